@@ -1,0 +1,116 @@
+//! Commands: check the rules, then append one fact. A refused command writes nothing.
+//!
+//! These are the only way facts get into a document, on a phone and on the server alike.
+
+use automerge::ChangeHash;
+
+use crate::Error;
+use crate::doc::WorkOrderDoc;
+use crate::error::RuleViolation;
+use crate::event::{Event, EventBody};
+use crate::model::{Author, Channel, Customer, EventId, Millis, Office, OrderId, Role};
+use crate::rules;
+use crate::state::{self, WorkOrderState};
+
+/// A stored fact may not exceed this (JSON bytes), so no device can bloat an order.
+pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+
+/// Who is acting, and their device's clock.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub author: Author,
+    /// The device's wall clock now (UTC millis).
+    pub now: Millis,
+    /// The device's last measured offset to server time, if it has synced.
+    pub offset: Option<Millis>,
+}
+
+impl Context {
+    fn event(&self, body: EventBody) -> Result<Event, Error> {
+        let e = Event {
+            id: EventId::new(),
+            author: self.author.clone(),
+            at: self.now,
+            offset: self.offset,
+            body,
+        };
+        if e.to_json().len() > MAX_EVENT_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "a fact may be at most {MAX_EVENT_BYTES} bytes"
+            )));
+        }
+        Ok(e)
+    }
+}
+
+/// What is needed to log a new request (R-INTAKE).
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    pub office: Office,
+    pub customer: Customer,
+    pub channel: Channel,
+    pub description: String,
+    /// Set when a technician logs a follow-up job found on site.
+    pub follow_up_of: Option<OrderId>,
+}
+
+/// R-INTAKE: creates the order's document with its `logged` fact. The document is
+/// created here exactly once; every other replica starts from its bytes.
+pub fn create_order(ctx: &Context, new: NewOrder) -> Result<(WorkOrderDoc, Event), Error> {
+    let incomplete = |field: &str| {
+        Err(Error::Rule(RuleViolation::IntakeIncomplete {
+            field: field.to_owned(),
+        }))
+    };
+    if new.customer.name.trim().is_empty() {
+        return incomplete("customer name");
+    }
+    if new.customer.unit.trim().is_empty() {
+        return incomplete("unit");
+    }
+    if new.description.trim().is_empty() {
+        return incomplete("description");
+    }
+    new.office.tz()?;
+    let role = ctx.author.role;
+    let allowed = match role {
+        Role::FrontDesk | Role::Administrator | Role::Dispatcher | Role::Admin => true,
+        // A technician logs only a follow-up job found on site.
+        Role::Technician => new.channel == Channel::Field && new.follow_up_of.is_some(),
+        _ => false,
+    };
+    if !allowed {
+        return Err(Error::Rule(RuleViolation::RoleNotAllowed {
+            role,
+            action: "logged".into(),
+        }));
+    }
+    if new.channel == Channel::Field && new.follow_up_of.is_none() {
+        return incomplete("the order the follow-up job was found on");
+    }
+    let event = ctx.event(EventBody::Logged {
+        order: OrderId::new(),
+        office: new.office,
+        customer: new.customer,
+        channel: new.channel,
+        description: new.description,
+        follow_up_of: new.follow_up_of,
+    })?;
+    let doc = WorkOrderDoc::create(ctx.author.device, &event)?;
+    Ok((doc, event))
+}
+
+/// Checks `body` against the order's current state and, if the rules allow it, appends it.
+/// Returns the new fact, the change that carries it and the state after it.
+pub fn execute(
+    doc: &mut WorkOrderDoc,
+    ctx: &Context,
+    body: EventBody,
+) -> Result<(Event, ChangeHash, WorkOrderState), Error> {
+    let before = state::state(doc)?;
+    rules::check(&before, &ctx.author, &body)?;
+    let event = ctx.event(body)?;
+    let hash = doc.append(&event)?;
+    let after = state::state(doc)?;
+    Ok((event, hash, after))
+}

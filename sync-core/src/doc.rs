@@ -1,0 +1,305 @@
+//! One Automerge document per work order.
+//!
+//! Layout (schema 1):
+//! ```text
+//! { "schema": 1, "order": "<uuid>", "events": [ "<event json>", … ] }
+//! ```
+//! The document is created exactly once, by whoever creates the order; every other
+//! replica starts from those bytes. Events are only ever appended (one insert op each),
+//! so the list order is a deterministic linear extension of causality: an event is
+//! always after every event its author had seen.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+
+use crate::Error;
+use crate::event::{Event, EventBody};
+use crate::model::{DeviceId, OrderId};
+
+/// The schema this build writes. Readers accept this or older and migrate on read.
+pub const SCHEMA_VERSION: u64 = 1;
+
+const KEY_SCHEMA: &str = "schema";
+const KEY_ORDER: &str = "order";
+const KEY_EVENTS: &str = "events";
+
+/// The Automerge actor of a device: its id's 16 bytes, so a change's actor names the
+/// device that wrote it.
+pub fn actor_for(device: DeviceId) -> ActorId {
+    ActorId::from(device.0.as_bytes().as_slice())
+}
+
+/// A work order's replicated document.
+#[derive(Debug, Clone)]
+pub struct WorkOrderDoc {
+    doc: Automerge,
+    events: ObjId,
+    order: OrderId,
+}
+
+/// An event as found in the document: its position, the change that wrote it, and the
+/// decoded fact (or why it could not be read — it is kept either way).
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub index: usize,
+    pub change: Option<ChangeHash>,
+    pub event: Result<Event, String>,
+}
+
+/// Runs Automerge decoding on untrusted bytes; a panic inside it becomes an error.
+fn contain<T>(what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Corrupt(format!("{what}: decoder panicked"))),
+    }
+}
+
+impl WorkOrderDoc {
+    /// Creates the document with its first fact, which must be `Logged` (R-INTAKE).
+    pub fn create(device: DeviceId, logged: &Event) -> Result<Self, Error> {
+        let EventBody::Logged { order, .. } = &logged.body else {
+            return Err(Error::InvalidInput(
+                "the first event must be `logged`".into(),
+            ));
+        };
+        let mut doc = Automerge::new().with_actor(actor_for(device));
+        let json = logged.to_json();
+        let order_str = order.to_string();
+        let events = doc
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(ROOT, KEY_SCHEMA, SCHEMA_VERSION)?;
+                tx.put(ROOT, KEY_ORDER, order_str.as_str())?;
+                let events = tx.put_object(ROOT, KEY_EVENTS, ObjType::List)?;
+                tx.insert(&events, 0, json.as_str())?;
+                Ok(events)
+            })
+            .map_err(|f| f.error)?
+            .result;
+        Ok(WorkOrderDoc {
+            doc,
+            events,
+            order: *order,
+        })
+    }
+
+    /// Loads a document from saved bytes (a snapshot, optionally followed by incremental
+    /// chunks), as the given device. Malformed bytes are an error, never a panic.
+    pub fn load(bytes: &[u8], device: DeviceId) -> Result<Self, Error> {
+        let doc = contain("load", || {
+            Automerge::load(bytes).map_err(|e| Error::Corrupt(format!("order document: {e}")))
+        })?;
+        Self::from_automerge(doc.with_actor(actor_for(device)))
+    }
+
+    fn from_automerge(doc: Automerge) -> Result<Self, Error> {
+        let schema = match doc.get(ROOT, KEY_SCHEMA)? {
+            Some((Value::Scalar(s), _)) => s.as_u64(),
+            _ => None,
+        }
+        .ok_or_else(|| Error::Corrupt("order document has no schema version".into()))?;
+        if schema > SCHEMA_VERSION {
+            return Err(Error::Corrupt(format!(
+                "order document schema {schema} is newer than this build ({SCHEMA_VERSION})"
+            )));
+        }
+        let order = match doc.get(ROOT, KEY_ORDER)? {
+            Some((Value::Scalar(s), _)) => s.as_str().and_then(|s| s.parse::<OrderId>().ok()),
+            _ => None,
+        }
+        .ok_or_else(|| Error::Corrupt("order document has no order id".into()))?;
+        let events = match doc.get(ROOT, KEY_EVENTS)? {
+            Some((Value::Object(ObjType::List), id)) => id,
+            _ => return Err(Error::Corrupt("order document has no event list".into())),
+        };
+        Ok(WorkOrderDoc { doc, events, order })
+    }
+
+    /// The same document as another device's replica would hold it.
+    pub fn fork_for(&self, device: DeviceId) -> Self {
+        WorkOrderDoc {
+            doc: self.doc.fork().with_actor(actor_for(device)),
+            events: self.events.clone(),
+            order: self.order,
+        }
+    }
+
+    pub fn order_id(&self) -> OrderId {
+        self.order
+    }
+
+    /// Appends one fact as one change, returning that change's hash.
+    pub fn append(&mut self, event: &Event) -> Result<ChangeHash, Error> {
+        let json = event.to_json();
+        let at = self.doc.length(&self.events);
+        let events = self.events.clone();
+        self.doc
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.insert(&events, at, json.as_str())?;
+                Ok(())
+            })
+            .map_err(|f| f.error)?;
+        self.doc
+            .get_heads()
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Corrupt("no heads after append".into()))
+    }
+
+    /// Every event in document order, decoded where possible.
+    pub fn events(&self) -> Vec<StoredEvent> {
+        let len = self.doc.length(&self.events);
+        let mut out = Vec::with_capacity(len);
+        for index in 0..len {
+            let got = self.doc.get(&self.events, index);
+            let (event, change) = match got {
+                Ok(Some((Value::Scalar(s), id))) => {
+                    let change = self.doc.hash_for_opid(&id);
+                    let event = match s.as_str() {
+                        Some(json) => {
+                            serde_json::from_str::<Event>(json).map_err(|e| e.to_string())
+                        }
+                        None => Err("event is not a string".to_owned()),
+                    };
+                    (event, change)
+                }
+                Ok(Some((Value::Object(_), id))) => (
+                    Err("event is an object".to_owned()),
+                    self.doc.hash_for_opid(&id),
+                ),
+                Ok(None) => (Err("event missing".to_owned()), None),
+                Err(e) => (Err(e.to_string()), None),
+            };
+            out.push(StoredEvent {
+                index,
+                change,
+                event,
+            });
+        }
+        out
+    }
+
+    /// The happened-before relation between this document's changes.
+    pub fn causality(&self) -> Causality {
+        Causality::new(&self.doc)
+    }
+
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The whole document, compressed.
+    pub fn save(&self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes made since `heads`, as one incremental chunk.
+    pub fn save_after(&self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    /// Applies an incremental chunk or a concatenation of changes from elsewhere.
+    /// Changes whose dependencies are missing wait inside Automerge until they arrive.
+    pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, Error> {
+        let doc = &mut self.doc;
+        contain("load_incremental", || {
+            doc.load_incremental(bytes)
+                .map_err(|e| Error::Corrupt(format!("changes: {e}")))
+        })
+    }
+
+    /// Applies decoded changes (duplicates are ignored by Automerge).
+    pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), Error> {
+        let doc = &mut self.doc;
+        contain("apply_changes", || Ok(doc.apply_changes(changes)?))
+    }
+
+    /// Changes not covered by `have_deps`.
+    pub fn changes_since(&self, have_deps: &[ChangeHash]) -> Vec<Change> {
+        self.doc.get_changes(have_deps)
+    }
+
+    /// Every change in the document.
+    pub fn all_changes(&self) -> Vec<Change> {
+        self.doc.get_changes(&[])
+    }
+
+    /// Hashes this document is waiting for (dependencies of changes it holds but cannot
+    /// apply yet).
+    pub fn missing_deps(&self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
+    }
+
+    /// Direct access for protocol code that needs Automerge's own sync.
+    pub fn automerge(&self) -> &Automerge {
+        &self.doc
+    }
+}
+
+/// Which change happened before which, from the change graph (deps).
+#[derive(Debug, Clone)]
+pub struct Causality {
+    index: HashMap<ChangeHash, usize>,
+    /// ancestors[i] is a bitset over change indexes.
+    ancestors: Vec<Vec<u64>>,
+}
+
+impl Causality {
+    fn new(doc: &Automerge) -> Self {
+        // get_changes returns changes in an order where deps come first.
+        let metas = doc.get_changes_meta(&[]);
+        let n = metas.len();
+        let words = n.div_ceil(64);
+        let index: HashMap<ChangeHash, usize> =
+            metas.iter().enumerate().map(|(i, m)| (m.hash, i)).collect();
+        let deps: Vec<Vec<usize>> = metas
+            .iter()
+            .map(|m| {
+                m.deps
+                    .iter()
+                    .filter_map(|d| index.get(d).copied())
+                    .collect()
+            })
+            .collect();
+        let mut ancestors: Vec<Vec<u64>> = vec![vec![0u64; words]; n];
+        // Changes normally come deps-first, so this settles in two passes; looping until
+        // nothing changes keeps it right for any order.
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for i in 0..n {
+                let mut set = ancestors[i].clone();
+                for &d in &deps[i] {
+                    set[d / 64] |= 1 << (d % 64);
+                    for (w, a) in set.iter_mut().zip(&ancestors[d]) {
+                        *w |= *a;
+                    }
+                }
+                if set != ancestors[i] {
+                    ancestors[i] = set;
+                    changed = true;
+                }
+            }
+        }
+        Causality { index, ancestors }
+    }
+
+    /// True when `a` is a (transitive) dependency of `b`.
+    pub fn happened_before(&self, a: &ChangeHash, b: &ChangeHash) -> bool {
+        match (self.index.get(a), self.index.get(b)) {
+            (Some(&ia), Some(&ib)) => self
+                .ancestors
+                .get(ib)
+                .and_then(|set| set.get(ia / 64))
+                .is_some_and(|w| w & (1 << (ia % 64)) != 0),
+            _ => false,
+        }
+    }
+
+    /// Neither happened before the other, and they are different changes.
+    pub fn concurrent(&self, a: &ChangeHash, b: &ChangeHash) -> bool {
+        a != b && !self.happened_before(a, b) && !self.happened_before(b, a)
+    }
+}

@@ -1,0 +1,206 @@
+//! Facts: the append-only events inside a work-order document.
+//!
+//! Each event is stored as one JSON string element of the document's `events` list, so
+//! appending a fact is exactly one Automerge insert op, and "nobody edits or removes a
+//! fact" can be checked op by op (the server does so before storing a change).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    Author, Channel, Customer, EventId, FeeItem, Millis, Money, Office, OrderId, PassFail, UserId,
+};
+use crate::signature::Signature;
+
+/// One fact, with who recorded it and when according to their device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub author: Author,
+    /// The device's wall clock when the fact was recorded (UTC millis).
+    pub at: Millis,
+    /// The device's last known offset to server time (server − device, millis), if it
+    /// has ever synced. Corrected time = `at + offset`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<Millis>,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+impl Event {
+    /// The device time corrected by its known clock offset; `None` offset means the
+    /// instant is uncertain and the raw device time is used.
+    pub fn corrected_at(&self) -> Millis {
+        self.at.saturating_add(self.offset.unwrap_or(0))
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The kinds of fact. `kind` names the variant, `data` holds its payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum EventBody {
+    /// R-INTAKE: the request is logged, with its channel. Always the first event.
+    Logged {
+        order: OrderId,
+        office: Office,
+        customer: Customer,
+        channel: Channel,
+        description: String,
+        /// For a follow-up job found on site: the order the technician was working on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follow_up_of: Option<OrderId>,
+    },
+    /// R-HANDOVER: the administrator hands the order to the engineering manager.
+    HandedOver {
+        to: UserId,
+    },
+    /// R-HANDOVER: the engineering manager records the time received (接單時間).
+    Received,
+    /// R-PAID: free or paid, and for paid work the price per item.
+    Priced {
+        paid: bool,
+        items: Vec<FeeItem>,
+    },
+    /// R-DISPATCH: the technicians on the job (replaces any earlier assignment).
+    Assigned {
+        technicians: Vec<UserId>,
+        #[serde(default)]
+        reason: String,
+    },
+    /// R-APPOINT: the agreed appointment time.
+    AppointmentSet {
+        at: Millis,
+    },
+    /// R-APPOINT: a new time, with whether the customer agreed to it.
+    Rescheduled {
+        at: Millis,
+        customer_consented: bool,
+        reason: String,
+    },
+    /// R-ARRIVE: on site, with what the technician confirmed is to be repaired.
+    Arrived {
+        confirmed_items: Vec<String>,
+    },
+    /// R-CONSENT: the fee standard told to the customer.
+    FeeTold {
+        paid: bool,
+        items: Vec<FeeItem>,
+    },
+    /// R-CONSENT: the customer agrees to the fee; work may start.
+    ConsentGiven,
+    /// R-CONSENT: the customer refuses; the job ends without work.
+    ConsentRefused {
+        reason: String,
+    },
+    /// R-PREMISES: the owner's answer to moving furniture or fittings.
+    PremisesConsent {
+        what: String,
+        granted: bool,
+    },
+    /// R-PREMISES: something of the customer's was damaged.
+    DamageRecorded {
+        what: String,
+        compensation: Money,
+        apologised: bool,
+    },
+    /// R-MATERIALS: a part or material was checked.
+    MaterialChecked {
+        name: String,
+        supplied_by_customer: bool,
+        result: PassFail,
+        #[serde(default)]
+        note: String,
+    },
+    /// R-COMPLETE: done, cleaned up, tested with the customer, fees itemised.
+    Completed {
+        test_result: PassFail,
+        cleaned_up: bool,
+        items: Vec<FeeItem>,
+        notes: String,
+    },
+    /// A dispatcher's change to the fees after the fact (e.g. a correction). Any acceptance
+    /// signed before it shows as invalidated.
+    FeesAmended {
+        items: Vec<FeeItem>,
+        reason: String,
+    },
+    /// R-COMPLETE: the customer signs to accept.
+    CustomerSigned {
+        signature: Signature,
+    },
+    /// R-COMPLETE: the technician signs.
+    TechnicianSigned,
+    /// R-COPIES: finance issued the receipt.
+    ReceiptIssued {
+        number: String,
+        amount: Money,
+    },
+    /// R-COPIES: the fee was collected.
+    FeeCollected {
+        amount: Money,
+        method: String,
+    },
+    Cancelled {
+        reason: String,
+    },
+    Reopened {
+        reason: String,
+    },
+    /// Free text on the order (維修情況 notes and the like).
+    Note {
+        text: String,
+    },
+}
+
+impl EventBody {
+    /// The stable name stored in the document (`kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Logged { .. } => "logged",
+            EventBody::HandedOver { .. } => "handed_over",
+            EventBody::Received => "received",
+            EventBody::Priced { .. } => "priced",
+            EventBody::Assigned { .. } => "assigned",
+            EventBody::AppointmentSet { .. } => "appointment_set",
+            EventBody::Rescheduled { .. } => "rescheduled",
+            EventBody::Arrived { .. } => "arrived",
+            EventBody::FeeTold { .. } => "fee_told",
+            EventBody::ConsentGiven => "consent_given",
+            EventBody::ConsentRefused { .. } => "consent_refused",
+            EventBody::PremisesConsent { .. } => "premises_consent",
+            EventBody::DamageRecorded { .. } => "damage_recorded",
+            EventBody::MaterialChecked { .. } => "material_checked",
+            EventBody::Completed { .. } => "completed",
+            EventBody::FeesAmended { .. } => "fees_amended",
+            EventBody::CustomerSigned { .. } => "customer_signed",
+            EventBody::TechnicianSigned => "technician_signed",
+            EventBody::ReceiptIssued { .. } => "receipt_issued",
+            EventBody::FeeCollected { .. } => "fee_collected",
+            EventBody::Cancelled { .. } => "cancelled",
+            EventBody::Reopened { .. } => "reopened",
+            EventBody::Note { .. } => "note",
+        }
+    }
+
+    /// Facts that are part of doing the job on site: only an assigned technician
+    /// (or the field order's creator) records them.
+    pub fn is_field_work(&self) -> bool {
+        matches!(
+            self,
+            EventBody::Arrived { .. }
+                | EventBody::FeeTold { .. }
+                | EventBody::ConsentGiven
+                | EventBody::ConsentRefused { .. }
+                | EventBody::PremisesConsent { .. }
+                | EventBody::DamageRecorded { .. }
+                | EventBody::MaterialChecked { .. }
+                | EventBody::Completed { .. }
+                | EventBody::CustomerSigned { .. }
+                | EventBody::TechnicianSigned
+        )
+    }
+}

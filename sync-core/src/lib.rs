@@ -1,0 +1,25 @@
+//! baoxiu's offline core: the domain rules, one Automerge document per work order, the
+//! reducer that derives an order's state from its document, and the local store.
+//!
+//! The same code runs on a technician's phone and on the server, so a rule holds in a
+//! basement with no signal exactly as it does at the office.
+
+pub mod command;
+pub mod doc;
+mod error;
+pub mod event;
+pub mod model;
+pub mod rules;
+pub mod signature;
+pub mod state;
+pub mod store;
+
+pub use automerge::ChangeHash;
+pub use command::{Context, NewOrder, create_order, execute};
+pub use doc::WorkOrderDoc;
+pub use error::{Error, RuleViolation};
+pub use event::{Event, EventBody};
+pub use model::*;
+pub use signature::{Point, Signature, Stroke};
+pub use state::{Anomaly, AnomalyKind, Status, WorkOrderState, state};
+pub use store::{Clock, OrderSummary, PendingChange, Store, SystemClock};

@@ -1,0 +1,257 @@
+//! The domain's nouns: ids, money, people, offices, customers, fee items.
+//!
+//! Everything here is plain data with a stable serde form, because it is written
+//! into work-order documents that outlive any one version of the app.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Error;
+
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new time-ordered id (UUIDv7), so ids sort roughly by creation.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                Uuid::parse_str(s)
+                    .map(Self)
+                    .map_err(|e| Error::InvalidInput(format!("{}: {e}", stringify!($name))))
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A work order (維修單).
+    OrderId
+);
+id_type!(
+    /// A person using baoxiu.
+    UserId
+);
+id_type!(
+    /// One installation of the app on one phone (or the server itself). Its bytes are the
+    /// Automerge actor id of every change that device writes, so the server can bind
+    /// changes to devices.
+    DeviceId
+);
+id_type!(
+    /// A property-management office (管理處).
+    OfficeId
+);
+id_type!(
+    /// One fact in a work order's event list.
+    EventId
+);
+
+/// Money in integer minor units (fen / cents). Never a float.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Money(pub i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+}
+
+impl fmt::Display for Money {
+    /// Major units with two decimals, e.g. `Money(12050)` → `120.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// What a person may do. The server binds a role to every token; devices carry it in
+/// every event they author so the reducer can explain who did what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 前臺 / 總臺: takes requests.
+    FrontDesk,
+    /// 物業管理員: fills in the work order and hands it over.
+    Administrator,
+    /// 工程維修部主任: receives, prices, assigns, supervises.
+    Dispatcher,
+    /// 維修人員: works on site, usually offline.
+    Technician,
+    /// 財務部: receipts and collection.
+    Finance,
+    /// 主管 / 客服: statistics, call-backs, complaints.
+    Supervisor,
+    Admin,
+    /// The server acting on its own behalf (e.g. migrations).
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::FrontDesk => "front_desk",
+            Role::Administrator => "administrator",
+            Role::Dispatcher => "dispatcher",
+            Role::Technician => "technician",
+            Role::Finance => "finance",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+            Role::System => "system",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned()))
+            .map_err(|_| Error::InvalidInput(format!("unknown role {s:?}")))
+    }
+}
+
+/// Who wrote a fact: a person, on a device, in a role.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Author {
+    pub user: UserId,
+    pub device: DeviceId,
+    pub role: Role,
+}
+
+/// The office an order belongs to. Kept in the order's first event so that a document is
+/// self-describing: the reducer never needs anything outside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Office {
+    pub id: OfficeId,
+    pub name: String,
+    /// IANA name, e.g. `Asia/Taipei`; used for display, month boundaries and deadlines.
+    pub time_zone: String,
+    /// ISO 4217 code, e.g. `TWD`, `CNY`; all money in the office is in its minor units.
+    pub currency: String,
+}
+
+impl Office {
+    /// The office time zone, checked.
+    pub fn tz(&self) -> Result<chrono_tz::Tz, Error> {
+        self.time_zone
+            .parse()
+            .map_err(|_| Error::InvalidInput(format!("unknown time zone {:?}", self.time_zone)))
+    }
+}
+
+/// 業主 / 租戶.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub name: String,
+    /// 房號
+    pub unit: String,
+    pub phone: String,
+}
+
+/// How a request reached the office (R-INTAKE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    WalkIn,
+    Phone,
+    /// Told to a staff member in passing; still logged at once.
+    Verbal,
+    App,
+    /// Found by a technician on site while doing another job.
+    Field,
+}
+
+/// One line of work with its fees (R-PAID, R-COMPLETE).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FeeItem {
+    pub description: String,
+    /// 材料費, minor units
+    pub materials: Money,
+    /// 人工費, minor units
+    pub labour: Money,
+}
+
+impl FeeItem {
+    pub fn total(&self) -> Option<Money> {
+        self.materials.checked_add(self.labour)
+    }
+}
+
+/// The sum of a list of items, or `None` on overflow.
+pub fn total_of(items: &[FeeItem]) -> Option<Money> {
+    items
+        .iter()
+        .try_fold(Money::ZERO, |acc, i| acc.checked_add(i.total()?))
+}
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// Result of a check (R-MATERIALS) or a test with the customer (R-COMPLETE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassFail {
+    Pass,
+    Fail,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_displays_minor_units() {
+        assert_eq!(Money(12050).to_string(), "120.50");
+        assert_eq!(Money(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn totals_overflow_is_none() {
+        let item = FeeItem {
+            description: "x".into(),
+            materials: Money(i64::MAX),
+            labour: Money(1),
+        };
+        assert_eq!(total_of(&[item]), None);
+    }
+
+    #[test]
+    fn role_parses_snake_case() {
+        assert_eq!("front_desk".parse::<Role>().ok(), Some(Role::FrontDesk));
+        assert!("boss".parse::<Role>().is_err());
+    }
+}

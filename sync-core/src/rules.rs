@@ -1,0 +1,308 @@
+//! The repair procedure's rules (shared/domain.md), as one function.
+//!
+//! [`check`] decides whether a fact may be recorded given the order's state before it.
+//! Commands call it before writing (a refusal writes nothing); the reducer calls the same
+//! function while replaying merged facts, and turns a refusal into an anomaly instead of
+//! dropping the fact. So a rule is written once and holds alike on device and server.
+
+use crate::error::RuleViolation as V;
+use crate::event::EventBody;
+use crate::model::{Author, FeeItem, PassFail, Role, total_of};
+use crate::signature::{decode_strokes, fees_hash};
+use crate::state::{Consent, WorkOrderState};
+
+/// Checks one new fact against the order's state. `author` is who records it.
+pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(), V> {
+    check_role(s, author, body)?;
+    check_lifecycle(s, body)?;
+    use EventBody as E;
+    match body {
+        // R-INTAKE: a document is logged once, at creation.
+        E::Logged { .. } => Err(V::AlreadyLogged),
+        E::HandedOver { .. } => Ok(()),
+        // R-HANDOVER
+        E::Received => {
+            if s.received_at.is_some() {
+                return Err(V::AlreadyReceived);
+            }
+            Ok(())
+        }
+        // R-PAID
+        E::Priced { paid, items } => {
+            if s.received_at.is_none() {
+                return Err(V::NotReceived);
+            }
+            check_fees(*paid, items)
+        }
+        // R-DISPATCH
+        E::Assigned { technicians, .. } => {
+            if s.paid.is_none() {
+                return Err(V::NotPriced);
+            }
+            if technicians.is_empty() {
+                return Err(V::NoTechnician);
+            }
+            Ok(())
+        }
+        // R-APPOINT
+        E::AppointmentSet { .. } => {
+            if s.technicians.is_empty() {
+                return Err(V::NotAssigned);
+            }
+            Ok(())
+        }
+        E::Rescheduled {
+            customer_consented, ..
+        } => {
+            if s.appointment.is_none() {
+                return Err(V::NoAppointment);
+            }
+            if !customer_consented {
+                return Err(V::RescheduleNeedsConsent);
+            }
+            Ok(())
+        }
+        // R-ARRIVE
+        E::Arrived { confirmed_items } => {
+            if s.appointment.is_none() {
+                return Err(V::NoAppointment);
+            }
+            if s.arrival.is_some() {
+                return Err(V::AlreadyArrived);
+            }
+            if confirmed_items.iter().all(|i| i.trim().is_empty()) {
+                return Err(V::NothingConfirmed);
+            }
+            Ok(())
+        }
+        // R-CONSENT
+        E::FeeTold { paid, items } => {
+            on_site(s)?;
+            if s.consent.is_some() {
+                return Err(V::ConsentAlreadyGiven);
+            }
+            check_fees(*paid, items)
+        }
+        E::ConsentGiven | E::ConsentRefused { .. } => {
+            on_site(s)?;
+            if s.fee_told.is_none() {
+                return Err(V::FeeNotTold);
+            }
+            if s.consent.is_some() {
+                return Err(V::ConsentAlreadyGiven);
+            }
+            Ok(())
+        }
+        // R-PREMISES
+        E::PremisesConsent { .. } => working(s),
+        E::DamageRecorded {
+            compensation,
+            apologised,
+            ..
+        } => {
+            working(s)?;
+            if compensation.is_negative() {
+                return Err(V::BadAmount);
+            }
+            if !apologised {
+                return Err(V::DamageNeedsApology);
+            }
+            Ok(())
+        }
+        // R-MATERIALS
+        E::MaterialChecked { .. } => working(s),
+        // R-COMPLETE
+        E::Completed {
+            test_result,
+            cleaned_up,
+            items,
+            ..
+        } => {
+            working(s)?;
+            if s.completion.is_some() {
+                return Err(V::AlreadyFinished);
+            }
+            if *test_result != PassFail::Pass {
+                return Err(V::TestNotPassed);
+            }
+            if !cleaned_up {
+                return Err(V::NotCleanedUp);
+            }
+            // R-MATERIALS: a customer's part that failed its check is not used.
+            if let Some(failed) = s
+                .materials
+                .iter()
+                .filter(|m| m.supplied_by_customer)
+                .filter(|m| s.latest_material_result(&m.name) == Some(PassFail::Fail))
+                .map(|m| m.name.clone())
+                .next()
+            {
+                return Err(V::MaterialFailed { name: failed });
+            }
+            let paid = s.fees.paid;
+            if paid && items.is_empty() {
+                return Err(V::PaidWithoutItems);
+            }
+            check_fees(paid, items)
+        }
+        E::FeesAmended { items, .. } => {
+            if s.received_at.is_none() {
+                return Err(V::NotReceived);
+            }
+            check_fees(s.fees.paid, items)
+        }
+        E::CustomerSigned { signature } => {
+            if s.completion.is_none() {
+                return Err(V::NotCompleted);
+            }
+            if s.customer_signature.is_some() {
+                return Err(V::AlreadySigned);
+            }
+            match decode_strokes(&signature.strokes) {
+                Ok(strokes) if strokes.iter().any(|st| !st.is_empty()) => {}
+                _ => return Err(V::EmptySignature),
+            }
+            if signature.signed_hash != fees_hash(s.fees.paid, &s.fees.items) {
+                return Err(V::SignatureMismatch);
+            }
+            Ok(())
+        }
+        E::TechnicianSigned => {
+            if s.customer_signature.is_none() {
+                return Err(V::CustomerNotSigned);
+            }
+            if s.technician_signature.is_some() {
+                return Err(V::AlreadySigned);
+            }
+            Ok(())
+        }
+        // R-COPIES
+        E::ReceiptIssued { amount, .. } => {
+            if !s.fees.paid {
+                return Err(V::NotPaidJob);
+            }
+            if s.customer_signature.is_none() {
+                return Err(V::CustomerNotSigned);
+            }
+            amount_due(s, amount.0)
+        }
+        E::FeeCollected { amount, .. } => {
+            if s.receipt.is_none() {
+                return Err(V::NoReceipt);
+            }
+            if s.collection.is_some() {
+                return Err(V::AlreadyCollected);
+            }
+            amount_due(s, amount.0)
+        }
+        E::Cancelled { .. } => {
+            if s.completion.is_some() {
+                return Err(V::AlreadyFinished);
+            }
+            Ok(())
+        }
+        E::Reopened { .. } => {
+            if s.cancelled.is_none() && s.completion.is_none() && !s.refused() {
+                return Err(V::NotFinished);
+            }
+            Ok(())
+        }
+        E::Note { .. } => Ok(()),
+    }
+}
+
+/// R-ROLE: who may record which fact. Field work is the assigned technicians' alone.
+fn check_role(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(), V> {
+    use EventBody as E;
+    use Role as R;
+    let role = author.role;
+    let allowed = match body {
+        E::Logged { .. } => true,
+        E::HandedOver { .. } => matches!(role, R::FrontDesk | R::Administrator | R::Admin),
+        E::Received
+        | E::Priced { .. }
+        | E::Assigned { .. }
+        | E::Cancelled { .. }
+        | E::FeesAmended { .. } => matches!(role, R::Dispatcher | R::Admin),
+        E::Reopened { .. } => matches!(role, R::Dispatcher | R::Supervisor | R::Admin),
+        E::AppointmentSet { .. } | E::Rescheduled { .. } => matches!(
+            role,
+            R::Dispatcher | R::FrontDesk | R::Administrator | R::Admin | R::Technician
+        ),
+        E::ReceiptIssued { .. } | E::FeeCollected { .. } => matches!(role, R::Finance | R::Admin),
+        E::Note { .. } => role != R::System,
+        b if b.is_field_work() => role == R::Technician,
+        _ => false,
+    };
+    if !allowed {
+        return Err(V::RoleNotAllowed {
+            role,
+            action: body.kind().to_owned(),
+        });
+    }
+    // A technician acts only on orders they are assigned to (R-DISPATCH, R-ARRIVE).
+    let needs_assignment =
+        body.is_field_work() || matches!(body, E::AppointmentSet { .. } | E::Rescheduled { .. });
+    if role == R::Technician && needs_assignment && !s.technicians.contains(&author.user) {
+        return Err(V::NotAssignedToYou);
+    }
+    Ok(())
+}
+
+/// A cancelled or refused job takes no more work until it is reopened.
+fn check_lifecycle(s: &WorkOrderState, body: &EventBody) -> Result<(), V> {
+    use EventBody as E;
+    if matches!(body, E::Reopened { .. } | E::Note { .. } | E::Logged { .. }) {
+        return Ok(());
+    }
+    if s.cancelled.is_some() {
+        return Err(V::Cancelled);
+    }
+    if s.refused() && body.is_field_work() {
+        return Err(V::JobEnded);
+    }
+    Ok(())
+}
+
+fn on_site(s: &WorkOrderState) -> Result<(), V> {
+    if s.arrival.is_none() {
+        return Err(V::NotOnSite);
+    }
+    Ok(())
+}
+
+/// R-CONSENT: work starts only after the customer agreed to the fee.
+fn working(s: &WorkOrderState) -> Result<(), V> {
+    on_site(s)?;
+    match s.consent {
+        Some(Consent::Given) => Ok(()),
+        Some(Consent::Refused { .. }) => Err(V::JobEnded),
+        None => Err(V::ConsentRequired),
+    }
+}
+
+/// R-PAID: paid work has a positive price; free work has none; no negative amounts.
+fn check_fees(paid: bool, items: &[FeeItem]) -> Result<(), V> {
+    if items
+        .iter()
+        .any(|i| i.materials.is_negative() || i.labour.is_negative())
+    {
+        return Err(V::BadAmount);
+    }
+    let total = total_of(items).ok_or(V::BadAmount)?;
+    if paid && total.0 <= 0 {
+        return Err(V::PaidWithoutPrice);
+    }
+    if !paid && total.0 != 0 {
+        return Err(V::FreeJobHasFees);
+    }
+    Ok(())
+}
+
+fn amount_due(s: &WorkOrderState, amount: i64) -> Result<(), V> {
+    let due = s.fees.total.0;
+    if amount != due {
+        return Err(V::AmountMismatch { amount, due });
+    }
+    Ok(())
+}

@@ -1,0 +1,678 @@
+//! The reducer: a work order's state as a pure function of its document.
+//!
+//! Facts are replayed in document order (deterministic on every replica holding the same
+//! changes). Each fact is checked with the same [`rules::check`] that commands use; a fact
+//! that breaks a rule is still applied — it happened — and becomes an [`Anomaly`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::doc::{Causality, StoredEvent, WorkOrderDoc};
+use crate::error::RuleViolation;
+use crate::event::{Event, EventBody};
+use crate::model::{
+    Author, Channel, Customer, EventId, FeeItem, Millis, Money, Office, OrderId, PassFail, UserId,
+    total_of,
+};
+use crate::rules;
+use crate::signature::fees_hash;
+
+/// R-APPOINT: arrival later than appointment + 10 minutes is late.
+pub const ARRIVAL_GRACE_MS: Millis = 10 * 60 * 1000;
+/// R-HANDOVER: the manager receives the order within 30 minutes of logging.
+pub const HANDOVER_LIMIT_MS: Millis = 30 * 60 * 1000;
+
+/// Where the job stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Logged,
+    Received,
+    Priced,
+    Assigned,
+    Scheduled,
+    OnSite,
+    InProgress,
+    Completed,
+    /// The customer signed to accept.
+    Accepted,
+    /// Customer and technician both signed.
+    Closed,
+    /// The customer refused the fee; the job ended without work (R-CONSENT).
+    Refused,
+    Cancelled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Logged => "logged",
+            Status::Received => "received",
+            Status::Priced => "priced",
+            Status::Assigned => "assigned",
+            Status::Scheduled => "scheduled",
+            Status::OnSite => "on_site",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Accepted => "accepted",
+            Status::Closed => "closed",
+            Status::Refused => "refused",
+            Status::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Who recorded something and when (corrected device time, and whether the device's
+/// clock offset was known).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub event: EventId,
+    pub by: UserId,
+    pub at: Millis,
+    pub time_certain: bool,
+}
+
+impl Stamp {
+    fn of(e: &Event) -> Self {
+        Stamp {
+            event: e.id,
+            by: e.author.user,
+            at: e.corrected_at(),
+            time_certain: e.offset.is_some(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    /// The appointment in force (after consented reschedules).
+    pub at: Millis,
+    /// The first agreed time.
+    pub original: Millis,
+    pub reschedules: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum Consent {
+    Given,
+    Refused { reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PremisesRecord {
+    pub what: String,
+    pub granted: bool,
+    pub stamp: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Damage {
+    pub what: String,
+    pub compensation: Money,
+    pub apologised: bool,
+    pub stamp: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialCheck {
+    pub name: String,
+    pub supplied_by_customer: bool,
+    pub result: PassFail,
+    pub note: String,
+    pub stamp: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    pub test_result: PassFail,
+    pub notes: String,
+    pub stamp: Stamp,
+}
+
+/// The fees in force: the last of priced / told / completed / amended.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fees {
+    pub paid: bool,
+    pub items: Vec<FeeItem>,
+    pub materials: Money,
+    pub labour: Money,
+    pub total: Money,
+}
+
+impl Fees {
+    fn new(paid: bool, items: Vec<FeeItem>) -> Self {
+        let sum = |f: fn(&FeeItem) -> Money| {
+            items
+                .iter()
+                .try_fold(Money::ZERO, |a, i| a.checked_add(f(i)))
+                .unwrap_or(Money::ZERO)
+        };
+        Fees {
+            paid,
+            materials: sum(|i| i.materials),
+            labour: sum(|i| i.labour),
+            total: total_of(&items).unwrap_or(Money::ZERO),
+            items,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSignature {
+    pub signer: String,
+    pub strokes: String,
+    pub signed_hash: String,
+    /// Whether the signature still covers the fees in force (R-COMPLETE).
+    pub valid: bool,
+    pub stamp: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub number: String,
+    pub amount: Money,
+    pub stamp: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collection {
+    pub amount: Money,
+    pub method: String,
+    pub stamp: Stamp,
+}
+
+/// One line of the order's history, for timelines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub event: EventId,
+    pub kind: String,
+    pub author: Author,
+    /// The device's own clock.
+    pub device_at: Millis,
+    /// Corrected by the device's clock offset where known.
+    pub at: Millis,
+    pub time_certain: bool,
+}
+
+/// A fact that contradicts the rules. It is kept and shown, never dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// The rule id, e.g. `R-CONSENT`.
+    pub rule: String,
+    /// The fact it is about, if it is about one.
+    pub event: Option<EventId>,
+    pub kind: AnomalyKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AnomalyKind {
+    /// The fact was recorded although a rule forbade it (e.g. merged from two devices).
+    RuleBroken { violation: RuleViolation },
+    /// Field work by a technician whose assignment was changed concurrently, so the
+    /// technician could not have known.
+    ConcurrentUnassignment {
+        technician: UserId,
+        assignment: EventId,
+    },
+    /// The fees changed after the customer signed; the acceptance no longer covers them.
+    FeeChangedAfterSignature { signature: EventId },
+    /// R-APPOINT: arrived after appointment + 10 minutes without a consented new time.
+    LateArrival { minutes_after_appointment: i64 },
+    /// R-HANDOVER: received more than 30 minutes after logging.
+    LateHandover { minutes: i64 },
+    /// An event that could not be decoded (kept as-is, e.g. from a newer app version).
+    UnreadableEvent { index: usize, reason: String },
+}
+
+/// The merged state of one work order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkOrderState {
+    pub order: OrderId,
+    pub office: Office,
+    pub customer: Customer,
+    pub channel: Channel,
+    pub description: String,
+    pub follow_up_of: Option<OrderId>,
+    pub created_by: Author,
+    pub status: Status,
+    pub logged_at: Millis,
+    pub handed_over: Option<Stamp>,
+    pub received_at: Option<Stamp>,
+    /// `None` until priced; then free (`false`) or paid (`true`).
+    pub paid: Option<bool>,
+    pub technicians: Vec<UserId>,
+    pub appointment: Option<Appointment>,
+    pub arrival: Option<Stamp>,
+    pub confirmed_items: Vec<String>,
+    pub fee_told: Option<Stamp>,
+    pub consent: Option<Consent>,
+    pub premises: Vec<PremisesRecord>,
+    pub damages: Vec<Damage>,
+    pub materials: Vec<MaterialCheck>,
+    pub completion: Option<Completion>,
+    pub fees: Fees,
+    pub customer_signature: Option<CustomerSignature>,
+    pub technician_signature: Option<Stamp>,
+    pub receipt: Option<Receipt>,
+    pub collection: Option<Collection>,
+    pub cancelled: Option<Stamp>,
+    /// How many times the order was reopened (each reopening starts a new round of work).
+    pub reopened: u32,
+    pub notes: Vec<String>,
+    /// R-APPOINT: `Some(true)` if the arrival was within appointment + 10 minutes.
+    pub arrived_on_time: Option<bool>,
+    /// R-HANDOVER: `Some(true)` if received within 30 minutes of logging.
+    pub handover_on_time: Option<bool>,
+    pub timeline: Vec<TimelineEntry>,
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl WorkOrderState {
+    fn from_logged(e: &Event) -> Option<Self> {
+        let EventBody::Logged {
+            order,
+            office,
+            customer,
+            channel,
+            description,
+            follow_up_of,
+        } = &e.body
+        else {
+            return None;
+        };
+        Some(WorkOrderState {
+            order: *order,
+            office: office.clone(),
+            customer: customer.clone(),
+            channel: *channel,
+            description: description.clone(),
+            follow_up_of: *follow_up_of,
+            created_by: e.author.clone(),
+            status: Status::Logged,
+            logged_at: e.corrected_at(),
+            handed_over: None,
+            received_at: None,
+            paid: None,
+            technicians: Vec::new(),
+            appointment: None,
+            arrival: None,
+            confirmed_items: Vec::new(),
+            fee_told: None,
+            consent: None,
+            premises: Vec::new(),
+            damages: Vec::new(),
+            materials: Vec::new(),
+            completion: None,
+            fees: Fees::default(),
+            customer_signature: None,
+            technician_signature: None,
+            receipt: None,
+            collection: None,
+            cancelled: None,
+            reopened: 0,
+            notes: Vec::new(),
+            arrived_on_time: None,
+            handover_on_time: None,
+            timeline: Vec::new(),
+            anomalies: Vec::new(),
+        })
+    }
+
+    pub fn refused(&self) -> bool {
+        matches!(self.consent, Some(Consent::Refused { .. }))
+    }
+
+    /// The latest check of a material by name (R-MATERIALS).
+    pub fn latest_material_result(&self, name: &str) -> Option<PassFail> {
+        self.materials
+            .iter()
+            .rev()
+            .find(|m| m.name == name)
+            .map(|m| m.result)
+    }
+
+    /// Whether `user` may see and work this order as a technician: assigned to it, or
+    /// created it in the field.
+    pub fn in_technician_scope(&self, user: &UserId) -> bool {
+        self.technicians.contains(user) || self.created_by.user == *user
+    }
+
+    /// The time by which the technician must arrive (R-APPOINT).
+    pub fn arrival_deadline(&self) -> Option<Millis> {
+        self.appointment.as_ref().map(|a| a.at + ARRIVAL_GRACE_MS)
+    }
+
+    fn derive_status(&self) -> Status {
+        if self.cancelled.is_some() {
+            Status::Cancelled
+        } else if self.refused() {
+            Status::Refused
+        } else if self.customer_signature.is_some() && self.technician_signature.is_some() {
+            Status::Closed
+        } else if self.customer_signature.is_some() {
+            Status::Accepted
+        } else if self.completion.is_some() {
+            Status::Completed
+        } else if self.consent.is_some() {
+            Status::InProgress
+        } else if self.arrival.is_some() {
+            Status::OnSite
+        } else if !self.technicians.is_empty() && self.appointment.is_some() {
+            Status::Scheduled
+        } else if !self.technicians.is_empty() {
+            Status::Assigned
+        } else if self.paid.is_some() {
+            Status::Priced
+        } else if self.received_at.is_some() {
+            Status::Received
+        } else {
+            Status::Logged
+        }
+    }
+
+    fn set_fees(&mut self, paid: bool, items: &[FeeItem], e: &Event) {
+        let before = fees_hash(self.fees.paid, &self.fees.items);
+        self.fees = Fees::new(paid, items.to_vec());
+        // R-COMPLETE: an acceptance covers only the fees it was signed for.
+        if let Some(sig) = &self.customer_signature
+            && fees_hash(paid, items) != before
+        {
+            self.anomalies.push(Anomaly {
+                rule: "R-COMPLETE".into(),
+                event: Some(e.id),
+                kind: AnomalyKind::FeeChangedAfterSignature {
+                    signature: sig.stamp.event,
+                },
+            });
+        }
+    }
+
+    /// Applies one fact. Rules were already checked by the caller.
+    fn apply(&mut self, e: &Event) {
+        use EventBody as E;
+        let stamp = Stamp::of(e);
+        match &e.body {
+            E::Logged { .. } => {}
+            E::HandedOver { .. } => self.handed_over = Some(stamp),
+            E::Received => {
+                // R-HANDOVER
+                let minutes = (stamp.at - self.logged_at) / 60_000;
+                let on_time = stamp.at - self.logged_at <= HANDOVER_LIMIT_MS;
+                self.handover_on_time = Some(on_time);
+                if !on_time {
+                    self.anomalies.push(Anomaly {
+                        rule: "R-HANDOVER".into(),
+                        event: Some(e.id),
+                        kind: AnomalyKind::LateHandover { minutes },
+                    });
+                }
+                self.received_at = Some(stamp);
+            }
+            E::Priced { paid, items } => {
+                self.paid = Some(*paid);
+                self.set_fees(*paid, items, e);
+            }
+            E::Assigned { technicians, .. } => self.technicians = technicians.clone(),
+            E::AppointmentSet { at } => {
+                self.appointment = Some(Appointment {
+                    at: *at,
+                    original: *at,
+                    reschedules: 0,
+                });
+            }
+            E::Rescheduled {
+                at,
+                customer_consented,
+                ..
+            } => {
+                // R-APPOINT: a new time counts only if the customer agreed to it before
+                // the current deadline passed.
+                if let Some(a) = &mut self.appointment
+                    && *customer_consented
+                    && stamp.at <= a.at + ARRIVAL_GRACE_MS
+                {
+                    a.at = *at;
+                    a.reschedules += 1;
+                }
+            }
+            E::Arrived { confirmed_items } => {
+                if let Some(deadline) = self.arrival_deadline() {
+                    let on_time = stamp.at <= deadline;
+                    self.arrived_on_time = Some(on_time);
+                    if !on_time {
+                        self.anomalies.push(Anomaly {
+                            rule: "R-APPOINT".into(),
+                            event: Some(e.id),
+                            kind: AnomalyKind::LateArrival {
+                                minutes_after_appointment: (stamp.at - deadline + ARRIVAL_GRACE_MS)
+                                    .div_euclid(60_000),
+                            },
+                        });
+                    }
+                }
+                self.confirmed_items = confirmed_items.clone();
+                self.arrival = Some(stamp);
+            }
+            E::FeeTold { paid, items } => {
+                self.fee_told = Some(stamp);
+                self.set_fees(*paid, items, e);
+            }
+            E::ConsentGiven => self.consent = Some(Consent::Given),
+            E::ConsentRefused { reason } => {
+                self.consent = Some(Consent::Refused {
+                    reason: reason.clone(),
+                })
+            }
+            E::PremisesConsent { what, granted } => self.premises.push(PremisesRecord {
+                what: what.clone(),
+                granted: *granted,
+                stamp,
+            }),
+            E::DamageRecorded {
+                what,
+                compensation,
+                apologised,
+            } => self.damages.push(Damage {
+                what: what.clone(),
+                compensation: *compensation,
+                apologised: *apologised,
+                stamp,
+            }),
+            E::MaterialChecked {
+                name,
+                supplied_by_customer,
+                result,
+                note,
+            } => self.materials.push(MaterialCheck {
+                name: name.clone(),
+                supplied_by_customer: *supplied_by_customer,
+                result: *result,
+                note: note.clone(),
+                stamp,
+            }),
+            E::Completed {
+                test_result,
+                items,
+                notes,
+                ..
+            } => {
+                let paid = self.fees.paid;
+                self.set_fees(paid, items, e);
+                self.completion = Some(Completion {
+                    test_result: *test_result,
+                    notes: notes.clone(),
+                    stamp,
+                });
+            }
+            E::FeesAmended { items, .. } => {
+                let paid = self.fees.paid;
+                self.set_fees(paid, items, e);
+            }
+            E::CustomerSigned { signature } => {
+                self.customer_signature = Some(CustomerSignature {
+                    signer: signature.signer.clone(),
+                    strokes: signature.strokes.clone(),
+                    signed_hash: signature.signed_hash.clone(),
+                    valid: true,
+                    stamp,
+                })
+            }
+            E::TechnicianSigned => self.technician_signature = Some(stamp),
+            E::ReceiptIssued { number, amount } => {
+                self.receipt = Some(Receipt {
+                    number: number.clone(),
+                    amount: *amount,
+                    stamp,
+                })
+            }
+            E::FeeCollected { amount, method } => {
+                self.collection = Some(Collection {
+                    amount: *amount,
+                    method: method.clone(),
+                    stamp,
+                })
+            }
+            E::Cancelled { .. } => self.cancelled = Some(stamp),
+            E::Reopened { .. } => {
+                // A new round of work: the earlier round stays in the timeline.
+                self.reopened += 1;
+                self.cancelled = None;
+                self.arrival = None;
+                self.confirmed_items.clear();
+                self.fee_told = None;
+                self.consent = None;
+                self.completion = None;
+                self.customer_signature = None;
+                self.technician_signature = None;
+                self.arrived_on_time = None;
+            }
+            E::Note { text } => self.notes.push(text.clone()),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(sig) = &mut self.customer_signature {
+            sig.valid = sig.signed_hash == fees_hash(self.fees.paid, &self.fees.items);
+        }
+        self.status = self.derive_status();
+    }
+}
+
+/// The order's state from its document: pure and deterministic.
+pub fn state(doc: &WorkOrderDoc) -> Result<WorkOrderState, crate::Error> {
+    reduce(&doc.events(), &doc.causality())
+}
+
+/// The reducer over already-read events (see [`state`]).
+pub fn reduce(
+    events: &[StoredEvent],
+    causality: &Causality,
+) -> Result<WorkOrderState, crate::Error> {
+    let mut iter = events.iter();
+    let first = iter
+        .next()
+        .ok_or_else(|| crate::Error::Corrupt("order has no events".into()))?;
+    let logged = first
+        .event
+        .as_ref()
+        .map_err(|e| crate::Error::Corrupt(format!("first event unreadable: {e}")))?;
+    let mut s = WorkOrderState::from_logged(logged)
+        .ok_or_else(|| crate::Error::Corrupt("first event is not `logged`".into()))?;
+    s.timeline.push(timeline_entry(logged));
+
+    // Assignments, with the change that wrote them, for the concurrency check.
+    let assignments: Vec<(&Event, Option<&automerge::ChangeHash>)> = events
+        .iter()
+        .filter_map(|se| match &se.event {
+            Ok(
+                e @ Event {
+                    body: EventBody::Assigned { .. },
+                    ..
+                },
+            ) => Some((e, se.change.as_ref())),
+            _ => None,
+        })
+        .collect();
+
+    for se in iter {
+        let e = match &se.event {
+            Ok(e) => e,
+            Err(reason) => {
+                s.anomalies.push(Anomaly {
+                    rule: "R-INTAKE".into(),
+                    event: None,
+                    kind: AnomalyKind::UnreadableEvent {
+                        index: se.index,
+                        reason: reason.clone(),
+                    },
+                });
+                continue;
+            }
+        };
+        match rules::check(&s, &e.author, &e.body) {
+            Ok(()) => {
+                if e.body.is_field_work() {
+                    concurrent_unassignment(&mut s, e, se.change.as_ref(), &assignments, causality);
+                }
+            }
+            // Refused because the technician had been taken off the job, but by an
+            // assignment made concurrently: the technician could not have known.
+            Err(RuleViolation::NotAssignedToYou)
+                if concurrent_unassignment(
+                    &mut s,
+                    e,
+                    se.change.as_ref(),
+                    &assignments,
+                    causality,
+                ) => {}
+            Err(violation) => s.anomalies.push(Anomaly {
+                rule: violation.rule().into(),
+                event: Some(e.id),
+                kind: AnomalyKind::RuleBroken { violation },
+            }),
+        }
+        s.apply(e);
+        s.timeline.push(timeline_entry(e));
+    }
+    s.finish();
+    Ok(s)
+}
+
+/// R-DISPATCH: field work that was concurrent with an assignment leaving its author out.
+fn concurrent_unassignment(
+    s: &mut WorkOrderState,
+    e: &Event,
+    change: Option<&automerge::ChangeHash>,
+    assignments: &[(&Event, Option<&automerge::ChangeHash>)],
+    causality: &Causality,
+) -> bool {
+    let Some(change) = change else { return false };
+    let hit = assignments.iter().find(|(a, ac)| {
+        let excludes = matches!(&a.body, EventBody::Assigned { technicians, .. }
+            if !technicians.contains(&e.author.user));
+        excludes && ac.is_some_and(|ac| causality.concurrent(ac, change))
+    });
+    if let Some((a, _)) = hit {
+        s.anomalies.push(Anomaly {
+            rule: "R-DISPATCH".into(),
+            event: Some(e.id),
+            kind: AnomalyKind::ConcurrentUnassignment {
+                technician: e.author.user,
+                assignment: a.id,
+            },
+        });
+    }
+    hit.is_some()
+}
+
+fn timeline_entry(e: &Event) -> TimelineEntry {
+    TimelineEntry {
+        event: e.id,
+        kind: e.body.kind().to_owned(),
+        author: e.author.clone(),
+        device_at: e.at,
+        at: e.corrected_at(),
+        time_certain: e.offset.is_some(),
+    }
+}

@@ -1,0 +1,757 @@
+//! The local replica store (rusqlite): the phone's durable copy of its work orders.
+//!
+//! Per order: an Automerge snapshot plus incremental change chunks (Automerge's documented
+//! storage pattern: append a chunk per change, compact now and then into a new snapshot,
+//! and delete only the chunks that snapshot covers). A projection table lists orders
+//! without loading documents. The outbox remembers which local changes the server has not
+//! acknowledged yet.
+//!
+//! Durability: WAL with `synchronous=FULL`, and every command commits its chunk, outbox
+//! row and projection in one transaction before returning Ok.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use automerge::{Change, ChangeHash};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::Error;
+use crate::command::{self, Context, NewOrder};
+use crate::doc::WorkOrderDoc;
+use crate::event::{Event, EventBody};
+use crate::model::{Author, Customer, DeviceId, FeeItem, Millis, Money, OrderId, PassFail, UserId};
+use crate::signature::{Signature, Stroke};
+use crate::state::{self, WorkOrderState};
+
+/// Compact an order once it has this many chunks on top of its snapshot.
+pub const COMPACT_AFTER_CHUNKS: i64 = 32;
+/// Documents kept decoded in memory.
+const CACHE_CAPACITY: usize = 256;
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// One migration step per version: `MIGRATIONS[i]` takes the database from `i` to `i + 1`.
+type Migration = fn(&Transaction<'_>, DeviceId) -> Result<(), Error>;
+const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2];
+
+fn migrate_0_to_1(tx: &Transaction<'_>, _: DeviceId) -> Result<(), Error> {
+    tx.execute_batch(
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+         CREATE TABLE snapshots (
+             order_id TEXT PRIMARY KEY,
+             bytes BLOB NOT NULL
+         ) STRICT;
+         CREATE TABLE chunks (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             order_id TEXT NOT NULL,
+             bytes BLOB NOT NULL
+         ) STRICT;
+         CREATE INDEX chunks_by_order ON chunks (order_id, id);",
+    )?;
+    Ok(())
+}
+
+/// Version 2 adds the order projection and the outbox, and fills the projection from the
+/// documents already stored.
+fn migrate_1_to_2(tx: &Transaction<'_>, device: DeviceId) -> Result<(), Error> {
+    tx.execute_batch(
+        "CREATE TABLE orders (
+             id TEXT PRIMARY KEY,
+             office TEXT NOT NULL,
+             status TEXT NOT NULL,
+             customer_name TEXT NOT NULL,
+             unit TEXT NOT NULL,
+             description TEXT NOT NULL,
+             technicians TEXT NOT NULL,
+             appointment INTEGER,
+             total INTEGER NOT NULL,
+             anomalies INTEGER NOT NULL,
+             updated_at INTEGER NOT NULL
+         ) STRICT;
+         CREATE INDEX orders_by_status ON orders (status, appointment);
+         CREATE TABLE outbox (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             hash BLOB NOT NULL UNIQUE,
+             order_id TEXT NOT NULL,
+             bytes BLOB NOT NULL
+         ) STRICT;",
+    )?;
+    let ids: Vec<String> = tx
+        .prepare("SELECT order_id FROM snapshots")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        let order: OrderId = id.parse()?;
+        let doc = load_doc(tx, order, device)?;
+        project(tx, &state::state(&doc)?)?;
+    }
+    Ok(())
+}
+
+/// A row of the order list, read without loading documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub status: String,
+    pub customer_name: String,
+    pub unit: String,
+    pub description: String,
+    pub technicians: Vec<UserId>,
+    pub appointment: Option<Millis>,
+    pub total: Money,
+    pub anomalies: u32,
+    pub updated_at: Millis,
+}
+
+/// A local change the server has not acknowledged yet.
+#[derive(Clone, Debug)]
+pub struct PendingChange {
+    pub seq: i64,
+    pub order: OrderId,
+    pub hash: ChangeHash,
+    pub bytes: Vec<u8>,
+}
+
+/// Where the device's wall clock comes from (injected in tests).
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> Millis;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Millis {
+        chrono::Utc::now().timestamp_millis()
+    }
+}
+
+/// The device's store of work-order replicas.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    author: Author,
+    clock: Box<dyn Clock>,
+    offset: Option<Millis>,
+    cache: HashMap<OrderId, WorkOrderDoc>,
+}
+
+fn configure(conn: &Connection) -> Result<(), Error> {
+    // WAL so readers never block the writer; FULL so a commit is fsync'd before Ok.
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(Error::InvalidInput(format!("cannot use WAL (got {mode})")));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+    )?;
+    Ok(())
+}
+
+/// Brings the database to `target` one version at a time, each step in its own
+/// transaction together with the new `user_version`.
+fn migrate(conn: &mut Connection, device: DeviceId, target: i64) -> Result<(), Error> {
+    loop {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version >= target {
+            return Ok(());
+        }
+        let tx = conn.transaction()?;
+        let step = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+            .ok_or_else(|| Error::Corrupt(format!("no migration from version {version}")))?;
+        step(&tx, device)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the store at `path` for the person and device in
+    /// `author`.
+    pub fn open(path: &Path, author: Author) -> Result<Self, Error> {
+        Self::open_with_clock(path, author, Box::new(SystemClock))
+    }
+
+    pub fn open_with_clock(
+        path: &Path,
+        author: Author,
+        clock: Box<dyn Clock>,
+    ) -> Result<Self, Error> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrate(&mut conn, author.device, SCHEMA_VERSION)?;
+        let offset = conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'clock_offset'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok());
+        Ok(Store {
+            conn,
+            author,
+            clock,
+            offset,
+            cache: HashMap::new(),
+        })
+    }
+
+    /// Opens the database only up to `version`, for migration tests.
+    #[doc(hidden)]
+    pub fn open_at_version(
+        path: &Path,
+        device: DeviceId,
+        version: i64,
+    ) -> Result<Connection, Error> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrate(&mut conn, device, version)?;
+        Ok(conn)
+    }
+
+    pub fn author(&self) -> &Author {
+        &self.author
+    }
+
+    /// The device's clock offset to the server (server − device), as last measured.
+    pub fn clock_offset(&self) -> Option<Millis> {
+        self.offset
+    }
+
+    /// Records a newly measured offset; later facts carry it.
+    pub fn set_clock_offset(&mut self, offset: Millis) -> Result<(), Error> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('clock_offset', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [offset.to_string()],
+        )?;
+        self.offset = Some(offset);
+        Ok(())
+    }
+
+    fn context(&self) -> Context {
+        Context {
+            author: self.author.clone(),
+            now: self.clock.now(),
+            offset: self.offset,
+        }
+    }
+
+    /// Logs a new order on this device (front desk, or a technician's follow-up job).
+    pub fn create_order(&mut self, new: NewOrder) -> Result<WorkOrderState, Error> {
+        let (doc, _) = command::create_order(&self.context(), new)?;
+        let state = state::state(&doc)?;
+        let change = doc
+            .all_changes()
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Corrupt("new document has no change".into()))?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO snapshots (order_id, bytes) VALUES (?1, ?2)",
+            params![state.order.to_string(), doc.save()],
+        )?;
+        push_outbox(&tx, state.order, &change)?;
+        project(&tx, &state)?;
+        tx.commit()?;
+        self.remember(doc);
+        Ok(state)
+    }
+
+    /// Records one fact on an order after checking the rules. On Ok it is on disk.
+    pub fn record(&mut self, order: OrderId, body: EventBody) -> Result<WorkOrderState, Error> {
+        let ctx = self.context();
+        let mut doc = self.doc(order)?;
+        let heads = doc.heads();
+        let (_, hash, state) = command::execute(&mut doc, &ctx, body)?;
+        let chunk = doc.save_after(&heads);
+        let change = Change::from_bytes(chunk.clone())
+            .map_err(|e| Error::Corrupt(format!("own change: {e}")))?;
+        debug_assert_eq!(change.hash(), hash);
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO chunks (order_id, bytes) VALUES (?1, ?2)",
+            params![order.to_string(), chunk],
+        )?;
+        push_outbox(&tx, order, &change)?;
+        project(&tx, &state)?;
+        tx.commit()?;
+        self.remember(doc);
+        self.maybe_compact(order)?;
+        Ok(state)
+    }
+
+    /// Stores a whole document received from the server (a new assignment), merging with
+    /// any copy already held.
+    pub fn import_order(&mut self, bytes: &[u8]) -> Result<WorkOrderState, Error> {
+        let incoming = WorkOrderDoc::load(bytes, self.author.device)?;
+        let order = incoming.order_id();
+        if self.exists(order)? {
+            return self.apply_remote(order, bytes);
+        }
+        let state = state::state(&incoming)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO snapshots (order_id, bytes) VALUES (?1, ?2)",
+            params![order.to_string(), bytes],
+        )?;
+        project(&tx, &state)?;
+        tx.commit()?;
+        self.remember(incoming);
+        Ok(state)
+    }
+
+    /// Applies changes from elsewhere (raw change bytes or an incremental chunk).
+    pub fn apply_remote(&mut self, order: OrderId, bytes: &[u8]) -> Result<WorkOrderState, Error> {
+        let mut doc = self.doc(order)?;
+        let heads = doc.heads();
+        doc.load_incremental(bytes)?;
+        if doc.heads() == heads {
+            return state::state(&doc);
+        }
+        // Keep exactly what was new, so the chunk is small and re-delivery is harmless.
+        let chunk = doc.save_after(&heads);
+        let state = state::state(&doc)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO chunks (order_id, bytes) VALUES (?1, ?2)",
+            params![order.to_string(), chunk],
+        )?;
+        project(&tx, &state)?;
+        tx.commit()?;
+        self.remember(doc);
+        self.maybe_compact(order)?;
+        Ok(state)
+    }
+
+    /// The order's document (from memory, or loaded from disk).
+    pub fn doc(&mut self, order: OrderId) -> Result<WorkOrderDoc, Error> {
+        if let Some(d) = self.cache.get(&order) {
+            return Ok(d.clone());
+        }
+        let tx = self.conn.transaction()?;
+        let doc = load_doc(&tx, order, self.author.device)?;
+        tx.commit()?;
+        Ok(doc)
+    }
+
+    /// The order's merged state.
+    pub fn order_state(&mut self, order: OrderId) -> Result<WorkOrderState, Error> {
+        let doc = self.doc(order)?;
+        let s = state::state(&doc)?;
+        self.remember(doc);
+        Ok(s)
+    }
+
+    fn remember(&mut self, doc: WorkOrderDoc) {
+        if self.cache.len() >= CACHE_CAPACITY && !self.cache.contains_key(&doc.order_id()) {
+            self.cache.clear();
+        }
+        self.cache.insert(doc.order_id(), doc);
+    }
+
+    fn exists(&self, order: OrderId) -> Result<bool, Error> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM snapshots WHERE order_id = ?1",
+                [order.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Every order, from the projection (no document is loaded).
+    pub fn list_orders(&self) -> Result<Vec<OrderSummary>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, status, customer_name, unit, description, technicians, appointment,
+                    total, anomalies, updated_at
+             FROM orders ORDER BY appointment IS NULL, appointment, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, i64>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                id,
+                status,
+                customer_name,
+                unit,
+                description,
+                techs,
+                appointment,
+                total,
+                anomalies,
+                updated_at,
+            ) = row?;
+            out.push(OrderSummary {
+                id: id.parse()?,
+                status,
+                customer_name,
+                unit,
+                description,
+                technicians: serde_json::from_str(&techs)
+                    .map_err(|e| Error::Corrupt(format!("projection technicians: {e}")))?,
+                appointment,
+                total: Money(total),
+                anomalies: u32::try_from(anomalies).unwrap_or(u32::MAX),
+                updated_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Local changes not yet acknowledged by the server, oldest first.
+    pub fn pending_changes(&self) -> Result<Vec<PendingChange>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, order_id, hash, bytes FROM outbox ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, order, hash, bytes) = row?;
+            out.push(PendingChange {
+                seq,
+                order: order.parse()?,
+                hash: ChangeHash::try_from(hash.as_slice())
+                    .map_err(|e| Error::Corrupt(format!("outbox hash: {e}")))?,
+                bytes,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The server has durably stored these changes: drop them from the outbox.
+    pub fn acknowledge(&mut self, hashes: &[ChangeHash]) -> Result<usize, Error> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE hash = ?1")?;
+            for h in hashes {
+                n += stmt.execute([h.as_ref()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn maybe_compact(&mut self, order: OrderId) -> Result<(), Error> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM chunks WHERE order_id = ?1",
+            [order.to_string()],
+            |r| r.get(0),
+        )?;
+        if n >= COMPACT_AFTER_CHUNKS {
+            self.compact(order)?;
+        }
+        Ok(())
+    }
+
+    /// Folds an order's chunks into a new snapshot and deletes exactly the chunks it
+    /// covers, in one transaction.
+    pub fn compact(&mut self, order: OrderId) -> Result<(), Error> {
+        let id = order.to_string();
+        let tx = self.conn.transaction()?;
+        let last: Option<i64> = tx.query_row(
+            "SELECT max(id) FROM chunks WHERE order_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
+        let Some(last) = last else { return Ok(()) };
+        let doc = load_doc_through(&tx, order, self.author.device, last)?;
+        tx.execute(
+            "UPDATE snapshots SET bytes = ?2 WHERE order_id = ?1",
+            params![id, doc.save()],
+        )?;
+        tx.execute(
+            "DELETE FROM chunks WHERE order_id = ?1 AND id <= ?2",
+            params![id, last],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Bytes stored for an order (snapshot + chunks), for measuring.
+    pub fn stored_size(&self, order: OrderId) -> Result<u64, Error> {
+        let id = order.to_string();
+        let snap: i64 = self.conn.query_row(
+            "SELECT coalesce(sum(length(bytes)), 0) FROM snapshots WHERE order_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
+        let chunks: i64 = self.conn.query_row(
+            "SELECT coalesce(sum(length(bytes)), 0) FROM chunks WHERE order_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(snap + chunks).unwrap_or(0))
+    }
+
+    /// `PRAGMA integrity_check`, for tests and diagnostics.
+    pub fn integrity_check(&self) -> Result<String, Error> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    // ---- The technician's commands (what the phone app calls). ----
+
+    /// R-INTAKE: a follow-up job found on site while working on `found_on`.
+    pub fn create_field_order(
+        &mut self,
+        found_on: OrderId,
+        customer: Customer,
+        description: String,
+    ) -> Result<WorkOrderState, Error> {
+        let office = self.order_state(found_on)?.office;
+        self.create_order(NewOrder {
+            office,
+            customer,
+            channel: crate::model::Channel::Field,
+            description,
+            follow_up_of: Some(found_on),
+        })
+    }
+
+    /// R-ARRIVE
+    pub fn arrive(
+        &mut self,
+        order: OrderId,
+        confirmed_items: Vec<String>,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::Arrived { confirmed_items })
+    }
+
+    /// R-CONSENT: the fee standard as told to the customer.
+    pub fn tell_fee(
+        &mut self,
+        order: OrderId,
+        paid: bool,
+        items: Vec<FeeItem>,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::FeeTold { paid, items })
+    }
+
+    /// R-CONSENT
+    pub fn record_consent(&mut self, order: OrderId) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::ConsentGiven)
+    }
+
+    /// R-CONSENT: the job ends without work.
+    pub fn record_refusal(
+        &mut self,
+        order: OrderId,
+        reason: String,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::ConsentRefused { reason })
+    }
+
+    /// R-MATERIALS
+    pub fn check_material(
+        &mut self,
+        order: OrderId,
+        name: String,
+        supplied_by_customer: bool,
+        result: PassFail,
+        note: String,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(
+            order,
+            EventBody::MaterialChecked {
+                name,
+                supplied_by_customer,
+                result,
+                note,
+            },
+        )
+    }
+
+    /// R-PREMISES
+    pub fn premises_consent(
+        &mut self,
+        order: OrderId,
+        what: String,
+        granted: bool,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::PremisesConsent { what, granted })
+    }
+
+    /// R-PREMISES
+    pub fn record_damage(
+        &mut self,
+        order: OrderId,
+        what: String,
+        compensation: Money,
+        apologised: bool,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(
+            order,
+            EventBody::DamageRecorded {
+                what,
+                compensation,
+                apologised,
+            },
+        )
+    }
+
+    /// R-COMPLETE
+    pub fn complete(
+        &mut self,
+        order: OrderId,
+        test_result: PassFail,
+        cleaned_up: bool,
+        items: Vec<FeeItem>,
+        notes: String,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(
+            order,
+            EventBody::Completed {
+                test_result,
+                cleaned_up,
+                items,
+                notes,
+            },
+        )
+    }
+
+    /// R-COMPLETE: the customer signs for the fees the order shows now.
+    pub fn customer_sign(
+        &mut self,
+        order: OrderId,
+        signer: String,
+        strokes: &[Stroke],
+    ) -> Result<WorkOrderState, Error> {
+        let s = self.order_state(order)?;
+        let signature = Signature::new(signer, strokes, s.fees.paid, &s.fees.items);
+        self.record(order, EventBody::CustomerSigned { signature })
+    }
+
+    /// R-COMPLETE
+    pub fn technician_sign(&mut self, order: OrderId) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::TechnicianSigned)
+    }
+
+    pub fn add_note(&mut self, order: OrderId, text: String) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::Note { text })
+    }
+}
+
+fn push_outbox(tx: &Transaction<'_>, order: OrderId, change: &Change) -> Result<(), Error> {
+    tx.execute(
+        "INSERT OR IGNORE INTO outbox (hash, order_id, bytes) VALUES (?1, ?2, ?3)",
+        params![
+            change.hash().as_ref(),
+            order.to_string(),
+            change.raw_bytes()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes the order's row of the projection.
+fn project(tx: &Transaction<'_>, s: &WorkOrderState) -> Result<(), Error> {
+    let techs = serde_json::to_string(&s.technicians).unwrap_or_else(|_| "[]".into());
+    let updated = s.timeline.iter().map(|t| t.at).max().unwrap_or(s.logged_at);
+    tx.execute(
+        "INSERT INTO orders (id, office, status, customer_name, unit, description, technicians,
+                             appointment, total, anomalies, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET
+             office = excluded.office, status = excluded.status,
+             customer_name = excluded.customer_name, unit = excluded.unit,
+             description = excluded.description, technicians = excluded.technicians,
+             appointment = excluded.appointment, total = excluded.total,
+             anomalies = excluded.anomalies, updated_at = excluded.updated_at",
+        params![
+            s.order.to_string(),
+            s.office.id.to_string(),
+            s.status.as_str(),
+            s.customer.name,
+            s.customer.unit,
+            s.description,
+            techs,
+            s.appointment.as_ref().map(|a| a.at),
+            s.fees.total.0,
+            i64::try_from(s.anomalies.len()).unwrap_or(i64::MAX),
+            updated,
+        ],
+    )?;
+    Ok(())
+}
+
+fn load_doc(tx: &Transaction<'_>, order: OrderId, device: DeviceId) -> Result<WorkOrderDoc, Error> {
+    load_doc_through(tx, order, device, i64::MAX)
+}
+
+/// Snapshot plus chunks with id ≤ `through`.
+fn load_doc_through(
+    tx: &Transaction<'_>,
+    order: OrderId,
+    device: DeviceId,
+    through: i64,
+) -> Result<WorkOrderDoc, Error> {
+    let id = order.to_string();
+    let snapshot: Vec<u8> = tx
+        .query_row(
+            "SELECT bytes FROM snapshots WHERE order_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound(id.clone()))?;
+    let mut doc = WorkOrderDoc::load(&snapshot, device)?;
+    let mut stmt =
+        tx.prepare_cached("SELECT bytes FROM chunks WHERE order_id = ?1 AND id <= ?2 ORDER BY id")?;
+    let chunks = stmt.query_map(params![id, through], |r| r.get::<_, Vec<u8>>(0))?;
+    for chunk in chunks {
+        doc.load_incremental(&chunk?)?;
+    }
+    if doc.order_id() != order {
+        return Err(Error::Corrupt(format!(
+            "stored document for {order} is another order"
+        )));
+    }
+    // A chunk whose dependencies never arrived means bytes were lost.
+    if !doc.missing_deps().is_empty() {
+        return Err(Error::Corrupt(format!("order {order} is missing changes")));
+    }
+    Ok(doc)
+}
+
+/// The events of a stored order, for diagnostics.
+pub fn events_of(doc: &WorkOrderDoc) -> Vec<Event> {
+    doc.events()
+        .into_iter()
+        .filter_map(|e| e.event.ok())
+        .collect()
+}
