@@ -195,19 +195,22 @@ impl WorkOrderDoc {
         self.doc.save()
     }
 
-    /// The changes made since `heads`, as one incremental chunk.
-    pub fn save_after(&self, heads: &[ChangeHash]) -> Vec<u8> {
-        self.doc.save_after(heads)
+    /// The changes made since `heads`, each encoded on its own.
+    pub fn encoded_changes_since(&self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
+        self.doc
+            .get_changes(heads)
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect()
     }
 
-    /// Applies an incremental chunk or a concatenation of changes from elsewhere.
-    /// Changes whose dependencies are missing wait inside Automerge until they arrive.
-    pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<usize, Error> {
-        let doc = &mut self.doc;
-        contain("load_incremental", || {
-            doc.load_incremental(bytes)
-                .map_err(|e| Error::Corrupt(format!("changes: {e}")))
-        })
+    /// Applies encoded changes from elsewhere, one change per element. Every change is
+    /// decoded and checksum-verified first; if any is malformed nothing is applied.
+    /// Changes whose dependencies are missing wait inside Automerge until they arrive;
+    /// duplicates are ignored.
+    pub fn apply_encoded(&mut self, changes: &[Vec<u8>]) -> Result<(), Error> {
+        let decoded = decode_changes(changes)?;
+        self.apply_changes(decoded)
     }
 
     /// Applies decoded changes (duplicates are ignored by Automerge).
@@ -219,6 +222,10 @@ impl WorkOrderDoc {
     /// Changes not covered by `have_deps`.
     pub fn changes_since(&self, have_deps: &[ChangeHash]) -> Vec<Change> {
         self.doc.get_changes(have_deps)
+    }
+
+    pub fn change_by_hash(&self, hash: &ChangeHash) -> Option<Change> {
+        self.doc.get_change_by_hash(hash)
     }
 
     /// Every change in the document.
@@ -236,6 +243,19 @@ impl WorkOrderDoc {
     pub fn automerge(&self) -> &Automerge {
         &self.doc
     }
+}
+
+/// Decodes encoded changes strictly: a malformed or truncated one is an error.
+pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, Error> {
+    changes
+        .iter()
+        .map(|bytes| {
+            contain("change", || {
+                Change::from_bytes(bytes.clone())
+                    .map_err(|e| Error::Corrupt(format!("change: {e}")))
+            })
+        })
+        .collect()
 }
 
 /// Which change happened before which, from the change graph (deps).

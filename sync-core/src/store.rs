@@ -272,17 +272,12 @@ impl Store {
     pub fn record(&mut self, order: OrderId, body: EventBody) -> Result<WorkOrderState, Error> {
         let ctx = self.context();
         let mut doc = self.doc(order)?;
-        let heads = doc.heads();
         let (_, hash, state) = command::execute(&mut doc, &ctx, body)?;
-        let chunk = doc.save_after(&heads);
-        let change = Change::from_bytes(chunk.clone())
-            .map_err(|e| Error::Corrupt(format!("own change: {e}")))?;
-        debug_assert_eq!(change.hash(), hash);
+        let change = doc
+            .change_by_hash(&hash)
+            .ok_or_else(|| Error::Corrupt("own change not found".into()))?;
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO chunks (order_id, bytes) VALUES (?1, ?2)",
-            params![order.to_string(), chunk],
-        )?;
+        push_chunk(&tx, order, change.raw_bytes())?;
         push_outbox(&tx, order, &change)?;
         project(&tx, &state)?;
         tx.commit()?;
@@ -297,7 +292,12 @@ impl Store {
         let incoming = WorkOrderDoc::load(bytes, self.author.device)?;
         let order = incoming.order_id();
         if self.exists(order)? {
-            return self.apply_remote(order, bytes);
+            let changes = incoming
+                .all_changes()
+                .iter()
+                .map(|c| c.raw_bytes().to_vec())
+                .collect::<Vec<_>>();
+            return self.apply_remote(order, &changes);
         }
         let state = state::state(&incoming)?;
         let tx = self.conn.transaction()?;
@@ -311,22 +311,26 @@ impl Store {
         Ok(state)
     }
 
-    /// Applies changes from elsewhere (raw change bytes or an incremental chunk).
-    pub fn apply_remote(&mut self, order: OrderId, bytes: &[u8]) -> Result<WorkOrderState, Error> {
+    /// Applies changes from elsewhere (one encoded change per element). Malformed input
+    /// is refused whole; duplicates are harmless.
+    pub fn apply_remote(
+        &mut self,
+        order: OrderId,
+        changes: &[Vec<u8>],
+    ) -> Result<WorkOrderState, Error> {
         let mut doc = self.doc(order)?;
         let heads = doc.heads();
-        doc.load_incremental(bytes)?;
+        doc.apply_encoded(changes)?;
         if doc.heads() == heads {
             return state::state(&doc);
         }
-        // Keep exactly what was new, so the chunk is small and re-delivery is harmless.
-        let chunk = doc.save_after(&heads);
+        // Store exactly the changes that were new, so re-delivery adds nothing.
+        let new = doc.encoded_changes_since(&heads);
         let state = state::state(&doc)?;
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO chunks (order_id, bytes) VALUES (?1, ?2)",
-            params![order.to_string(), chunk],
-        )?;
+        for change in &new {
+            push_chunk(&tx, order, change)?;
+        }
         project(&tx, &state)?;
         tx.commit()?;
         self.remember(doc);
@@ -666,6 +670,14 @@ impl Store {
     }
 }
 
+fn push_chunk(tx: &Transaction<'_>, order: OrderId, change: &[u8]) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO chunks (order_id, bytes) VALUES (?1, ?2)",
+        params![order.to_string(), change],
+    )?;
+    Ok(())
+}
+
 fn push_outbox(tx: &Transaction<'_>, order: OrderId, change: &Change) -> Result<(), Error> {
     tx.execute(
         "INSERT OR IGNORE INTO outbox (hash, order_id, bytes) VALUES (?1, ?2, ?3)",
@@ -732,10 +744,10 @@ fn load_doc_through(
     let mut doc = WorkOrderDoc::load(&snapshot, device)?;
     let mut stmt =
         tx.prepare_cached("SELECT bytes FROM chunks WHERE order_id = ?1 AND id <= ?2 ORDER BY id")?;
-    let chunks = stmt.query_map(params![id, through], |r| r.get::<_, Vec<u8>>(0))?;
-    for chunk in chunks {
-        doc.load_incremental(&chunk?)?;
-    }
+    let chunks = stmt
+        .query_map(params![id, through], |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    doc.apply_encoded(&chunks)?;
     if doc.order_id() != order {
         return Err(Error::Corrupt(format!(
             "stored document for {order} is another order"

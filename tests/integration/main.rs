@@ -1,1 +1,11 @@
-fn main() {}
+//! baoxiu's cross-crate integration tests: one binary, one module per area.
+
+// Test code: a failed unwrap is a failed test, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod anomalies;
+mod convergence;
+mod durability;
+mod rules;
+mod store;
+mod support;
