@@ -152,6 +152,31 @@ pub struct Author {
     pub role: Role,
 }
 
+/// A person of an office, as the dispatcher sees them (R-DISPATCH ranks technicians by
+/// specialty first, then by who can be there fastest).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+    pub office: OfficeId,
+    /// e.g. `plumbing`, `electrical`, `hvac`, `carpentry`, `lift`
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    /// Where the person usually is (building / zone), for nearness.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// Raised to revoke every token issued before.
+    #[serde(default)]
+    pub token_version: u32,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// The office an order belongs to. Kept in the order's first event so that a document is
 /// self-describing: the reducer never needs anything outside it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
