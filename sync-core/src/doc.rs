@@ -94,6 +94,22 @@ impl WorkOrderDoc {
         Self::from_automerge(doc.with_actor(actor_for(device)))
     }
 
+    /// Builds a document from all of its encoded changes (creation first), as `device`.
+    pub fn from_encoded_changes(changes: &[Vec<u8>], device: DeviceId) -> Result<Self, Error> {
+        let decoded = decode_changes(changes)?;
+        let mut doc = Automerge::new();
+        contain("apply_changes", || Ok(doc.apply_changes(decoded)?))?;
+        if !doc.get_missing_deps(&[]).is_empty() {
+            return Err(Error::Corrupt("document is missing changes".into()));
+        }
+        Self::from_automerge(doc.with_actor(actor_for(device)))
+    }
+
+    /// Wraps a document the server validated, as `device`.
+    pub(crate) fn from_validated(doc: Automerge, device: DeviceId) -> Result<Self, Error> {
+        Self::from_automerge(doc.with_actor(actor_for(device)))
+    }
+
     fn from_automerge(doc: Automerge) -> Result<Self, Error> {
         let schema = match doc.get(ROOT, KEY_SCHEMA)? {
             Some((Value::Scalar(s), _)) => s.as_u64(),

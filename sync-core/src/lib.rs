@@ -9,12 +9,15 @@ pub mod doc;
 mod error;
 pub mod event;
 pub mod model;
+pub mod protocol;
 pub mod rules;
+pub mod session;
 pub mod signature;
 pub mod state;
 pub mod store;
+pub mod validate;
 
-pub use automerge::ChangeHash;
+pub use automerge::{Change, ChangeHash};
 pub use command::{Context, NewOrder, create_order, execute};
 pub use doc::WorkOrderDoc;
 pub use error::{Error, RuleViolation};

@@ -211,12 +211,11 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
     }
 }
 
-/// R-ROLE: who may record which fact. Field work is the assigned technicians' alone.
-fn check_role(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(), V> {
+/// R-ROLE: whether `role` may record facts of this kind at all.
+pub fn role_may_record(role: Role, body: &EventBody) -> bool {
     use EventBody as E;
     use Role as R;
-    let role = author.role;
-    let allowed = match body {
+    match body {
         E::Logged { .. } => true,
         E::HandedOver { .. } => matches!(role, R::FrontDesk | R::Administrator | R::Admin),
         E::Received
@@ -233,17 +232,29 @@ fn check_role(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(
         E::Note { .. } => role != R::System,
         b if b.is_field_work() => role == R::Technician,
         _ => false,
-    };
-    if !allowed {
+    }
+}
+
+/// Facts a technician records only on orders they are assigned to.
+pub fn needs_assignment(body: &EventBody) -> bool {
+    body.is_field_work()
+        || matches!(
+            body,
+            EventBody::AppointmentSet { .. } | EventBody::Rescheduled { .. }
+        )
+}
+
+/// R-ROLE: who may record which fact. Field work is the assigned technicians' alone.
+fn check_role(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(), V> {
+    let role = author.role;
+    if !role_may_record(role, body) {
         return Err(V::RoleNotAllowed {
             role,
             action: body.kind().to_owned(),
         });
     }
     // A technician acts only on orders they are assigned to (R-DISPATCH, R-ARRIVE).
-    let needs_assignment =
-        body.is_field_work() || matches!(body, E::AppointmentSet { .. } | E::Rescheduled { .. });
-    if role == R::Technician && needs_assignment && !s.technicians.contains(&author.user) {
+    if role == Role::Technician && needs_assignment(body) && !s.technicians.contains(&author.user) {
         return Err(V::NotAssignedToYou);
     }
     Ok(())

@@ -20,6 +20,7 @@ use crate::command::{self, Context, NewOrder};
 use crate::doc::WorkOrderDoc;
 use crate::event::{Event, EventBody};
 use crate::model::{Author, Customer, DeviceId, FeeItem, Millis, Money, OrderId, PassFail, UserId};
+use crate::protocol::Cursor;
 use crate::signature::{Signature, Stroke};
 use crate::state::{self, WorkOrderState};
 
@@ -29,11 +30,11 @@ pub const COMPACT_AFTER_CHUNKS: i64 = 32;
 const CACHE_CAPACITY: usize = 256;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One migration step per version: `MIGRATIONS[i]` takes the database from `i` to `i + 1`.
 type Migration = fn(&Transaction<'_>, DeviceId) -> Result<(), Error>;
-const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2];
+const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2, migrate_2_to_3];
 
 fn migrate_0_to_1(tx: &Transaction<'_>, _: DeviceId) -> Result<(), Error> {
     tx.execute_batch(
@@ -86,6 +87,21 @@ fn migrate_1_to_2(tx: &Transaction<'_>, device: DeviceId) -> Result<(), Error> {
         let doc = load_doc(tx, order, device)?;
         project(tx, &state::state(&doc)?)?;
     }
+    Ok(())
+}
+
+/// Version 3 keeps the changes the server refused, out of the outbox, so they are shown
+/// and never re-sent in a loop.
+fn migrate_2_to_3(tx: &Transaction<'_>, _: DeviceId) -> Result<(), Error> {
+    tx.execute_batch(
+        "CREATE TABLE refused (
+             hash BLOB PRIMARY KEY,
+             order_id TEXT NOT NULL,
+             bytes BLOB NOT NULL,
+             code TEXT NOT NULL,
+             message TEXT NOT NULL
+         ) STRICT;",
+    )?;
     Ok(())
 }
 
@@ -526,6 +542,141 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn set_setting(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
+        match value {
+            Some(v) => self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, v],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
+    /// The position in the server's log this device has fully received.
+    pub fn cursor(&self) -> Result<Option<Cursor>, Error> {
+        let Some(v) = self.setting("cursor")? else {
+            return Ok(None);
+        };
+        let parts: Vec<&str> = v.split(':').collect();
+        let parsed = match parts.as_slice() {
+            [e, s, c, d] => (|| {
+                let epoch = uuid::Uuid::parse_str(e).ok()?.into_bytes();
+                let check: [u8; 8] = u64::from_str_radix(c, 16).ok()?.to_be_bytes();
+                Some(Cursor {
+                    epoch,
+                    seq: s.parse().ok()?,
+                    check,
+                    delivery: d.parse().ok()?,
+                })
+            })(),
+            _ => None,
+        };
+        Ok(parsed)
+    }
+
+    pub fn set_cursor(&mut self, cursor: Option<Cursor>) -> Result<(), Error> {
+        let v = cursor.map(|c| {
+            format!(
+                "{}:{}:{:016x}:{}",
+                uuid::Uuid::from_bytes(c.epoch),
+                c.seq,
+                u64::from_be_bytes(c.check),
+                c.delivery
+            )
+        });
+        self.set_setting("cursor", v.as_deref())
+    }
+
+    /// Moves changes the server refused out of the outbox (kept, with the reason).
+    pub fn refuse_changes(
+        &mut self,
+        hashes: &[ChangeHash],
+        code: &str,
+        message: &str,
+    ) -> Result<usize, Error> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for h in hashes {
+            n += tx.execute(
+                "INSERT OR IGNORE INTO refused (hash, order_id, bytes, code, message)
+                 SELECT hash, order_id, bytes, ?2, ?3 FROM outbox WHERE hash = ?1",
+                params![h.as_ref(), code, message],
+            )?;
+            tx.execute("DELETE FROM outbox WHERE hash = ?1", [h.as_ref()])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Changes the server refused: (order, hash, code, message).
+    pub fn refused_changes(&self) -> Result<Vec<(OrderId, ChangeHash, String, String)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT order_id, hash, code, message FROM refused ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (o, h, c, m) = row?;
+            let hash = ChangeHash::try_from(h.as_slice())
+                .map_err(|e| Error::Corrupt(format!("refused hash: {e}")))?;
+            out.push((o.parse()?, hash, c, m));
+        }
+        Ok(out)
+    }
+
+    /// Removes an order from this device (it left the device's scope). Orders with
+    /// changes still waiting for the server are kept until those are acknowledged.
+    pub fn remove_order(&mut self, order: OrderId) -> Result<bool, Error> {
+        let id = order.to_string();
+        let tx = self.conn.transaction()?;
+        let waiting: i64 = tx.query_row(
+            "SELECT count(*) FROM outbox WHERE order_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
+        if waiting > 0 {
+            return Ok(false);
+        }
+        for table in ["snapshots", "chunks", "orders"] {
+            let col = if table == "orders" { "id" } else { "order_id" };
+            tx.execute(&format!("DELETE FROM {table} WHERE {col} = ?1"), [&id])?;
+        }
+        tx.commit()?;
+        self.cache.remove(&order);
+        Ok(true)
+    }
+
+    /// Ids of every order held.
+    pub fn order_ids(&self) -> Result<Vec<OrderId>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT order_id FROM snapshots ORDER BY order_id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.iter().map(|s| s.parse()).collect()
     }
 
     // ---- The technician's commands (what the phone app calls). ----

@@ -1,0 +1,143 @@
+//! Tokens: HS256 JWTs signed with the key kept in the data directory.
+//!
+//! The algorithm is pinned, `exp`, `aud` and `iss` are required and checked with a small
+//! leeway, and every token carries the user's token version: raising it (deactivating a
+//! user, or "sign out everywhere") revokes every token issued before.
+
+use std::path::Path;
+
+use baoxiu_sync_core::{DeviceId, OfficeId, Role, UserId};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const ISSUER: &str = "baoxiu-server";
+pub const AUDIENCE: &str = "baoxiu";
+const LEEWAY_SECS: u64 = 30;
+const KEY_FILE: &str = "signing.key";
+
+/// What a token says about its holder.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: UserId,
+    pub role: Role,
+    pub office: OfficeId,
+    /// The device a technician's token is bound to (its Automerge actor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceId>,
+    /// The user's token version when issued.
+    pub ver: u32,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// The server's signing key.
+#[derive(Clone)]
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+impl Keys {
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    /// Loads DIR/signing.key, creating it (32 random bytes, hex, mode 0600) on first run.
+    pub fn load_or_create(dir: &Path) -> std::io::Result<Self> {
+        let path = dir.join(KEY_FILE);
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(s) => hex::decode(s.trim()).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{path:?}: {e}"))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut secret = vec![0u8; 32];
+                rand::rng().fill_bytes(&mut secret);
+                write_private(&path, hex::encode(&secret).as_bytes())?;
+                secret
+            }
+            Err(e) => return Err(e),
+        };
+        if secret.len() < 32 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "signing key shorter than 32 bytes",
+            ));
+        }
+        Ok(Self::from_secret(&secret))
+    }
+
+    pub fn sign(&self, claims: &Claims) -> Result<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| Error::Internal(format!("signing: {e}")))
+    }
+
+    /// Verifies signature, algorithm, `exp`, `aud`, `iss`. Revocation is checked by the
+    /// caller against the user table.
+    pub fn verify(&self, token: &str) -> Result<Claims> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.algorithms = vec![Algorithm::HS256];
+        v.leeway = LEEWAY_SECS;
+        v.validate_exp = true;
+        v.set_required_spec_claims(&["exp", "aud", "iss"]);
+        v.set_audience(&[AUDIENCE]);
+        v.set_issuer(&[ISSUER]);
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+            .map(|d| d.claims)
+            .map_err(|e| Error::Unauthorized(format!("bad token: {e}")))
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+/// Claims for a new token valid for `ttl_secs` from now.
+pub fn claims(
+    user: UserId,
+    role: Role,
+    office: OfficeId,
+    device: Option<DeviceId>,
+    ver: u32,
+    ttl_secs: i64,
+) -> Claims {
+    let now = chrono::Utc::now().timestamp();
+    Claims {
+        sub: user,
+        role,
+        office,
+        device,
+        ver,
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + ttl_secs,
+    }
+}

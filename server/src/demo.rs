@@ -1,0 +1,342 @@
+//! `baoxiu serve --demo`: one office (Asia/Taipei, zh-Hant names) with its people and a
+//! few dozen orders in every state. Technicians' work is recorded the way a phone records
+//! it — sync-core commands on the technician's own replica — and goes through the same
+//! validation as a real device.
+
+use baoxiu_sync_core::protocol::OrderChanges;
+use baoxiu_sync_core::validate::Submitter;
+use baoxiu_sync_core::{
+    Author, Context, DeviceId, EventBody, FeeItem, Money, Office, OfficeId, OrderId, PassFail,
+    Person, Point, Role, Signature, UserId, WorkOrderDoc, execute, state,
+};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth;
+use crate::error::{Error, Result};
+use crate::store::ServerStore;
+
+/// The demo office's fixed id, so a second `--demo` run finds it.
+pub const DEMO_OFFICE: OfficeId =
+    OfficeId(Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001));
+
+/// A person of the demo with their token.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub person: Person,
+    pub device: Option<DeviceId>,
+    pub token: String,
+}
+
+fn person(name: &str, role: Role, specialties: &[&str], zone: Option<&str>) -> Person {
+    Person {
+        id: UserId::new(),
+        name: name.into(),
+        role,
+        office: DEMO_OFFICE,
+        specialties: specialties.iter().map(|s| (*s).to_owned()).collect(),
+        zone: zone.map(str::to_owned),
+        token_version: 0,
+        active: true,
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+const JOBS: &[(&str, &str, &str, i64, i64)] = &[
+    ("廚房水龍頭漏水", "A棟-12F-3", "王先生", 12000, 5000),
+    ("浴室排水管堵塞", "A棟-8F-1", "李小姐", 0, 8000),
+    ("客廳電燈不亮", "A棟-5F-2", "陳太太", 3500, 3000),
+    ("冷氣不冷，需清洗濾網", "B棟-10F-6", "林先生", 0, 12000),
+    ("大門門鎖卡住", "B棟-3F-2", "張小姐", 6800, 4000),
+    ("電梯按鈕失靈", "C棟-1F", "管委會", 0, 0),
+    ("馬桶水箱漏水", "C棟-7F-4", "黃先生", 4500, 5000),
+    ("插座跳電", "A棟-15F-2", "吳太太", 2000, 4000),
+];
+
+/// Seeds the demo office (once) and returns a token for each person.
+pub async fn seed(st: &AppState) -> Result<Vec<DemoLogin>> {
+    let store = st.store.clone();
+    let existing = blocking(move || store.users(DEMO_OFFICE)).await?;
+    let people = if existing.is_empty() {
+        fresh(st).await?
+    } else {
+        existing
+    };
+    let store = st.store.clone();
+    let devices = blocking(move || store.device_syncs(DEMO_OFFICE)).await?;
+    let mut out = Vec::new();
+    for p in people {
+        let device = (p.role == Role::Technician)
+            .then(|| {
+                devices
+                    .iter()
+                    .find(|(u, _, _)| *u == p.id)
+                    .map(|(_, d, _)| *d)
+            })
+            .flatten();
+        let claims = auth::claims(
+            p.id,
+            p.role,
+            p.office,
+            device,
+            p.token_version,
+            30 * 24 * 3600,
+        );
+        out.push(DemoLogin {
+            token: st.keys.sign(&claims)?,
+            person: p,
+            device,
+        });
+    }
+    Ok(out)
+}
+
+async fn fresh(st: &AppState) -> Result<Vec<Person>> {
+    let office = Office {
+        id: DEMO_OFFICE,
+        name: "信義華廈管理處".into(),
+        time_zone: "Asia/Taipei".into(),
+        currency: "TWD".into(),
+    };
+    let people = vec![
+        person("林美華", Role::FrontDesk, &[], None),
+        person("陳建國", Role::Dispatcher, &[], None),
+        person("黃淑芬", Role::Supervisor, &[], None),
+        person("張志明", Role::Finance, &[], None),
+        person("系統管理員", Role::Admin, &[], None),
+        person("王大明", Role::Technician, &["plumbing"], Some("A棟")),
+        person("李志強", Role::Technician, &["electrical"], Some("A棟")),
+        person("吳俊傑", Role::Technician, &["hvac"], Some("B棟")),
+        person(
+            "蔡宗翰",
+            Role::Technician,
+            &["carpentry", "plumbing"],
+            Some("B棟"),
+        ),
+        person(
+            "鄭文雄",
+            Role::Technician,
+            &["lift", "electrical"],
+            Some("C棟"),
+        ),
+    ];
+    {
+        let store = st.store.clone();
+        let (o, ps) = (office.clone(), people.clone());
+        blocking(move || {
+            store.upsert_office(o)?;
+            for p in ps {
+                store.upsert_user(p)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    let find = |role: Role| people.iter().find(|p| p.role == role).cloned();
+    let (desk, disp, fin) = match (
+        find(Role::FrontDesk),
+        find(Role::Dispatcher),
+        find(Role::Finance),
+    ) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return Err(Error::Internal("demo people".into())),
+    };
+    let techs: Vec<(Person, DeviceId)> = people
+        .iter()
+        .filter(|p| p.role == Role::Technician)
+        .map(|p| (p.clone(), DeviceId::new()))
+        .collect();
+    for (t, d) in &techs {
+        let store = st.store.clone();
+        let (u, d) = (t.id, *d);
+        blocking(move || store.register_device(u, d)).await?;
+    }
+    let server = st.store.server_device();
+    let as_author = |p: &Person| Author {
+        user: p.id,
+        device: server,
+        role: p.role,
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let channels = ["phone", "walk_in", "app", "verbal"];
+    for i in 0..36usize {
+        let (desc, unit, name, materials, labour) = JOBS[i % JOBS.len()];
+        let new = baoxiu_sync_core::NewOrder {
+            office: office.clone(),
+            customer: baoxiu_sync_core::Customer {
+                name: name.into(),
+                unit: unit.into(),
+                phone: format!("0912-{:03}-{:03}", 100 + i, 200 + i),
+            },
+            channel: serde_json::from_value(serde_json::Value::String(channels[i % 4].into()))
+                .unwrap_or(baoxiu_sync_core::Channel::Phone),
+            description: desc.into(),
+            follow_up_of: None,
+        };
+        let s = st
+            .store
+            .create(as_author(&desk), new)
+            .await
+            .map_err(closed)??;
+        let stage = i % 6;
+        if stage == 0 {
+            continue;
+        }
+        let order = s.order;
+        let cmd =
+            |p: &Person, body: EventBody| st.store.command(as_author(p), DEMO_OFFICE, order, body);
+        cmd(&disp, EventBody::Received).await.map_err(closed)??;
+        if stage == 1 {
+            continue;
+        }
+        let paid = materials + labour > 0;
+        let items = if paid {
+            vec![FeeItem {
+                description: desc.into(),
+                materials: Money(materials),
+                labour: Money(labour),
+            }]
+        } else {
+            Vec::new()
+        };
+        cmd(
+            &disp,
+            EventBody::Priced {
+                paid,
+                items: items.clone(),
+            },
+        )
+        .await
+        .map_err(closed)??;
+        let (tech, device) = &techs[i % techs.len()];
+        cmd(
+            &disp,
+            EventBody::Assigned {
+                technicians: vec![tech.id],
+                reason: "專長與距離".into(),
+            },
+        )
+        .await
+        .map_err(closed)??;
+        let appointment = now + ((i as i64 % 5) - 2) * 3_600_000;
+        cmd(&disp, EventBody::AppointmentSet { at: appointment })
+            .await
+            .map_err(closed)??;
+        if stage == 2 {
+            continue;
+        }
+        // The technician's phone: its own replica, its own actor.
+        let me = Author {
+            user: tech.id,
+            device: *device,
+            role: Role::Technician,
+        };
+        let store = st.store.clone();
+        let bytes = blocking(move || store.document(order))
+            .await?
+            .ok_or_else(|| Error::Internal("demo order vanished".into()))?;
+        let mut doc = WorkOrderDoc::load(&bytes, *device)?;
+        let heads = doc.heads();
+        let at = |m: i64| Context {
+            author: me.clone(),
+            now: appointment + m * 60_000,
+            offset: Some(0),
+        };
+        let mut steps = vec![
+            EventBody::Arrived {
+                confirmed_items: vec![desc.into()],
+            },
+            EventBody::FeeTold {
+                paid,
+                items: items.clone(),
+            },
+            EventBody::ConsentGiven,
+        ];
+        if stage >= 4 {
+            steps.push(EventBody::MaterialChecked {
+                name: "零件".into(),
+                supplied_by_customer: i % 2 == 0,
+                result: PassFail::Pass,
+                note: String::new(),
+            });
+            steps.push(EventBody::Completed {
+                test_result: PassFail::Pass,
+                cleaned_up: true,
+                items: items.clone(),
+                notes: "已修復並與住戶共同測試".into(),
+            });
+        }
+        // Arrive a little late on some orders, so the board has something to show.
+        let late = if i % 4 == 3 { 14 } else { 3 };
+        for (k, body) in steps.into_iter().enumerate() {
+            execute(&mut doc, &at(late + k as i64), body)?;
+        }
+        if stage >= 4 {
+            let s = state(&doc)?;
+            let strokes: Vec<Vec<Point>> = vec![
+                (0..40)
+                    .map(|k| Point {
+                        x: 10 + k * 5,
+                        y: 40 + (k * 13 % 17),
+                    })
+                    .collect(),
+            ];
+            let sig = Signature::new(name, &strokes, s.fees.paid, &s.fees.items);
+            execute(
+                &mut doc,
+                &at(late + 40),
+                EventBody::CustomerSigned { signature: sig },
+            )?;
+            execute(&mut doc, &at(late + 41), EventBody::TechnicianSigned)?;
+        }
+        let who = Submitter {
+            author: me.clone(),
+            office: DEMO_OFFICE,
+        };
+        let batch = vec![OrderChanges {
+            order,
+            changes: doc.encoded_changes_since(&heads),
+        }];
+        st.store
+            .submit(who, batch)
+            .await
+            .map_err(closed)?
+            .map_err(|e| Error::Internal(format!("demo sync: {e:?}")))?;
+        if stage == 5 && paid {
+            let total = Money(materials + labour);
+            cmd(
+                &fin,
+                EventBody::ReceiptIssued {
+                    number: format!("R{:05}", i),
+                    amount: total,
+                },
+            )
+            .await
+            .map_err(closed)??;
+        }
+    }
+    Ok(people)
+}
+
+fn closed(_: tokio::sync::oneshot::error::RecvError) -> Error {
+    Error::Unavailable("the writer stopped".into())
+}
+
+/// The order ids of the demo office (for tests).
+pub async fn order_ids(store: &std::sync::Arc<dyn ServerStore>) -> Result<Vec<OrderId>> {
+    let s = store.clone();
+    blocking(move || {
+        let (rows, _) = s.list_orders(&crate::store::OrderFilter {
+            office: DEMO_OFFICE,
+            limit: 500,
+            ..Default::default()
+        })?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    })
+    .await
+}

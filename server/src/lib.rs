@@ -1,0 +1,94 @@
+//! baoxiu's server: HTTP API, auth, the sync endpoint, durable storage and projections.
+//!
+//! Only this crate knows HTTP and JSON shapes; the domain, the rules and the protocol's
+//! frames live in `baoxiu-sync-core`.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod policy;
+pub mod store;
+pub mod sync;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+pub use app::{AppState, Metrics};
+pub use auth::Keys;
+pub use error::{Error, Result};
+pub use store::{ServerStore, SqliteStore};
+
+/// Where the server keeps its data and listens.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data: PathBuf,
+    pub listen: SocketAddr,
+}
+
+/// The database file inside the data directory.
+pub fn db_path(data: &Path) -> PathBuf {
+    data.join("baoxiu.db")
+}
+
+/// Opens the data directory (creating it, its key and its database on first run).
+pub fn open(data: &Path) -> Result<AppState> {
+    std::fs::create_dir_all(data)
+        .map_err(|e| Error::Internal(format!("{}: {e}", data.display())))?;
+    let keys =
+        Keys::load_or_create(data).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+    let store: Arc<dyn ServerStore> = SqliteStore::open(&db_path(data))?;
+    Ok(AppState {
+        store,
+        keys,
+        metrics: Metrics::new(),
+        shutdown: tokio::sync::watch::channel(false).0,
+    })
+}
+
+/// A running server: its address, and a handle that stops it gracefully.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        self.state.shutdown.send_replace(true);
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Binds and serves in the background (port 0 picks a free port).
+pub async fn start(state: AppState, listen: SocketAddr) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = app::router(state.clone());
+    let shutdown = state.shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+                shutdown.send_replace(true);
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
+}

@@ -1,0 +1,175 @@
+//! `baoxiu`: the server binary.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use baoxiu_server::{Config, auth, demo};
+use baoxiu_sync_core::{DeviceId, OfficeId, Role, UserId};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "baoxiu",
+    version,
+    about = "報修 — repair requests, dispatch and offline field work"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Data directory: database and signing key (created on first run).
+        #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
+        data: PathBuf,
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080", env = "BAOXIU_LISTEN")]
+        listen: SocketAddr,
+        /// Seed a demo office with people and orders, and print a token for each person.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print a token signed with the data directory's key.
+    Token {
+        #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
+        data: PathBuf,
+        #[arg(long)]
+        user: UserId,
+        /// front_desk, administrator, dispatcher, technician, finance, supervisor, admin
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        office: OfficeId,
+        /// The device a technician's token is bound to.
+        #[arg(long)]
+        device: Option<DeviceId>,
+        /// How long the token is valid: e.g. 30m, 8h, 7d.
+        #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+        ttl: i64,
+    },
+}
+
+/// `30s`, `30m`, `8h`, `7d` → seconds.
+fn parse_ttl(s: &str) -> Result<i64, String> {
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n.parse().map_err(|_| format!("bad duration {s:?}"))?;
+    let mult = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("bad duration unit in {s:?} (use s, m, h, d)")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("bad duration {s:?}"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,baoxiu=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Serve { data, listen, demo } => {
+            let config = Config { data, listen };
+            let state = baoxiu_server::open(&config.data)?;
+            if demo {
+                let logins = demo::seed(&state).await?;
+                let mut out = std::io::stdout().lock();
+                writeln!(
+                    out,
+                    "demo office {} (Asia/Taipei); tokens:",
+                    demo::DEMO_OFFICE
+                )?;
+                for l in logins {
+                    let device = l.device.map(|d| format!(" device={d}")).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "{:<12} {} user={}{device}\n  {}",
+                        l.person.role.as_str(),
+                        l.person.name,
+                        l.person.id,
+                        l.token
+                    )?;
+                }
+            }
+            let running = baoxiu_server::start(state, config.listen).await?;
+            {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "listening on http://{}", running.addr)?;
+                out.flush()?;
+            }
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            running.stop().await?;
+            Ok(())
+        }
+        Command::Token {
+            data,
+            user,
+            role,
+            office,
+            device,
+            ttl,
+        } => {
+            let keys = baoxiu_server::Keys::load_or_create(&data)?;
+            // Use the user's current token version when the database knows them.
+            let ver = match baoxiu_server::open(&data) {
+                Ok(st) => st
+                    .store
+                    .user(user)
+                    .ok()
+                    .flatten()
+                    .map(|p| p.token_version)
+                    .unwrap_or(0),
+                Err(_) => 0,
+            };
+            let claims = auth::claims(user, role, office, device, ver, ttl);
+            println!("{}", keys.sign(&claims)?);
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

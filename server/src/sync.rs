@@ -1,0 +1,269 @@
+//! `GET /sync`: the WebSocket endpoint of the sync protocol (docs/sync-protocol.md).
+//!
+//! The token is checked at the upgrade. A session answers the device's `Hello` with one
+//! `Welcome` (acks, changes, new documents, revocations, cursor), then pushes new changes
+//! as they are committed and acks the device's pushes after commit. A refused batch gets
+//! an `Error` frame naming the reason; nothing of it is stored and the session goes on.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use baoxiu_sync_core::Author;
+use baoxiu_sync_core::protocol::{
+    Ack, Cursor, ErrorCode, ErrorFrame, Frame, MAX_DOWNLOAD_FRAME_BYTES, MAX_UPLOAD_FRAME_BYTES,
+    OrderChanges, PROTOCOL_VERSION, Push, Welcome,
+};
+use baoxiu_sync_core::validate::Submitter;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::app::{AppState, Caller};
+use crate::error::{Error, Result};
+use crate::policy::{Action, authorize};
+use crate::store::{CatchUp, DeviceCtx, SubmitError};
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub async fn upgrade(
+    State(st): State<AppState>,
+    c: Caller,
+    ws: WebSocketUpgrade,
+) -> Result<Response> {
+    authorize(&c.0, Action::Sync, None)?;
+    let device =
+        c.0.device
+            .ok_or_else(|| Error::Forbidden("sync needs a token bound to a device".into()))?;
+    let store = st.store.clone();
+    let user = c.0.sub;
+    tokio::task::spawn_blocking(move || store.register_device(user, device))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    let ctx = DeviceCtx {
+        submitter: Submitter {
+            author: Author {
+                user,
+                device,
+                role: c.0.role,
+            },
+            office: c.0.office,
+        },
+    };
+    Ok(ws
+        .max_message_size(MAX_UPLOAD_FRAME_BYTES)
+        .max_frame_size(MAX_UPLOAD_FRAME_BYTES)
+        .on_upgrade(move |socket| session(st, ctx, socket)))
+}
+
+async fn send(socket: &mut WebSocket, frame: &Frame) -> bool {
+    let bytes = frame.encode();
+    if bytes.len() > MAX_DOWNLOAD_FRAME_BYTES {
+        tracing::error!(len = bytes.len(), "frame too large to send");
+        return false;
+    }
+    socket.send(Message::Binary(bytes.into())).await.is_ok()
+}
+
+fn error_frame(code: ErrorCode, message: impl Into<String>, refused: Vec<[u8; 32]>) -> Frame {
+    Frame::Error(ErrorFrame {
+        code,
+        message: message.into(),
+        refused,
+    })
+}
+
+async fn next_frame(socket: &mut WebSocket) -> Option<Result<Frame, String>> {
+    loop {
+        match socket.recv().await? {
+            Ok(Message::Binary(b)) => {
+                return Some(Frame::decode(&b, MAX_UPLOAD_FRAME_BYTES).map_err(|e| e.to_string()));
+            }
+            Ok(Message::Text(_)) => {
+                return Some(Err("text frames are not part of the protocol".into()));
+            }
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
+/// Stores a batch; returns the acks, or the error frame to send.
+async fn store_batch(
+    st: &AppState,
+    ctx: &DeviceCtx,
+    changes: Vec<OrderChanges>,
+) -> Result<Vec<[u8; 32]>, Frame> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n: usize = changes.iter().map(|c| c.changes.len()).sum();
+    let rx = st.store.submit(ctx.submitter.clone(), changes);
+    match rx.await {
+        Ok(Ok(acked)) => {
+            st.metrics.changes_stored.inc_by(n as u64);
+            Ok(acked)
+        }
+        Ok(Err(e)) => {
+            let (code, message, refused): (ErrorCode, String, Vec<[u8; 32]>) = e.clone().into();
+            st.metrics
+                .batches_refused
+                .get_or_create(&vec![("code".to_owned(), format!("{code:?}"))])
+                .inc();
+            if let SubmitError::Refused { .. } = e {
+                tracing::info!(device = %ctx.device(), ?code, %message, "batch refused");
+            }
+            Err(error_frame(code, message, refused))
+        }
+        Err(_) => Err(error_frame(
+            ErrorCode::Unavailable,
+            "the writer stopped",
+            Vec::new(),
+        )),
+    }
+}
+
+async fn catch_up(
+    st: &AppState,
+    ctx: &DeviceCtx,
+    cursor: Option<Cursor>,
+    hello: bool,
+) -> Result<CatchUp> {
+    let store = st.store.clone();
+    let ctx = ctx.clone();
+    tokio::task::spawn_blocking(move || store.catch_up(&ctx, cursor, hello))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+async fn session(st: AppState, ctx: DeviceCtx, mut socket: WebSocket) {
+    st.metrics.sync_sessions.inc();
+    if let Err(e) = run_session(&st, &ctx, &mut socket).await {
+        tracing::debug!(device = %ctx.device(), error = %e, "sync session ended");
+    }
+    st.metrics.sync_sessions.dec();
+}
+
+async fn run_session(st: &AppState, ctx: &DeviceCtx, socket: &mut WebSocket) -> Result<()> {
+    // Subscribe before answering, so nothing committed after the welcome is missed.
+    let mut committed = st.store.subscribe();
+    let mut shutdown = st.shutdown.subscribe();
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, next_frame(socket)).await {
+        Ok(Some(Ok(Frame::Hello(h)))) => h,
+        Ok(Some(Ok(_))) => {
+            send(
+                socket,
+                &error_frame(ErrorCode::BadFrame, "expected hello", Vec::new()),
+            )
+            .await;
+            return Ok(());
+        }
+        Ok(Some(Err(m))) => {
+            send(socket, &error_frame(ErrorCode::BadFrame, m, Vec::new())).await;
+            return Ok(());
+        }
+        Ok(None) | Err(_) => return Ok(()),
+    };
+    if hello.version != PROTOCOL_VERSION {
+        let m = format!(
+            "protocol {} not supported (server speaks {PROTOCOL_VERSION})",
+            hello.version
+        );
+        send(
+            socket,
+            &error_frame(ErrorCode::UnsupportedVersion, m, Vec::new()),
+        )
+        .await;
+        return Ok(());
+    }
+    let acked = match store_batch(st, ctx, hello.changes).await {
+        Ok(a) => a,
+        Err(frame) => {
+            if !send(socket, &frame).await {
+                return Ok(());
+            }
+            Vec::new()
+        }
+    };
+    let up = catch_up(st, ctx, hello.cursor, true).await?;
+    let mut cursor = up.cursor;
+    let welcome = Frame::Welcome(Welcome {
+        server_time: chrono::Utc::now().timestamp_millis(),
+        acked,
+        changes: up.changes,
+        documents: up.documents,
+        revoked: up.revoked,
+        cursor: up.cursor.unwrap_or(Cursor {
+            epoch: [0; 16],
+            seq: 0,
+            check: [0; 8],
+            delivery: 0,
+        }),
+        repair: up.repair,
+    });
+    if !send(socket, &welcome).await {
+        return Ok(());
+    }
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return Ok(());
+            }
+            incoming = next_frame(socket) => {
+                match incoming {
+                    None => return Ok(()),
+                    Some(Err(m)) => {
+                        // Garbage: refuse and end this session; the device reconnects clean.
+                        send(socket, &error_frame(ErrorCode::BadFrame, m, Vec::new())).await;
+                        return Ok(());
+                    }
+                    Some(Ok(Frame::Push(p))) => {
+                        let reply = match store_batch(st, ctx, p.changes).await {
+                            Ok(acked) => Frame::Ack(Ack { acked }),
+                            Err(frame) => frame,
+                        };
+                        if !send(socket, &reply).await {
+                            return Ok(());
+                        }
+                    }
+                    Some(Ok(_)) => {
+                        send(socket, &error_frame(ErrorCode::BadFrame, "unexpected frame", Vec::new())).await;
+                        return Ok(());
+                    }
+                }
+            }
+            note = committed.recv() => {
+                match note {
+                    Ok(c) => {
+                        let relevant = c.orders.iter().any(|(_, office)| *office == ctx.submitter.office);
+                        if !relevant || cursor.is_some_and(|cur| cur.seq >= c.seq) {
+                            continue;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return Ok(()),
+                }
+                // Coalesce whatever else was committed meanwhile into one catch-up.
+                while committed.try_recv().is_ok() {}
+                let up = catch_up(st, ctx, cursor, false).await?;
+                let empty = up.changes.is_empty() && up.documents.is_empty() && up.revoked.is_empty() && !up.repair;
+                if up.repair {
+                    // Our cursor went stale under us (restore): let the device reconnect.
+                    return Ok(());
+                }
+                if !empty {
+                    let frame = Frame::Push(Push {
+                        changes: up.changes,
+                        documents: up.documents,
+                        revoked: up.revoked,
+                        cursor: up.cursor,
+                    });
+                    if !send(socket, &frame).await {
+                        return Ok(());
+                    }
+                    cursor = up.cursor;
+                }
+            }
+        }
+    }
+}

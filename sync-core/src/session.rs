@@ -1,0 +1,281 @@
+//! The device's side of the sync protocol, sans I/O: it turns the store into frames to
+//! send and applies the frames received. The caller owns the connection.
+//!
+//! Losing the connection at any point loses nothing: local changes leave the outbox only
+//! when the server acknowledged them, and received changes are applied idempotently.
+
+use std::collections::{BTreeMap, HashSet};
+
+use automerge::ChangeHash;
+
+use crate::Error;
+use crate::doc::{WorkOrderDoc, actor_for};
+use crate::model::{Millis, OrderId};
+use crate::protocol::{
+    Ack, Document, ErrorCode, ErrorFrame, Frame, Hash, Hello, MAX_CHANGES_PER_FRAME, OrderChanges,
+    PROTOCOL_VERSION, Push, Welcome,
+};
+use crate::store::{PendingChange, Store};
+
+/// What a received frame did, for observers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Frames to send back.
+    pub send: Vec<Frame>,
+    /// Orders whose state changed.
+    pub changed: Vec<OrderId>,
+    /// The server refused something.
+    pub error: Option<ErrorFrame>,
+    /// The reconnect handshake completed.
+    pub welcomed: bool,
+}
+
+/// One connection's worth of protocol state on the device.
+#[derive(Debug, Default)]
+pub struct ClientSession {
+    hello_sent_at: Option<Millis>,
+    in_flight: HashSet<Hash>,
+    welcomed: bool,
+}
+
+fn group(pending: &[PendingChange]) -> Vec<OrderChanges> {
+    let mut by_order: BTreeMap<OrderId, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut order_seen = Vec::new();
+    for p in pending {
+        if !by_order.contains_key(&p.order) {
+            order_seen.push(p.order);
+        }
+        by_order.entry(p.order).or_default().push(p.bytes.clone());
+    }
+    // Keep the outbox's order between orders too (a follow-up order after its parent).
+    order_seen
+        .into_iter()
+        .filter_map(|o| {
+            by_order
+                .remove(&o)
+                .map(|changes| OrderChanges { order: o, changes })
+        })
+        .collect()
+}
+
+fn hash_of(h: &ChangeHash) -> Hash {
+    h.0
+}
+
+impl ClientSession {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the server answered this connection's hello.
+    pub fn is_live(&self) -> bool {
+        self.welcomed
+    }
+
+    /// The first frame of a connection: cursor, clock, and unacknowledged changes.
+    pub fn hello(&mut self, store: &Store, now: Millis) -> Result<Frame, Error> {
+        self.in_flight.clear();
+        self.welcomed = false;
+        let pending = store.pending_changes()?;
+        let batch: Vec<PendingChange> = pending.into_iter().take(MAX_CHANGES_PER_FRAME).collect();
+        self.in_flight
+            .extend(batch.iter().map(|p| hash_of(&p.hash)));
+        self.hello_sent_at = Some(now);
+        Ok(Frame::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            device_time: now,
+            cursor: store.cursor()?,
+            changes: group(&batch),
+        }))
+    }
+
+    /// Local changes not yet sent on this connection (call after a command while live).
+    pub fn push_pending(&mut self, store: &Store) -> Result<Option<Frame>, Error> {
+        if !self.welcomed {
+            return Ok(None);
+        }
+        let fresh: Vec<PendingChange> = store
+            .pending_changes()?
+            .into_iter()
+            .filter(|p| !self.in_flight.contains(&hash_of(&p.hash)))
+            .take(MAX_CHANGES_PER_FRAME)
+            .collect();
+        if fresh.is_empty() {
+            return Ok(None);
+        }
+        self.in_flight
+            .extend(fresh.iter().map(|p| hash_of(&p.hash)));
+        Ok(Some(Frame::Push(Push {
+            changes: group(&fresh),
+            documents: Vec::new(),
+            revoked: Vec::new(),
+            cursor: None,
+        })))
+    }
+
+    /// Applies a frame from the server.
+    pub fn handle(
+        &mut self,
+        store: &mut Store,
+        frame: Frame,
+        now: Millis,
+    ) -> Result<Outcome, Error> {
+        let mut out = Outcome::default();
+        match frame {
+            Frame::Welcome(w) => self.welcome(store, w, now, &mut out)?,
+            Frame::Push(p) => {
+                self.apply_incoming(store, &p.changes, &p.documents, &p.revoked, &mut out)?;
+                if let Some(c) = p.cursor {
+                    store.set_cursor(Some(c))?;
+                }
+            }
+            Frame::Ack(Ack { acked }) => self.ack(store, &acked)?,
+            Frame::Error(e) => {
+                let refused: Vec<ChangeHash> = e.refused.iter().map(|h| ChangeHash(*h)).collect();
+                store.refuse_changes(&refused, &format!("{:?}", e.code), &e.message)?;
+                for h in &e.refused {
+                    self.in_flight.remove(h);
+                }
+                if e.code == ErrorCode::MissingDependencies {
+                    // The server lost history we build on: repair on the next connection.
+                    store.set_cursor(None)?;
+                }
+                out.error = Some(e);
+            }
+            Frame::Hello(_) => {
+                return Err(Error::InvalidInput("the server sent a hello".into()));
+            }
+        }
+        if self.welcomed
+            && let Some(f) = self.push_pending(store)?
+        {
+            out.send.push(f);
+        }
+        Ok(out)
+    }
+
+    fn ack(&mut self, store: &mut Store, acked: &[Hash]) -> Result<(), Error> {
+        let hashes: Vec<ChangeHash> = acked.iter().map(|h| ChangeHash(*h)).collect();
+        store.acknowledge(&hashes)?;
+        for h in acked {
+            self.in_flight.remove(h);
+        }
+        Ok(())
+    }
+
+    fn welcome(
+        &mut self,
+        store: &mut Store,
+        w: Welcome,
+        now: Millis,
+        out: &mut Outcome,
+    ) -> Result<(), Error> {
+        // Clock offset: the server's time against the midpoint of our round trip.
+        if let Some(sent) = self.hello_sent_at {
+            let mid = sent + (now - sent) / 2;
+            store.set_clock_offset(w.server_time - mid)?;
+        }
+        self.ack(store, &w.acked)?;
+        self.apply_incoming(store, &w.changes, &w.documents, &w.revoked, out)?;
+        if w.repair {
+            self.repair(store, &w.documents, out)?;
+        }
+        store.set_cursor(Some(w.cursor))?;
+        self.welcomed = true;
+        out.welcomed = true;
+        Ok(())
+    }
+
+    fn apply_incoming(
+        &mut self,
+        store: &mut Store,
+        changes: &[OrderChanges],
+        documents: &[Document],
+        revoked: &[OrderId],
+        out: &mut Outcome,
+    ) -> Result<(), Error> {
+        for d in documents {
+            store.import_order(&d.bytes)?;
+            out.changed.push(d.order);
+        }
+        for c in changes {
+            match store.apply_remote(c.order, &c.changes) {
+                Ok(_) => out.changed.push(c.order),
+                // Changes for an order we do not hold: the server sends whole documents
+                // for new orders, so this is a stale frame; the repair path covers it.
+                Err(Error::NotFound(_)) => store.set_cursor(None)?,
+                Err(e) => return Err(e),
+            }
+        }
+        for o in revoked {
+            if store.remove_order(*o)? {
+                out.changed.push(*o);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a repair welcome: re-send our own changes the server lacks, and drop orders
+    /// that are no longer ours.
+    fn repair(
+        &mut self,
+        store: &mut Store,
+        documents: &[Document],
+        out: &mut Outcome,
+    ) -> Result<(), Error> {
+        let device = store.author().device;
+        let actor = actor_for(device);
+        let in_scope: HashSet<OrderId> = documents.iter().map(|d| d.order).collect();
+        let mut resend = Vec::new();
+        for d in documents {
+            let server = WorkOrderDoc::load(&d.bytes, device)?;
+            let local = store.doc(d.order)?;
+            let missing: Vec<Vec<u8>> = local
+                .changes_since(&server.heads())
+                .into_iter()
+                .filter(|c| c.actor_id() == &actor)
+                .map(|c| c.raw_bytes().to_vec())
+                .collect();
+            if !missing.is_empty() {
+                resend.push(OrderChanges {
+                    order: d.order,
+                    changes: missing,
+                });
+            }
+        }
+        for order in store.order_ids()? {
+            if in_scope.contains(&order) {
+                continue;
+            }
+            let local = store.doc(order)?;
+            let own: Vec<Vec<u8>> = local
+                .all_changes()
+                .into_iter()
+                .filter(|c| c.actor_id() == &actor)
+                .map(|c| c.raw_bytes().to_vec())
+                .collect();
+            let created_here = local
+                .all_changes()
+                .first()
+                .is_some_and(|c| c.actor_id() == &actor);
+            if created_here {
+                // A field order the server lost: send it whole again.
+                resend.push(OrderChanges {
+                    order,
+                    changes: own,
+                });
+            } else if store.remove_order(order)? {
+                out.changed.push(order);
+            }
+        }
+        if !resend.is_empty() {
+            out.send.push(Frame::Push(Push {
+                changes: resend,
+                documents: Vec::new(),
+                revoked: Vec::new(),
+                cursor: None,
+            }));
+        }
+        Ok(())
+    }
+}

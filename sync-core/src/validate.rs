@@ -1,0 +1,330 @@
+//! The server's check of a device's changes before it stores any of them.
+//!
+//! The server never trusts a device. For each order in a batch, every change new to the
+//! server must: decode; be authored by the device's own actor; only append new facts to
+//! the event list (no edit, no removal, nothing outside the list); carry facts that decode
+//! and name this device, user and role; be facts that role may record; and touch only
+//! orders in the device's scope. Anything else refuses the batch whole.
+//!
+//! Domain rules beyond role and scope (consent before work, …) are *not* grounds for
+//! refusal here: with offline replicas a fact can break a rule through no fault of the
+//! device (a concurrent reassignment), and facts that happened are never dropped. The
+//! reducer flags those as anomalies.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
+
+use crate::doc::{WorkOrderDoc, actor_for, decode_changes};
+use crate::event::{Event, EventBody};
+use crate::model::{Author, Channel, OfficeId, OrderId, Role};
+use crate::protocol::{ErrorCode, MAX_OPS_PER_CHANGE};
+use crate::rules::{needs_assignment, role_may_record};
+use crate::state::{self, WorkOrderState};
+
+/// Who is submitting: from the verified token, never from the frame.
+#[derive(Clone, Debug)]
+pub struct Submitter {
+    pub author: Author,
+    pub office: OfficeId,
+}
+
+/// Why a batch was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+fn refuse<T>(code: ErrorCode, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal {
+        code,
+        message: message.into(),
+    })
+}
+
+/// Changes that passed, for one order.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub order: OrderId,
+    /// The order's document with the changes applied.
+    pub doc: WorkOrderDoc,
+    pub state: WorkOrderState,
+    /// Changes new to the server, in an order where dependencies come first.
+    pub new_changes: Vec<Change>,
+    /// Hashes in the batch the server already had (acked without storing again).
+    pub duplicates: Vec<ChangeHash>,
+    /// The order did not exist on the server before this batch.
+    pub created: bool,
+}
+
+/// A technician writes to orders they were ever assigned to (work done while a
+/// reassignment was on its way is kept and flagged, not refused) or created in the field.
+pub fn technician_may_write(
+    user: &crate::model::UserId,
+    doc: &WorkOrderDoc,
+    state: &WorkOrderState,
+) -> bool {
+    state.created_by.user == *user
+        || doc.events().iter().any(|e| {
+            matches!(&e.event, Ok(Event { body: EventBody::Assigned { technicians, .. }, .. })
+                if technicians.contains(user))
+        })
+}
+
+/// Validates a device's changes to one order against the server's copy (`None` if the
+/// server does not have the order). Nothing is stored here.
+pub fn validate_order(
+    existing: Option<&WorkOrderDoc>,
+    order: OrderId,
+    who: &Submitter,
+    encoded: &[Vec<u8>],
+    may_follow_up: &dyn Fn(OrderId) -> bool,
+) -> Result<Validated, Refusal> {
+    let changes = decode_changes(encoded).map_err(|e| Refusal {
+        code: ErrorCode::BadFrame,
+        message: e.to_string(),
+    })?;
+    let actor = actor_for(who.author.device);
+    let mut seen = HashSet::new();
+    let mut new_changes = Vec::new();
+    let mut duplicates = Vec::new();
+    for c in changes {
+        if !seen.insert(c.hash()) {
+            continue;
+        }
+        let known = existing.is_some_and(|d| d.change_by_hash(&c.hash()).is_some());
+        if known {
+            duplicates.push(c.hash());
+            continue;
+        }
+        if c.len() > MAX_OPS_PER_CHANGE {
+            return refuse(
+                ErrorCode::BadFrame,
+                format!("a change may carry at most {MAX_OPS_PER_CHANGE} ops"),
+            );
+        }
+        if c.actor_id() != &actor {
+            return refuse(
+                ErrorCode::ForgedActor,
+                format!("change {} is not authored by this device", c.hash()),
+            );
+        }
+        new_changes.push(c);
+    }
+
+    let before: Automerge = match existing {
+        Some(d) => d.automerge().clone(),
+        None => Automerge::new(),
+    };
+    let mut after = before.clone();
+    after
+        .apply_changes(new_changes.clone())
+        .map_err(|e| Refusal {
+            code: ErrorCode::BadFrame,
+            message: format!("changes do not apply: {e}"),
+        })?;
+    if !after.get_missing_deps(&[]).is_empty() {
+        return refuse(
+            ErrorCode::MissingDependencies,
+            "changes depend on changes the server does not have",
+        );
+    }
+    let created = existing.is_none();
+    let new_elements = check_append_only(&before, &after, created)?;
+    let op_count: usize = new_changes.iter().map(|c| c.len()).sum();
+    // A creation change writes schema, order and the list (3 ops) plus its first fact.
+    let expected = new_elements.len() + if created { 3 } else { 0 };
+    if op_count != expected {
+        return refuse(
+            ErrorCode::NotAppendOnly,
+            "changes do more than append facts to the event list",
+        );
+    }
+
+    let doc = WorkOrderDoc::from_validated(after, who.author.device).map_err(|e| Refusal {
+        code: ErrorCode::BadFact,
+        message: e.to_string(),
+    })?;
+    if doc.order_id() != order {
+        return refuse(ErrorCode::BadFact, "changes belong to another order");
+    }
+    let state = state::state(&doc).map_err(|e| Refusal {
+        code: ErrorCode::BadFact,
+        message: e.to_string(),
+    })?;
+
+    // Every new fact: decodes, names this device/user/role, and is allowed.
+    let new_set: HashSet<ChangeHash> = new_changes.iter().map(|c| c.hash()).collect();
+    let mut facts = 0usize;
+    for se in doc.events() {
+        if !se.change.is_some_and(|h| new_set.contains(&h)) {
+            continue;
+        }
+        facts += 1;
+        let e = se.event.as_ref().map_err(|m| Refusal {
+            code: ErrorCode::BadFact,
+            message: format!("fact {} does not decode: {m}", se.index),
+        })?;
+        if e.author != who.author {
+            return refuse(ErrorCode::Forbidden, "a fact names another author");
+        }
+        check_permission(who, &doc, &state, e, may_follow_up)?;
+    }
+    if facts != new_elements.len() {
+        return refuse(
+            ErrorCode::NotAppendOnly,
+            "unexpected elements in the event list",
+        );
+    }
+    if !created && !facts_in_scope(who, &doc, &state) {
+        return refuse(
+            ErrorCode::Forbidden,
+            "the order is not in this device's scope",
+        );
+    }
+    Ok(Validated {
+        order,
+        doc,
+        state,
+        new_changes,
+        duplicates,
+        created,
+    })
+}
+
+fn facts_in_scope(who: &Submitter, doc: &WorkOrderDoc, state: &WorkOrderState) -> bool {
+    if state.office.id != who.office {
+        return false;
+    }
+    match who.author.role {
+        Role::Technician => technician_may_write(&who.author.user, doc, state),
+        _ => true,
+    }
+}
+
+fn check_permission(
+    who: &Submitter,
+    doc: &WorkOrderDoc,
+    state: &WorkOrderState,
+    e: &Event,
+    may_follow_up: &dyn Fn(OrderId) -> bool,
+) -> Result<(), Refusal> {
+    let role = who.author.role;
+    if let EventBody::Logged {
+        office,
+        channel,
+        follow_up_of,
+        ..
+    } = &e.body
+    {
+        if office.id != who.office {
+            return refuse(
+                ErrorCode::Forbidden,
+                "an order may be logged only in your office",
+            );
+        }
+        let ok = match role {
+            Role::FrontDesk | Role::Administrator | Role::Dispatcher | Role::Admin => true,
+            Role::Technician => {
+                *channel == Channel::Field && follow_up_of.is_some_and(may_follow_up)
+            }
+            _ => false,
+        };
+        if !ok {
+            return refuse(ErrorCode::Forbidden, "this role may not log this order");
+        }
+        return Ok(());
+    }
+    if !role_may_record(role, &e.body) {
+        return refuse(
+            ErrorCode::Forbidden,
+            format!("a {} may not record {}", role.as_str(), e.body.kind()),
+        );
+    }
+    if role == Role::Technician
+        && needs_assignment(&e.body)
+        && !technician_may_write(&who.author.user, doc, state)
+    {
+        return refuse(
+            ErrorCode::Forbidden,
+            "the technician was never assigned to this order",
+        );
+    }
+    Ok(())
+}
+
+/// Compares the document before and after: root untouched, every old fact unchanged,
+/// no conflicts, new list elements only strings. Returns the new elements' ids.
+fn check_append_only(
+    before: &Automerge,
+    after: &Automerge,
+    created: bool,
+) -> Result<Vec<automerge::ObjId>, Refusal> {
+    let bad = |m: &str| Refusal {
+        code: ErrorCode::NotAppendOnly,
+        message: m.to_owned(),
+    };
+    let keys: Vec<String> = after.keys(ROOT).collect();
+    if keys != ["events", "order", "schema"] {
+        return Err(bad("the document root holds other keys"));
+    }
+    for k in &keys {
+        let all = after
+            .get_all(ROOT, k.as_str())
+            .map_err(|_| bad("unreadable root"))?;
+        if all.len() != 1 {
+            return Err(bad("the document root was overwritten"));
+        }
+        if !created {
+            let old = before
+                .get(ROOT, k.as_str())
+                .map_err(|_| bad("unreadable root"))?;
+            let new = after
+                .get(ROOT, k.as_str())
+                .map_err(|_| bad("unreadable root"))?;
+            if old != new {
+                return Err(bad("the document root was changed"));
+            }
+        }
+    }
+    let events = match after.get(ROOT, "events") {
+        Ok(Some((Value::Object(ObjType::List), id))) => id,
+        _ => return Err(bad("no event list")),
+    };
+    let mut old: HashMap<automerge::ObjId, String> = HashMap::new();
+    if !created {
+        let old_events = match before.get(ROOT, "events") {
+            Ok(Some((Value::Object(ObjType::List), id))) => id,
+            _ => return Err(bad("no event list")),
+        };
+        for item in before.list_range(&old_events, ..) {
+            let id = item.id();
+            let v = match item.value {
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => s.into_owned(),
+                _ => String::new(),
+            };
+            old.insert(id, v);
+        }
+    }
+    let mut new_elements = Vec::new();
+    let mut present = 0usize;
+    for item in after.list_range(&events, ..) {
+        if item.conflict {
+            return Err(bad("a fact was overwritten"));
+        }
+        let automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(v)) = &item.value else {
+            return Err(bad("a fact is not a string"));
+        };
+        match old.get(&item.id()) {
+            Some(was) if was.as_str() == v.as_ref() => present += 1,
+            Some(_) => return Err(bad("a fact was edited")),
+            None => new_elements.push(item.id()),
+        }
+    }
+    if present != old.len() {
+        return Err(bad("a fact was removed"));
+    }
+    Ok(new_elements)
+}
