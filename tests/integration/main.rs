@@ -4,8 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod anomalies;
+mod api;
+mod bola;
 mod convergence;
 mod durability;
+mod jwt;
 mod rules;
+mod server_support;
 mod store;
 mod support;
+mod sync;

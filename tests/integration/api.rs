@@ -1,0 +1,295 @@
+//! The REST API: happy paths and bad inputs, with the error body.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::server_support::*;
+
+fn assert_error(v: &Value, code: &str) {
+    assert_eq!(v["error"]["code"], code, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intake_to_receipt_happy_path() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let (s, v) = srv
+        .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"], "scheduled");
+    assert_eq!(v["state"]["fees"]["total"], 17000);
+    assert_eq!(v["state"]["timeline"].as_array().unwrap().len(), 5);
+    assert!(v["state"]["anomalies"].as_array().unwrap().is_empty());
+    // Listing with filters and paging.
+    let tech = srv.who("a.tech1").person.id;
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "GET",
+            &format!("/api/v1/orders?status=scheduled&technician={tech}&limit=10"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["id"], id.as_str());
+    let (_, v) = srv
+        .as_("a.dispatcher", "GET", "/api/v1/orders?status=closed", None)
+        .await;
+    assert_eq!(v["total"], 0);
+    let (_, v) = srv
+        .as_(
+            "a.dispatcher",
+            "GET",
+            &format!("/api/v1/orders?from={}", chrono_now() + 60_000),
+            None,
+        )
+        .await;
+    assert_eq!(v["total"], 0);
+    // Suggestions rank the plumber first for a leak.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "GET",
+            &format!("/api/v1/orders/{id}/suggestions"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["technician"], srv.who("a.tech1").person.id.to_string());
+    assert_eq!(v[0]["specialty_match"], true);
+    // Users.
+    let (s, v) = srv.as_("a.dispatcher", "GET", "/api/v1/users", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 7);
+    // Reschedule needs the customer's consent (R-APPOINT) → 409 naming the rule.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{id}/appointment"),
+            Some(json!({"at": chrono_now()})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-APPOINT");
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{id}/appointment"),
+            Some(json!({"at": chrono_now(), "customer_consented": true, "reason": "客戶改時間"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Finance cannot bill an unsigned order.
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &format!("/api/v1/orders/{id}/receipt"),
+            Some(json!({"number": "R1", "amount": 17000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-COMPLETE");
+    // Cancel.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{id}/cancel"),
+            Some(json!({"reason": "重複報修"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"], "cancelled");
+    // Health, metrics, OpenAPI.
+    let (s, v) = srv.call("GET", "/healthz", None, None).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (s, v) = srv.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["paths"]["/api/v1/orders/{id}/assign"]["post"].is_object());
+    let (s, v) = srv.call("GET", "/metrics", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v.as_str().unwrap().contains("baoxiu_http_requests_total"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_inputs_get_clear_errors() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "received", "tech1").await;
+    let p = |s: &str| format!("/api/v1/orders/{id}/{s}");
+    // 401: no token, garbage token.
+    let (s, v) = srv.call("GET", "/api/v1/orders", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    let (s, _) = srv
+        .call("GET", "/api/v1/orders", Some("nonsense"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // 403: wrong role.
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &p("pricing"),
+            Some(json!({"paid": false})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_error(&v, "forbidden");
+    // 404: unknown order, malformed id, other office.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "GET",
+            "/api/v1/orders/0192f000-0000-7000-8000-000000000000",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_error(&v, "not_found");
+    let (s, _) = srv
+        .as_("a.dispatcher", "GET", "/api/v1/orders/not-a-uuid", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = srv
+        .as_("b.dispatcher", "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // 409: a rule refuses (assign before pricing → R-DISPATCH; receive twice → R-HANDOVER).
+    let tech = srv.who("a.tech1").person.id;
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &p("assign"),
+            Some(json!({"technicians": [tech]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-DISPATCH");
+    let (s, v) = srv.as_("a.dispatcher", "POST", &p("receive"), None).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-HANDOVER");
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &p("pricing"),
+            Some(json!({"paid": true, "items": []})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-PAID");
+    // 422: malformed bodies and values.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &p("pricing"),
+            Some(json!({"paid": "yes"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&v, "invalid");
+    let (s, v) = srv
+        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "x", "unit": "1F"}, "channel": "pigeon", "description": "漏水"})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&v, "invalid");
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &p("assign"),
+            Some(json!({"technicians": [srv.who("b.tech1").person.id]})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a technician of another office: {v}"
+    );
+    let (s, _) = srv
+        .as_("a.dispatcher", "GET", "/api/v1/orders?limit=abc", None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // R-INTAKE: an empty description is refused by the rule.
+    let (s, v) = srv
+        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "x", "unit": "1F"}, "channel": "phone", "description": " "})))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-INTAKE");
+    let (s, _) = srv
+        .as_("a.dispatcher", "GET", "/api/v1/nothing-here", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_manages_users_and_deactivation_revokes_tokens() {
+    let srv = TestServer::start().await;
+    let (s, v) = srv
+        .as_(
+            "a.admin",
+            "POST",
+            "/api/v1/users",
+            Some(json!({"name": "新技師", "role": "technician", "specialties": ["hvac"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, _) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            "/api/v1/users",
+            Some(json!({"name": "x", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = srv
+        .as_(
+            "a.admin",
+            "POST",
+            "/api/v1/users",
+            Some(json!({"name": "x", "role": "boss"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The dispatcher's token works, then the admin deactivates them, then it does not.
+    let (s, _) = srv.as_("a.dispatcher", "GET", "/api/v1/orders", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let target = srv.who("a.dispatcher").person.id;
+    let (s, v) = srv
+        .as_(
+            "a.admin",
+            "POST",
+            &format!("/api/v1/users/{target}/deactivate"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = srv.as_("a.dispatcher", "GET", "/api/v1/orders", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    // Another office's admin cannot reach this office's users.
+    let desk = srv.who("a.desk").person.id;
+    let (s, _) = srv
+        .as_(
+            "b.admin",
+            "POST",
+            &format!("/api/v1/users/{desk}/deactivate"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
