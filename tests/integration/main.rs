@@ -10,7 +10,9 @@ mod convergence;
 mod durability;
 mod jwt;
 mod rules;
-mod server_support;
+mod server_support {
+    pub use baoxiu_tests::server::*;
+}
 mod store;
 mod support;
 mod sync;

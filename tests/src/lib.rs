@@ -1,1 +1,8 @@
-//! Shared helpers for the integration tests live in `integration/`.
+//! Shared by the integration tests (`integration/`) and the sync benchmark (`benches/`):
+//! an in-process server with two offices and their people, and a test phone that speaks
+//! the sync protocol over a real WebSocket.
+
+// Test support: a failed unwrap is a failed test or bench, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod server;

@@ -122,6 +122,34 @@ impl TestServer {
         }
     }
 
+    /// Adds a technician to office `a` or `b` with a device and token.
+    pub async fn add_technician(&self, office: &str, name: &str) -> Login {
+        let office_id = self.who(&format!("{office}.desk")).person.office;
+        let p = Person {
+            id: UserId::new(),
+            name: name.into(),
+            role: Role::Technician,
+            office: office_id,
+            specialties: vec!["plumbing".into()],
+            zone: None,
+            token_version: 0,
+            active: true,
+        };
+        let store = self.state().store.clone();
+        let p2 = p.clone();
+        tokio::task::spawn_blocking(move || store.upsert_user(p2))
+            .await
+            .unwrap()
+            .unwrap();
+        let device = DeviceId::new();
+        let token = sign(self.state(), &p, Some(device));
+        Login {
+            person: p,
+            device,
+            token,
+        }
+    }
+
     pub fn state(&self) -> &AppState {
         &self.running.as_ref().unwrap().state
     }
@@ -261,9 +289,21 @@ pub struct Phone {
 impl Phone {
     pub fn new(login: &Login, dir: &Path) -> Self {
         let path = dir.join(format!("{}-{}.db", login.person.name, login.device));
+        Self::with_store(login, Store::open(&path, login.author()).unwrap())
+    }
+
+    /// A phone whose store lives in memory (for benchmarks with many phones).
+    pub fn in_memory(login: &Login) -> Self {
+        Self::with_store(
+            login,
+            Store::open(Path::new(":memory:"), login.author()).unwrap(),
+        )
+    }
+
+    fn with_store(login: &Login, store: Store) -> Self {
         Phone {
             login: login.clone(),
-            store: Store::open(&path, login.author()).unwrap(),
+            store,
             session: ClientSession::new(),
             sent: 0,
             received: 0,
@@ -272,21 +312,27 @@ impl Phone {
         }
     }
 
-    pub async fn connect(&self, url: &str) -> Ws {
-        let mut req =
-            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)
+    /// Opens a WebSocket to `/sync` with this phone's token. The future does not borrow
+    /// the phone, so phones can sync from many tasks at once.
+    pub fn connect(&self, url: &str) -> impl Future<Output = Ws> + Send + 'static {
+        let token = self.login.token.clone();
+        let url = url.to_owned();
+        async move {
+            let mut req =
+                tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                    url.as_str(),
+                )
                 .unwrap();
-        req.headers_mut().insert(
-            "Authorization",
-            format!("Bearer {}", self.login.token).parse().unwrap(),
-        );
-        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-            .max_message_size(Some(MAX_DOWNLOAD_FRAME_BYTES))
-            .max_frame_size(Some(MAX_DOWNLOAD_FRAME_BYTES));
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), false)
-            .await
-            .unwrap();
-        ws
+            req.headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                .max_message_size(Some(MAX_DOWNLOAD_FRAME_BYTES))
+                .max_frame_size(Some(MAX_DOWNLOAD_FRAME_BYTES));
+            let (ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), false)
+                .await
+                .unwrap();
+            ws
+        }
     }
 
     async fn send(&mut self, ws: &mut Ws, f: &Frame) {

@@ -1,0 +1,367 @@
+//! Sync benchmark (issue "The server"): a real server on port 0, real WebSocket clients.
+//!
+//! 1. Reconnect bytes and round trips for a device holding N orders with 10 changed on
+//!    each side, against the size of the changes and against Automerge's per-document
+//!    sync (fresh sync states, as after a reconnect) on the same documents.
+//! 2. Durable changes per second through `/sync` with many devices at once.
+//! 3. Many devices reconnecting at once, each with one change: time until all are acked.
+//!
+//! Run: `cargo bench -p baoxiu-tests --bench sync` (set `BAOXIU_BENCH_QUICK=1` for small
+//! sizes).
+
+// Benchmark code: a failed unwrap is a failed run; floats only report ratios and times.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use automerge::sync::{State as SyncState, SyncDoc};
+use baoxiu_sync_core::{
+    Author, Channel, Customer, DeviceId, EventBody, FeeItem, Money, NewOrder, OrderId, Role,
+    WorkOrderDoc,
+};
+use baoxiu_tests::server::{Login, Phone, TestServer, chrono_now};
+
+fn quick() -> bool {
+    std::env::var("BAOXIU_BENCH_QUICK").is_ok_and(|v| v == "1")
+}
+
+/// Creates `n` orders in office `a` concurrently; returns their ids.
+async fn create_orders(srv: &TestServer, n: usize, assign_to: Option<&Login>) -> Vec<OrderId> {
+    let office = {
+        let store = srv.state().store.clone();
+        let id = srv.who("a.desk").person.office;
+        tokio::task::spawn_blocking(move || store.office(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+    };
+    let desk = srv.who("a.desk").person.clone();
+    let disp = srv.who("a.dispatcher").person.clone();
+    let server = srv.state().store.server_device();
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let store = srv.state().store.clone();
+        let office = office.clone();
+        let (desk, disp) = (desk.clone(), disp.clone());
+        let tech = assign_to.map(|l| l.person.id);
+        tasks.push(tokio::spawn(async move {
+            let a = |p: &baoxiu_sync_core::Person| Author {
+                user: p.id,
+                device: server,
+                role: p.role,
+            };
+            let new = NewOrder {
+                office: office.clone(),
+                customer: Customer {
+                    name: format!("住戶{i}"),
+                    unit: format!("A棟-{}F-{}", i % 20 + 1, i % 6 + 1),
+                    phone: String::new(),
+                },
+                channel: Channel::Phone,
+                description: "廚房水龍頭漏水".into(),
+                follow_up_of: None,
+            };
+            let s = store.create(a(&desk), new).await.unwrap().unwrap();
+            if let Some(t) = tech {
+                for body in [
+                    EventBody::Received,
+                    EventBody::Priced {
+                        paid: true,
+                        items: vec![FeeItem {
+                            description: "換水龍頭".into(),
+                            materials: Money(12000),
+                            labour: Money(5000),
+                        }],
+                    },
+                    EventBody::Assigned {
+                        technicians: vec![t],
+                        reason: String::new(),
+                    },
+                    EventBody::AppointmentSet {
+                        at: chrono_now() + 3_600_000,
+                    },
+                ] {
+                    store
+                        .command(a(&disp), office.id, s.order, body)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                }
+            }
+            s.order
+        }));
+    }
+    let mut ids = Vec::with_capacity(n);
+    for t in tasks {
+        ids.push(t.await.unwrap());
+    }
+    ids
+}
+
+/// Automerge's own per-document sync between two copies of each document, with fresh
+/// sync states: returns (messages, bytes).
+fn automerge_per_doc_sync(
+    pairs: Vec<(automerge::Automerge, automerge::Automerge)>,
+) -> (usize, usize, usize) {
+    let (mut messages, mut bytes, mut max_rounds) = (0usize, 0usize, 0usize);
+    for (mut device, mut server) in pairs {
+        let (mut sd, mut ss) = (SyncState::new(), SyncState::new());
+        let mut rounds = 0;
+        loop {
+            let mut quiet = true;
+            if let Some(m) = device.generate_sync_message(&mut sd) {
+                let enc = m.encode();
+                messages += 1;
+                bytes += enc.len();
+                server
+                    .receive_sync_message(&mut ss, automerge::sync::Message::decode(&enc).unwrap())
+                    .unwrap();
+                quiet = false;
+            }
+            if let Some(m) = server.generate_sync_message(&mut ss) {
+                let enc = m.encode();
+                messages += 1;
+                bytes += enc.len();
+                device
+                    .receive_sync_message(&mut sd, automerge::sync::Message::decode(&enc).unwrap())
+                    .unwrap();
+                quiet = false;
+            }
+            if quiet {
+                break;
+            }
+            rounds += 1;
+        }
+        assert_eq!(device.get_heads(), server.get_heads());
+        max_rounds = max_rounds.max(rounds);
+    }
+    (messages, bytes, max_rounds)
+}
+
+async fn reconnect_bytes(n: usize) {
+    let srv = TestServer::start().await;
+    let ids = create_orders(&srv, n, None).await;
+    // The dispatcher's device holds every order of the office.
+    let mut phone = Phone::in_memory(srv.who("a.dispatcher"));
+    phone.sync(&srv.ws_url()).await;
+    assert_eq!(phone.store.order_ids().unwrap().len(), n);
+
+    // 10 orders change on the server, 10 others on the device (offline).
+    let disp = srv.who("a.dispatcher").person.clone();
+    let office = disp.office;
+    let server_author = Author {
+        user: disp.id,
+        device: srv.state().store.server_device(),
+        role: Role::Dispatcher,
+    };
+    for id in &ids[..10] {
+        srv.state()
+            .store
+            .command(
+                server_author.clone(),
+                office,
+                *id,
+                EventBody::Note {
+                    text: "客戶來電：改為下午".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    for id in &ids[10..20] {
+        phone
+            .store
+            .add_note(*id, "已聯絡住戶，備妥零件".into())
+            .unwrap();
+    }
+    let local: usize = phone
+        .store
+        .pending_changes()
+        .unwrap()
+        .iter()
+        .map(|p| p.bytes.len())
+        .sum();
+    let heads: Vec<_> = ids[..10]
+        .iter()
+        .map(|id| phone.store.doc(*id).unwrap().heads())
+        .collect();
+
+    // Automerge per-document sync on the same documents (device copy vs server copy).
+    let mut pairs = Vec::with_capacity(n);
+    for id in &ids {
+        let dev = phone.store.doc(*id).unwrap().automerge().clone();
+        let store = srv.state().store.clone();
+        let id = *id;
+        let bytes = tokio::task::spawn_blocking(move || store.document(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        pairs.push((dev, automerge::Automerge::load(&bytes).unwrap()));
+    }
+    let t = Instant::now();
+    let (am_messages, am_bytes, am_rounds) = automerge_per_doc_sync(pairs);
+    let am_time = t.elapsed();
+
+    let t = Instant::now();
+    phone.sync(&srv.ws_url()).await;
+    let elapsed = t.elapsed();
+    let remote: usize = ids[..10]
+        .iter()
+        .zip(&heads)
+        .map(|(id, h)| {
+            let d: WorkOrderDoc = phone.store.doc(*id).unwrap();
+            d.changes_since(h)
+                .iter()
+                .map(|c| c.raw_bytes().len())
+                .sum::<usize>()
+        })
+        .sum();
+    assert!(phone.store.pending_changes().unwrap().is_empty());
+    let changes = local + remote;
+    let total = phone.bytes_sent + phone.bytes_received;
+    println!(
+        "| {n:>5} | {changes:>6} B | {total:>6} B | {:>4.2}× | {} ({} frames) | {:>6.1} ms | {am_messages:>5} msgs | {am_bytes:>8} B | {:>5.1}× | {am_rounds} | {:>6.1} ms |",
+        total as f64 / changes as f64,
+        if phone.sent == 1 && phone.received == 1 {
+            "1 round trip"
+        } else {
+            "more"
+        },
+        phone.sent + phone.received,
+        elapsed.as_secs_f64() * 1000.0,
+        am_bytes as f64 / changes as f64,
+        am_time.as_secs_f64() * 1000.0,
+    );
+}
+
+async fn throughput(devices: usize, per_device: usize) {
+    let srv = Arc::new(TestServer::start().await);
+    let mut phones = Vec::new();
+    for i in 0..devices {
+        let login = srv.add_technician("a", &format!("技師{i}")).await;
+        phones.push(Phone::in_memory(&login));
+    }
+    // One order per technician.
+    let mut tasks = Vec::new();
+    for p in &phones {
+        let srv = srv.clone();
+        let login = p.login.clone();
+        tasks.push(tokio::spawn(async move {
+            create_orders(&srv, 1, Some(&login)).await[0]
+        }));
+    }
+    let mut orders = Vec::new();
+    for t in tasks {
+        orders.push(t.await.unwrap());
+    }
+    for p in &mut phones {
+        p.sync(&srv.ws_url()).await;
+    }
+    for (p, o) in phones.iter_mut().zip(&orders) {
+        for k in 0..per_device {
+            p.store.add_note(*o, format!("工作紀錄 {k}")).unwrap();
+        }
+    }
+    let before = srv.state().store.log_len().unwrap();
+    let url = srv.ws_url();
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for mut p in phones {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            p.sync(&url).await;
+            p.store.pending_changes().unwrap().len()
+        }));
+    }
+    let mut left = 0;
+    for t in tasks {
+        left += t.await.unwrap();
+    }
+    let elapsed = t.elapsed();
+    let stored = srv.state().store.log_len().unwrap() - before;
+    assert_eq!(left, 0);
+    assert_eq!(stored as usize, devices * per_device);
+    println!(
+        "durable changes through /sync: {devices} devices × {per_device} changes = {stored} in {:.2} s → {:.0} changes/s",
+        elapsed.as_secs_f64(),
+        stored as f64 / elapsed.as_secs_f64()
+    );
+}
+
+async fn reconnect_storm(devices: usize) {
+    let srv = Arc::new(TestServer::start().await);
+    let mut phones = Vec::new();
+    for i in 0..devices {
+        let login = srv.add_technician("a", &format!("技師{i}")).await;
+        phones.push(Phone::in_memory(&login));
+    }
+    let mut tasks = Vec::new();
+    for p in &phones {
+        let srv = srv.clone();
+        let login = p.login.clone();
+        tasks.push(tokio::spawn(async move {
+            create_orders(&srv, 1, Some(&login)).await[0]
+        }));
+    }
+    let mut orders = Vec::new();
+    for t in tasks {
+        orders.push(t.await.unwrap());
+    }
+    for p in &mut phones {
+        p.sync(&srv.ws_url()).await;
+    }
+    for (p, o) in phones.iter_mut().zip(&orders) {
+        p.store.arrive(*o, vec!["漏水".into()]).unwrap();
+    }
+    let url = srv.ws_url();
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for mut p in phones {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            p.sync(&url).await;
+            (p.store.pending_changes().unwrap().len(), p.sent, p.received)
+        }));
+    }
+    let mut left = 0;
+    let mut one_round_trip = 0;
+    for t in tasks {
+        let (l, s, r) = t.await.unwrap();
+        left += l;
+        one_round_trip += usize::from(s == 1 && r == 1);
+    }
+    let elapsed = t.elapsed();
+    assert_eq!(left, 0);
+    println!(
+        "{devices} devices reconnecting at once, one change each: all acked in {:.2} s ({one_round_trip} in one round trip)",
+        elapsed.as_secs_f64()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else to parse.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(64)
+        .enable_all()
+        .build()
+        .unwrap();
+    let _ = DeviceId::new();
+    rt.block_on(async {
+        let sizes: &[usize] = if quick() { &[50] } else { &[200, 1000, 5000] };
+        println!("\n## Reconnect: device holding N orders, 10 changed on each side\n");
+        println!("| N | changes | baoxiu bytes | ÷ changes | round trips | time | Automerge per-doc sync | bytes | ÷ changes | rounds/doc | time |");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|");
+        for &n in sizes {
+            reconnect_bytes(n).await;
+        }
+        println!();
+        let (d, k, storm) = if quick() { (20, 10, 50) } else { (200, 50, 1000) };
+        throughput(d, k).await;
+        reconnect_storm(storm).await;
+    });
+}
