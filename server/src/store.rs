@@ -619,7 +619,11 @@ fn current(
         .or_else(|| staged.get(&order))
         .or_else(|| cache.get(&order))
     {
-        return Ok(Some(d.clone()));
+        // Whatever copy this is (a device's validated one included), the server writes
+        // as itself.
+        let mut d = d.clone();
+        d.set_device(device);
+        return Ok(Some(d));
     }
     load_doc(tx, order, device)
 }

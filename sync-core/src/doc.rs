@@ -142,6 +142,11 @@ impl WorkOrderDoc {
         }
     }
 
+    /// Makes later changes from this copy be written as `device`.
+    pub fn set_device(&mut self, device: DeviceId) {
+        self.doc.set_actor(actor_for(device));
+    }
+
     pub fn order_id(&self) -> OrderId {
         self.order
     }

@@ -293,3 +293,81 @@ async fn admin_manages_users_and_deactivation_revokes_tokens() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finance_receipts_a_job_the_customer_signed() {
+    let srv = TestServer::start().await;
+    let x = srv.order("a", "scheduled", "tech1").await;
+    let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    phone.sync(&srv.ws_url()).await;
+    let items = vec![baoxiu_sync_core::FeeItem {
+        description: "換水龍頭".into(),
+        materials: baoxiu_sync_core::Money(12000),
+        labour: baoxiu_sync_core::Money(5000),
+    }];
+    phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
+    phone.store.tell_fee(xo, true, items.clone()).unwrap();
+    phone.store.record_consent(xo).unwrap();
+    phone
+        .store
+        .complete(
+            xo,
+            baoxiu_sync_core::PassFail::Pass,
+            true,
+            items,
+            "試水正常".into(),
+        )
+        .unwrap();
+    let strokes = vec![vec![
+        baoxiu_sync_core::Point { x: 1, y: 2 },
+        baoxiu_sync_core::Point { x: 30, y: 9 },
+    ]];
+    phone
+        .store
+        .customer_sign(xo, "王小明".into(), &strokes)
+        .unwrap();
+    phone.store.technician_sign(xo).unwrap();
+    phone.sync(&srv.ws_url()).await;
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &format!("/api/v1/orders/{x}/receipt"),
+            Some(json!({"number": "R-0001", "amount": 16000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "wrong amount");
+    assert_error(&v, "R-COPIES");
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &format!("/api/v1/orders/{x}/receipt"),
+            Some(json!({"number": "R-0001", "amount": 17000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "closed");
+    assert_eq!(v["state"]["receipt"]["number"], "R-0001");
+    assert_eq!(v["state"]["customer_signature"]["valid"], true);
+    let finance = v["state"]["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(finance["kind"], "receipt_issued");
+    assert_eq!(
+        finance["author"]["device"],
+        srv.state().store.server_device().to_string()
+    );
+    // The phone receives the receipt on its next sync — which needs the server to have
+    // written it with its own actor, not the phone's (whose copy it had cached).
+    phone.sync(&srv.ws_url()).await;
+    assert_eq!(
+        phone.store.order_state(xo).unwrap().receipt.unwrap().number,
+        "R-0001"
+    );
+}
