@@ -523,29 +523,6 @@ pub async fn pricing(
     .await
 }
 
-/// Keywords in the description that suggest a specialty (R-DISPATCH).
-fn infer_specialty(description: &str) -> Option<&'static str> {
-    const MAP: &[(&str, &[&str])] = &[
-        (
-            "plumbing",
-            &["水", "漏", "管", "馬桶", "排水", "water", "leak", "pipe"],
-        ),
-        (
-            "electrical",
-            &["電", "燈", "插座", "開關", "light", "power", "socket"],
-        ),
-        ("hvac", &["冷氣", "空調", "暖氣", "aircon", "hvac"]),
-        ("carpentry", &["門", "鎖", "櫃", "木", "door", "lock"]),
-        ("lift", &["電梯", "升降", "lift", "elevator"]),
-    ];
-    let d = description.to_lowercase();
-    // Lift before electrical: 電梯 contains 電.
-    MAP.iter()
-        .rev()
-        .find(|(_, words)| words.iter().any(|w| d.contains(w)))
-        .map(|(s, _)| *s)
-}
-
 #[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", params(("specialty" = Option<String>, Query), ("zone" = Option<String>, Query)), responses((status = 200, body = Vec<Suggestion>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn suggestions(
     State(st): State<AppState>,
@@ -556,7 +533,7 @@ pub async fn suggestions(
     let s = order_for(&st, &c, &id, Action::Suggest).await?;
     let specialty = q
         .specialty
-        .or_else(|| infer_specialty(&s.description).map(str::to_owned));
+        .or_else(|| baoxiu_sync_core::category_of(&s.description).map(str::to_owned));
     let zone = q
         .zone
         .or_else(|| s.customer.unit.split('-').next().map(str::to_owned));

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::auth::{Claims, Keys};
 use crate::error::Error;
 use crate::store::ServerStore;
-use crate::{api, sync};
+use crate::{api, month_api, sync};
 
 /// Counters exported at `/metrics`.
 #[derive(Debug, Default)]
@@ -133,7 +133,16 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/{id}/appointment", post(api::appointment))
         .route("/orders/{id}/cancel", post(api::cancel))
         .route("/orders/{id}/receipt", post(api::receipt))
-        .route("/devices", get(api::devices));
+        .route("/devices", get(api::devices))
+        .route("/stats", get(month_api::stats))
+        .route("/register", get(month_api::register))
+        .route(
+            "/callbacks",
+            get(month_api::list_callbacks).post(month_api::plan_callback),
+        )
+        .route("/callbacks/{id}/result", post(month_api::record_callback))
+        .route("/samples", post(month_api::create_sample))
+        .route("/samples/{id}", get(month_api::get_sample));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(api::openapi))

@@ -8,6 +8,8 @@ pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod month;
+pub mod month_api;
 pub mod policy;
 pub mod store;
 pub mod sync;

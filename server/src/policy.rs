@@ -21,6 +21,12 @@ pub enum Action {
     ListUsers,
     ManageUsers,
     Sync,
+    /// Month-end statistics (R-MONTH).
+    Stats,
+    /// The paid-service register.
+    Register,
+    /// Call-backs and spot-check samples (R-VISIT).
+    Callbacks,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -47,6 +53,8 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         ),
         A::ManageUsers => role == R::Admin,
         A::Sync => role != R::System,
+        A::Stats | A::Callbacks => matches!(role, R::Supervisor | R::Dispatcher | R::Admin),
+        A::Register => matches!(role, R::Supervisor | R::Dispatcher | R::Finance | R::Admin),
     }
 }
 

@@ -23,9 +23,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tokio::sync::{broadcast, oneshot};
 
 use crate::error::{Error, Result};
+use crate::month;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// Jobs waiting for the writer before new ones are refused as unavailable.
 const QUEUE: usize = 8192;
 /// Most jobs committed together.
@@ -33,11 +34,11 @@ const GROUP: usize = 512;
 /// Write a fresh snapshot once an order has this many changes after its last one.
 const COMPACT_AFTER: i64 = 64;
 
-type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
-const MIGRATIONS: &[Migration] = &[migrate_0_to_1];
+type Migration = fn(&Transaction<'_>) -> Result<()>;
+const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2];
 
-fn migrate_0_to_1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(
+fn migrate_0_to_1(tx: &Transaction<'_>) -> Result<()> {
+    Ok(tx.execute_batch(
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
          CREATE TABLE offices (
              id TEXT PRIMARY KEY, name TEXT NOT NULL, time_zone TEXT NOT NULL,
@@ -105,7 +106,66 @@ fn migrate_0_to_1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
              device TEXT NOT NULL, order_id TEXT NOT NULL, delivered INTEGER NOT NULL,
              revoked INTEGER, PRIMARY KEY (device, order_id)
          ) STRICT;",
-    )
+    )?)
+}
+
+/// Version 2: month-end figures (issue "Month end"). More projection columns, call-backs
+/// and spot-check samples; the projection is rebuilt from the stored documents.
+fn migrate_1_to_2(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "ALTER TABLE orders ADD COLUMN technician TEXT;
+         ALTER TABLE orders ADD COLUMN category TEXT;
+         ALTER TABLE orders ADD COLUMN items TEXT NOT NULL DEFAULT '[]';
+         ALTER TABLE orders ADD COLUMN arrival_certain INTEGER;
+         ALTER TABLE orders ADD COLUMN handover_on_time INTEGER;
+         ALTER TABLE orders ADD COLUMN customer_signed INTEGER NOT NULL DEFAULT 0;
+         CREATE INDEX orders_by_completion ON orders (office, completed_at);
+         CREATE INDEX orders_by_arrival ON orders (office, arrived_at);
+         CREATE INDEX orders_by_unit ON orders (office, unit, category, logged_at);
+         CREATE TABLE callbacks (
+             id TEXT PRIMARY KEY,
+             office TEXT NOT NULL,
+             order_id TEXT NOT NULL,
+             method TEXT NOT NULL,
+             planned_at INTEGER NOT NULL,
+             assignee TEXT,
+             content TEXT NOT NULL,
+             status TEXT NOT NULL,
+             reached INTEGER,
+             satisfaction INTEGER,
+             repair_held TEXT,
+             problems TEXT NOT NULL DEFAULT '',
+             responsible TEXT,
+             fallback_method TEXT,
+             sample_id TEXT,
+             recorded_by TEXT,
+             recorded_at INTEGER,
+             created_at INTEGER NOT NULL
+         ) STRICT;
+         CREATE INDEX callbacks_by_office ON callbacks (office, status, recorded_at);
+         CREATE INDEX callbacks_by_order ON callbacks (order_id);
+         CREATE TABLE samples (
+             id TEXT PRIMARY KEY,
+             office TEXT NOT NULL,
+             month TEXT NOT NULL,
+             seed INTEGER NOT NULL,
+             percent INTEGER NOT NULL,
+             min_per_technician INTEGER NOT NULL,
+             orders TEXT NOT NULL,
+             created_by TEXT NOT NULL,
+             created_at INTEGER NOT NULL
+         ) STRICT;",
+    )?;
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM orders")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        if let Some(d) = load_doc(tx, id.parse()?, DeviceId::default())? {
+            project(tx, &state(&d)?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Filters for listing orders.
@@ -218,6 +278,47 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     /// Devices of an office's technicians with their last sync time.
     fn device_syncs(&self, office: OfficeId) -> Result<Vec<(UserId, DeviceId, Option<Millis>)>>;
     fn subscribe(&self) -> broadcast::Receiver<Committed>;
+    // ---- Month end ----
+    fn month_stats(
+        &self,
+        office: OfficeId,
+        month: &str,
+        params: month::Params,
+    ) -> Result<month::MonthStats>;
+    /// Every office's month (the whole company).
+    fn company_stats(&self, month: &str, params: month::Params) -> Result<Vec<month::MonthStats>>;
+    fn register(&self, office: OfficeId, month: &str) -> Result<month::Register>;
+    fn plan_callback(
+        &self,
+        office: OfficeId,
+        order: OrderId,
+        method: String,
+        planned_at: i64,
+        assignee: Option<UserId>,
+        content: String,
+    ) -> Result<month::Callback>;
+    fn record_callback(
+        &self,
+        office: OfficeId,
+        id: String,
+        by: UserId,
+        result: month::CallbackResult,
+    ) -> Result<(month::Callback, Option<month::Callback>)>;
+    fn callbacks(
+        &self,
+        office: OfficeId,
+        status: Option<String>,
+        order: Option<OrderId>,
+        sample: Option<String>,
+    ) -> Result<Vec<month::Callback>>;
+    fn create_sample(
+        &self,
+        office: OfficeId,
+        month: &str,
+        params: month::SampleParams,
+        by: UserId,
+    ) -> Result<month::Sample>;
+    fn sample(&self, office: OfficeId, id: &str) -> Result<Option<month::Sample>>;
     /// The server's own device id (actor of changes made through the API).
     fn server_device(&self) -> DeviceId;
     fn log_len(&self) -> Result<u64>;
@@ -371,6 +472,26 @@ impl SqliteStore {
             p.push(conn);
         }
         out
+    }
+
+    /// Runs `work` in the writer's transaction and returns its value after the commit.
+    pub fn exec_with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.exec(move |c| {
+            let v = work(c)?;
+            let _ = tx.send(v);
+            Ok(())
+        })?;
+        rx.recv()
+            .map_err(|_| Error::Internal("the writer returned nothing".into()))
+    }
+
+    fn office_of(&self, office: OfficeId) -> Result<Office> {
+        self.office(office)?
+            .ok_or_else(|| Error::NotFound(format!("office {office}")))
     }
 
     /// Runs `work` in the writer's transaction (for small admin writes).
@@ -872,6 +993,21 @@ fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
             updated,
         ],
     )?;
+    // Month-end columns (schema 2).
+    tx.execute(
+        "UPDATE orders SET technician = ?2, category = ?3, items = ?4, arrival_certain = ?5,
+             handover_on_time = ?6, customer_signed = ?7
+         WHERE id = ?1",
+        params![
+            id,
+            s.technicians.first().map(|t| t.to_string()),
+            baoxiu_sync_core::category_of(&s.description),
+            serde_json::to_string(&s.fees.items).unwrap_or_else(|_| "[]".into()),
+            s.arrival.as_ref().map(|a| a.time_certain),
+            s.handover_on_time,
+            s.customer_signature.is_some(),
+        ],
+    )?;
     tx.execute("DELETE FROM order_technicians WHERE order_id = ?1", [&id])?;
     for t in &s.technicians {
         tx.execute(
@@ -1371,6 +1507,113 @@ impl ServerStore for SqliteStore {
 
     fn subscribe(&self) -> broadcast::Receiver<Committed> {
         self.committed.subscribe()
+    }
+
+    fn month_stats(
+        &self,
+        office: OfficeId,
+        m: &str,
+        p: month::Params,
+    ) -> Result<month::MonthStats> {
+        let o = self.office_of(office)?;
+        let range = month::Month::parse(m, &o.time_zone)?;
+        self.read(|c| month::office_stats(c, office, &o.time_zone, range, p))
+    }
+
+    fn company_stats(&self, m: &str, p: month::Params) -> Result<Vec<month::MonthStats>> {
+        self.read(|c| {
+            let offices: Vec<(String, String)> = c
+                .prepare_cached("SELECT id, time_zone FROM offices ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            c.execute_batch("BEGIN")?;
+            let out = offices
+                .into_iter()
+                .map(|(id, tz)| {
+                    let range = month::Month::parse(m, &tz)?;
+                    month::office_stats(c, id.parse()?, &tz, range, p)
+                })
+                .collect::<Result<Vec<_>>>();
+            let _ = c.execute_batch("COMMIT");
+            out
+        })
+    }
+
+    fn register(&self, office: OfficeId, m: &str) -> Result<month::Register> {
+        let o = self.office_of(office)?;
+        let range = month::Month::parse(m, &o.time_zone)?;
+        self.read(|c| month::register(c, office, &o.currency, range))
+    }
+
+    fn plan_callback(
+        &self,
+        office: OfficeId,
+        order: OrderId,
+        method: String,
+        planned_at: i64,
+        assignee: Option<UserId>,
+        content: String,
+    ) -> Result<month::Callback> {
+        month::check_method(&method)?;
+        self.exec_with(move |c| {
+            let n = month::NewCallback {
+                order,
+                method: &method,
+                planned_at,
+                assignee,
+                content: &content,
+                sample: None,
+            };
+            month::plan_callback(c, office, n)
+        })
+    }
+
+    fn record_callback(
+        &self,
+        office: OfficeId,
+        id: String,
+        by: UserId,
+        result: month::CallbackResult,
+    ) -> Result<(month::Callback, Option<month::Callback>)> {
+        let now = chrono::Utc::now().timestamp_millis();
+        self.exec_with(move |c| month::record_callback(c, office, &id, by, now, &result))
+    }
+
+    fn callbacks(
+        &self,
+        office: OfficeId,
+        status: Option<String>,
+        order: Option<OrderId>,
+        sample: Option<String>,
+    ) -> Result<Vec<month::Callback>> {
+        self.read(|c| month::list_callbacks(c, office, status.as_deref(), order, sample.as_deref()))
+    }
+
+    fn create_sample(
+        &self,
+        office: OfficeId,
+        m: &str,
+        p: month::SampleParams,
+        by: UserId,
+    ) -> Result<month::Sample> {
+        let o = self.office_of(office)?;
+        let range = month::Month::parse(m, &o.time_zone)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        self.exec_with(move |c| month::create_sample(c, office, range, &p, by, now))
+    }
+
+    fn sample(&self, office: OfficeId, id: &str) -> Result<Option<month::Sample>> {
+        let Some(mut s) = self.read(|c| month::get_sample(c, office, id))? else {
+            return Ok(None);
+        };
+        // Re-draw from the recorded seed and parameters, to show the strata (and that the
+        // draw is reproducible).
+        let o = self.office_of(office)?;
+        let range = month::Month::parse(&s.month, &o.time_zone)?;
+        let (_, strata) =
+            self.read(|c| month::draw(c, office, range, s.percent, s.min_per_technician, s.seed))?;
+        s.strata = strata;
+        Ok(Some(s))
     }
 
     fn server_device(&self) -> DeviceId {

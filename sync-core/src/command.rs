@@ -110,6 +110,8 @@ pub fn execute(
     let before = state::state(doc)?;
     rules::check(&before, &ctx.author, &body)?;
     let event = ctx.event(body)?;
+    // A change is always written with the actor of the device its author is on.
+    doc.set_device(ctx.author.device);
     let hash = doc.append(&event)?;
     let after = state::state(doc)?;
     Ok((event, hash, after))

@@ -254,6 +254,30 @@ pub enum PassFail {
     Fail,
 }
 
+/// The kind of work a description suggests (plumbing, electrical, hvac, carpentry, lift):
+/// used to rank technicians by specialty (R-DISPATCH) and to find rework of the same fault.
+pub fn category_of(description: &str) -> Option<&'static str> {
+    const MAP: &[(&str, &[&str])] = &[
+        (
+            "plumbing",
+            &["水", "漏", "管", "馬桶", "排水", "water", "leak", "pipe"],
+        ),
+        (
+            "electrical",
+            &["電", "燈", "插座", "開關", "light", "power", "socket"],
+        ),
+        ("hvac", &["冷氣", "空調", "暖氣", "aircon", "hvac"]),
+        ("carpentry", &["門", "鎖", "櫃", "木", "door", "lock"]),
+        ("lift", &["電梯", "升降", "lift", "elevator"]),
+    ];
+    let d = description.to_lowercase();
+    // Lift before electrical: 電梯 contains 電.
+    MAP.iter()
+        .rev()
+        .find(|(_, words)| words.iter().any(|w| d.contains(w)))
+        .map(|(s, _)| *s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +296,14 @@ mod tests {
             labour: Money(1),
         };
         assert_eq!(total_of(&[item]), None);
+    }
+
+    #[test]
+    fn categories_from_descriptions() {
+        assert_eq!(category_of("廚房水龍頭漏水"), Some("plumbing"));
+        assert_eq!(category_of("電梯按鈕失靈"), Some("lift"));
+        assert_eq!(category_of("客廳電燈不亮"), Some("electrical"));
+        assert_eq!(category_of("油漆剝落"), None);
     }
 
     #[test]

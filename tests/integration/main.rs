@@ -9,6 +9,7 @@ mod bola;
 mod convergence;
 mod durability;
 mod jwt;
+mod month;
 mod rules;
 mod server_support {
     pub use baoxiu_tests::server::*;

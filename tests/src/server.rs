@@ -150,6 +150,34 @@ impl TestServer {
         }
     }
 
+    /// Submits every change of `doc` through the same validation as a device, each by the
+    /// person whose device wrote it (in causal order). `people` are the authors' logins.
+    pub async fn submit_doc(&self, doc: &baoxiu_sync_core::WorkOrderDoc, people: &[&Login]) {
+        use baoxiu_sync_core::doc::actor_for;
+        use baoxiu_sync_core::protocol::OrderChanges;
+        use baoxiu_sync_core::validate::Submitter;
+        for change in doc.all_changes() {
+            let login = people
+                .iter()
+                .find(|l| &actor_for(l.device) == change.actor_id())
+                .expect("an author for every change");
+            let who = Submitter {
+                author: login.author(),
+                office: login.person.office,
+            };
+            let batch = vec![OrderChanges {
+                order: doc.order_id(),
+                changes: vec![change.raw_bytes().to_vec()],
+            }];
+            self.state()
+                .store
+                .submit(who, batch)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+
     pub fn state(&self) -> &AppState {
         &self.running.as_ref().unwrap().state
     }
@@ -300,7 +328,8 @@ impl Phone {
         )
     }
 
-    fn with_store(login: &Login, store: Store) -> Self {
+    /// A phone over a store the caller opened (e.g. with a test clock).
+    pub fn with_store(login: &Login, store: Store) -> Self {
         Phone {
             login: login.clone(),
             store,

@@ -1,0 +1,810 @@
+//! Month end (R-MONTH): each definition against figures computed by hand on a small fixed
+//! data set in the office's time zone (Asia/Taipei, UTC+8).
+
+use baoxiu_sync_core::{
+    Channel, Context, Customer, EventBody, FeeItem, Millis, Money, NewOrder, OrderId, PassFail,
+    Signature, WorkOrderDoc, create_order, execute, state,
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::server_support::*;
+use crate::support::TestClock;
+
+const MIN: Millis = 60_000;
+const HOUR: Millis = 60 * MIN;
+const DAY: Millis = 24 * HOUR;
+
+/// Local (UTC+8) wall time → UTC millis.
+fn taipei(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Millis {
+    chrono::NaiveDate::from_ymd_opt(y, mo, d)
+        .unwrap()
+        .and_hms_opt(h, mi, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+        - 8 * HOUR
+}
+
+fn fee(materials: i64, labour: i64) -> Vec<FeeItem> {
+    vec![FeeItem {
+        description: "更換零件".into(),
+        materials: Money(materials),
+        labour: Money(labour),
+    }]
+}
+
+/// What happens to one order of the data set.
+struct Job<'a> {
+    unit: &'a str,
+    description: &'a str,
+    tech: &'a str,
+    appointment: Millis,
+    /// A consented reschedule: (agreed at, new time).
+    reschedule: Option<(Millis, Millis)>,
+    /// Arrival on the device's clock, and the device's measured offset (None: unknown).
+    arrival: Option<(Millis, Option<Millis>)>,
+    /// Paid fees (materials, labour), or free.
+    fees: Option<(i64, i64)>,
+    complete_after: Option<Millis>,
+}
+
+async fn office(srv: &TestServer) -> baoxiu_sync_core::Office {
+    let store = srv.state().store.clone();
+    let id = srv.who("a.desk").person.office;
+    tokio::task::spawn_blocking(move || store.office(id))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+}
+
+/// Builds the order offline with fixed times (desk, dispatcher, technician each on their
+/// own device) and submits it through the server's device validation.
+async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
+    let desk = srv.who("a.desk");
+    let disp = srv.who("a.dispatcher");
+    let tech = srv.who(&format!("a.{}", j.tech));
+    let ctx = |l: &Login, at: Millis, offset: Option<Millis>| Context {
+        author: l.author(),
+        now: at,
+        offset,
+    };
+    let logged = j.appointment - 2 * HOUR;
+    let (mut doc, _) = create_order(
+        &ctx(desk, logged, Some(0)),
+        NewOrder {
+            office: office(srv).await,
+            customer: Customer {
+                name: "住戶".into(),
+                unit: j.unit.into(),
+                phone: String::new(),
+            },
+            channel: Channel::Phone,
+            description: j.description.into(),
+            follow_up_of: None,
+        },
+    )
+    .unwrap();
+    let d = |at| ctx(disp, at, Some(0));
+    execute(&mut doc, &d(logged + 10 * MIN), EventBody::Received).unwrap();
+    let (paid, items) = match j.fees {
+        Some((m, l)) => (true, fee(m, l)),
+        None => (false, vec![]),
+    };
+    execute(
+        &mut doc,
+        &d(logged + 11 * MIN),
+        EventBody::Priced {
+            paid,
+            items: items.clone(),
+        },
+    )
+    .unwrap();
+    execute(
+        &mut doc,
+        &d(logged + 12 * MIN),
+        EventBody::Assigned {
+            technicians: vec![tech.person.id],
+            reason: String::new(),
+        },
+    )
+    .unwrap();
+    execute(
+        &mut doc,
+        &d(logged + 13 * MIN),
+        EventBody::AppointmentSet { at: j.appointment },
+    )
+    .unwrap();
+    if let Some((agreed, new_time)) = j.reschedule {
+        execute(
+            &mut doc,
+            &ctx(tech, agreed, Some(0)),
+            EventBody::Rescheduled {
+                at: new_time,
+                customer_consented: true,
+                reason: "住戶同意改時間".into(),
+            },
+        )
+        .unwrap();
+    }
+    if let Some((device_at, offset)) = j.arrival {
+        let t = |k: Millis| ctx(tech, device_at + k * MIN, offset);
+        execute(
+            &mut doc,
+            &t(0),
+            EventBody::Arrived {
+                confirmed_items: vec![j.description.into()],
+            },
+        )
+        .unwrap();
+        execute(
+            &mut doc,
+            &t(1),
+            EventBody::FeeTold {
+                paid,
+                items: items.clone(),
+            },
+        )
+        .unwrap();
+        execute(&mut doc, &t(2), EventBody::ConsentGiven).unwrap();
+        if let Some(after) = j.complete_after {
+            let done = ctx(tech, device_at + after, offset);
+            execute(
+                &mut doc,
+                &done,
+                EventBody::Completed {
+                    test_result: PassFail::Pass,
+                    cleaned_up: true,
+                    items: items.clone(),
+                    notes: "完成".into(),
+                },
+            )
+            .unwrap();
+            let s = state(&doc).unwrap();
+            let sig = Signature::new(
+                "住戶",
+                &[vec![
+                    baoxiu_sync_core::Point { x: 1, y: 1 },
+                    baoxiu_sync_core::Point { x: 9, y: 4 },
+                ]],
+                s.fees.paid,
+                &s.fees.items,
+            );
+            execute(
+                &mut doc,
+                &ctx(tech, device_at + after + MIN, offset),
+                EventBody::CustomerSigned { signature: sig },
+            )
+            .unwrap();
+        }
+    }
+    srv.submit_doc(&doc, &[desk, disp, tech]).await;
+    doc.order_id()
+}
+
+/// A new request for the same unit, only logged (rework candidate).
+async fn log_only(srv: &TestServer, unit: &str, description: &str, at: Millis) -> OrderId {
+    let desk = srv.who("a.desk");
+    let (doc, _): (WorkOrderDoc, _) = create_order(
+        &Context {
+            author: desk.author(),
+            now: at,
+            offset: Some(0),
+        },
+        NewOrder {
+            office: office(srv).await,
+            customer: Customer {
+                name: "住戶".into(),
+                unit: unit.into(),
+                phone: String::new(),
+            },
+            channel: Channel::Phone,
+            description: description.into(),
+            follow_up_of: None,
+        },
+    )
+    .unwrap();
+    srv.submit_doc(&doc, &[desk]).await;
+    doc.order_id()
+}
+
+async fn callback(srv: &TestServer, order: OrderId, satisfaction: i64, held: &str) {
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            "/api/v1/callbacks",
+            Some(json!({"order": order, "method": "phone", "planned_at": 0, "content": "回訪"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            &format!("/api/v1/callbacks/{id}/result"),
+            Some(json!({"reached": true, "satisfaction": satisfaction, "repair_held": held})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+struct DataSet {
+    a: OrderId,
+    b: OrderId,
+    c: OrderId,
+    d: OrderId,
+    e: OrderId,
+}
+
+/// The fixed October 2026 data set (times are Asia/Taipei):
+/// - A tech1, appt 10-05 10:00, arrives 10:05 (offset 0): on time; paid 120+50; call-back 5, held.
+/// - B tech1, appt 10-06 10:00, arrives 10:15, no reschedule: late; free; call-back 3, held,
+///   but the same unit logs a plumbing request 10 days later: rework.
+/// - C tech2, appt 10-07 10:00, reschedule to 11:00 agreed 09:50; arrives 11:05: on time;
+///   paid 60+40; call-back 4, did not hold.
+/// - D tech2, appt 10-08 10:00; device 7 min fast (offset −7 min measured at sync) shows
+///   10:16, truly 10:09: on time; free; call-back 4, held; a request for the same unit 40
+///   days later is outside the 30-day window.
+/// - E tech1, appt 10-09 10:00; device never synced its clock, shows 10:12: counted late on
+///   raw time and listed as uncertain (within 15 min of the 10:10 deadline). Not completed.
+/// - F tech2, appt 10-31 23:45, arrives 23:50: on time, in October.
+/// - G tech2, appt 11-01 00:00, arrives 00:05 local (Oct 31 16:05 UTC): November here.
+async fn data_set(srv: &TestServer) -> DataSet {
+    let job = |unit, description, tech, appointment| Job {
+        unit,
+        description,
+        tech,
+        appointment,
+        reschedule: None,
+        arrival: Some((appointment + 5 * MIN, Some(0))),
+        fees: None,
+        complete_after: Some(HOUR),
+    };
+    let a = seed(
+        srv,
+        Job {
+            fees: Some((12000, 5000)),
+            ..job(
+                "A棟-1F-1",
+                "廚房水龍頭漏水",
+                "tech1",
+                taipei(2026, 10, 5, 10, 0),
+            )
+        },
+    )
+    .await;
+    let b = seed(
+        srv,
+        Job {
+            arrival: Some((taipei(2026, 10, 6, 10, 15), Some(0))),
+            ..job(
+                "A棟-2F-1",
+                "浴室排水管堵塞",
+                "tech1",
+                taipei(2026, 10, 6, 10, 0),
+            )
+        },
+    )
+    .await;
+    let c = seed(
+        srv,
+        Job {
+            reschedule: Some((taipei(2026, 10, 7, 9, 50), taipei(2026, 10, 7, 11, 0))),
+            arrival: Some((taipei(2026, 10, 7, 11, 5), Some(0))),
+            fees: Some((6000, 4000)),
+            ..job(
+                "B棟-3F-2",
+                "客廳電燈不亮",
+                "tech2",
+                taipei(2026, 10, 7, 10, 0),
+            )
+        },
+    )
+    .await;
+    let d = seed(
+        srv,
+        Job {
+            arrival: Some((taipei(2026, 10, 8, 10, 16), Some(-7 * MIN))),
+            ..job(
+                "B棟-5F-5",
+                "馬桶水箱漏水",
+                "tech2",
+                taipei(2026, 10, 8, 10, 0),
+            )
+        },
+    )
+    .await;
+    let e = seed(
+        srv,
+        Job {
+            arrival: Some((taipei(2026, 10, 9, 10, 12), None)),
+            complete_after: None,
+            ..job("A棟-9F-9", "插座跳電", "tech1", taipei(2026, 10, 9, 10, 0))
+        },
+    )
+    .await;
+    seed(
+        srv,
+        Job {
+            complete_after: None,
+            ..job(
+                "C棟-1F-1",
+                "冷氣不冷",
+                "tech2",
+                taipei(2026, 10, 31, 23, 45),
+            )
+        },
+    )
+    .await;
+    seed(
+        srv,
+        Job {
+            complete_after: None,
+            ..job("C棟-2F-2", "冷氣滴水", "tech2", taipei(2026, 11, 1, 0, 0))
+        },
+    )
+    .await;
+    // Rework candidates: B's unit 10 days after B was completed; D's unit 40 days after.
+    log_only(
+        srv,
+        "A棟-2F-1",
+        "浴室排水又堵住",
+        taipei(2026, 10, 16, 12, 0),
+    )
+    .await;
+    log_only(srv, "B棟-5F-5", "馬桶漏水", taipei(2026, 11, 17, 12, 0)).await;
+    callback(srv, a, 5, "pass").await;
+    callback(srv, b, 3, "pass").await;
+    callback(srv, c, 4, "fail").await;
+    callback(srv, d, 4, "pass").await;
+    DataSet { a, b, c, d, e }
+}
+
+fn rate(v: &Value) -> (u64, u64) {
+    (
+        v["numerator"].as_u64().unwrap(),
+        v["denominator"].as_u64().unwrap(),
+    )
+}
+
+fn tech<'v>(stats: &'v Value, srv: &TestServer, key: &str) -> &'v Value {
+    let id = srv.who(key).person.id.to_string();
+    stats["per_technician"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["technician"] == id.as_str())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_month_statistics_match_hand_computed_figures() {
+    let srv = TestServer::start().await;
+    let ds = data_set(&srv).await;
+    let (s, st) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    // Logged in October (Taipei): A–G (G's request came in Oct 31 22:00) and B's rework.
+    assert_eq!(st["logged"], 8);
+    assert_eq!(rate(&st["handover_on_time"]), (7, 7));
+    // R-APPOINT: A on, B late, C on (consented reschedule), D on (corrected clock),
+    // E late (raw time), F on; G is November.
+    assert_eq!(rate(&st["on_time"]), (4, 6));
+    assert_eq!(st["on_time"]["basis_points"], 6667);
+    assert_eq!(rate(&tech(&st, &srv, "a.tech1")["on_time"]), (1, 3));
+    assert_eq!(rate(&tech(&st, &srv, "a.tech2")["on_time"]), (3, 3));
+    // Completed: A, B, C, D.
+    assert_eq!(st["completed"], 4);
+    // R-VISIT-CONTENT: A pass, B rework → fail, C did not hold → fail, D pass (rework
+    // outside the window).
+    assert_eq!(rate(&st["pass"]), (2, 4));
+    assert_eq!(rate(&tech(&st, &srv, "a.tech1")["pass"]), (1, 2));
+    assert_eq!(rate(&tech(&st, &srv, "a.tech2")["pass"]), (1, 2));
+    // Satisfaction: (5 + 3 + 4 + 4) / 4 = 4.00.
+    assert_eq!(st["satisfaction"]["sum"], 16);
+    assert_eq!(st["satisfaction"]["average_hundredths"], 400);
+    // Paid work: A 170.00 + C 100.00.
+    assert_eq!(st["paid_total"], 27000);
+    assert_eq!(tech(&st, &srv, "a.tech1")["paid_total"], 17000);
+    // E is listed as uncertain, counted late.
+    let unc = st["uncertain_arrivals"].as_array().unwrap();
+    assert_eq!(unc.len(), 1);
+    assert_eq!(unc[0]["order"], ds.e.to_string());
+    assert_eq!(unc[0]["counted_on_time"], false);
+
+    // November: only G arrived (on time); the 40-day rework request was logged.
+    let (_, nov) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-11", None)
+        .await;
+    assert_eq!(rate(&nov["on_time"]), (1, 1));
+    assert_eq!(nov["logged"], 1);
+
+    // A shorter rework window: B's rework (10 days later) no longer counts → 3 of 4 pass.
+    let (_, short) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/stats?month=2026-10&rework_days=5",
+            None,
+        )
+        .await;
+    assert_eq!(rate(&short["pass"]), (3, 4));
+    // A longer one catches D's (40 days) too → 1 of 4.
+    let (_, long) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/stats?month=2026-10&rework_days=60",
+            None,
+        )
+        .await;
+    assert_eq!(rate(&long["pass"]), (1, 4));
+
+    // The register lists the paid orders A and C with totals.
+    let (s, reg) = srv
+        .as_("a.finance", "GET", "/api/v1/register?month=2026-10", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{reg}");
+    let orders: Vec<&str> = reg["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["order"].as_str().unwrap())
+        .collect();
+    assert_eq!(orders, vec![ds.a.to_string(), ds.c.to_string()]);
+    assert_eq!(reg["office_total"]["total"], 27000);
+    assert_eq!(reg["office_total"]["materials"], 18000);
+    assert_eq!(reg["rows"][0]["signature_valid"], true);
+    let _ = (ds.b, ds.d);
+
+    // Roles: technicians and front desk do not see month end; finance sees only the register.
+    assert_eq!(
+        srv.as_("a.tech1", "GET", "/api/v1/stats?month=2026-10", None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        srv.as_("a.finance", "GET", "/api/v1/stats?month=2026-10", None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        srv.as_("a.desk", "GET", "/api/v1/register?month=2026-10", None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        srv.as_("a.supervisor", "GET", "/api/v1/stats?month=2026-13", None)
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let other = srv.who("b.desk").person.office;
+    assert_eq!(
+        srv.as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/stats?month=2026-10&office={other}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_visit_samples_are_reproducible_and_cover_every_technician() {
+    let srv = TestServer::start().await;
+    let ds = data_set(&srv).await;
+    let draw = |seed: u64| {
+        let srv = &srv;
+        async move {
+            let (s, v) = srv
+                .as_("a.supervisor", "POST", "/api/v1/samples", Some(json!({"month": "2026-10", "percent": 10, "min_per_technician": 1, "seed": seed})))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            v
+        }
+    };
+    let first = draw(7).await;
+    let again = draw(7).await;
+    assert_eq!(first["sample"]["orders"], again["sample"]["orders"]);
+    assert_eq!(first["sample"]["seed"], 7);
+    // Every technician with completed orders is represented: one each (10 % of 2, min 1).
+    let strata = first["sample"]["strata"].as_array().unwrap();
+    assert_eq!(strata.len(), 2);
+    assert!(
+        strata
+            .iter()
+            .all(|s| s["completed"] == 2 && s["drawn"] == 1)
+    );
+    let drawn: Vec<String> = first["sample"]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap().to_owned())
+        .collect();
+    let tech1 = [ds.a.to_string(), ds.b.to_string()];
+    let tech2 = [ds.c.to_string(), ds.d.to_string()];
+    assert!(drawn.iter().any(|o| tech1.contains(o)) && drawn.iter().any(|o| tech2.contains(o)));
+    // The sample is the supervisors' call-back queue.
+    let queue = first["callbacks"].as_array().unwrap();
+    assert_eq!(queue.len(), 2);
+    assert!(
+        queue
+            .iter()
+            .all(|c| c["status"] == "planned" && c["sample"] == first["sample"]["id"])
+    );
+    // Some other seed draws differently.
+    let mut differs = false;
+    for seed in 100..120 {
+        if draw(seed).await["sample"]["orders"] != first["sample"]["orders"] {
+            differs = true;
+            break;
+        }
+    }
+    assert!(differs);
+    // Anyone can re-read it, with the strata re-drawn from the recorded seed.
+    let id = first["sample"]["id"].as_str().unwrap();
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "GET",
+            &format!("/api/v1/samples/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["sample"]["orders"], first["sample"]["orders"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_visit_failed_call_back_falls_back_to_another_method() {
+    let srv = TestServer::start().await;
+    let ds = data_set(&srv).await;
+    let (_, v) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            "/api/v1/callbacks",
+            Some(json!({"order": ds.a, "method": "phone", "planned_at": 1})),
+        )
+        .await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            &format!("/api/v1/callbacks/{id}/result"),
+            Some(
+                json!({"reached": false, "fallback_method": "on_site", "problems": "電話無人接聽"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["callback"]["status"], "failed");
+    assert_eq!(v["next"]["method"], "on_site");
+    assert_eq!(v["next"]["status"], "planned");
+    // Recording twice is a conflict; bad values are 422.
+    assert_eq!(
+        srv.as_(
+            "a.supervisor",
+            "POST",
+            &format!("/api/v1/callbacks/{id}/result"),
+            Some(json!({"reached": false}))
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let next = v["next"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        srv.as_(
+            "a.supervisor",
+            "POST",
+            &format!("/api/v1/callbacks/{next}/result"),
+            Some(json!({"reached": true, "satisfaction": 9}))
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        srv.as_(
+            "a.supervisor",
+            "POST",
+            "/api/v1/callbacks",
+            Some(json!({"order": ds.a, "method": "pigeon", "planned_at": 1}))
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (_, list) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/callbacks?order={}", ds.a),
+            None,
+        )
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
+    // Another office cannot plan call-backs on this order.
+    assert_eq!(
+        srv.as_(
+            "b.supervisor",
+            "POST",
+            "/api/v1/callbacks",
+            Some(json!({"order": ds.a, "method": "phone", "planned_at": 1}))
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_month_late_replica_changes_the_month_when_it_syncs() {
+    let srv = TestServer::start().await;
+    data_set(&srv).await;
+    let (_, before) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(rate(&before["on_time"]), (4, 6));
+    // An order for tech2 on Oct 20; the phone takes it, then goes offline for three days.
+    let id = seed(
+        &srv,
+        Job {
+            unit: "C棟-8F-8",
+            description: "熱水器不熱",
+            tech: "tech2",
+            appointment: taipei(2026, 10, 20, 10, 0),
+            reschedule: None,
+            arrival: None,
+            fees: None,
+            complete_after: None,
+        },
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::at(chrono_now());
+    let login = srv.who("a.tech2");
+    let store = baoxiu_sync_core::Store::open_with_clock(
+        &dir.path().join("p.db"),
+        login.author(),
+        Box::new(clock.clone()),
+    )
+    .unwrap();
+    let mut phone = Phone::with_store(login, store);
+    phone.sync(&srv.ws_url()).await;
+    // Offline: arrives 25 minutes after the appointment, works, completes on Oct 20–23.
+    // The test moves the phone's clock back to October; its offset, measured at the sync
+    // a moment ago on a correct clock, is (to the millisecond) zero.
+    clock.0.store(
+        taipei(2026, 10, 20, 10, 25),
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    phone.store.set_clock_offset(0).unwrap();
+    phone.store.arrive(id, vec!["熱水器".into()]).unwrap();
+    phone.store.tell_fee(id, false, vec![]).unwrap();
+    phone.store.record_consent(id).unwrap();
+    clock.advance(3 * DAY);
+    phone
+        .store
+        .complete(id, PassFail::Pass, true, vec![], "更換點火器".into())
+        .unwrap();
+    // Still offline: the office's figures do not know yet.
+    let (_, mid) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(rate(&mid["on_time"]), (4, 6));
+    assert_eq!(mid["completed"], 4);
+    // Three days later it syncs: the month recomputes with no manual step.
+    phone.sync(&srv.ws_url()).await;
+    let (_, after) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(rate(&after["on_time"]), (4, 7));
+    assert_eq!(after["on_time"]["basis_points"], 5714);
+    assert_eq!(after["completed"], 5);
+    assert_eq!(rate(&tech(&after, &srv, "a.tech2")["on_time"]), (3, 4));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_month_exports_read_back_equal_the_json() {
+    let srv = TestServer::start().await;
+    data_set(&srv).await;
+    let (_, st) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    let (_, reg) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/register?month=2026-10",
+            None,
+        )
+        .await;
+    let token = srv.who("a.supervisor").token.clone();
+    let fetch = |q: &'static str| {
+        let srv = &srv;
+        let token = token.clone();
+        async move {
+            let res = srv
+                .http
+                .get(srv.url(q))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.bytes().await.unwrap().to_vec()
+        }
+    };
+    use calamine::Reader;
+    let bytes = fetch("/api/v1/stats?month=2026-10&format=xlsx").await;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["月度統計".to_string(), "有償服務登記表".to_string()]
+    );
+    let sheet = wb.worksheet_range("月度統計").unwrap();
+    let rows: Vec<Vec<calamine::Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows[0][0].to_string(), "技術員");
+    let total = rows.last().unwrap();
+    assert_eq!(total[0].to_string(), "全處合計");
+    let num = |d: &calamine::Data| d.to_string().parse::<f64>().unwrap();
+    assert_eq!(
+        num(&total[1]) as u64,
+        st["on_time"]["denominator"].as_u64().unwrap()
+    );
+    assert_eq!(
+        num(&total[2]) as u64,
+        st["on_time"]["numerator"].as_u64().unwrap()
+    );
+    assert_eq!(num(&total[4]) as u64, st["completed"].as_u64().unwrap());
+    assert_eq!(
+        (num(&total[9]) * 100.0).round() as i64,
+        st["paid_total"].as_i64().unwrap()
+    );
+    let reg_sheet = wb.worksheet_range("有償服務登記表").unwrap();
+    let reg_rows: Vec<Vec<calamine::Data>> = reg_sheet.rows().map(|r| r.to_vec()).collect();
+    let office_row = reg_rows.last().unwrap();
+    assert_eq!(office_row[0].to_string(), "全處合計");
+    assert_eq!(
+        (num(&office_row[7]) * 100.0).round() as i64,
+        reg["office_total"]["total"].as_i64().unwrap()
+    );
+    // English headings on request; CSV too.
+    let bytes = fetch("/api/v1/register?month=2026-10&format=xlsx&lang=en").await;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let r = wb.worksheet_range("Paid services").unwrap();
+    assert_eq!(r.rows().next().unwrap()[0].to_string(), "Completed");
+    let csv = String::from_utf8(fetch("/api/v1/register?month=2026-10&format=csv").await).unwrap();
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("完成時間,住戶,房號")
+    );
+    assert!(csv.contains("270.00"));
+    assert_eq!(
+        srv.as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/stats?month=2026-10&format=pdf",
+            None
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
