@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::auth::{Claims, Keys};
 use crate::error::Error;
 use crate::store::ServerStore;
-use crate::{api, month_api, sync};
+use crate::{api, complaints, month_api, sync};
 
 /// Counters exported at `/metrics`.
 #[derive(Debug, Default)]
@@ -142,7 +142,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/callbacks/{id}/result", post(month_api::record_callback))
         .route("/samples", post(month_api::create_sample))
-        .route("/samples/{id}", get(month_api::get_sample));
+        .route("/samples/{id}", get(month_api::get_sample))
+        .route(
+            "/complaints",
+            get(complaints::list_complaints).post(complaints::create_complaint),
+        )
+        .route("/complaints/{id}", get(complaints::get_complaint))
+        .route("/complaints/{id}/actions", post(complaints::act))
+        .route(
+            "/calendar",
+            get(complaints::get_calendar).put(complaints::put_calendar),
+        )
+        .route("/quality", get(complaints::quality_report));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(api::openapi))

@@ -22,6 +22,13 @@ pub enum Error {
     Rule(RuleViolation),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// Refused by a complaint rule (R-CPL-*): 422 when the input is malformed, else 409.
+    #[error("refused by {rule}: {message}")]
+    Complaint {
+        rule: &'static str,
+        invalid: bool,
+        message: String,
+    },
     /// The store could not take the write (disk full, shutting down…); nothing was stored.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -80,6 +87,8 @@ impl Error {
             Error::Rule(RuleViolation::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
             Error::Rule(_) => StatusCode::CONFLICT,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Complaint { invalid: true, .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Complaint { .. } => StatusCode::CONFLICT,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,6 +102,7 @@ impl Error {
             Error::Conflict(_) => "conflict".into(),
             Error::Rule(v) => v.rule().into(),
             Error::Invalid(_) => "invalid".into(),
+            Error::Complaint { rule, .. } => (*rule).into(),
             Error::Unavailable(_) => "unavailable".into(),
             Error::Internal(_) => "internal".into(),
         }

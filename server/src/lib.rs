@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod complaints;
 pub mod demo;
 pub mod error;
 pub mod month;

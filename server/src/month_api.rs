@@ -291,6 +291,33 @@ fn xlsx_response(tables: &[Table], filename: &str) -> Result<Response> {
         .into_response())
 }
 
+/// Exports (label, value) pairs as a two-column CSV or XLSX sheet.
+pub fn export_pairs(
+    name: &'static str,
+    rows: &[(String, String)],
+    format: &str,
+    filename: &str,
+    en: bool,
+) -> Result<Response> {
+    let t = Table {
+        name,
+        headings: if en {
+            vec!["Item", "Value"]
+        } else {
+            vec!["項目", "數值"]
+        },
+        rows: rows
+            .iter()
+            .map(|(k, v)| vec![Cell::Text(k.clone()), Cell::Text(v.clone())])
+            .collect(),
+    };
+    if format == "csv" {
+        csv_response(&t, filename)
+    } else {
+        xlsx_response(&[t], filename)
+    }
+}
+
 fn params(q: &MonthQuery) -> Result<Params> {
     let d = Params::default();
     let p = Params {

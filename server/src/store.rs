@@ -22,11 +22,15 @@ use baoxiu_sync_core::{
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tokio::sync::{broadcast, oneshot};
 
+use crate::complaints;
 use crate::error::{Error, Result};
 use crate::month;
+use baoxiu_sync_core::calendar::CalendarKind;
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
+use chrono::NaiveDate;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// Jobs waiting for the writer before new ones are refused as unavailable.
 const QUEUE: usize = 8192;
 /// Most jobs committed together.
@@ -35,7 +39,7 @@ const GROUP: usize = 512;
 const COMPACT_AFTER: i64 = 64;
 
 type Migration = fn(&Transaction<'_>) -> Result<()>;
-const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2];
+const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2, migrate_2_to_3];
 
 fn migrate_0_to_1(tx: &Transaction<'_>) -> Result<()> {
     Ok(tx.execute_batch(
@@ -165,6 +169,40 @@ fn migrate_1_to_2(tx: &Transaction<'_>) -> Result<()> {
             project(tx, &state(&d)?)?;
         }
     }
+    Ok(())
+}
+
+/// Version 3: complaints (issue "Complaints"), with each office's working-day calendar.
+fn migrate_2_to_3(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE calendars (
+             office TEXT PRIMARY KEY,
+             kind TEXT NOT NULL,
+             decision_days INTEGER NOT NULL
+         ) STRICT;
+         CREATE TABLE calendar_overrides (
+             office TEXT NOT NULL,
+             day TEXT NOT NULL,
+             working INTEGER NOT NULL,
+             note TEXT NOT NULL,
+             PRIMARY KEY (office, day)
+         ) STRICT;
+         -- The complaint itself is sync-core's Complaint as JSON; the columns are for
+         -- finding and listing.
+         CREATE TABLE complaints (
+             id TEXT PRIMARY KEY,
+             office TEXT NOT NULL,
+             received_day TEXT NOT NULL,
+             status TEXT NOT NULL,
+             complainant TEXT NOT NULL,
+             unit TEXT NOT NULL,
+             subject TEXT NOT NULL,
+             order_id TEXT,
+             data TEXT NOT NULL
+         ) STRICT;
+         CREATE INDEX complaints_by_office ON complaints (office, received_day);
+         CREATE INDEX complaints_by_person ON complaints (office, complainant, unit);",
+    )?;
     Ok(())
 }
 
@@ -319,6 +357,30 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
         by: UserId,
     ) -> Result<month::Sample>;
     fn sample(&self, office: OfficeId, id: &str) -> Result<Option<month::Sample>>;
+    // ---- Complaints ----
+    fn calendar(&self, office: OfficeId) -> Result<complaints::OfficeCalendar>;
+    fn set_calendar(
+        &self,
+        office: OfficeId,
+        kind: Option<CalendarKind>,
+        decision_days: Option<u32>,
+        overrides: Vec<(NaiveDate, Option<bool>, String)>,
+    ) -> Result<complaints::OfficeCalendar>;
+    fn create_complaint(
+        &self,
+        office: OfficeId,
+        new: NewComplaint,
+        received_at: i64,
+        by: UserId,
+    ) -> Result<(Complaint, Option<Complaint>)>;
+    fn complaint(&self, office: OfficeId, id: &str) -> Result<Option<Complaint>>;
+    fn update_complaint(
+        &self,
+        office: OfficeId,
+        id: String,
+        change: complaints::Change,
+    ) -> Result<Complaint>;
+    fn complaints(&self, office: OfficeId) -> Result<Vec<Complaint>>;
     /// The server's own device id (actor of changes made through the API).
     fn server_device(&self) -> DeviceId;
     fn log_len(&self) -> Result<u64>;
@@ -1600,6 +1662,51 @@ impl ServerStore for SqliteStore {
         let range = month::Month::parse(m, &o.time_zone)?;
         let now = chrono::Utc::now().timestamp_millis();
         self.exec_with(move |c| month::create_sample(c, office, range, &p, by, now))
+    }
+
+    fn calendar(&self, office: OfficeId) -> Result<complaints::OfficeCalendar> {
+        let o = self.office_of(office)?;
+        self.read(|c| complaints::load_calendar(c, &o))
+    }
+
+    fn set_calendar(
+        &self,
+        office: OfficeId,
+        kind: Option<CalendarKind>,
+        decision_days: Option<u32>,
+        overrides: Vec<(NaiveDate, Option<bool>, String)>,
+    ) -> Result<complaints::OfficeCalendar> {
+        let o = self.office_of(office)?;
+        self.exec_with(move |c| complaints::save_calendar(c, &o, kind, decision_days, &overrides))
+    }
+
+    fn create_complaint(
+        &self,
+        office: OfficeId,
+        new: NewComplaint,
+        received_at: i64,
+        by: UserId,
+    ) -> Result<(Complaint, Option<Complaint>)> {
+        let o = self.office_of(office)?;
+        self.exec_with(move |c| complaints::create(c, &o, &new, received_at, by))
+    }
+
+    fn complaint(&self, office: OfficeId, id: &str) -> Result<Option<Complaint>> {
+        self.read(|c| complaints::load(c, office, id))
+    }
+
+    fn update_complaint(
+        &self,
+        office: OfficeId,
+        id: String,
+        change: complaints::Change,
+    ) -> Result<Complaint> {
+        let o = self.office_of(office)?;
+        self.exec_with(move |c| complaints::update(c, &o, &id, change))
+    }
+
+    fn complaints(&self, office: OfficeId) -> Result<Vec<Complaint>> {
+        self.read(|c| complaints::list(c, office))
     }
 
     fn sample(&self, office: OfficeId, id: &str) -> Result<Option<month::Sample>> {

@@ -4,7 +4,9 @@
 //! The same code runs on a technician's phone and on the server, so a rule holds in a
 //! basement with no signal exactly as it does at the office.
 
+pub mod calendar;
 pub mod command;
+pub mod complaint;
 pub mod doc;
 mod error;
 pub mod event;

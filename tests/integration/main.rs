@@ -6,6 +6,7 @@
 mod anomalies;
 mod api;
 mod bola;
+mod complaints;
 mod convergence;
 mod durability;
 mod jwt;
