@@ -5,6 +5,8 @@
 //! basement with no signal exactly as it does at the office.
 
 pub mod calendar;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod command;
 pub mod complaint;
 pub mod doc;

@@ -6,6 +6,7 @@
 mod anomalies;
 mod api;
 mod bola;
+mod client;
 mod complaints;
 mod convergence;
 mod durability;

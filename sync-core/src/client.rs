@@ -1,0 +1,350 @@
+//! The device's sync client (feature `client`): keeps a replica in step with the server
+//! over `/sync`, reconnecting with backoff and jitter, pushing local changes as they are
+//! made while online, and reporting its state to observers.
+//!
+//! Nothing is lost when the connection drops at any point: local changes leave the outbox
+//! only when acknowledged, received changes are applied idempotently, and the cursor is
+//! stored only after everything it covers was applied. So a retry re-sends at most what
+//! was in flight, and the server acks duplicates without storing them twice.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{Notify, watch};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use crate::Error;
+use crate::model::{Millis, OrderId};
+use crate::protocol::{Frame, MAX_DOWNLOAD_FRAME_BYTES};
+use crate::session::ClientSession;
+use crate::store::Store;
+
+/// Where the replica stands with the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    Offline,
+    Syncing,
+    UpToDate,
+}
+
+/// What observers see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    pub connection: Connection,
+    /// Local changes the server has not acknowledged.
+    pub pending: u32,
+    /// When the replica was last fully up to date (device clock).
+    pub last_sync: Option<Millis>,
+    pub last_error: Option<String>,
+}
+
+/// Told about status changes and about orders that changed through sync.
+pub trait SyncObserver: Send + Sync {
+    fn on_status(&self, status: &SyncStatus);
+    fn on_orders_changed(&self, orders: &[OrderId]);
+}
+
+/// How to reach the server and how patiently to retry.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `ws://host:port/sync`
+    pub url: String,
+    pub token: String,
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(url: impl Into<String>, token: impl Into<String>) -> Self {
+        ClientConfig {
+            url: url.into(),
+            token: token.into(),
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+type Observers = Arc<Mutex<Vec<(u64, Arc<dyn SyncObserver>)>>>;
+
+/// A running sync client. Dropping it (or `stop`) ends the connection.
+pub struct SyncClient {
+    store: Arc<Mutex<Store>>,
+    local_change: Arc<Notify>,
+    stop: watch::Sender<bool>,
+    status: Arc<Mutex<SyncStatus>>,
+    observers: Observers,
+    next_id: Mutex<u64>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SyncClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncClient")
+            .field("status", &self.status())
+            .finish()
+    }
+}
+
+fn now() -> Millis {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // A panic while holding the lock leaves the SQLite store consistent (transactions),
+    // so a poisoned lock is still safe to use.
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+struct Shared {
+    store: Arc<Mutex<Store>>,
+    status: Arc<Mutex<SyncStatus>>,
+    observers: Observers,
+}
+
+impl Shared {
+    fn set(&self, f: impl FnOnce(&mut SyncStatus)) {
+        let snapshot = {
+            let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
+            let before = s.clone();
+            f(&mut s);
+            s.pending = lock(&self.store)
+                .pending_changes()
+                .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
+                .unwrap_or(s.pending);
+            (*s != before).then(|| s.clone())
+        };
+        if let Some(s) = snapshot {
+            for (_, o) in self
+                .observers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+            {
+                o.on_status(&s);
+            }
+        }
+    }
+
+    fn changed(&self, orders: &[OrderId]) {
+        if orders.is_empty() {
+            return;
+        }
+        for (_, o) in self
+            .observers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            o.on_orders_changed(orders);
+        }
+    }
+}
+
+impl SyncClient {
+    /// Starts syncing `store` in the background on the current Tokio runtime.
+    pub fn start(store: Arc<Mutex<Store>>, config: ClientConfig) -> SyncClient {
+        let status = Arc::new(Mutex::new(SyncStatus {
+            connection: Connection::Offline,
+            pending: lock(&store)
+                .pending_changes()
+                .map(|p| p.len() as u32)
+                .unwrap_or(0),
+            last_sync: None,
+            last_error: None,
+        }));
+        let observers: Observers = Arc::new(Mutex::new(Vec::new()));
+        let local_change = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
+        let shared = Shared {
+            store: store.clone(),
+            status: status.clone(),
+            observers: observers.clone(),
+        };
+        let task = tokio::spawn(run(shared, config, local_change.clone(), stopped));
+        SyncClient {
+            store,
+            local_change,
+            stop,
+            status,
+            observers,
+            next_id: Mutex::new(0),
+            task: Some(task),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+
+    /// Call after recording something locally: it is pushed at once if online.
+    pub fn local_change(&self) {
+        self.local_change.notify_one();
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Adds an observer; returns its id for [`SyncClient::unobserve`].
+    pub fn observe(&self, o: Arc<dyn SyncObserver>) -> u64 {
+        let mut id = self.next_id.lock().unwrap_or_else(|p| p.into_inner());
+        *id += 1;
+        self.observers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((*id, o));
+        *id
+    }
+
+    pub fn unobserve(&self, id: u64) {
+        self.observers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(i, _)| *i != id);
+    }
+
+    /// Stops syncing and waits for the connection to close.
+    pub async fn stop(mut self) {
+        self.stop.send_replace(true);
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for SyncClient {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// Exponential backoff with full jitter.
+fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
+    let base = config.min_backoff.as_millis() as u64;
+    let cap = config.max_backoff.as_millis() as u64;
+    let exp = base.saturating_mul(1u64 << attempt.min(20)).min(cap).max(1);
+    Duration::from_millis(rand::random_range(exp / 2..=exp))
+}
+
+async fn run(
+    shared: Shared,
+    config: ClientConfig,
+    local: Arc<Notify>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut attempt = 0u32;
+    loop {
+        if *stopped.borrow() {
+            break;
+        }
+        shared.set(|s| s.connection = Connection::Syncing);
+        let result = tokio::select! {
+            r = connection(&shared, &config, &local) => r,
+            _ = stopped.changed() => break,
+        };
+        let err = match result {
+            Ok(()) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        shared.set(|s| {
+            s.connection = Connection::Offline;
+            if err.is_some() {
+                s.last_error = err.clone();
+            }
+        });
+        let wait = backoff(&config, attempt);
+        attempt = attempt.saturating_add(1);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => break,
+        }
+    }
+    shared.set(|s| s.connection = Connection::Offline);
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn send(ws: &mut Ws, f: &Frame) -> Result<(), Error> {
+    ws.send(Message::Binary(f.encode().into()))
+        .await
+        .map_err(|e| Error::InvalidInput(format!("send: {e}")))
+}
+
+/// One connection: hello, welcome, then live until it drops.
+async fn connection(shared: &Shared, config: &ClientConfig, local: &Notify) -> Result<(), Error> {
+    let mut req = config
+        .url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| Error::InvalidInput(format!("url: {e}")))?;
+    let auth = format!("Bearer {}", config.token)
+        .parse()
+        .map_err(|_| Error::InvalidInput("token is not a valid header".into()))?;
+    req.headers_mut().insert("Authorization", auth);
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_DOWNLOAD_FRAME_BYTES))
+        .max_frame_size(Some(MAX_DOWNLOAD_FRAME_BYTES));
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(ws_config), false)
+        .await
+        .map_err(|e| Error::InvalidInput(format!("connect: {e}")))?;
+    let mut session = ClientSession::new();
+    let hello = session.hello(&lock(&shared.store), now())?;
+    send(&mut ws, &hello).await?;
+    let mut in_flight = 0usize;
+    loop {
+        tokio::select! {
+            msg = ws.next() => {
+                let bytes = match msg {
+                    Some(Ok(Message::Binary(b))) => b,
+                    Some(Ok(Message::Close(_))) | None => {
+                        return Err(Error::InvalidInput("the server closed the connection".into()));
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(Error::InvalidInput(format!("receive: {e}"))),
+                };
+                let frame = Frame::decode(&bytes, MAX_DOWNLOAD_FRAME_BYTES)?;
+                let is_reply = matches!(frame, Frame::Ack(_) | Frame::Error(_));
+                let out = {
+                    let mut store = lock(&shared.store);
+                    session.handle(&mut store, frame, now())?
+                };
+                if is_reply {
+                    in_flight = in_flight.saturating_sub(1);
+                }
+                for f in &out.send {
+                    send(&mut ws, f).await?;
+                    in_flight += 1;
+                }
+                shared.changed(&out.changed);
+                if let Some(e) = &out.error {
+                    let m = format!("{:?}: {}", e.code, e.message);
+                    shared.set(|s| s.last_error = Some(m));
+                }
+                if session.is_live() && in_flight == 0 {
+                    shared.set(|s| {
+                        s.connection = Connection::UpToDate;
+                        s.last_sync = Some(now());
+                    });
+                } else {
+                    shared.set(|_| {});
+                }
+            }
+            _ = local.notified(), if session.is_live() => {
+                let push = session.push_pending(&lock(&shared.store))?;
+                if let Some(f) = push {
+                    send(&mut ws, &f).await?;
+                    in_flight += 1;
+                    shared.set(|s| s.connection = Connection::Syncing);
+                }
+            }
+        }
+    }
+}
