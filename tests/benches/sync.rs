@@ -342,6 +342,97 @@ async fn reconnect_storm(devices: usize) {
     );
 }
 
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// The technician's side through the FFI `Replica`: memory while listing 1,000 orders, and
+/// the time from `sync_now` to up to date with 10 changed on each side.
+async fn replica_numbers(n: usize) {
+    let srv = Arc::new(TestServer::start().await);
+    let login = srv.who("a.tech1").clone();
+    let ids = create_orders(&srv, n, Some(&login)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("replica.db").display().to_string();
+    let url = srv.ws_url();
+    let (user, device, token) = (
+        login.person.id.to_string(),
+        login.device.to_string(),
+        login.token.clone(),
+    );
+    let first = tokio::task::spawn_blocking(move || {
+        let r = baoxiu_mobile_ffi::Replica::open(
+            path.clone(),
+            user.clone(),
+            device.clone(),
+            url.clone(),
+            token.clone(),
+        )
+        .unwrap();
+        let s = r.sync_now(120_000);
+        assert_eq!(s.pending, 0);
+        drop(r);
+        (path, user, device, url, token)
+    })
+    .await
+    .unwrap();
+    // Reopen (as after an app restart) and list, measuring resident memory around it.
+    let (path, user, device, url, token) = first;
+    let (delta, listed, r) = tokio::task::spawn_blocking(move || {
+        let before = rss_kib();
+        let r = baoxiu_mobile_ffi::Replica::open(path, user, device, url, token).unwrap();
+        let list = r.list_orders().unwrap();
+        (rss_kib().saturating_sub(before), list.len(), r)
+    })
+    .await
+    .unwrap();
+    assert_eq!(listed, n);
+    let disp = srv.who("a.dispatcher").person.clone();
+    let author = Author {
+        user: disp.id,
+        device: srv.state().store.server_device(),
+        role: Role::Dispatcher,
+    };
+    for id in &ids[..10] {
+        srv.state()
+            .store
+            .command(
+                author.clone(),
+                disp.office,
+                *id,
+                EventBody::Note {
+                    text: "改約下午".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let local: Vec<String> = ids[10..20].iter().map(|i| i.to_string()).collect();
+    let (elapsed, pending) = tokio::task::spawn_blocking(move || {
+        for id in local {
+            r.add_note(id, "已備料".into()).unwrap();
+        }
+        let t = Instant::now();
+        let s = r.sync_now(60_000);
+        (t.elapsed(), s.pending)
+    })
+    .await
+    .unwrap();
+    assert_eq!(pending, 0);
+    println!(
+        "replica (FFI) holding {n} orders: +{delta} KiB resident to open and list; sync_now to up to date with 10 changed each side: {:.1} ms",
+        elapsed.as_secs_f64() * 1000.0
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -363,5 +454,6 @@ fn main() {
         let (d, k, storm) = if quick() { (20, 10, 50) } else { (200, 50, 1000) };
         throughput(d, k).await;
         reconnect_storm(storm).await;
+        replica_numbers(if quick() { 50 } else { 1000 }).await;
     });
 }

@@ -1,0 +1,138 @@
+"""A full technician job through the generated Python bindings, against a real server.
+
+Run (after building `baoxiu` and the library, and generating the bindings):
+    python3 mobile-ffi/tests/python/test_technician_job.py \
+        --server target/debug/baoxiu --bindings target/bindings/python
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+import urllib.request
+
+ARGS = None
+
+
+def start_server(binary, data):
+    proc = subprocess.Popen(
+        [binary, "serve", "--data", data, "--listen", "127.0.0.1:0", "--demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        m = re.match(r"listening on http://(\S+)", line)
+        if m:
+            return proc, m.group(1), lines
+    raise RuntimeError("server did not start:\n" + "\n".join(lines))
+
+
+def logins(lines):
+    """role -> (user, device, token) for the first person of each role."""
+    out = {}
+    for i, line in enumerate(lines):
+        m = re.match(r"(\w+)\s+\S+ user=(\S+)(?: device=(\S+))?$", line)
+        if m and m.group(1) not in out and i + 1 < len(lines):
+            out[m.group(1)] = (m.group(2), m.group(3), lines[i + 1].strip())
+    return out
+
+
+def get(addr, path, token):
+    req = urllib.request.Request(f"http://{addr}{path}", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=10) as res:
+        return json.loads(res.read())
+
+
+def observer_class(ffi):
+    class Observer(ffi.ReplicaObserver):
+        def __init__(self):
+            self.changed = []
+            self.states = []
+            self.lock = threading.Lock()
+
+        def on_sync_state(self, state):
+            with self.lock:
+                self.states.append(state)
+
+        def on_orders_changed(self, order_ids):
+            with self.lock:
+                self.changed.extend(order_ids)
+
+    return Observer
+
+
+class TechnicianJob(unittest.TestCase):
+    def test_full_job_offline_then_sync(self):
+        sys.path.insert(0, ARGS.bindings)
+        import baoxiu_mobile_ffi as ffi
+
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, addr, lines = start_server(ARGS.server, os.path.join(tmp, "server"))
+            try:
+                people = logins(lines)
+                user, device, token = people["technician"]
+                dispatcher = people["dispatcher"][2]
+                replica = ffi.Replica.open(os.path.join(tmp, "phone.db"), user, device, f"ws://{addr}/sync", token)
+                observer = observer_class(ffi)()
+                sub = replica.observe(observer)
+
+                # Receive the assigned orders.
+                state = replica.sync_now(20000)
+                self.assertEqual(state.connection, ffi.SyncConnection.UP_TO_DATE, state)
+                scheduled = [o for o in replica.list_orders() if o.status == "scheduled"]
+                self.assertTrue(scheduled, "the demo assigns every technician a scheduled order")
+                oid = scheduled[0].id
+                order = replica.order(oid)
+
+                # Offline: the whole job on the phone.
+                replica.arrive(oid, ["現場確認：" + order.description])
+                replica.tell_fee(oid, order.paid, order.fees)
+                replica.record_consent(oid)
+                with self.assertRaises(ffi.ReplicaError.Rule) as refused:
+                    replica.record_consent(oid)
+                self.assertEqual(refused.exception.rule, "R-CONSENT")
+                replica.check_material(oid, "客戶自購零件", True, True, "型號相符")
+                replica.complete(oid, True, True, order.fees, "已修復，與住戶共同測試")
+                strokes = [ffi.StrokeRecord(points=[ffi.PointRecord(x=10 + i * 3, y=40 - i % 5) for i in range(30)])]
+                signed = replica.customer_sign(oid, "住戶", strokes)
+                self.assertTrue(signed.signature_valid)
+                done = replica.technician_sign(oid)
+                self.assertEqual(done.status, "closed")
+                self.assertEqual(replica.pending_changes(), 7)
+                self.assertIn(oid, observer.changed)
+
+                # Reconnect: everything reaches the office.
+                state = replica.sync_now(20000)
+                self.assertEqual(state.connection, ffi.SyncConnection.UP_TO_DATE, state)
+                self.assertEqual(state.pending, 0)
+                seen = get(addr, f"/api/v1/orders/{oid}", dispatcher)
+                self.assertEqual(seen["status"], "closed")
+                kinds = [t["kind"] for t in seen["state"]["timeline"]]
+                for k in ["arrived", "fee_told", "consent_given", "material_checked", "completed",
+                          "customer_signed", "technician_signed"]:
+                    self.assertIn(k, kinds)
+                self.assertTrue(seen["state"]["materials"][0]["supplied_by_customer"])
+                self.assertTrue(seen["state"]["customer_signature"]["valid"])
+                self.assertTrue(observer.states, "sync states were reported")
+                sub.cancel()
+                replica.stop_sync()
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+                proc.stdout.close()
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--server", required=True)
+    p.add_argument("--bindings", required=True)
+    ARGS, rest = p.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest)
