@@ -33,14 +33,14 @@ kill %1; wait %1 2>/dev/null || true
 "$TECH" material "$order" "客戶自購水龍頭" --customer
 "$TECH" complete "$order" --notes "更換完成"
 "$TECH" sign "$order" "住戶"
-"$TECH" tech-sign "$order" | grep -q '\[closed\]'
-"$TECH" status | grep -q '^7 change'
+"$TECH" tech-sign "$order" | grep '\[closed\]' >/dev/null
+"$TECH" status | grep '^7 change' >/dev/null
 if "$TECH" sync --timeout 2; then echo "sync should fail with the server down"; exit 1; fi
 
 # The server comes back on the same address; one sync delivers everything.
 start "$addr"
 "$TECH" sync
-"$TECH" status | grep -q '^0 change'
-full=$("$TECH" show "$order" | head -1 | awk '{print $1}')
-curl -fsS -H "Authorization: Bearer $disp_token" "http://$addr/api/v1/orders/$full" | grep -q '"status":"closed"'
+"$TECH" status | grep '^0 change' >/dev/null
+full=$("$TECH" show "$order" | awk 'NR == 1 { print $1 }')
+curl -fsS -H "Authorization: Bearer $disp_token" "http://$addr/api/v1/orders/$full" | grep '"status":"closed"' >/dev/null
 echo "tech-cli: walk-through ok"

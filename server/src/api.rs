@@ -301,13 +301,20 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive")))]
-pub async fn healthz(State(st): State<AppState>) -> Result<Json<serde_json::Value>> {
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive"), (status = 503, description = "storage failing (e.g. disk full); nothing is acknowledged that was not stored")))]
+pub async fn healthz(State(st): State<AppState>) -> Result<Response> {
     let store = st.store.clone();
     let log = tokio::task::spawn_blocking(move || store.log_len())
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
-    Ok(Json(serde_json::json!({"status": "ok", "log": log})))
+    Ok(match st.store.storage_error() {
+        None => Json(serde_json::json!({"status": "ok", "log": log})).into_response(),
+        Some(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "degraded", "storage": e, "log": log})),
+        )
+            .into_response(),
+    })
 }
 
 pub async fn metrics(State(st): State<AppState>) -> Response {

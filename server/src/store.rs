@@ -384,6 +384,8 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     /// The server's own device id (actor of changes made through the API).
     fn server_device(&self) -> DeviceId;
     fn log_len(&self) -> Result<u64>;
+    /// The last storage failure (e.g. disk full), until a write succeeds again.
+    fn storage_error(&self) -> Option<String>;
 }
 
 /// Work run inside the writer's transaction.
@@ -422,6 +424,8 @@ pub struct SqliteStore {
     committed: broadcast::Sender<Committed>,
     epoch: [u8; 16],
     server_device: DeviceId,
+    /// The last storage failure (e.g. disk full), cleared by the next successful write.
+    storage_error: Arc<Mutex<Option<String>>>,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -489,11 +493,13 @@ impl SqliteStore {
         };
         let (jobs, rx) = sync_channel(QUEUE);
         let (committed, _) = broadcast::channel(1024);
+        let storage_error = Arc::new(Mutex::new(None));
         let writer = Writer {
             conn,
             cache: HashMap::new(),
             committed: committed.clone(),
             server_device,
+            storage_error: storage_error.clone(),
         };
         std::thread::Builder::new()
             .name("baoxiu-writer".into())
@@ -506,6 +512,7 @@ impl SqliteStore {
             committed,
             epoch,
             server_device,
+            storage_error,
         }))
     }
 
@@ -549,6 +556,15 @@ impl SqliteStore {
         })?;
         rx.recv()
             .map_err(|_| Error::Internal("the writer returned nothing".into()))
+    }
+
+    /// Limits the database's size in pages (for tests of a full disk; 0 = no limit).
+    pub fn set_max_page_count(&self, pages: u64) -> Result<()> {
+        let pages = if pages == 0 { 4_294_967_294 } else { pages };
+        self.exec(move |c| {
+            c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+            Ok(())
+        })
     }
 
     fn office_of(&self, office: OfficeId) -> Result<Office> {
@@ -627,6 +643,7 @@ struct Writer {
     cache: HashMap<OrderId, WorkOrderDoc>,
     committed: broadcast::Sender<Committed>,
     server_device: DeviceId,
+    storage_error: Arc<Mutex<Option<String>>>,
 }
 
 /// Documents changed by the jobs of one group, installed in the cache after commit.
@@ -646,6 +663,16 @@ enum Reply {
 }
 
 impl Reply {
+    /// The storage failure this job hit, if any (disk full, I/O error).
+    fn storage_failure(&self) -> Option<String> {
+        match self {
+            Reply::Submit(_, Err(SubmitError::Unavailable(m))) => Some(m.clone()),
+            Reply::State(_, Err(Error::Unavailable(m)))
+            | Reply::Unit(_, Err(Error::Unavailable(m))) => Some(m.clone()),
+            _ => None,
+        }
+    }
+
     fn ok(&self) -> bool {
         match self {
             Reply::Submit(_, r) => r.is_ok(),
@@ -716,15 +743,32 @@ impl Writer {
             let mut my_touched = Vec::new();
             let reply = match tx.savepoint() {
                 Ok(mut sp) => {
-                    let reply = run_job(
-                        job,
-                        &mut sp,
-                        cache,
-                        &staged,
-                        &mut mine,
-                        &mut my_touched,
-                        server_device,
-                    );
+                    // A panic on hostile input (e.g. inside Automerge) fails this job only:
+                    // its savepoint rolls back, its caller's reply channel closes (answered
+                    // as unavailable), and the writer goes on with the others.
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run_job(
+                            job,
+                            &mut sp,
+                            cache,
+                            &staged,
+                            &mut mine,
+                            &mut my_touched,
+                            server_device,
+                        )
+                    }));
+                    let reply = match run {
+                        Ok(r) => r,
+                        Err(_) => {
+                            tracing::error!("a write job panicked; it was rolled back");
+                            mine.clear();
+                            my_touched.clear();
+                            Reply::Unit(
+                                oneshot::channel().0,
+                                Err(Error::Internal("job panicked".into())),
+                            )
+                        }
+                    };
                     let kept = reply.ok() && sp.commit().is_ok();
                     if kept {
                         staged.extend(mine);
@@ -747,8 +791,15 @@ impl Writer {
             .query_row("SELECT max(seq) FROM log", [], |r| r.get(0))
             .ok()
             .flatten();
+        let storage_failure = replies.iter().find_map(Reply::storage_failure);
         match tx.commit() {
             Ok(()) => {
+                if let Ok(mut e) = self.storage_error.lock() {
+                    // A group that wrote and hit no storage failure shows storage is fine.
+                    if storage_failure.is_some() || !touched.is_empty() {
+                        *e = storage_failure;
+                    }
+                }
                 self.cache.extend(staged);
                 if self.cache.len() > 20_000 {
                     self.cache.clear();
@@ -766,6 +817,9 @@ impl Writer {
             Err(e) => {
                 tracing::error!(error = %e, "group commit failed; nothing acknowledged");
                 let msg = e.to_string();
+                if let Ok(mut s) = self.storage_error.lock() {
+                    *s = Some(msg.clone());
+                }
                 for r in replies {
                     r.send(Some(&msg));
                 }
@@ -1725,6 +1779,10 @@ impl ServerStore for SqliteStore {
 
     fn server_device(&self) -> DeviceId {
         self.server_device
+    }
+
+    fn storage_error(&self) -> Option<String> {
+        self.storage_error.lock().ok().and_then(|e| e.clone())
     }
 
     fn log_len(&self) -> Result<u64> {

@@ -257,6 +257,7 @@ async fn run_session(st: &AppState, ctx: &DeviceCtx, socket: &mut WebSocket) -> 
                         documents: up.documents,
                         revoked: up.revoked,
                         cursor: up.cursor,
+                        prev: cursor,
                     });
                     if !send(socket, &frame).await {
                         return Ok(());

@@ -55,6 +55,9 @@ pub struct ClientConfig {
     pub token: String,
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// How long to wait for the server's answer (welcome, ack) before giving up on the
+    /// connection and reconnecting: a lost frame must not stall the replica.
+    pub reply_timeout: Duration,
 }
 
 impl ClientConfig {
@@ -64,6 +67,7 @@ impl ClientConfig {
             token: token.into(),
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
+            reply_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -300,7 +304,11 @@ async fn connection(shared: &Shared, config: &ClientConfig, local: &Notify) -> R
     send(&mut ws, &hello).await?;
     let mut in_flight = 0usize;
     loop {
+        let waiting = !session.is_live() || in_flight > 0;
         tokio::select! {
+            _ = tokio::time::sleep(config.reply_timeout), if waiting => {
+                return Err(Error::InvalidInput("no answer from the server in time".into()));
+            }
             msg = ws.next() => {
                 let bytes = match msg {
                     Some(Ok(Message::Binary(b))) => b,

@@ -90,6 +90,9 @@ pub struct Push {
     pub revoked: Vec<OrderId>,
     /// Set by the server: the cursor after this push.
     pub cursor: Option<Cursor>,
+    /// Set by the server: the cursor this push continues from. A device whose cursor is
+    /// not this one missed a push (a lost frame) and reconnects to catch up.
+    pub prev: Option<Cursor>,
 }
 
 /// Server → device: these changes are durably stored.

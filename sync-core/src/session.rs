@@ -110,6 +110,7 @@ impl ClientSession {
             documents: Vec::new(),
             revoked: Vec::new(),
             cursor: None,
+            prev: None,
         })))
     }
 
@@ -124,6 +125,16 @@ impl ClientSession {
         match frame {
             Frame::Welcome(w) => self.welcome(store, w, now, &mut out)?,
             Frame::Push(p) => {
+                let ours = store.cursor()?;
+                if p.cursor.is_some() && p.cursor == ours {
+                    // A duplicate of a push already applied.
+                    return Ok(out);
+                }
+                if p.prev.is_some() && p.prev != ours {
+                    return Err(Error::InvalidInput(
+                        "a push from the server was lost; reconnect to catch up".into(),
+                    ));
+                }
                 self.apply_incoming(store, &p.changes, &p.documents, &p.revoked, &mut out)?;
                 if let Some(c) = p.cursor {
                     store.set_cursor(Some(c))?;
@@ -131,14 +142,28 @@ impl ClientSession {
             }
             Frame::Ack(Ack { acked }) => self.ack(store, &acked)?,
             Frame::Error(e) => {
-                let refused: Vec<ChangeHash> = e.refused.iter().map(|h| ChangeHash(*h)).collect();
-                store.refuse_changes(&refused, &format!("{:?}", e.code), &e.message)?;
                 for h in &e.refused {
                     self.in_flight.remove(h);
                 }
-                if e.code == ErrorCode::MissingDependencies {
-                    // The server lost history we build on: repair on the next connection.
-                    store.set_cursor(None)?;
+                match e.code {
+                    // Not the changes' fault: keep them in the outbox and retry on a new
+                    // connection. Missing dependencies come from frames arriving out of
+                    // order, or from a server that lost history: forgetting the cursor
+                    // makes the next connection repair, which re-sends what is missing.
+                    ErrorCode::MissingDependencies | ErrorCode::Unavailable => {
+                        if e.code == ErrorCode::MissingDependencies {
+                            store.set_cursor(None)?;
+                        }
+                        return Err(Error::InvalidInput(format!(
+                            "server {:?}: {} (will retry)",
+                            e.code, e.message
+                        )));
+                    }
+                    _ => {
+                        let refused: Vec<ChangeHash> =
+                            e.refused.iter().map(|h| ChangeHash(*h)).collect();
+                        store.refuse_changes(&refused, &format!("{:?}", e.code), &e.message)?;
+                    }
                 }
                 out.error = Some(e);
             }
@@ -274,6 +299,7 @@ impl ClientSession {
                 documents: Vec::new(),
                 revoked: Vec::new(),
                 cursor: None,
+                prev: None,
             }));
         }
         Ok(())

@@ -10,6 +10,7 @@ mod client;
 mod complaints;
 mod convergence;
 mod durability;
+mod faults;
 mod jwt;
 mod month;
 mod rules;

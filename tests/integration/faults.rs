@@ -1,0 +1,611 @@
+//! Field trials: the server killed mid-sync, a lossy link, many devices at once, a full
+//! disk. Counts are small by default; `BAOXIU_LONG=1` runs the long variants.
+//! (Restoring the server from an older backup: `sync::restored_server_repairs_…`.)
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use baoxiu_server::ServerStore;
+use baoxiu_sync_core::client::{ClientConfig, Connection, SyncClient};
+use baoxiu_sync_core::{Author, ChangeHash, DeviceId, EventBody, OrderId, Role, Store, UserId};
+use futures_util::{SinkExt, StreamExt};
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::server_support::*;
+
+fn long() -> bool {
+    std::env::var("BAOXIU_LONG").is_ok_and(|v| v == "1")
+}
+
+fn fast(url: String, token: String) -> ClientConfig {
+    let mut c = ClientConfig::new(url, token);
+    c.min_backoff = Duration::from_millis(5);
+    c.max_backoff = Duration::from_millis(50);
+    c.reply_timeout = Duration::from_millis(1500);
+    c
+}
+
+async fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    for _ in 0..secs * 20 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+struct Login2 {
+    user: UserId,
+    device: DeviceId,
+    token: String,
+}
+
+struct ServerProcess {
+    child: Child,
+    logins: Vec<(String, Login2)>,
+}
+
+fn spawn_server(data: &std::path::Path, listen: &str) -> (ServerProcess, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
+        .args([data.to_str().unwrap(), listen])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.strip_prefix("listening on ").unwrap().to_owned();
+    let mut logins = Vec::new();
+    for line in lines.map_while(Result::ok) {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let device = v["device"]
+            .as_str()
+            .map(|d| d.parse().unwrap())
+            .unwrap_or_default();
+        logins.push((
+            v["role"].as_str().unwrap().to_owned(),
+            Login2 {
+                user: v["user"].as_str().unwrap().parse().unwrap(),
+                device,
+                token: v["token"].as_str().unwrap().to_owned(),
+            },
+        ));
+        if logins.len() == 10 {
+            break;
+        }
+    }
+    (ServerProcess { child, logins }, addr)
+}
+
+/// Hashes of a store's outbox.
+fn pending(store: &Mutex<Store>) -> HashSet<ChangeHash> {
+    store
+        .lock()
+        .unwrap()
+        .pending_changes()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.hash)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_sync_loses_no_acknowledged_change() {
+    let cycles = if long() { 1000 } else { 50 };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let (mut server, addr) = spawn_server(&data, "127.0.0.1:0");
+    let techs: Vec<Login2> = std::mem::take(&mut server.logins)
+        .into_iter()
+        .filter(|(r, _)| r == "technician")
+        .map(|(_, l)| l)
+        .collect();
+    let phones: Vec<Arc<Mutex<Store>>> = techs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let a = Author {
+                user: l.user,
+                device: l.device,
+                role: Role::Technician,
+            };
+            Arc::new(Mutex::new(
+                Store::open(&dir.path().join(format!("phone{i}.db")), a).unwrap(),
+            ))
+        })
+        .collect();
+    let url = format!("ws://{addr}/sync");
+    let seed: u64 = rand::rng().random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut acked_total = 0usize;
+    for cycle in 0..cycles {
+        if cycle > 0 {
+            let (s, _) = spawn_server(&data, &addr);
+            server = s;
+        }
+        // Each phone records a fact on each order it holds, then syncs.
+        let mut before = Vec::new();
+        let mut clients = Vec::new();
+        for (p, l) in phones.iter().zip(&techs) {
+            {
+                let mut s = p.lock().unwrap();
+                for o in s.order_ids().unwrap() {
+                    s.add_note(o, format!("cycle {cycle}")).unwrap();
+                }
+            }
+            before.push(pending(p));
+            clients.push(SyncClient::start(
+                p.clone(),
+                fast(url.clone(), l.token.clone()),
+            ));
+        }
+        // SIGKILL at a random moment of the syncing.
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..120))).await;
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        for c in clients {
+            c.stop().await;
+        }
+        // Whatever left an outbox was acknowledged: it must be in the server's database.
+        let db = rusqlite::Connection::open(baoxiu_server::db_path(&data)).unwrap();
+        let ok: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok", "seed {seed} cycle {cycle}");
+        for (p, was) in phones.iter().zip(&before) {
+            let now = pending(p);
+            for h in was.difference(&now) {
+                let n: i64 = db
+                    .query_row(
+                        "SELECT count(*) FROM log WHERE hash = ?1",
+                        [h.0.as_slice()],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    n, 1,
+                    "acknowledged change lost (seed {seed}, cycle {cycle})"
+                );
+                acked_total += 1;
+            }
+        }
+    }
+    assert!(acked_total > 0, "some syncs completed before their kill");
+    // Finally everyone syncs with a server left alone, and nothing is missing.
+    let (mut server, _) = spawn_server(&data, &addr);
+    for (p, l) in phones.iter().zip(&techs) {
+        let c = SyncClient::start(p.clone(), fast(url.clone(), l.token.clone()));
+        wait_until("final sync", 60, || {
+            let s = c.status();
+            s.connection == Connection::UpToDate && s.pending == 0
+        })
+        .await;
+        c.stop().await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let db = rusqlite::Connection::open(baoxiu_server::db_path(&data)).unwrap();
+    for p in &phones {
+        let mut s = p.lock().unwrap();
+        for o in s.order_ids().unwrap() {
+            for c in s.doc(o).unwrap().all_changes() {
+                let n: i64 = db
+                    .query_row(
+                        "SELECT count(*) FROM log WHERE hash = ?1",
+                        [c.hash().0.as_slice()],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    n, 1,
+                    "seed {seed}: a phone's change never reached the server"
+                );
+            }
+        }
+    }
+}
+
+/// Forwards frames, dropping, duplicating, delaying and holding back (reordering) some.
+async fn faulty_pump<S, K, E>(mut from: S, mut to: K, rng: Arc<Mutex<rand::rngs::StdRng>>)
+where
+    S: futures_util::Stream<Item = Result<Message, E>> + Unpin,
+    K: futures_util::Sink<Message> + Unpin,
+{
+    let mut held: Option<Message> = None;
+    while let Some(Ok(m)) = from.next().await {
+        let (drop, dup, hold, delay) = {
+            let mut r = rng.lock().unwrap();
+            (
+                r.random_bool(0.1),
+                r.random_bool(0.1),
+                r.random_bool(0.1),
+                r.random_range(0..15),
+            )
+        };
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        if drop {
+            continue;
+        }
+        if hold && held.is_none() {
+            held = Some(m);
+            continue;
+        }
+        if to.send(m.clone()).await.is_err() {
+            break;
+        }
+        if dup {
+            let _ = to.send(m).await;
+        }
+        if let Some(h) = held.take() {
+            let _ = to.send(h).await;
+        }
+    }
+}
+
+type Handshake = tokio_tungstenite::tungstenite::handshake::server::Response;
+
+/// A WebSocket proxy that drops, duplicates, delays and reorders frames in both directions.
+async fn lossy_proxy(target: String, seed: u64) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let rng = Arc::new(Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)));
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let target = target.clone();
+            let rng = rng.clone();
+            tokio::spawn(async move {
+                let auth = Arc::new(Mutex::new(String::new()));
+                let a2 = auth.clone();
+                #[allow(clippy::result_large_err)] // the handshake callback's type is tungstenite's
+                let cb = move |req: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                               res: Handshake| {
+                    if let Some(v) = req.headers().get("authorization") {
+                        *a2.lock().unwrap() = v.to_str().unwrap_or_default().to_owned();
+                    }
+                    Ok(res)
+                };
+                let Ok(client) = tokio_tungstenite::accept_hdr_async(tcp, cb).await else {
+                    return;
+                };
+                let mut req =
+                    tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                        target.as_str(),
+                    )
+                    .unwrap();
+                let header = auth.lock().unwrap().clone();
+                req.headers_mut()
+                    .insert("Authorization", header.parse().unwrap());
+                let Ok((server, _)) = tokio_tungstenite::connect_async(req).await else {
+                    return;
+                };
+                let (cs, cr) = client.split();
+                let (ss, sr) = server.split();
+                let up = faulty_pump(cr, ss, rng.clone());
+                let down = faulty_pump(sr, cs, rng.clone());
+                tokio::select! { _ = up => {}, _ = down => {} }
+            });
+        }
+    });
+    format!("ws://{addr}/sync")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lossy_link_converges_without_a_resend_loop() {
+    let srv = TestServer::start().await;
+    let mut orders = Vec::new();
+    for t in ["tech1", "tech2"] {
+        orders.push((
+            t,
+            srv.order("a", "scheduled", t)
+                .await
+                .parse::<OrderId>()
+                .unwrap(),
+        ));
+    }
+    let seed: u64 = rand::rng().random();
+    let url = lossy_proxy(srv.ws_url(), seed).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut phones = Vec::new();
+    for (t, o) in &orders {
+        let l = srv.who(&format!("a.{t}"));
+        let store = Arc::new(Mutex::new(
+            Store::open(&dir.path().join(format!("{t}.db")), l.author()).unwrap(),
+        ));
+        let c = SyncClient::start(store.clone(), fast(url.clone(), l.token.clone()));
+        wait_until("first sync through the lossy link", 60, || {
+            store.lock().unwrap().order_ids().unwrap().contains(o)
+        })
+        .await;
+        phones.push((store, c, *o));
+    }
+    // Both sides write while the link misbehaves.
+    let disp = srv.who("a.dispatcher");
+    let office = Author {
+        user: disp.person.id,
+        device: srv.state().store.server_device(),
+        role: Role::Dispatcher,
+    };
+    for i in 0..10 {
+        for (store, c, o) in &phones {
+            store
+                .lock()
+                .unwrap()
+                .add_note(*o, format!("phone {i}"))
+                .unwrap();
+            c.local_change();
+            srv.state()
+                .store
+                .command(
+                    office.clone(),
+                    disp.person.office,
+                    *o,
+                    EventBody::Note {
+                        text: format!("office {i}"),
+                    },
+                )
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Everyone converges: nothing pending and each phone's order equals the server's.
+    for (store, c, o) in &phones {
+        wait_until("convergence", 90, || {
+            let s = c.status();
+            if s.pending != 0 {
+                return false;
+            }
+            let phone = store.lock().unwrap().order_state(*o).unwrap();
+            phone.notes.len() == 20
+        })
+        .await;
+        let (s, v) = srv
+            .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{o}"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let phone = store.lock().unwrap().order_state(*o).unwrap();
+        assert_eq!(
+            serde_json::to_value(&phone).unwrap(),
+            v["state"],
+            "seed {seed}"
+        );
+    }
+    // No resend loop: the server stored each phone change exactly once.
+    let n = srv.state().store.log_len().unwrap();
+    let mut seen = HashSet::new();
+    for (store, _, o) in &phones {
+        for c in store.lock().unwrap().doc(*o).unwrap().all_changes() {
+            assert!(seen.insert(c.hash()), "seed {seed}: a change twice");
+        }
+    }
+    assert_eq!(
+        n as usize,
+        seen.len(),
+        "seed {seed}: the log holds each change once"
+    );
+    for (_, c, _) in phones {
+        c.stop().await;
+    }
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_devices_at_once_converge_without_errors() {
+    let devices = 200;
+    let rounds = if long() { 20 } else { 3 };
+    let srv = Arc::new(TestServer::start().await);
+    let mut phones = Vec::new();
+    for i in 0..devices {
+        let l = srv.add_technician("a", &format!("技師{i}")).await;
+        phones.push((
+            Arc::new(Mutex::new(
+                Store::open(std::path::Path::new(":memory:"), l.author()).unwrap(),
+            )),
+            l,
+        ));
+    }
+    // One order each, assigned through the API.
+    let mut tasks = Vec::new();
+    for (_, l) in &phones {
+        let srv = srv.clone();
+        let tech = l.person.id;
+        tasks.push(tokio::spawn(async move {
+            let (s, v) = srv
+                .as_("a.desk", "POST", "/api/v1/orders", Some(serde_json::json!({"customer": {"name": "住戶", "unit": "A棟-1F"}, "channel": "phone", "description": "漏水"})))
+                .await;
+            assert_eq!(s, StatusCode::CREATED);
+            let id = v["id"].as_str().unwrap().to_owned();
+            for (p, b) in [
+                ("receive", serde_json::json!({})),
+                ("pricing", serde_json::json!({"paid": false})),
+                ("assign", serde_json::json!({"technicians": [tech]})),
+            ] {
+                let (s, v) = srv.as_("a.dispatcher", "POST", &format!("/api/v1/orders/{id}/{p}"), Some(b)).await;
+                assert!(s.is_success(), "{p}: {v}");
+            }
+            id.parse::<OrderId>().unwrap()
+        }));
+    }
+    let mut orders = Vec::new();
+    for t in tasks {
+        orders.push(t.await.unwrap());
+    }
+    let clients: Vec<SyncClient> = phones
+        .iter()
+        .map(|(s, l)| SyncClient::start(s.clone(), fast(srv.ws_url(), l.token.clone())))
+        .collect();
+    wait_until("every phone has its order", 120, || {
+        phones
+            .iter()
+            .zip(&orders)
+            .all(|((s, _), o)| s.lock().unwrap().order_ids().unwrap().contains(o))
+    })
+    .await;
+    let mut rss = Vec::new();
+    for round in 0..rounds {
+        for ((s, _), (c, o)) in phones.iter().zip(clients.iter().zip(&orders)) {
+            s.lock()
+                .unwrap()
+                .add_note(*o, format!("round {round}"))
+                .unwrap();
+            c.local_change();
+        }
+        // Meanwhile the office reads the board: never a 5xx.
+        for _ in 0..10 {
+            let (s, _) = srv
+                .as_("a.dispatcher", "GET", "/api/v1/orders?limit=200", None)
+                .await;
+            assert!(!s.is_server_error());
+        }
+        wait_until("all devices up to date", 120, || {
+            clients.iter().all(|c| {
+                let s = c.status();
+                s.connection == Connection::UpToDate && s.pending == 0
+            })
+        })
+        .await;
+        rss.push(rss_kib());
+    }
+    for c in &clients {
+        assert_eq!(
+            c.status().last_error,
+            None,
+            "no device saw an error (e.g. SQLITE_BUSY)"
+        );
+    }
+    // Every note of every round reached the server exactly once.
+    let (_, list) = srv
+        .as_("a.dispatcher", "GET", "/api/v1/orders?limit=500", None)
+        .await;
+    assert_eq!(list["total"].as_u64().unwrap() as usize, devices);
+    for o in orders.iter().take(20) {
+        let (_, v) = srv
+            .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{o}"), None)
+            .await;
+        assert_eq!(v["state"]["notes"].as_array().unwrap().len(), rounds);
+    }
+    // Memory stays flat: after the first round, later rounds add little.
+    let growth = rss.last().unwrap().saturating_sub(rss[0]);
+    assert!(
+        growth < 64 * 1024,
+        "resident memory grew {growth} KiB over {rounds} rounds: {rss:?}"
+    );
+    for c in clients {
+        c.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_disk_acknowledges_nothing_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = baoxiu_server::SqliteStore::open(&baoxiu_server::db_path(dir.path())).unwrap();
+    let state = baoxiu_server::AppState {
+        store: store.clone(),
+        keys: baoxiu_server::Keys::load_or_create(dir.path()).unwrap(),
+        metrics: baoxiu_server::Metrics::new(),
+        shutdown: tokio::sync::watch::channel(false).0,
+    };
+    let logins = baoxiu_server::demo::seed(&state).await.unwrap();
+    let running = baoxiu_server::start(state, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = format!("ws://{}/sync", running.addr);
+    let tech = logins
+        .iter()
+        .find(|l| l.person.role == Role::Technician)
+        .unwrap();
+    let author = Author {
+        user: tech.person.id,
+        device: tech.device.unwrap(),
+        role: Role::Technician,
+    };
+    let phone = Arc::new(Mutex::new(
+        Store::open(&dir.path().join("phone.db"), author).unwrap(),
+    ));
+    let c = SyncClient::start(phone.clone(), fast(url.clone(), tech.token.clone()));
+    wait_until("first sync", 30, || {
+        c.status().connection == Connection::UpToDate
+    })
+    .await;
+    c.stop().await;
+    let order = phone.lock().unwrap().order_ids().unwrap()[0];
+
+    // The disk fills: the database may not grow by another page.
+    let pages: i64 = rusqlite::Connection::open(baoxiu_server::db_path(dir.path()))
+        .unwrap()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    let s2 = store.clone();
+    tokio::task::spawn_blocking(move || s2.set_max_page_count(pages as u64))
+        .await
+        .unwrap()
+        .unwrap();
+    let big = "備註".repeat(2000);
+    for i in 0..20 {
+        phone
+            .lock()
+            .unwrap()
+            .add_note(order, format!("{i} {big}"))
+            .unwrap();
+    }
+    let log_before = store.log_len().unwrap();
+    let c = SyncClient::start(phone.clone(), fast(url.clone(), tech.token.clone()));
+    wait_until("the server to report the full disk", 30, || {
+        c.status()
+            .last_error
+            .is_some_and(|e| e.contains("Unavailable"))
+    })
+    .await;
+    c.stop().await;
+    assert_eq!(store.log_len().unwrap(), log_before, "nothing was stored");
+    assert_eq!(
+        phone.lock().unwrap().pending_changes().unwrap().len(),
+        20,
+        "so nothing was acknowledged"
+    );
+    assert!(
+        phone.lock().unwrap().refused_changes().unwrap().is_empty(),
+        "and nothing was refused: it will be retried"
+    );
+    let health = reqwest::get(format!("http://{}/healthz", running.addr))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    // Space returns: the same changes go through.
+    let s2 = store.clone();
+    tokio::task::spawn_blocking(move || s2.set_max_page_count(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let c = SyncClient::start(phone.clone(), fast(url, tech.token.clone()));
+    wait_until("recovery", 30, || {
+        let s = c.status();
+        s.connection == Connection::UpToDate && s.pending == 0
+    })
+    .await;
+    c.stop().await;
+    assert_eq!(store.log_len().unwrap(), log_before + 20);
+    let health = reqwest::get(format!("http://{}/healthz", running.addr))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    running.stop().await.unwrap();
+}
