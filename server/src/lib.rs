@@ -12,6 +12,7 @@ pub mod error;
 pub mod month;
 pub mod month_api;
 pub mod policy;
+pub mod simulate;
 pub mod store;
 pub mod sync;
 

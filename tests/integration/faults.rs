@@ -609,3 +609,34 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
     assert_eq!(health.status(), StatusCode::OK);
     running.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulation_converges_and_reports_the_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = baoxiu_server::open(&dir.path().join("server")).unwrap();
+    let running = baoxiu_server::start(state.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let seed: u64 = rand::rng().random();
+    let opts = baoxiu_server::simulate::Options {
+        seed,
+        technicians: 5,
+        days: if long() { 30 } else { 4 },
+        orders_per_day: 6,
+        offline_ratio: 0.4,
+        progress: false,
+    };
+    let r = baoxiu_server::simulate::run(&state, running.addr, dir.path(), &opts)
+        .await
+        .unwrap();
+    running.stop().await.unwrap();
+    assert!(r.mismatches.is_empty(), "seed {seed}: {:?}", r.mismatches);
+    assert_eq!(r.orders, opts.days as usize * 6);
+    assert!(
+        r.replicas_checked >= r.orders,
+        "every order is on some phone"
+    );
+    assert!(r.device_facts > 0 && r.completed > 0);
+    let stats: serde_json::Value = serde_json::from_str(&r.stats_json).unwrap();
+    assert_eq!(stats["completed"].as_u64().unwrap() as usize, r.completed);
+}
