@@ -11,6 +11,7 @@ mod complaints;
 mod convergence;
 mod durability;
 mod faults;
+mod fuzz_regressions;
 mod jwt;
 mod month;
 mod rules;
