@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::auth::{Claims, Keys};
 use crate::error::Error;
 use crate::store::ServerStore;
-use crate::{api, complaints, month_api, sync};
+use crate::{api, complaints, month_api, sync, web};
 
 /// Counters exported at `/metrics`.
 #[derive(Debug, Default)]
@@ -153,13 +153,18 @@ pub fn router(state: AppState) -> Router {
             "/calendar",
             get(complaints::get_calendar).put(complaints::put_calendar),
         )
-        .route("/quality", get(complaints::quality_report));
+        .route("/quality", get(complaints::quality_report))
+        .route("/events", get(web::events));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .route("/sync", get(sync::upgrade))
+        .route("/", get(web::index))
+        .route("/app.js", get(web::app_js))
+        .route("/style.css", get(web::style))
+        .route("/i18n/{file}", get(web::catalogue))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod simulate;
 pub mod store;
 pub mod sync;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,254 @@
+// baoxiu web console: dispatchers and supervisors. No build step; every string comes from
+// the message catalogue (/i18n/<lang>.json). Traditional Chinese by default.
+"use strict";
+
+const S = { token: localStorage.getItem("bx.token"), lang: localStorage.getItem("bx.lang") || "zh-Hant", msgs: {}, me: null, events: null };
+const $ = (sel) => document.querySelector(sel);
+const t = (k) => S.msgs[k] || k;
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const money = (m) => (m < 0 ? "-" : "") + Math.floor(Math.abs(m) / 100) + "." + String(Math.abs(m) % 100).padStart(2, "0");
+const when = (ms) => (ms ? new Date(ms).toLocaleString(S.lang === "en" ? "en-GB" : "zh-TW", { timeZone: "Asia/Taipei" }) : "");
+
+async function api(path, opts = {}) {
+  const res = await fetch(path, { ...opts, headers: { "Content-Type": "application/json", Authorization: "Bearer " + S.token, ...(opts.headers || {}) } });
+  const text = await res.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new Error((body && body.error && body.error.code + ": " + body.error.message) || res.status);
+  return body;
+}
+const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body || {}) });
+
+async function loadLang() {
+  S.msgs = await (await fetch("/i18n/" + S.lang + ".json")).json();
+  document.documentElement.lang = S.lang;
+  $("#app-title").textContent = t("app.title");
+}
+
+function claims(token) {
+  try { return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch { return null; }
+}
+
+function nav() {
+  if (!S.token) { $("#nav").innerHTML = ""; return; }
+  const role = S.me && S.me.role;
+  const links = [["board", "nav.board"], ["intake", "nav.intake"]];
+  if (["supervisor", "dispatcher", "admin"].includes(role)) links.push(["month", "nav.month"]);
+  if (["supervisor", "front_desk", "admin", "dispatcher"].includes(role)) links.push(["complaints", "nav.complaints"]);
+  $("#nav").innerHTML = links.map(([h, k]) => `<a href="#/${h}" id="nav-${h}">${esc(t(k))}</a>`).join("") +
+    `<button id="lang">${esc(t("nav.lang"))}</button><button id="signout">${esc(t("nav.signout"))}</button>`;
+  $("#lang").onclick = async () => { S.lang = S.lang === "en" ? "zh-Hant" : "en"; localStorage.setItem("bx.lang", S.lang); await loadLang(); route(); };
+  $("#signout").onclick = () => { localStorage.removeItem("bx.token"); S.token = null; location.hash = "#/login"; };
+}
+
+function fail(e) { $("#main").insertAdjacentHTML("afterbegin", `<p class="bad" id="error">${esc(t("common.error"))}: ${esc(e.message)}</p>`); }
+
+// ---- sign in ----
+function login() {
+  $("#main").innerHTML = `<h2>${esc(t("login.title"))}</h2><form id="login"><label>${esc(t("login.token"))}<br><textarea id="token" rows="4" cols="60"></textarea></label><button>${esc(t("login.submit"))}</button></form>`;
+  $("#login").onsubmit = async (ev) => {
+    ev.preventDefault();
+    S.token = $("#token").value.trim();
+    try { await api("/api/v1/orders?limit=1"); localStorage.setItem("bx.token", S.token); S.me = claims(S.token); location.hash = "#/board"; }
+    catch { S.token = null; $("#main").insertAdjacentHTML("beforeend", `<p class="bad">${esc(t("login.bad"))}</p>`); }
+  };
+}
+
+// ---- board ----
+const STATUSES = ["logged", "received", "priced", "assigned", "scheduled", "on_site", "in_progress", "completed", "accepted", "closed"];
+function flags(o, now) {
+  const out = [];
+  if (o.appointment && !o.arrived_at && ["assigned", "scheduled"].includes(o.status)) {
+    if (now > o.appointment + 600000) out.push("late"); else if (now > o.appointment - 1800000) out.push("atrisk");
+  }
+  if (o.status === "logged" && now > o.logged_at + 1800000) out.push("handover");
+  return out;
+}
+async function board() {
+  const [page, devices, users] = await Promise.all([api("/api/v1/orders?limit=500"), api("/api/v1/devices").catch(() => []), api("/api/v1/users").catch(() => [])]);
+  const name = (u) => (users.find((p) => p.id === u) || {}).name || u.slice(0, 8);
+  const now = Date.now();
+  const cols = STATUSES.map((st) => {
+    const cards = page.items.filter((o) => o.status === st).map((o) => {
+      const f = flags(o, now);
+      const cls = f.includes("late") ? "late" : f.length ? "atrisk" : "";
+      const tags = f.map((x) => `<span class="tag ${x === "late" ? "" : "warn"}">${esc(t(x === "late" ? "board.late" : x === "atrisk" ? "board.atrisk" : "board.handover"))}</span>`).join("");
+      return `<a class="card ${cls}" href="#/order/${o.id}" data-order="${o.id}" data-status="${o.status}">${esc(o.unit)} ${esc(o.customer_name)}${tags}<br><span class="muted">${esc(o.description)}</span></a>`;
+    }).join("") || `<span class="muted">${esc(t("board.empty"))}</span>`;
+    return `<div class="column" data-column="${st}"><h3>${esc(t("status." + st))}</h3>${cards}</div>`;
+  }).join("");
+  const techs = devices.map((d) => `<tr><td>${esc(name(d.user))}</td><td>${d.last_sync ? esc(when(d.last_sync)) : esc(t("board.never"))}</td></tr>`).join("");
+  $("#main").innerHTML = `<h2>${esc(t("board.title"))} <span class="live" id="live">● ${esc(t("board.live"))}</span></h2><div class="columns" id="board">${cols}</div>
+    <h3>${esc(t("board.techs"))}</h3><table><tr><th>${esc(t("month.technician"))}</th><th>${esc(t("board.lastsync"))}</th></tr>${techs}</table>`;
+}
+
+// ---- intake ----
+function intake() {
+  const ch = ["phone", "walk_in", "app", "verbal"].map((c) => `<option value="${c}">${esc(t("channel." + c))}</option>`).join("");
+  $("#main").innerHTML = `<h2>${esc(t("intake.title"))}</h2><form id="intake">
+    <label>${esc(t("intake.name"))} <input id="in-name" required></label><label>${esc(t("intake.unit"))} <input id="in-unit" required></label>
+    <label>${esc(t("intake.phone"))} <input id="in-phone"></label><label>${esc(t("intake.channel"))} <select id="in-channel">${ch}</select></label>
+    <label>${esc(t("intake.description"))} <input id="in-desc" required></label><button id="in-submit">${esc(t("intake.submit"))}</button></form>`;
+  $("#intake").onsubmit = async (ev) => {
+    ev.preventDefault();
+    try {
+      const o = await post("/api/v1/orders", { customer: { name: $("#in-name").value, unit: $("#in-unit").value, phone: $("#in-phone").value }, channel: $("#in-channel").value, description: $("#in-desc").value });
+      location.hash = "#/order/" + o.id;
+    } catch (e) { fail(e); }
+  };
+}
+
+// ---- order ----
+function decodeStrokes(b64) {
+  const bin = atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4));
+  const bytes = Array.from(bin, (c) => c.charCodeAt(0));
+  let pos = 0;
+  const varint = () => { let v = 0, shift = 0, b; do { b = bytes[pos++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80); return v; };
+  const unzig = (v) => (v % 2 ? -(v + 1) / 2 : v / 2);
+  const strokes = [];
+  let x = 0, y = 0;
+  for (let n = varint(), i = 0; i < n; i++) {
+    const s = [];
+    for (let m = varint(), j = 0; j < m; j++) { x += unzig(varint()); y += unzig(varint()); s.push([x, y]); }
+    strokes.push(s);
+  }
+  return strokes;
+}
+function signatureSvg(sig) {
+  const strokes = decodeStrokes(sig.strokes);
+  const pts = strokes.flat();
+  const maxX = Math.max(10, ...pts.map((p) => p[0])) + 10, maxY = Math.max(10, ...pts.map((p) => p[1])) + 10;
+  const paths = strokes.map((s) => `<path d="M${s.map((p) => p.join(" ")).join(" L")}" fill="none" stroke="#1f3a5f" stroke-width="2"/>`).join("");
+  return `<svg class="sig" id="signature" viewBox="0 0 ${maxX} ${maxY}" width="320">${paths}</svg>`;
+}
+async function order(id) {
+  const [o, users] = await Promise.all([api("/api/v1/orders/" + id), api("/api/v1/users").catch(() => [])]);
+  const s = o.state;
+  const name = (u) => (users.find((p) => p.id === u) || {}).name || u.slice(0, 8);
+  const tl = s.timeline.map((e) => `<tr data-kind="${e.kind}"><td>${esc(t("event." + e.kind))}</td><td>${esc(name(e.author.user))} (${esc(e.author.role)})</td><td>${esc(e.author.device.slice(0, 8))}</td><td>${esc(when(e.at))}${e.time_certain ? "" : ` <span class="bad">(${esc(t("order.uncertain"))})</span>`}</td></tr>`).join("");
+  const an = s.anomalies.length ? s.anomalies.map((a) => `<li class="bad" data-anomaly="${a.kind.type}">${esc(t("anomaly." + a.kind.type))} (${esc(a.rule)})</li>`).join("") : `<li class="good">${esc(t("order.noanomalies"))}</li>`;
+  const fees = s.fees.items.map((i) => `<tr><td>${esc(i.description)}</td><td>${money(i.materials)}</td><td>${money(i.labour)}</td></tr>`).join("");
+  const sig = s.customer_signature
+    ? signatureSvg(s.customer_signature) + `<p class="${s.customer_signature.valid ? "good" : "bad"}" id="sig-valid">${esc(t(s.customer_signature.valid ? "order.sigvalid" : "order.siginvalid"))}</p>`
+    : `<p class="muted">${esc(t("order.nosig"))}</p>`;
+  $("#main").innerHTML = `<h2>${esc(t("order.title"))} <span id="order-status" data-status="${o.status}">${esc(t("status." + o.status))}</span></h2>
+    <div class="panel">${esc(t("order.customer"))}: ${esc(s.customer.name)} ${esc(s.customer.unit)} · ${esc(s.description)}<br>${esc(t("order.appointment"))}: ${esc(when(s.appointment && s.appointment.at))}</div>
+    <div id="actions"></div>
+    <h3>${esc(t("order.fees"))}${s.paid === false ? " · " + esc(t("order.free")) : ""}</h3><table><tr><th>${esc(t("order.item"))}</th><th>${esc(t("order.materials"))}</th><th>${esc(t("order.labour"))}</th></tr>${fees}<tr><th>${esc(t("order.total"))}</th><th colspan="2">${money(s.fees.total)}</th></tr></table>
+    <h3>${esc(t("order.signature"))}</h3>${sig}
+    <h3>${esc(t("order.anomalies"))}</h3><ul id="anomalies">${an}</ul>
+    <h3>${esc(t("order.timeline"))}</h3><table id="timeline"><tr><th></th><th>${esc(t("order.who"))}</th><th>${esc(t("order.device"))}</th><th>${esc(t("order.when"))}</th></tr>${tl}</table>`;
+  const act = $("#actions");
+  const role = S.me && S.me.role;
+  if (!["dispatcher", "admin"].includes(role)) return;
+  if (o.status === "logged") {
+    act.innerHTML = `<button id="do-receive">${esc(t("action.receive"))}</button>`;
+    $("#do-receive").onclick = () => post(`/api/v1/orders/${id}/receive`).then(() => order(id), fail);
+  } else if (o.status === "received") {
+    act.innerHTML = `<form id="price"><label><input type="checkbox" id="pr-paid" checked> ${esc(t("action.paid"))}</label><label>${esc(t("order.item"))} <input id="pr-desc" value="${esc(s.description)}"></label><label>${esc(t("order.materials"))} <input id="pr-mat" type="number" value="0"></label><label>${esc(t("order.labour"))} <input id="pr-lab" type="number" value="0"></label><button id="do-price">${esc(t("action.price"))}</button></form>`;
+    $("#price").onsubmit = (ev) => {
+      ev.preventDefault();
+      const paid = $("#pr-paid").checked;
+      const items = paid ? [{ description: $("#pr-desc").value, materials: Math.round(+$("#pr-mat").value * 100), labour: Math.round(+$("#pr-lab").value * 100) }] : [];
+      post(`/api/v1/orders/${id}/pricing`, { paid, items }).then(() => order(id), fail);
+    };
+  } else if (o.status === "priced") {
+    const sug = await api(`/api/v1/orders/${id}/suggestions`);
+    const users = await api("/api/v1/users");
+    const name = (u) => (users.find((p) => p.id === u) || {}).name || u;
+    act.innerHTML = `<form id="assign"><h3>${esc(t("action.suggest"))}</h3><select id="as-tech">${sug.map((x) => `<option value="${x.technician}">${x.rank}. ${esc(name(x.technician))}${x.specialty_match ? " ★" : ""} (${x.load})</option>`).join("")}</select><button id="do-assign">${esc(t("action.assign"))}</button></form>`;
+    $("#assign").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/assign`, { technicians: [$("#as-tech").value] }).then(() => order(id), fail); };
+  } else if (o.status === "assigned") {
+    act.innerHTML = `<form id="appoint"><label>${esc(t("action.appointment"))} <input id="ap-at" type="datetime-local"></label><button id="do-appoint">${esc(t("action.save"))}</button></form>`;
+    $("#appoint").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/appointment`, { at: new Date($("#ap-at").value).getTime() }).then(() => order(id), fail); };
+  }
+}
+
+// ---- month end ----
+function bars(rows, key) {
+  const w = 320;
+  return `<svg width="${w + 160}" height="${rows.length * 22 + 4}" class="chart">${rows.map((r, i) => {
+    const bp = (r[key] && r[key].basis_points) || 0;
+    return `<text x="0" y="${i * 22 + 15}" font-size="12">${esc(r.name || "—")}</text><rect x="120" y="${i * 22 + 3}" width="${(bp / 10000) * w}" height="16" fill="#1f3a5f"/><text x="${125 + (bp / 10000) * w}" y="${i * 22 + 15}" font-size="12">${(bp / 100).toFixed(2)}%</text>`;
+  }).join("")}</svg>`;
+}
+async function download(path, filename) {
+  const res = await fetch(path, { headers: { Authorization: "Bearer " + S.token } });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await res.blob());
+  a.download = filename;
+  a.click();
+}
+async function month() {
+  const m = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Taipei" }).slice(0, 7);
+  const [st, reg, cbs] = await Promise.all([api("/api/v1/stats?month=" + m), api("/api/v1/register?month=" + m).catch(() => null), api("/api/v1/callbacks?status=planned")]);
+  const pct = (r) => (r.basis_points == null ? "—" : (r.basis_points / 100).toFixed(2) + "%");
+  const regRows = reg ? reg.rows.map((r) => `<tr><td>${esc(r.unit)}</td><td>${esc(r.customer)}</td><td>${esc(r.items)}</td><td>${money(r.total)}</td><td>${esc(r.technician_name)}</td><td>${esc(r.receipt || "")}</td></tr>`).join("") : "";
+  const queue = cbs.map((c) => `<tr data-callback="${c.id}"><td>${esc(c.order.slice(0, 8))}</td><td>${esc(t("cb." + c.status))}</td><td><form class="cb-form" data-id="${c.id}"><label><input type="checkbox" class="cb-reached" checked> ${esc(t("month.reached"))}</label> <label>${esc(t("month.score"))} <input class="cb-score" type="number" min="1" max="5" value="5" style="width:3em"></label> <label><input type="checkbox" class="cb-held" checked> ${esc(t("month.held"))}</label> <button>${esc(t("month.record"))}</button></form></td></tr>`).join("");
+  $("#main").innerHTML = `<h2>${esc(t("month.title"))} ${esc(m)}</h2>
+    <div class="panel" id="stats">${esc(t("month.ontime"))}: <b id="st-ontime">${pct(st.on_time)}</b> · ${esc(t("month.pass"))}: <b>${pct(st.pass)}</b> · ${esc(t("month.handover"))}: ${pct(st.handover_on_time)} · ${esc(t("month.completed"))}: ${st.completed} · ${esc(t("month.paid"))}: ${money(st.paid_total)}</div>
+    <h3>${esc(t("month.ontime"))}</h3>${bars(st.per_technician, "on_time")}
+    <h3>${esc(t("month.pass"))}</h3>${bars(st.per_technician, "pass")}
+    <p><button id="x-xlsx">${esc(t("month.export"))} XLSX</button> <button id="x-csv">${esc(t("month.export"))} CSV</button></p>
+    <h3>${esc(t("month.register"))}</h3><table id="register">${regRows}</table>
+    <h3>${esc(t("month.sample"))}</h3><form id="sample"><label>${esc(t("month.percent"))} <input id="sm-pct" type="number" value="20"></label><button id="do-sample">${esc(t("month.draw"))}</button></form>
+    <h3>${esc(t("month.queue"))}</h3><table id="queue">${queue}</table>`;
+  const lang = S.lang === "en" ? "&lang=en" : "";
+  $("#x-xlsx").onclick = () => download(`/api/v1/stats?month=${m}&format=xlsx${lang}`, `stats-${m}.xlsx`);
+  $("#x-csv").onclick = () => download(`/api/v1/register?month=${m}&format=csv${lang}`, `register-${m}.csv`);
+  $("#sample").onsubmit = (ev) => { ev.preventDefault(); post("/api/v1/samples", { month: m, percent: +$("#sm-pct").value, min_per_technician: 1 }).then(month, fail); };
+  document.querySelectorAll(".cb-form").forEach((f) => {
+    f.onsubmit = (ev) => {
+      ev.preventDefault();
+      const reached = f.querySelector(".cb-reached").checked;
+      post(`/api/v1/callbacks/${f.dataset.id}/result`, { reached, satisfaction: reached ? +f.querySelector(".cb-score").value : null, repair_held: reached ? (f.querySelector(".cb-held").checked ? "pass" : "fail") : null, fallback_method: reached ? null : "on_site" }).then(month, fail);
+    };
+  });
+}
+
+// ---- complaints ----
+async function complaints() {
+  const list = await api("/api/v1/complaints");
+  const rows = list.map((v) => {
+    const c = v.complaint, d = v.next_deadline;
+    const mark = d ? (d.overdue ? `<span class="tag">${esc(t("complaints.overdue"))}</span>` : d.at_risk ? `<span class="tag warn">${esc(t("complaints.atrisk"))}</span>` : "") : "";
+    return `<tr data-complaint="${c.id}"><td>${esc(c.received_day)}</td><td>${esc(c.complainant)}</td><td>${esc(c.subject)}</td><td>${esc(v.status)}</td><td>${d ? esc(d.due) + " (" + d.working_days_left + ")" : ""}${mark}</td><td><select class="cp-act"><option value="">${esc(t("complaints.action"))}</option><option value="material">${esc(t("complaints.material"))}</option><option value="accept">${esc(t("complaints.accept"))}</option><option value="refuse">${esc(t("complaints.refuse"))}</option><option value="decide">${esc(t("complaints.decide"))}</option><option value="told">${esc(t("complaints.told"))}</option></select></td></tr>`;
+  }).join("");
+  const ch = ["hotline", "fax", "letter", "walk_in", "email", "online"].map((c) => `<option>${c}</option>`).join("");
+  $("#main").innerHTML = `<h2>${esc(t("complaints.title"))}</h2><table id="complaints"><tr><th></th><th>${esc(t("complaints.complainant"))}</th><th>${esc(t("complaints.subject"))}</th><th></th><th>${esc(t("complaints.due"))} (${esc(t("complaints.left"))})</th><th></th></tr>${rows}</table>
+    <form id="new-complaint"><h3>${esc(t("complaints.new"))}</h3><label>${esc(t("complaints.channel"))} <select id="cp-channel">${ch}</select></label><label>${esc(t("complaints.complainant"))} <input id="cp-who" required></label><label>${esc(t("intake.unit"))} <input id="cp-unit" required></label><label>${esc(t("complaints.subject"))} <input id="cp-subject" required></label><label><input type="checkbox" id="cp-complete" checked> ${esc(t("complaints.complete"))}</label><label><input type="checkbox" id="cp-cust" checked> ${esc(t("complaints.byCustomer"))}</label><button>${esc(t("complaints.new"))}</button></form>`;
+  $("#new-complaint").onsubmit = (ev) => {
+    ev.preventDefault();
+    post("/api/v1/complaints", { channel: $("#cp-channel").value, complainant: $("#cp-who").value, unit: $("#cp-unit").value, subject: $("#cp-subject").value, by_customer_or_agent: $("#cp-cust").checked, material_complete: $("#cp-complete").checked }).then(complaints, fail);
+  };
+  document.querySelectorAll(".cp-act").forEach((sel) => {
+    sel.onchange = () => {
+      const id = sel.closest("tr").dataset.complaint, v = sel.value;
+      const body = v === "accept" || v === "refuse" ? { action: "answer", decision: v, reason: v === "refuse" ? prompt(t("action.reason")) : null }
+        : v === "decide" ? { action: "decide", outcome: "upheld", text: prompt(t("complaints.decide")) || "" } : { action: v };
+      post(`/api/v1/complaints/${id}/actions`, body).then(complaints, fail);
+    };
+  });
+}
+
+// ---- routing and live updates ----
+function live() {
+  if (S.events || !S.token) return;
+  S.events = new EventSource("/api/v1/events?access_token=" + encodeURIComponent(S.token));
+  S.events.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/")) route(); };
+}
+async function route() {
+  const h = location.hash || "#/board";
+  if (!S.token && h !== "#/login") { location.hash = "#/login"; return; }
+  nav();
+  try {
+    if (h === "#/login") login();
+    else if (h.startsWith("#/order/")) await order(h.slice(8));
+    else if (h === "#/intake") intake();
+    else if (h === "#/month") await month();
+    else if (h === "#/complaints") await complaints();
+    else await board();
+    live();
+  } catch (e) { fail(e); }
+}
+window.addEventListener("hashchange", route);
+(async () => { await loadLang(); if (S.token) S.me = claims(S.token); route(); })();

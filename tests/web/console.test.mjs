@@ -1,0 +1,128 @@
+// Browser tests of the web console in headless Chromium (Debian's chromium, driven by
+// playwright-core). Usage: node console.test.mjs <baoxiu binary> <baoxiu-tech binary> <screenshot dir>
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const [baoxiu, tech, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), "baoxiu-web-"));
+let passed = 0;
+const check = (cond, what) => { if (!cond) throw new Error("failed: " + what); passed++; };
+
+// The demo server on a free port; its output names the people and their tokens.
+const server = spawn(baoxiu, ["serve", "--data", join(work, "server"), "--listen", "127.0.0.1:0", "--demo"], { stdio: ["ignore", "pipe", "ignore"] });
+const lines = [];
+const addr = await new Promise((resolve, reject) => {
+  const rl = createInterface({ input: server.stdout });
+  rl.on("line", (l) => { lines.push(l); const m = l.match(/^listening on http:\/\/(\S+)/); if (m) resolve(m[1]); });
+  server.on("exit", () => reject(new Error("server exited")));
+});
+const people = [];
+for (let i = 0; i < lines.length; i++) {
+  const m = lines[i].match(/^(\w+)\s+\S+ user=(\S+)(?: device=(\S+))?$/);
+  if (m) people.push({ role: m[1], user: m[2], device: m[3], token: lines[i + 1].trim() });
+}
+const who = (role) => people.find((p) => p.role === role);
+const base = `http://${addr}`;
+const api = async (path, token) => (await fetch(base + path, { headers: { Authorization: "Bearer " + token } })).json();
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  // Sign in as the dispatcher.
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(base + "/");
+  await page.fill("#token", who("dispatcher").token);
+  await page.click("#login button");
+  await page.waitForSelector("#board");
+  check((await page.textContent("h2")).includes("工單看板"), "the board speaks Traditional Chinese by default");
+  await page.screenshot({ path: join(shots, "board.png"), fullPage: true });
+
+  // Log and dispatch a request.
+  await page.click("#nav-intake");
+  await page.fill("#in-name", "林小姐");
+  await page.fill("#in-unit", "A棟-7F-2");
+  await page.fill("#in-desc", "浴室水龍頭漏水");
+  await page.click("#in-submit");
+  await page.waitForSelector("#do-receive");
+  const id = page.url().split("#/order/")[1];
+  await page.click("#do-receive");
+  await page.waitForSelector("#price");
+  await page.fill("#pr-mat", "120");
+  await page.fill("#pr-lab", "50");
+  await page.click("#do-price");
+  await page.waitForSelector("#assign");
+  const techId = await page.$eval("#as-tech", (s) => s.value);
+  await page.click("#do-assign");
+  await page.waitForSelector("#appoint");
+  await page.fill("#ap-at", new Date(Date.now() + 3600e3 + 8 * 3600e3).toISOString().slice(0, 16));
+  await page.click("#do-appoint");
+  await page.waitForSelector('#order-status[data-status="scheduled"]');
+  check(true, "logged, received, priced, assigned from the suggestions, appointment set");
+  await page.screenshot({ path: join(shots, "order-dispatched.png"), fullPage: true });
+
+  // The technician's phone (the terminal client) takes the order and arrives offline…
+  const t = people.find((p) => p.user === techId);
+  check(t && t.device, "the suggested technician has a device");
+  const env = { ...process.env, BAOXIU_TECH_DB: join(work, "phone.db") };
+  const run = (...args) => execFileSync(tech, args, { env, encoding: "utf8" });
+  run("login", "--server", base, "--token", t.token);
+  run("sync");
+  run("arrive", id, "浴室水龍頭漏水");
+  // …while the dispatcher watches the board, which must change without a reload.
+  await page.click("#nav-board");
+  await page.waitForSelector(`.card[data-order="${id}"][data-status="scheduled"]`);
+  await page.evaluate(() => { window.__notReloaded = true; });
+  run("sync");
+  await page.waitForSelector(`.card[data-order="${id}"][data-status="on_site"]`, { timeout: 15000 });
+  check(await page.evaluate(() => window.__notReloaded === true), "the board updated live, without a reload");
+  await page.screenshot({ path: join(shots, "board-live.png"), fullPage: true });
+
+  // An order with the customer's signature, drawn from its strokes.
+  const closed = (await api("/api/v1/orders?status=closed", who("dispatcher").token)).items[0];
+  await page.goto(`${base}/#/order/${closed.id}`);
+  await page.waitForSelector("#signature path");
+  check((await page.$$("#signature path")).length > 0, "the signature is drawn");
+  check((await page.textContent("#sig-valid")).includes("有效"), "the signature covers the fees shown");
+  await page.screenshot({ path: join(shots, "order-signature.png"), fullPage: true });
+
+  // English.
+  await page.click("#lang");
+  await page.waitForFunction(() => document.querySelector("#nav-board").textContent === "Board");
+  await page.waitForFunction(() => (document.querySelector("#sig-valid") || {}).textContent?.includes("Valid"));
+  check((await page.textContent("h2")).startsWith("Work order"), "the order page in English");
+  await page.screenshot({ path: join(shots, "order-english.png"), fullPage: true });
+
+  // The supervisor opens month end and draws the spot-check sample.
+  const sup = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await sup.goto(base + "/");
+  await sup.fill("#token", who("supervisor").token);
+  await sup.click("#login button");
+  await sup.waitForSelector("#board");
+  await sup.click("#nav-month");
+  await sup.waitForSelector("#stats");
+  check((await sup.$$("svg.chart rect")).length > 0, "the month page charts the technicians");
+  await sup.click("#do-sample");
+  await sup.waitForSelector("#queue tr[data-callback]");
+  check((await sup.$$("#queue tr[data-callback]")).length > 0, "the sample is the call-back queue");
+  await sup.screenshot({ path: join(shots, "month.png"), fullPage: true });
+  await sup.click("#nav-complaints");
+  await sup.waitForSelector("#new-complaint");
+  await sup.fill("#cp-who", "王先生");
+  await sup.fill("#cp-unit", "B棟-3F-2");
+  await sup.fill("#cp-subject", "維修後仍漏水");
+  await sup.click("#new-complaint button");
+  await sup.waitForSelector("#complaints tr[data-complaint]");
+  check(true, "a complaint is recorded with its deadline");
+  await sup.screenshot({ path: join(shots, "complaints.png"), fullPage: true });
+  console.log(`web: ${passed} passed, 0 failed (screenshots in ${shots})`);
+} finally {
+  await browser.close();
+  server.kill();
+}
