@@ -166,9 +166,11 @@ async function order(id) {
 // ---- month end ----
 function bars(rows, key) {
   const w = 320;
-  return `<svg width="${w + 160}" height="${rows.length * 22 + 4}" class="chart">${rows.map((r, i) => {
-    const bp = (r[key] && r[key].basis_points) || 0;
-    return `<text x="0" y="${i * 22 + 15}" font-size="12">${esc(r.name || "—")}</text><rect x="120" y="${i * 22 + 3}" width="${(bp / 10000) * w}" height="16" fill="#1f3a5f"/><text x="${125 + (bp / 10000) * w}" y="${i * 22 + 15}" font-size="12">${(bp / 100).toFixed(2)}%</text>`;
+  return `<svg width="${w + 200}" height="${rows.length * 22 + 4}" class="chart">${rows.map((r, i) => {
+    const raw = r[key] && r[key].basis_points;
+    const bp = raw ?? 0;
+    const label = raw == null ? "—" : (bp / 100).toFixed(2) + "%";
+    return `<text x="0" y="${i * 22 + 15}" font-size="12">${esc(r.name || "—")}</text><rect x="120" y="${i * 22 + 3}" width="${(bp / 10000) * w}" height="16" fill="#1f3a5f"/><text x="${125 + (bp / 10000) * w}" y="${i * 22 + 15}" font-size="12">${label}</text>`;
   }).join("")}</svg>`;
 }
 async function download(path, filename) {
@@ -189,7 +191,7 @@ async function month() {
     <h3>${esc(t("month.ontime"))}</h3>${bars(st.per_technician, "on_time")}
     <h3>${esc(t("month.pass"))}</h3>${bars(st.per_technician, "pass")}
     <p><button id="x-xlsx">${esc(t("month.export"))} XLSX</button> <button id="x-csv">${esc(t("month.export"))} CSV</button></p>
-    <h3>${esc(t("month.register"))}</h3><table id="register">${regRows}</table>
+    <h3>${esc(t("month.register"))}</h3><table id="register"><tr><th>${esc(t("intake.unit"))}</th><th>${esc(t("order.customer"))}</th><th>${esc(t("order.item"))}</th><th>${esc(t("order.total"))}</th><th>${esc(t("month.technician"))}</th><th>${esc(t("month.receipt"))}</th></tr>${regRows}</table>
     <h3>${esc(t("month.sample"))}</h3><form id="sample"><label>${esc(t("month.percent"))} <input id="sm-pct" type="number" value="20"></label><button id="do-sample">${esc(t("month.draw"))}</button></form>
     <h3>${esc(t("month.queue"))}</h3><table id="queue">${queue}</table>`;
   const lang = S.lang === "en" ? "&lang=en" : "";
