@@ -449,7 +449,11 @@ async fn two_hundred_devices_at_once_converge_without_errors() {
     }
     let clients: Vec<SyncClient> = phones
         .iter()
-        .map(|(s, l)| SyncClient::start(s.clone(), fast(srv.ws_url(), l.token.clone())))
+        .map(|(s, l)| {
+            let mut c = fast(srv.ws_url(), l.token.clone());
+            c.reply_timeout = Duration::from_secs(10);
+            SyncClient::start(s.clone(), c)
+        })
         .collect();
     wait_until("every phone has its order", 120, || {
         phones
