@@ -220,6 +220,29 @@ fn names(c: &Connection, office: OfficeId) -> Result<HashMap<String, String>> {
     Ok(rows)
 }
 
+/// Runs a `technician, a, b` aggregate and applies each row to that technician's figures.
+fn per_technician(
+    c: &Connection,
+    per: &mut BTreeMap<Option<String>, TechnicianStats>,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    apply: impl Fn(&mut TechnicianStats, i64, i64),
+) -> Result<()> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (t, a, b) = row?;
+        apply(per.entry(t).or_default(), a, b);
+    }
+    Ok(())
+}
+
 /// The month's statistics for one office.
 pub fn office_stats(
     c: &Connection,
@@ -242,98 +265,65 @@ pub fn office_stats(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let mut per: BTreeMap<Option<String>, TechnicianStats> = BTreeMap::new();
+    let window = p.rework_days * DAY_MS;
+    let range: [&dyn rusqlite::ToSql; 3] = [&o, &start, &end];
     // R-APPOINT: arrivals in the month.
-    {
-        let mut stmt = c.prepare_cached(
-            "SELECT technician, count(*), coalesce(sum(arrived_on_time), 0) FROM orders
-             WHERE office = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 AND appointment IS NOT NULL
-             GROUP BY technician",
-        )?;
-        let rows = stmt.query_map(params![o, start, end], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (t, all, on) = row?;
-            per.entry(t).or_default().on_time = Rate::new(on as u64, all as u64);
-        }
-    }
+    per_technician(
+        c,
+        &mut per,
+        "SELECT technician, count(*), coalesce(sum(arrived_on_time), 0) FROM orders
+         WHERE office = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 AND appointment IS NOT NULL
+         GROUP BY technician",
+        &range,
+        |e, all, on| e.on_time = Rate::new(on as u64, all as u64),
+    )?;
     // Completion, paid total.
-    {
-        let mut stmt = c.prepare_cached(
-            "SELECT technician, count(*), coalesce(sum(CASE WHEN paid = 1 THEN total ELSE 0 END), 0)
-             FROM orders WHERE office = ?1 AND completed_at >= ?2 AND completed_at < ?3
-             GROUP BY technician",
-        )?;
-        let rows = stmt.query_map(params![o, start, end], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (t, n, paid) = row?;
-            let e = per.entry(t).or_default();
+    per_technician(
+        c,
+        &mut per,
+        "SELECT technician, count(*), coalesce(sum(CASE WHEN paid = 1 THEN total ELSE 0 END), 0)
+         FROM orders WHERE office = ?1 AND completed_at >= ?2 AND completed_at < ?3
+         GROUP BY technician",
+        &range,
+        |e, n, paid| {
             e.completed = n as u64;
             e.paid_total = paid;
-        }
-    }
+        },
+    )?;
     // R-VISIT-CONTENT: completed in the month, with a call-back result; pass = the latest
     // result says the repair held and no rework order followed within the window.
-    {
-        let mut stmt = c.prepare_cached(
-            "WITH latest AS (
-                 SELECT order_id, repair_held, max(recorded_at) FROM callbacks
-                 WHERE office = ?1 AND status = 'done' AND repair_held IS NOT NULL
-                 GROUP BY order_id
-             )
-             SELECT o.technician, count(*),
-                 coalesce(sum(CASE WHEN l.repair_held = 'pass' AND NOT EXISTS (
-                     SELECT 1 FROM orders r WHERE r.office = o.office AND r.unit = o.unit
-                       AND r.category IS o.category AND r.id != o.id
-                       AND r.logged_at > o.completed_at AND r.logged_at <= o.completed_at + ?4
-                 ) THEN 1 ELSE 0 END), 0)
-             FROM orders o JOIN latest l ON l.order_id = o.id
-             WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
-             GROUP BY o.technician",
-        )?;
-        let rows = stmt.query_map(params![o, start, end, p.rework_days * DAY_MS], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (t, all, pass) = row?;
-            per.entry(t).or_default().pass = Rate::new(pass as u64, all as u64);
-        }
-    }
+    per_technician(
+        c,
+        &mut per,
+        "WITH latest AS (
+             SELECT order_id, repair_held, max(recorded_at) FROM callbacks
+             WHERE office = ?1 AND status = 'done' AND repair_held IS NOT NULL
+             GROUP BY order_id
+         )
+         SELECT o.technician, count(*),
+             coalesce(sum(CASE WHEN l.repair_held = 'pass' AND NOT EXISTS (
+                 SELECT 1 FROM orders r WHERE r.office = o.office AND r.unit = o.unit
+                   AND r.category IS o.category AND r.id != o.id
+                   AND r.logged_at > o.completed_at AND r.logged_at <= o.completed_at + ?4
+             ) THEN 1 ELSE 0 END), 0)
+         FROM orders o JOIN latest l ON l.order_id = o.id
+         WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
+         GROUP BY o.technician",
+        &[&o, &start, &end, &window],
+        |e, all, pass| e.pass = Rate::new(pass as u64, all as u64),
+    )?;
     // Satisfaction: call-backs about the work completed in the month.
-    {
-        let mut stmt = c.prepare_cached(
-            "SELECT o.technician, coalesce(sum(cb.satisfaction), 0), count(cb.satisfaction)
-             FROM callbacks cb JOIN orders o ON o.id = cb.order_id
-             WHERE cb.office = ?1 AND cb.status = 'done'
-               AND o.completed_at >= ?2 AND o.completed_at < ?3
-             GROUP BY o.technician",
-        )?;
-        let rows = stmt.query_map(params![o, start, end], |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (t, sum, n) = row?;
-            per.entry(t).or_default().satisfaction = Satisfaction::new(sum as u64, n as u64);
-        }
-    }
+    per_technician(
+        c,
+        &mut per,
+        "SELECT o.technician, count(cb.satisfaction), coalesce(sum(cb.satisfaction), 0)
+         FROM callbacks cb JOIN orders o ON o.id = cb.order_id
+         WHERE cb.office = ?1 AND cb.status = 'done'
+           AND o.completed_at >= ?2 AND o.completed_at < ?3
+         GROUP BY o.technician",
+        &range,
+        |e, n, sum| e.satisfaction = Satisfaction::new(sum as u64, n as u64),
+    )?;
     // Arrivals counted on an unknown clock and close enough to the deadline to flip.
     let mut uncertain = Vec::new();
     {
