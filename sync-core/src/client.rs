@@ -58,6 +58,10 @@ pub struct ClientConfig {
     /// How long to wait for the server's answer (welcome, ack) before giving up on the
     /// connection and reconnecting: a lost frame must not stall the replica.
     pub reply_timeout: Duration,
+    /// When up to date and idle this long, reconnect once: a cheap round trip that also
+    /// catches anything a broken link swallowed (a push lost on the way is otherwise only
+    /// noticed at the next push).
+    pub idle_resync: Duration,
 }
 
 impl ClientConfig {
@@ -68,6 +72,7 @@ impl ClientConfig {
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
             reply_timeout: Duration::from_secs(30),
+            idle_resync: Duration::from_secs(300),
         }
     }
 }
@@ -254,7 +259,11 @@ async fn run(
             _ = stopped.changed() => break,
         };
         let err = match result {
-            Ok(()) => None,
+            Ok(()) => {
+                // A session that ended normally (idle resync) starts backoff afresh.
+                attempt = 0;
+                None
+            }
             Err(e) => Some(e.to_string()),
         };
         shared.set(|s| {
@@ -308,6 +317,10 @@ async fn connection(shared: &Shared, config: &ClientConfig, local: &Notify) -> R
         tokio::select! {
             _ = tokio::time::sleep(config.reply_timeout), if waiting => {
                 return Err(Error::InvalidInput("no answer from the server in time".into()));
+            }
+            _ = tokio::time::sleep(config.idle_resync), if !waiting => {
+                let _ = ws.close(None).await;
+                return Ok(());
             }
             msg = ws.next() => {
                 let bytes = match msg {

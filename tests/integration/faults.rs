@@ -27,6 +27,7 @@ fn fast(url: String, token: String) -> ClientConfig {
     c.min_backoff = Duration::from_millis(5);
     c.max_backoff = Duration::from_millis(50);
     c.reply_timeout = Duration::from_millis(1500);
+    c.idle_resync = Duration::from_secs(1);
     c
 }
 
