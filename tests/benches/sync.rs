@@ -238,14 +238,14 @@ async fn reconnect_bytes(n: usize) {
     );
 }
 
-async fn throughput(devices: usize, per_device: usize) {
+/// A server with `n` technicians, each with one assigned order already on their phone.
+async fn devices_with_orders(n: usize) -> (Arc<TestServer>, Vec<Phone>, Vec<OrderId>) {
     let srv = Arc::new(TestServer::start().await);
     let mut phones = Vec::new();
-    for i in 0..devices {
+    for i in 0..n {
         let login = srv.add_technician("a", &format!("技師{i}")).await;
         phones.push(Phone::in_memory(&login));
     }
-    // One order per technician.
     let mut tasks = Vec::new();
     for p in &phones {
         let srv = srv.clone();
@@ -261,29 +261,42 @@ async fn throughput(devices: usize, per_device: usize) {
     for p in &mut phones {
         p.sync(&srv.ws_url()).await;
     }
+    (srv, phones, orders)
+}
+
+/// Every phone syncs at once; returns (changes still pending, one round trip?) per phone.
+async fn sync_all(phones: Vec<Phone>, url: &str) -> Vec<(usize, bool)> {
+    let mut tasks = Vec::new();
+    for mut p in phones {
+        let url = url.to_owned();
+        tasks.push(tokio::spawn(async move {
+            p.sync(&url).await;
+            (
+                p.store.pending_changes().unwrap().len(),
+                p.sent == 1 && p.received == 1,
+            )
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+async fn throughput(devices: usize, per_device: usize) {
+    let (srv, mut phones, orders) = devices_with_orders(devices).await;
     for (p, o) in phones.iter_mut().zip(&orders) {
         for k in 0..per_device {
             p.store.add_note(*o, format!("工作紀錄 {k}")).unwrap();
         }
     }
     let before = srv.state().store.log_len().unwrap();
-    let url = srv.ws_url();
     let t = Instant::now();
-    let mut tasks = Vec::new();
-    for mut p in phones {
-        let url = url.clone();
-        tasks.push(tokio::spawn(async move {
-            p.sync(&url).await;
-            p.store.pending_changes().unwrap().len()
-        }));
-    }
-    let mut left = 0;
-    for t in tasks {
-        left += t.await.unwrap();
-    }
+    let results = sync_all(phones, &srv.ws_url()).await;
     let elapsed = t.elapsed();
     let stored = srv.state().store.log_len().unwrap() - before;
-    assert_eq!(left, 0);
+    assert!(results.iter().all(|(left, _)| *left == 0));
     assert_eq!(stored as usize, devices * per_device);
     println!(
         "durable changes through /sync: {devices} devices × {per_device} changes = {stored} in {:.2} s → {:.0} changes/s",
@@ -293,49 +306,15 @@ async fn throughput(devices: usize, per_device: usize) {
 }
 
 async fn reconnect_storm(devices: usize) {
-    let srv = Arc::new(TestServer::start().await);
-    let mut phones = Vec::new();
-    for i in 0..devices {
-        let login = srv.add_technician("a", &format!("技師{i}")).await;
-        phones.push(Phone::in_memory(&login));
-    }
-    let mut tasks = Vec::new();
-    for p in &phones {
-        let srv = srv.clone();
-        let login = p.login.clone();
-        tasks.push(tokio::spawn(async move {
-            create_orders(&srv, 1, Some(&login)).await[0]
-        }));
-    }
-    let mut orders = Vec::new();
-    for t in tasks {
-        orders.push(t.await.unwrap());
-    }
-    for p in &mut phones {
-        p.sync(&srv.ws_url()).await;
-    }
+    let (srv, mut phones, orders) = devices_with_orders(devices).await;
     for (p, o) in phones.iter_mut().zip(&orders) {
         p.store.arrive(*o, vec!["漏水".into()]).unwrap();
     }
-    let url = srv.ws_url();
     let t = Instant::now();
-    let mut tasks = Vec::new();
-    for mut p in phones {
-        let url = url.clone();
-        tasks.push(tokio::spawn(async move {
-            p.sync(&url).await;
-            (p.store.pending_changes().unwrap().len(), p.sent, p.received)
-        }));
-    }
-    let mut left = 0;
-    let mut one_round_trip = 0;
-    for t in tasks {
-        let (l, s, r) = t.await.unwrap();
-        left += l;
-        one_round_trip += usize::from(s == 1 && r == 1);
-    }
+    let results = sync_all(phones, &srv.ws_url()).await;
     let elapsed = t.elapsed();
-    assert_eq!(left, 0);
+    assert!(results.iter().all(|(left, _)| *left == 0));
+    let one_round_trip = results.iter().filter(|(_, one)| *one).count();
     println!(
         "{devices} devices reconnecting at once, one change each: all acked in {:.2} s ({one_round_trip} in one round trip)",
         elapsed.as_secs_f64()
