@@ -15,7 +15,7 @@ use baoxiu_sync_core::{
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::app::{AppState, Caller};
+use crate::app::{AppState, Caller, blocking};
 use crate::error::{Error, ErrorBody, Result};
 use crate::policy::{Action, authorize};
 use crate::store::{OrderFilter, OrderRow};
@@ -44,9 +44,8 @@ fn parse_id(id: &str) -> Result<OrderId> {
 async fn order_for(st: &AppState, c: &Caller, id: &str, action: Action) -> Result<WorkOrderState> {
     let id = parse_id(id)?;
     let store = st.store.clone();
-    let s = tokio::task::spawn_blocking(move || store.order(id))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??
+    let s = blocking(move || store.order(id))
+        .await?
         .ok_or_else(|| Error::NotFound(format!("work order {id}")))?;
     authorize(&c.0, action, Some(&s))?;
     Ok(s)
@@ -304,9 +303,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive"), (status = 503, description = "storage failing (e.g. disk full); nothing is acknowledged that was not stored")))]
 pub async fn healthz(State(st): State<AppState>) -> Result<Response> {
     let store = st.store.clone();
-    let log = tokio::task::spawn_blocking(move || store.log_len())
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let log = blocking(move || store.log_len()).await?;
     Ok(match st.store.storage_error() {
         None => Json(serde_json::json!({"status": "ok", "log": log})).into_response(),
         Some(e) => (
@@ -341,9 +338,7 @@ pub async fn list_users(State(st): State<AppState>, c: Caller) -> Result<Json<Ve
     authorize(&c.0, Action::ListUsers, None)?;
     let store = st.store.clone();
     let office = c.0.office;
-    let people = tokio::task::spawn_blocking(move || store.users(office))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let people = blocking(move || store.users(office)).await?;
     Ok(Json(people.into_iter().map(PersonOut::from).collect()))
 }
 
@@ -370,9 +365,7 @@ pub async fn create_user(
     };
     let store = st.store.clone();
     let saved = person.clone();
-    tokio::task::spawn_blocking(move || store.upsert_user(saved))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    blocking(move || store.upsert_user(saved)).await?;
     Ok((StatusCode::CREATED, Json(person.into())))
 }
 
@@ -388,7 +381,7 @@ pub async fn deactivate_user(
         .map_err(|_| Error::NotFound(format!("user {id}")))?;
     let store = st.store.clone();
     let office = c.0.office;
-    let p = tokio::task::spawn_blocking(move || -> Result<Person> {
+    let p = blocking(move || -> Result<Person> {
         let mut p = store
             .user(id)?
             .filter(|p| p.office == office)
@@ -399,8 +392,7 @@ pub async fn deactivate_user(
         store.upsert_user(p.clone())?;
         Ok(p)
     })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(p.into()))
 }
 
@@ -424,9 +416,8 @@ pub async fn create_order(
     authorize(&c.0, Action::Intake, None)?;
     let store = st.store.clone();
     let office_id = c.0.office;
-    let office = tokio::task::spawn_blocking(move || store.office(office_id))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??
+    let office = blocking(move || store.office(office_id))
+        .await?
         .ok_or_else(|| Error::NotFound("office".into()))?;
     let new = NewOrder {
         office,
@@ -478,9 +469,7 @@ pub async fn list_orders(
         offset,
     };
     let store = st.store.clone();
-    let (items, total) = tokio::task::spawn_blocking(move || store.list_orders(&filter))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let (items, total) = blocking(move || store.list_orders(&filter)).await?;
     Ok(Json(OrderPage {
         items,
         total,
@@ -547,11 +536,8 @@ pub async fn suggestions(
     let store = st.store.clone();
     let office = c.0.office;
     let (people, load): (Vec<Person>, HashMap<UserId, u32>) =
-        tokio::task::spawn_blocking(move || {
-            Ok::<_, Error>((store.users(office)?, store.technician_load(office)?))
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        blocking(move || Ok::<_, Error>((store.users(office)?, store.technician_load(office)?)))
+            .await?;
     let mut out: Vec<Suggestion> = people
         .into_iter()
         .filter(|p| p.role == Role::Technician && p.active)
@@ -591,7 +577,7 @@ pub async fn assign(
     let store = st.store.clone();
     let techs = a.technicians.clone();
     let office = c.0.office;
-    tokio::task::spawn_blocking(move || -> Result<()> {
+    blocking(move || -> Result<()> {
         for t in techs {
             let ok = store
                 .user(t)?
@@ -604,8 +590,7 @@ pub async fn assign(
         }
         Ok(())
     })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))??;
+    .await?;
     run(
         &st,
         &c,
@@ -687,9 +672,7 @@ pub async fn devices(State(st): State<AppState>, c: Caller) -> Result<Json<Vec<D
     authorize(&c.0, Action::ListUsers, None)?;
     let store = st.store.clone();
     let office = c.0.office;
-    let rows = tokio::task::spawn_blocking(move || store.device_syncs(office))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let rows = blocking(move || store.device_syncs(office)).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(user, device, last_sync)| DeviceOut {

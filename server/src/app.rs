@@ -66,6 +66,15 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
+/// Runs blocking store work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+}
+
 /// The verified caller of a request.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Claims);
@@ -113,9 +122,7 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| Error::Unauthorized("missing bearer token".into()))?,
         };
         let st = state.clone();
-        let claims = tokio::task::spawn_blocking(move || st.authenticate(&token))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+        let claims = blocking(move || st.authenticate(&token)).await?;
         Ok(Caller(claims))
     }
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::ApiJson;
-use crate::app::{AppState, Caller};
+use crate::app::{AppState, Caller, blocking};
 use crate::error::{Error, ErrorBody, Result};
 use crate::month::{Month, Params, Rate};
 
@@ -261,12 +261,6 @@ fn likely_duplicates(all: &[Complaint], x: &Complaint) -> Vec<String> {
 }
 
 // ---- HTTP ----
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-}
 
 fn may_record(r: Role) -> bool {
     matches!(r, Role::FrontDesk | Role::Supervisor | Role::Admin)

@@ -11,7 +11,7 @@ use baoxiu_sync_core::{
 };
 use uuid::Uuid;
 
-use crate::app::AppState;
+use crate::app::{AppState, blocking};
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::store::ServerStore;
@@ -39,12 +39,6 @@ fn person(name: &str, role: Role, specialties: &[&str], zone: Option<&str>) -> P
         token_version: 0,
         active: true,
     }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
 }
 
 const JOBS: &[(&str, &str, &str, i64, i64)] = &[

@@ -10,16 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::ApiJson;
-use crate::app::{AppState, Caller};
+use crate::app::{AppState, Caller, blocking};
 use crate::error::{Error, ErrorBody, Result};
 use crate::month::{Callback, CallbackResult, MonthStats, Params, Register, Sample, SampleParams};
 use crate::policy::{Action, authorize};
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MonthQuery {

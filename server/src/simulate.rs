@@ -17,7 +17,7 @@ use baoxiu_sync_core::{
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::app::AppState;
+use crate::app::{AppState, blocking};
 use crate::error::{Error, Result};
 use crate::month::{CallbackResult, Params};
 
@@ -85,10 +85,6 @@ async fn settle(phones: &[Phone]) -> bool {
     false
 }
 
-fn blocking_err(e: tokio::task::JoinError) -> Error {
-    Error::Internal(e.to_string())
-}
-
 /// Runs a simulation against `state` served at `addr`.
 pub async fn run(
     state: &AppState,
@@ -142,12 +138,11 @@ pub async fn run(
     }
     {
         let (st, off, ppl) = (store.clone(), office.clone(), people.clone());
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             st.upsert_office(off)?;
             ppl.into_iter().try_for_each(|p| st.upsert_user(p))
         })
-        .await
-        .map_err(blocking_err)??;
+        .await?;
     }
     let server = store.server_device();
     let as_ = |p: &Person| Author {
@@ -309,18 +304,17 @@ pub async fn run(
             };
             let (st, by) = (store.clone(), desk.id);
             let oid = office.id;
-            tokio::task::spawn_blocking(move || {
+            blocking(move || {
                 st.create_complaint(oid, n, chrono::Utc::now().timestamp_millis(), by)
             })
-            .await
-            .map_err(blocking_err)??;
+            .await?;
             report.complaints += 1;
         }
         settle(&phones).await;
         if let Some(done) = orders.iter().rev().find(|_| rng.random_bool(0.3)) {
             let (st, oid, order, by) = (store.clone(), office.id, *done, sup.id);
             let sat = rng.random_range(3..=5);
-            let r = tokio::task::spawn_blocking(move || {
+            let r = blocking(move || {
                 let cb =
                     st.plan_callback(oid, order, "phone".into(), 0, Some(by), "回訪".into())?;
                 st.record_callback(
@@ -339,8 +333,7 @@ pub async fn run(
                     },
                 )
             })
-            .await
-            .map_err(blocking_err)?;
+            .await;
             if r.is_ok() {
                 report.callbacks += 1;
             }
@@ -378,9 +371,7 @@ pub async fn run(
         for id in ids {
             let phone = lock(&ph.store).order_state(id)?;
             let st = store.clone();
-            let server = tokio::task::spawn_blocking(move || st.order(id))
-                .await
-                .map_err(blocking_err)??;
+            let server = blocking(move || st.order(id)).await?;
             report.replicas_checked += 1;
             if server.as_ref() != Some(&phone) {
                 report
@@ -396,9 +387,7 @@ pub async fn run(
         .with_timezone(&chrono_tz::Asia::Taipei)
         .format("%Y-%m")
         .to_string();
-    let stats = tokio::task::spawn_blocking(move || st.month_stats(oid, &month, Params::default()))
-        .await
-        .map_err(blocking_err)??;
+    let stats = blocking(move || st.month_stats(oid, &month, Params::default())).await?;
     report.completed = stats.completed as usize;
     report.stats_json = serde_json::to_string_pretty(&stats).unwrap_or_default();
     Ok(report)

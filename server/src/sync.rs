@@ -18,7 +18,7 @@ use baoxiu_sync_core::protocol::{
 use baoxiu_sync_core::validate::Submitter;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::app::{AppState, Caller};
+use crate::app::{AppState, Caller, blocking};
 use crate::error::{Error, Result};
 use crate::policy::{Action, authorize};
 use crate::store::{CatchUp, DeviceCtx, SubmitError};
@@ -36,9 +36,7 @@ pub async fn upgrade(
             .ok_or_else(|| Error::Forbidden("sync needs a token bound to a device".into()))?;
     let store = st.store.clone();
     let user = c.0.sub;
-    tokio::task::spawn_blocking(move || store.register_device(user, device))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    blocking(move || store.register_device(user, device)).await?;
     let ctx = DeviceCtx {
         submitter: Submitter {
             author: Author {
@@ -130,9 +128,7 @@ async fn catch_up(
 ) -> Result<CatchUp> {
     let store = st.store.clone();
     let ctx = ctx.clone();
-    tokio::task::spawn_blocking(move || store.catch_up(&ctx, cursor, hello))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+    blocking(move || store.catch_up(&ctx, cursor, hello)).await
 }
 
 async fn session(st: AppState, ctx: DeviceCtx, mut socket: WebSocket) {
