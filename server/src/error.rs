@@ -1,11 +1,8 @@
-//! The server's one error type, mapped to HTTP in one place.
+//! The server's one error type. Backend-neutral: storage backends convert their own
+//! errors into it (`store/sqlite`), and it is mapped to HTTP in one place (`http/error.rs`).
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::RuleViolation;
-use serde::Serialize;
-use utoipa::ToSchema;
+use baoxiu_sync_core::complaint::Refusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,6 +29,9 @@ pub enum Error {
     /// The store could not take the write (disk full, shutting down…); nothing was stored.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// Stored data that does not decode: never replaced by a default.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -43,84 +43,20 @@ impl From<baoxiu_sync_core::Error> for Error {
             C::Rule(v) => Error::Rule(v),
             C::InvalidInput(m) => Error::Invalid(m),
             C::NotFound(m) => Error::NotFound(format!("work order {m}")),
-            C::Storage(e) => storage_error(&e),
+            C::Conflict(m) => Error::Conflict(m),
+            C::Corrupt(m) => Error::Corrupt(m),
             other => Error::Internal(other.to_string()),
         }
     }
 }
 
-fn storage_error(e: &rusqlite::Error) -> Error {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DiskFull) | Some(rusqlite::ErrorCode::SystemIoFailure) => {
-            Error::Unavailable(format!("storage: {e}"))
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        Error::Complaint {
+            rule: r.rule,
+            invalid: r.invalid,
+            message: r.message,
         }
-        _ => Error::Internal(format!("storage: {e}")),
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        storage_error(&e)
-    }
-}
-
-/// The body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `unauthorized`, `R-CONSENT`.
-    pub code: String,
-    pub message: String,
-}
-
-impl Error {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Rule(RuleViolation::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
-            Error::Rule(_) => StatusCode::CONFLICT,
-            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Complaint { invalid: true, .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Complaint { .. } => StatusCode::CONFLICT,
-            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn code(&self) -> String {
-        match self {
-            Error::Unauthorized(_) => "unauthorized".into(),
-            Error::Forbidden(_) => "forbidden".into(),
-            Error::NotFound(_) => "not_found".into(),
-            Error::Conflict(_) => "conflict".into(),
-            Error::Rule(v) => v.rule().into(),
-            Error::Invalid(_) => "invalid".into(),
-            Error::Complaint { rule, .. } => (*rule).into(),
-            Error::Unavailable(_) => "unavailable".into(),
-            Error::Internal(_) => "internal".into(),
-        }
-    }
-}
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        if matches!(self, Error::Internal(_)) {
-            tracing::error!(error = %self, "internal error");
-        }
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code(),
-                message: self.to_string(),
-            },
-        };
-        (self.status(), Json(body)).into_response()
     }
 }
 

@@ -1,32 +1,32 @@
 //! baoxiu's server: HTTP API, auth, the sync endpoint, durable storage and projections.
 //!
-//! Only this crate knows HTTP and JSON shapes; the domain, the rules and the protocol's
-//! frames live in `baoxiu-sync-core`.
+//! Layers, top to bottom (an arrow only points down):
+//! `http` → `service` → `store` (traits) ← `store::sqlite` (the backend);
+//! `state`, `policy`, `auth` and `error` are shared below `http`. The domain, the rules
+//! and the protocol's frames live in `baoxiu-sync-core`.
 
-pub mod api;
-pub mod app;
 pub mod auth;
-pub mod complaints;
-pub mod demo;
+#[cfg(feature = "dev-tools")]
+pub mod devtools;
 pub mod error;
-pub mod month;
-pub mod month_api;
+pub mod http;
 pub mod policy;
-pub mod simulate;
+pub mod service;
+pub mod state;
 pub mod store;
-pub mod sync;
-pub mod web;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use baoxiu_sync_core::{Clock, SystemClock};
 use tokio::net::TcpListener;
 
-pub use app::{AppState, Metrics};
 pub use auth::Keys;
 pub use error::{Error, Result};
-pub use store::{ServerStore, SqliteStore};
+pub use state::{AppState, Metrics};
+pub use store::Store;
+pub use store::sqlite::SqliteStore;
 
 /// Where the server keeps its data and listens.
 #[derive(Debug, Clone)]
@@ -40,19 +40,20 @@ pub fn db_path(data: &Path) -> PathBuf {
     data.join("baoxiu.db")
 }
 
-/// Opens the data directory (creating it, its key and its database on first run).
+/// Opens the data directory (creating it, its key and its database on first run), on the
+/// system clock. Blocks: call it at start-up.
 pub fn open(data: &Path) -> Result<AppState> {
+    open_with_clock(data, Arc::new(SystemClock))
+}
+
+/// As [`open`], with the clock given (tests fix "now").
+pub fn open_with_clock(data: &Path, clock: Arc<dyn Clock>) -> Result<AppState> {
     std::fs::create_dir_all(data)
         .map_err(|e| Error::Internal(format!("{}: {e}", data.display())))?;
     let keys =
         Keys::load_or_create(data).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
-    let store: Arc<dyn ServerStore> = SqliteStore::open(&db_path(data))?;
-    Ok(AppState {
-        store,
-        keys,
-        metrics: Metrics::new(),
-        shutdown: tokio::sync::watch::channel(false).0,
-    })
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path(data))?);
+    Ok(AppState::new(store, keys, clock))
 }
 
 /// A running server: its address, and a handle that stops it gracefully.
@@ -80,7 +81,7 @@ pub async fn start(state: AppState, listen: SocketAddr) -> std::io::Result<Runni
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let router = app::router(state.clone());
+    let router = http::router(state.clone());
     let shutdown = state.shutdown.clone();
     let task = tokio::spawn(async move {
         axum::serve(listener, router)

@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use baoxiu_server::{Config, auth, demo};
+use baoxiu_server::auth;
+#[cfg(feature = "dev-tools")]
+use baoxiu_server::devtools::demo;
 use baoxiu_sync_core::{DeviceId, OfficeId, Role, UserId};
 use clap::{Parser, Subcommand};
 
@@ -31,12 +33,14 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080", env = "BAOXIU_LISTEN")]
         listen: SocketAddr,
         /// Seed a demo office with people and orders, and print a token for each person.
+        #[cfg(feature = "dev-tools")]
         #[arg(long)]
         demo: bool,
     },
     /// A field trial in one process: a server, an office and N technicians over D days,
     /// phones offline at random with skewed clocks; checks every replica converged and
     /// prints the month's statistics.
+    #[cfg(feature = "dev-tools")]
     Simulate {
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -112,9 +116,9 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
+        #[cfg(feature = "dev-tools")]
         Command::Serve { data, listen, demo } => {
-            let config = Config { data, listen };
-            let state = baoxiu_server::open(&config.data)?;
+            let state = baoxiu_server::open(&data)?;
             if demo {
                 let logins = demo::seed(&state).await?;
                 let mut out = std::io::stdout().lock();
@@ -135,17 +139,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     )?;
                 }
             }
-            let running = baoxiu_server::start(state, config.listen).await?;
-            {
-                let mut out = std::io::stdout().lock();
-                writeln!(out, "listening on http://{}", running.addr)?;
-                out.flush()?;
-            }
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            running.stop().await?;
-            Ok(())
+            serve(state, listen).await
         }
+        #[cfg(not(feature = "dev-tools"))]
+        Command::Serve { data, listen } => serve(baoxiu_server::open(&data)?, listen).await,
+        #[cfg(feature = "dev-tools")]
         Command::Simulate {
             seed,
             technicians,
@@ -159,7 +157,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let dir = data.unwrap_or_else(|| tmp.path().to_owned());
             let state = baoxiu_server::open(&dir.join("server"))?;
             let running = baoxiu_server::start(state.clone(), "127.0.0.1:0".parse()?).await?;
-            let opts = baoxiu_server::simulate::Options {
+            let opts = baoxiu_server::devtools::simulate::Options {
                 seed,
                 technicians,
                 days,
@@ -167,7 +165,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 offline_ratio,
                 progress: !quiet,
             };
-            let r = baoxiu_server::simulate::run(&state, running.addr, &dir, &opts).await?;
+            let r =
+                baoxiu_server::devtools::simulate::run(&state, running.addr, &dir, &opts).await?;
             running.stop().await?;
             println!("{}", r.stats_json);
             println!(
@@ -203,6 +202,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 Ok(st) => st
                     .store
                     .user(user)
+                    .await
                     .ok()
                     .flatten()
                     .map(|p| p.token_version)
@@ -214,6 +214,23 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
     }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then stops gracefully.
+async fn serve(
+    state: baoxiu_server::AppState,
+    listen: SocketAddr,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let running = baoxiu_server::start(state, listen).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{}", running.addr)?;
+        out.flush()?;
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await?;
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -236,5 +253,31 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_ttl;
+
+    #[test]
+    fn ttl_parses_units_and_refuses_nonsense() {
+        // (input, seconds or an error)
+        let cases: &[(&str, Option<i64>)] = &[
+            ("30", Some(30)),
+            ("30s", Some(30)),
+            ("30m", Some(1800)),
+            ("8h", Some(28_800)),
+            ("7d", Some(604_800)),
+            ("0", None),
+            ("-5m", None),
+            ("5w", None),
+            ("h", None),
+            ("", None),
+            ("99999999999999999d", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_ttl(input).ok(), *want, "{input:?}");
+        }
     }
 }

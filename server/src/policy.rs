@@ -1,4 +1,7 @@
-//! Who may do what, in one table. Every endpoint asks here before it acts.
+//! Who may do what, in one table (R-ROLE on the server side). Every authenticated route
+//! is listed in [`ROUTES`] with the action it performs; the HTTP layer refuses a route
+//! missing from the table, so no route goes unchecked. Handlers that act on one order or
+//! complaint ask [`authorize`] again with the record, for office and scope.
 
 use baoxiu_sync_core::{Role, WorkOrderState};
 
@@ -6,7 +9,7 @@ use crate::auth::Claims;
 use crate::error::{Error, Result};
 
 /// What a caller wants to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray)]
 pub enum Action {
     ReadOrder,
     ListOrders,
@@ -20,21 +23,44 @@ pub enum Action {
     Receipt,
     ListUsers,
     ManageUsers,
+    /// The last sync of the office's devices.
+    Devices,
+    /// Who am I: office, zone, role, the rules' numbers and what I may do.
+    Me,
     Sync,
+    /// The live event stream of the console.
+    Events,
     /// Month-end statistics (R-MONTH).
     Stats,
     /// The paid-service register.
     Register,
     /// Call-backs and spot-check samples (R-VISIT).
     Callbacks,
+    ReadComplaints,
+    /// Record a complaint, a supplement notice, complete material (R-CPL-INCOMPLETE).
+    RecordComplaint,
+    /// Accept / refuse / transfer, decide, tell (R-CPL-ACCEPT, R-CPL-DECIDE).
+    DecideComplaint,
+    /// The route of complaint actions: either of the two above, checked again per action.
+    ActOnComplaint,
+    ReadCalendar,
+    EditCalendar,
+    ReadSettings,
+    EditSettings,
+    /// The service-quality report (R-CPL-REPORT).
+    Quality,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
 pub fn role_allows(role: Role, action: Action) -> bool {
     use Action as A;
     use Role as R;
+    if role == R::System {
+        // The server's own role is never a caller's.
+        return false;
+    }
     match action {
-        A::ReadOrder | A::ListOrders => role != R::System,
+        A::ReadOrder | A::ListOrders | A::Me | A::Sync | A::ReadSettings => true,
         A::Intake => matches!(
             role,
             R::FrontDesk | R::Administrator | R::Dispatcher | R::Admin
@@ -47,15 +73,84 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Admin
         ),
         A::Receipt => matches!(role, R::Finance | R::Admin),
-        A::ListUsers => matches!(
+        A::ListUsers | A::Devices | A::Events => matches!(
             role,
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Supervisor | R::Finance | R::Admin
         ),
         A::ManageUsers => role == R::Admin,
-        A::Sync => role != R::System,
-        A::Stats | A::Callbacks => matches!(role, R::Supervisor | R::Dispatcher | R::Admin),
+        A::Stats | A::Callbacks | A::Quality => {
+            matches!(role, R::Supervisor | R::Dispatcher | R::Admin)
+        }
         A::Register => matches!(role, R::Supervisor | R::Dispatcher | R::Finance | R::Admin),
+        A::ReadComplaints => matches!(
+            role,
+            R::FrontDesk | R::Supervisor | R::Dispatcher | R::Admin
+        ),
+        A::RecordComplaint => matches!(role, R::FrontDesk | R::Supervisor | R::Admin),
+        A::DecideComplaint | A::EditCalendar | A::EditSettings => {
+            matches!(role, R::Supervisor | R::Admin)
+        }
+        A::ActOnComplaint => {
+            role_allows(role, A::RecordComplaint) || role_allows(role, A::DecideComplaint)
+        }
+        A::ReadCalendar => matches!(
+            role,
+            R::FrontDesk | R::Administrator | R::Supervisor | R::Dispatcher | R::Admin
+        ),
     }
+}
+
+/// Every authenticated route: method, path as the router writes it, action.
+pub const ROUTES: &[(&str, &str, Action)] = &[
+    ("GET", "/api/v1/me", Action::Me),
+    ("GET", "/api/v1/users", Action::ListUsers),
+    ("POST", "/api/v1/users", Action::ManageUsers),
+    ("POST", "/api/v1/users/{id}/deactivate", Action::ManageUsers),
+    ("GET", "/api/v1/devices", Action::Devices),
+    ("GET", "/api/v1/orders", Action::ListOrders),
+    ("POST", "/api/v1/orders", Action::Intake),
+    ("GET", "/api/v1/orders/{id}", Action::ReadOrder),
+    ("POST", "/api/v1/orders/{id}/receive", Action::Receive),
+    ("POST", "/api/v1/orders/{id}/pricing", Action::Price),
+    ("GET", "/api/v1/orders/{id}/suggestions", Action::Suggest),
+    ("POST", "/api/v1/orders/{id}/assign", Action::Assign),
+    ("POST", "/api/v1/orders/{id}/appointment", Action::Appoint),
+    ("POST", "/api/v1/orders/{id}/cancel", Action::Cancel),
+    ("POST", "/api/v1/orders/{id}/receipt", Action::Receipt),
+    ("GET", "/api/v1/stats", Action::Stats),
+    ("GET", "/api/v1/register", Action::Register),
+    ("GET", "/api/v1/callbacks", Action::Callbacks),
+    ("POST", "/api/v1/callbacks", Action::Callbacks),
+    ("POST", "/api/v1/callbacks/{id}/result", Action::Callbacks),
+    ("POST", "/api/v1/samples", Action::Callbacks),
+    ("GET", "/api/v1/samples/{id}", Action::Callbacks),
+    ("GET", "/api/v1/complaints", Action::ReadComplaints),
+    ("POST", "/api/v1/complaints", Action::RecordComplaint),
+    ("GET", "/api/v1/complaints/{id}", Action::ReadComplaints),
+    (
+        "POST",
+        "/api/v1/complaints/{id}/actions",
+        Action::ActOnComplaint,
+    ),
+    ("GET", "/api/v1/calendar", Action::ReadCalendar),
+    ("PUT", "/api/v1/calendar", Action::EditCalendar),
+    ("GET", "/api/v1/settings", Action::ReadSettings),
+    ("PUT", "/api/v1/settings", Action::EditSettings),
+    ("GET", "/api/v1/quality", Action::Quality),
+    ("GET", "/api/v1/events", Action::Events),
+    ("GET", "/sync", Action::Sync),
+];
+
+/// The action of a route, if it is in the table.
+pub fn route_action(method: &str, path: &str) -> Option<Action> {
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == path)
+        .map(|(_, _, a)| *a)
+}
+
+fn forbidden(c: &Claims, action: Action) -> Error {
+    Error::Forbidden(format!("a {} may not {action:?}", c.role.as_str()))
 }
 
 /// Checks `action` for the caller, and — for actions on one order — that the order is in
@@ -70,10 +165,98 @@ pub fn authorize(c: &Claims, action: Action, order: Option<&WorkOrderState>) -> 
         }
     }
     if !role_allows(c.role, action) {
-        return Err(Error::Forbidden(format!(
-            "a {} may not {action:?}",
-            c.role.as_str()
-        )));
+        return Err(forbidden(c, action));
     }
     Ok(())
+}
+
+/// The actions a role may take, for the console (`GET /api/v1/me`).
+pub fn allowed_actions(role: Role) -> Vec<String> {
+    use strum::VariantArray;
+    Action::VARIANTS
+        .iter()
+        .filter(|a| role_allows(role, **a))
+        .map(|a| format!("{a:?}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn r_role_table_of_who_may_do_what() {
+        use Action as A;
+        use Role as R;
+        // (role, actions allowed; every other action is refused)
+        let table: &[(Role, &[Action])] = &[
+            (
+                R::FrontDesk,
+                &[
+                    A::ReadOrder,
+                    A::ListOrders,
+                    A::Me,
+                    A::Sync,
+                    A::ReadSettings,
+                    A::Intake,
+                    A::Appoint,
+                    A::ListUsers,
+                    A::Devices,
+                    A::Events,
+                    A::ReadComplaints,
+                    A::RecordComplaint,
+                    A::ActOnComplaint,
+                    A::ReadCalendar,
+                ],
+            ),
+            (
+                R::Technician,
+                &[A::ReadOrder, A::ListOrders, A::Me, A::Sync, A::ReadSettings],
+            ),
+            (
+                R::Finance,
+                &[
+                    A::ReadOrder,
+                    A::ListOrders,
+                    A::Me,
+                    A::Sync,
+                    A::ReadSettings,
+                    A::Receipt,
+                    A::ListUsers,
+                    A::Devices,
+                    A::Events,
+                    A::Register,
+                ],
+            ),
+            (R::System, &[]),
+        ];
+        for (role, allowed) in table {
+            for a in Action::VARIANTS {
+                assert_eq!(
+                    role_allows(*role, *a),
+                    allowed.contains(a),
+                    "{role:?} {a:?}"
+                );
+            }
+        }
+        // Admin may do everything a person may.
+        assert!(Action::VARIANTS.iter().all(|a| role_allows(R::Admin, *a)));
+    }
+
+    #[test]
+    fn every_route_is_in_the_table_once() {
+        for (i, (m, p, _)) in ROUTES.iter().enumerate() {
+            let again = ROUTES
+                .iter()
+                .skip(i + 1)
+                .any(|(m2, p2, _)| m2 == m && p2 == p);
+            assert!(!again, "{m} {p} twice");
+        }
+        assert_eq!(
+            route_action("GET", "/api/v1/calendar"),
+            Some(Action::ReadCalendar)
+        );
+        assert_eq!(route_action("DELETE", "/api/v1/calendar"), None);
+    }
 }

@@ -24,16 +24,13 @@ async function loadLang() {
   $("#app-title").textContent = t("app.title");
 }
 
-function claims(token) {
-  try { return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch { return null; }
-}
-
 function nav() {
   if (!S.token) { $("#nav").innerHTML = ""; return; }
-  const role = S.me && S.me.role;
+  // What the caller may do comes from the server's policy table (GET /api/v1/me).
+  const may = (action) => S.me && S.me.allowed_actions.includes(action);
   const links = [["board", "nav.board"], ["intake", "nav.intake"]];
-  if (["supervisor", "dispatcher", "admin"].includes(role)) links.push(["month", "nav.month"]);
-  if (["supervisor", "front_desk", "admin", "dispatcher"].includes(role)) links.push(["complaints", "nav.complaints"]);
+  if (may("Stats")) links.push(["month", "nav.month"]);
+  if (may("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
   $("#nav").innerHTML = links.map(([h, k]) => `<a href="#/${h}" id="nav-${h}">${esc(t(k))}</a>`).join("") +
     `<button id="lang">${esc(t("nav.lang"))}</button><button id="signout">${esc(t("nav.signout"))}</button>`;
   $("#lang").onclick = async () => { S.lang = S.lang === "en" ? "zh-Hant" : "en"; localStorage.setItem("bx.lang", S.lang); await loadLang(); route(); };
@@ -48,19 +45,24 @@ function login() {
   $("#login").onsubmit = async (ev) => {
     ev.preventDefault();
     S.token = $("#token").value.trim();
-    try { await api("/api/v1/orders?limit=1"); localStorage.setItem("bx.token", S.token); S.me = claims(S.token); location.hash = "#/board"; }
+    try { S.me = await api("/api/v1/me"); localStorage.setItem("bx.token", S.token); location.hash = "#/board"; }
     catch { S.token = null; $("#main").insertAdjacentHTML("beforeend", `<p class="bad">${esc(t("login.bad"))}</p>`); }
   };
 }
 
 // ---- board ----
 const STATUSES = ["logged", "received", "priced", "assigned", "scheduled", "on_site", "in_progress", "completed", "accepted", "closed"];
+// How long before an appointment a card is marked at risk (a display choice, not a rule).
+const AT_RISK_MS = 30 * 60000;
 function flags(o, now) {
   const out = [];
+  // The rules' numbers come from the server (R-APPOINT, R-HANDOVER), never from here.
+  const grace = S.me.rules.arrival_grace_minutes * 60000;
+  const handover = S.me.rules.handover_limit_minutes * 60000;
   if (o.appointment && !o.arrived_at && ["assigned", "scheduled"].includes(o.status)) {
-    if (now > o.appointment + 600000) out.push("late"); else if (now > o.appointment - 1800000) out.push("atrisk");
+    if (now > o.appointment + grace) out.push("late"); else if (now > o.appointment - AT_RISK_MS) out.push("atrisk");
   }
-  if (o.status === "logged" && now > o.logged_at + 1800000) out.push("handover");
+  if (o.status === "logged" && now > o.logged_at + handover) out.push("handover");
   return out;
 }
 async function board() {
@@ -138,8 +140,7 @@ async function order(id) {
     <h3>${esc(t("order.anomalies"))}</h3><ul id="anomalies">${an}</ul>
     <h3>${esc(t("order.timeline"))}</h3><table id="timeline"><tr><th></th><th>${esc(t("order.who"))}</th><th>${esc(t("order.device"))}</th><th>${esc(t("order.when"))}</th></tr>${tl}</table>`;
   const act = $("#actions");
-  const role = S.me && S.me.role;
-  if (!["dispatcher", "admin"].includes(role)) return;
+  if (!S.me.allowed_actions.includes("Receive")) return;
   if (o.status === "logged") {
     act.innerHTML = `<button id="do-receive">${esc(t("action.receive"))}</button>`;
     $("#do-receive").onclick = () => post(`/api/v1/orders/${id}/receive`).then(() => order(id), fail);
@@ -181,7 +182,7 @@ async function download(path, filename) {
   a.click();
 }
 async function month() {
-  const m = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Taipei" }).slice(0, 7);
+  const m = new Date().toLocaleDateString("sv-SE", { timeZone: S.me.office.time_zone }).slice(0, 7);
   const [st, reg, cbs] = await Promise.all([api("/api/v1/stats?month=" + m), api("/api/v1/register?month=" + m).catch(() => null), api("/api/v1/callbacks?status=planned")]);
   const pct = (r) => (r.basis_points == null ? "—" : (r.basis_points / 100).toFixed(2) + "%");
   const regRows = reg ? reg.rows.map((r) => `<tr><td>${esc(r.unit)}</td><td>${esc(r.customer)}</td><td>${esc(r.items)}</td><td>${money(r.total)}</td><td>${esc(r.technician_name)}</td><td>${esc(r.receipt || "")}</td></tr>`).join("") : "";
@@ -192,12 +193,12 @@ async function month() {
     <h3>${esc(t("month.pass"))}</h3>${bars(st.per_technician, "pass")}
     <p><button id="x-xlsx">${esc(t("month.export"))} XLSX</button> <button id="x-csv">${esc(t("month.export"))} CSV</button></p>
     <h3>${esc(t("month.register"))}</h3><table id="register"><tr><th>${esc(t("intake.unit"))}</th><th>${esc(t("order.customer"))}</th><th>${esc(t("order.item"))}</th><th>${esc(t("order.total"))}</th><th>${esc(t("month.technician"))}</th><th>${esc(t("month.receipt"))}</th></tr>${regRows}</table>
-    <h3>${esc(t("month.sample"))}</h3><form id="sample"><label>${esc(t("month.percent"))} <input id="sm-pct" type="number" value="20"></label><button id="do-sample">${esc(t("month.draw"))}</button></form>
+    <h3>${esc(t("month.sample"))}</h3><form id="sample"><label>${esc(t("month.percent"))} <input id="sm-pct" type="number" min="0" max="100" value="${S.me.settings.sample_percent}"></label><button id="do-sample">${esc(t("month.draw"))}</button></form>
     <h3>${esc(t("month.queue"))}</h3><table id="queue">${queue}</table>`;
   const lang = S.lang === "en" ? "&lang=en" : "";
   $("#x-xlsx").onclick = () => download(`/api/v1/stats?month=${m}&format=xlsx${lang}`, `stats-${m}.xlsx`);
   $("#x-csv").onclick = () => download(`/api/v1/register?month=${m}&format=csv${lang}`, `register-${m}.csv`);
-  $("#sample").onsubmit = (ev) => { ev.preventDefault(); post("/api/v1/samples", { month: m, percent: +$("#sm-pct").value, min_per_technician: 1 }).then(month, fail); };
+  $("#sample").onsubmit = (ev) => { ev.preventDefault(); post("/api/v1/samples", { month: m, percent: +$("#sm-pct").value }).then(month, fail); };
   document.querySelectorAll(".cb-form").forEach((f) => {
     f.onsubmit = (ev) => {
       ev.preventDefault();
@@ -253,4 +254,8 @@ async function route() {
   } catch (e) { fail(e); }
 }
 window.addEventListener("hashchange", route);
-(async () => { await loadLang(); if (S.token) S.me = claims(S.token); route(); })();
+(async () => {
+  await loadLang();
+  if (S.token) S.me = await api("/api/v1/me").catch(() => { S.token = null; localStorage.removeItem("bx.token"); return null; });
+  route();
+})();

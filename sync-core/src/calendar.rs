@@ -12,8 +12,19 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// Where an office's public holidays come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CalendarKind {
     /// Mainland China: statutory holidays and make-up working days.
     Cn,
@@ -23,10 +34,7 @@ pub enum CalendarKind {
 
 impl CalendarKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            CalendarKind::Cn => "cn",
-            CalendarKind::Weekends => "weekends",
-        }
+        self.into()
     }
 
     /// The default for an office in this time zone.
@@ -126,6 +134,23 @@ impl Calendar {
             }
         }
         sign * n
+    }
+}
+
+/// An office's calendar with the settings deadlines need: its time zone (days are the
+/// office's days) and its decision period for complaints (R-CPL-DECIDE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeCalendar {
+    pub calendar: Calendar,
+    pub decision_days: u32,
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl OfficeCalendar {
+    /// The office's day at instant `ms` (UTC milliseconds); None when out of range.
+    pub fn day_of(&self, ms: i64) -> Option<NaiveDate> {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&self.time_zone).date_naive())
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, OfficeCalendar};
 use crate::model::{OrderId, UserId};
 
 /// R-CPL-INCOMPLETE: tell the complainant what to add within 5 working days of receipt.
@@ -44,8 +44,19 @@ fn invalid<T>(rule: &'static str, message: impl Into<String>) -> Result<T, Refus
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     /// Material incomplete: the complainant must be told what to add.
     Incomplete,
@@ -65,16 +76,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Incomplete => "incomplete",
-            Status::AwaitingAcceptance => "awaiting_acceptance",
-            Status::Accepted => "accepted",
-            Status::Decided => "decided",
-            Status::Closed => "closed",
-            Status::NotAccepted => "not_accepted",
-            Status::Transferred => "transferred",
-            Status::Merged => "merged",
-        }
+        self.into()
     }
 
     /// Still being handled (a repeat without new facts is not accepted; with new facts it
@@ -164,6 +166,63 @@ pub struct NewComplaint {
     /// Required with `same_as`: does it bring new facts?
     #[serde(default)]
     pub new_facts: Option<bool>,
+}
+
+/// Records a complaint (R-CPL-CHANNEL, R-CPL-INCOMPLETE, R-CPL-ACCEPT); with `same_as`,
+/// applies the repeat rules (R-CPL-REJECT) to it and to the complaint it repeats — a
+/// merged complaint lives on in the one it was merged into, so merges are followed.
+/// `lookup` reads an earlier complaint by id. Returns the new complaint and, when it
+/// changed, the earlier one: the caller stores both in one transaction.
+pub fn receive_complaint<E: From<Refusal>>(
+    id: String,
+    n: &NewComplaint,
+    received_at: i64,
+    cal: &OfficeCalendar,
+    by: UserId,
+    mut lookup: impl FnMut(&str) -> Result<Option<Complaint>, E>,
+) -> Result<(Complaint, Option<Complaint>), E> {
+    let day = cal.day_of(received_at).ok_or_else(|| Refusal {
+        rule: "R-CPL-CHANNEL",
+        invalid: true,
+        message: format!("received_at {received_at} is not a time"),
+    })?;
+    if n.same_as.is_some() && n.new_facts.is_none() {
+        return Err(Refusal {
+            rule: "R-CPL-REJECT",
+            invalid: true,
+            message: "a repeat must say whether it brings new facts (new_facts: true or false)"
+                .into(),
+        }
+        .into());
+    }
+    let mut x = Complaint::receive(id, n, received_at, day, &cal.calendar, by)?;
+    let Some(same) = &n.same_as else {
+        return Ok((x, None));
+    };
+    let missing = |id: &str| Refusal {
+        rule: "R-CPL-REJECT",
+        invalid: true,
+        message: format!("complaint {id} not found"),
+    };
+    let mut earlier = lookup(same)?.ok_or_else(|| missing(same))?;
+    // Merges form a chain; a chain longer than this is corrupt data, not a complaint.
+    let mut hops = 0;
+    while let Some(into) = earlier.merged_into.clone() {
+        hops += 1;
+        if hops > 1000 {
+            return Err(missing(&into).into());
+        }
+        earlier = lookup(&into)?.ok_or_else(|| missing(&into))?;
+    }
+    let before = earlier.clone();
+    x.repeat_of(
+        &mut earlier,
+        n.new_facts.unwrap_or(false),
+        &cal.calendar,
+        cal.decision_days,
+        by,
+    )?;
+    Ok((x, (earlier != before).then_some(earlier)))
 }
 
 /// The next thing due.

@@ -18,6 +18,10 @@ pub enum Error {
     Corrupt(String),
     #[error("work order {0} not found")]
     NotFound(String),
+    /// Well-formed, but not possible in the record's current state (e.g. a call-back
+    /// that was already recorded).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("automerge: {0}")]

@@ -5,10 +5,12 @@
 //! basement with no signal exactly as it does at the office.
 
 pub mod calendar;
+pub mod callback;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod command;
 pub mod complaint;
+pub mod dispatch;
 pub mod doc;
 mod error;
 pub mod event;
@@ -16,6 +18,7 @@ pub mod model;
 pub mod protocol;
 pub mod rules;
 pub mod session;
+pub mod settings;
 pub mod signature;
 pub mod state;
 pub mod store;

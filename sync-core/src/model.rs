@@ -101,8 +101,22 @@ impl fmt::Display for Money {
 
 /// What a person may do. The server binds a role to every token; devices carry it in
 /// every event they author so the reducer can explain who did what.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// 前臺 / 總臺: takes requests.
     FrontDesk,
@@ -123,24 +137,19 @@ pub enum Role {
 
 impl Role {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::FrontDesk => "front_desk",
-            Role::Administrator => "administrator",
-            Role::Dispatcher => "dispatcher",
-            Role::Technician => "technician",
-            Role::Finance => "finance",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-            Role::System => "system",
-        }
+        self.into()
     }
 }
 
 impl FromStr for Role {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned()))
-            .map_err(|_| Error::InvalidInput(format!("unknown role {s:?}")))
+        use strum::VariantArray;
+        Role::VARIANTS
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| Error::InvalidInput(format!("unknown role {s:?}")))
     }
 }
 

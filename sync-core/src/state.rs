@@ -22,8 +22,21 @@ pub const ARRIVAL_GRACE_MS: Millis = 10 * 60 * 1000;
 pub const HANDOVER_LIMIT_MS: Millis = 30 * 60 * 1000;
 
 /// Where the job stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Logged,
     Received,
@@ -44,20 +57,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Logged => "logged",
-            Status::Received => "received",
-            Status::Priced => "priced",
-            Status::Assigned => "assigned",
-            Status::Scheduled => "scheduled",
-            Status::OnSite => "on_site",
-            Status::InProgress => "in_progress",
-            Status::Completed => "completed",
-            Status::Accepted => "accepted",
-            Status::Closed => "closed",
-            Status::Refused => "refused",
-            Status::Cancelled => "cancelled",
-        }
+        self.into()
     }
 }
 

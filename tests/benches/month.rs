@@ -9,8 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use baoxiu_server::ServerStore;
-use baoxiu_server::month::Params;
+use baoxiu_server::Store;
+use baoxiu_server::service::month::{Params, company_stats, office_stats};
 use baoxiu_sync_core::{OfficeId, UserId};
 use rusqlite::params;
 
@@ -117,11 +117,13 @@ fn main() {
     );
 
     let p = Params::default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store: &dyn Store = &store;
     let one: Vec<Duration> = (0..21)
         .map(|i| {
             let o = office_ids[i % office_ids.len()];
             let t = Instant::now();
-            let s = store.month_stats(o, "2026-03", p).unwrap();
+            let s = rt.block_on(office_stats(store, o, "2026-03", p)).unwrap();
             assert!(s.completed > 0);
             t.elapsed()
         })
@@ -133,7 +135,7 @@ fn main() {
     let all: Vec<Duration> = (0..5)
         .map(|_| {
             let t = Instant::now();
-            let s = store.company_stats("2026-03", p).unwrap();
+            let s = rt.block_on(company_stats(store, "2026-03", p)).unwrap();
             assert_eq!(s.len(), offices);
             t.elapsed()
         })

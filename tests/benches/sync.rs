@@ -29,13 +29,8 @@ fn quick() -> bool {
 /// Creates `n` orders in office `a` concurrently; returns their ids.
 async fn create_orders(srv: &TestServer, n: usize, assign_to: Option<&Login>) -> Vec<OrderId> {
     let office = {
-        let store = srv.state().store.clone();
         let id = srv.who("a.desk").person.office;
-        tokio::task::spawn_blocking(move || store.office(id))
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap()
+        srv.state().store.office(id).await.unwrap().unwrap()
     };
     let desk = srv.who("a.desk").person.clone();
     let disp = srv.who("a.dispatcher").person.clone();
@@ -63,7 +58,7 @@ async fn create_orders(srv: &TestServer, n: usize, assign_to: Option<&Login>) ->
                 description: "廚房水龍頭漏水".into(),
                 follow_up_of: None,
             };
-            let s = store.create(a(&desk), new).await.unwrap().unwrap();
+            let s = store.create(a(&desk), new, chrono_now()).await.unwrap();
             if let Some(t) = tech {
                 for body in [
                     EventBody::Received,
@@ -84,9 +79,8 @@ async fn create_orders(srv: &TestServer, n: usize, assign_to: Option<&Login>) ->
                     },
                 ] {
                     store
-                        .command(a(&disp), office.id, s.order, body)
+                        .command(a(&disp), office.id, s.order, body, chrono_now())
                         .await
-                        .unwrap()
                         .unwrap();
                 }
             }
@@ -166,9 +160,9 @@ async fn reconnect_bytes(n: usize) {
                 EventBody::Note {
                     text: "客戶來電：改為下午".into(),
                 },
+                chrono_now(),
             )
             .await
-            .unwrap()
             .unwrap();
     }
     for id in &ids[10..20] {
@@ -193,13 +187,7 @@ async fn reconnect_bytes(n: usize) {
     let mut pairs = Vec::with_capacity(n);
     for id in &ids {
         let dev = phone.store.doc(*id).unwrap().automerge().clone();
-        let store = srv.state().store.clone();
-        let id = *id;
-        let bytes = tokio::task::spawn_blocking(move || store.document(id))
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+        let bytes = srv.state().store.document(*id).await.unwrap().unwrap();
         pairs.push((dev, automerge::Automerge::load(&bytes).unwrap()));
     }
     let t = Instant::now();
@@ -291,11 +279,11 @@ async fn throughput(devices: usize, per_device: usize) {
             p.store.add_note(*o, format!("工作紀錄 {k}")).unwrap();
         }
     }
-    let before = srv.state().store.log_len().unwrap();
+    let before = srv.state().store.log_len().await.unwrap();
     let t = Instant::now();
     let results = sync_all(phones, &srv.ws_url()).await;
     let elapsed = t.elapsed();
-    let stored = srv.state().store.log_len().unwrap() - before;
+    let stored = srv.state().store.log_len().await.unwrap() - before;
     assert!(results.iter().all(|(left, _)| *left == 0));
     assert_eq!(stored as usize, devices * per_device);
     println!(
@@ -381,9 +369,9 @@ async fn replica_numbers(n: usize) {
                 EventBody::Note {
                     text: "改約下午".into(),
                 },
+                srv.state().now(),
             )
             .await
-            .unwrap()
             .unwrap();
     }
     let local: Vec<String> = ids[10..20].iter().map(|i| i.to_string()).collect();

@@ -152,9 +152,9 @@ async fn client_survives_100_cuts_mid_frame_with_every_fact_exactly_once() {
                 EventBody::Note {
                     text: format!("office-{i}"),
                 },
+                srv.state().now(),
             )
             .await
-            .unwrap()
             .unwrap();
     }
 

@@ -90,39 +90,33 @@ async fn r_cpl_incomplete_notice_due_in_5_working_days_across_spring_festival() 
     let v = file(&srv, body(at(2026, 2, 12), false)).await;
     let c = id(&v);
     assert_eq!(v["complaint"]["supplement_due"], "2026-02-26");
+    srv.set_today("2026-02-14");
     let (_, v) = srv
-        .as_(
-            "a.desk",
-            "GET",
-            &format!("/api/v1/complaints/{c}?today=2026-02-14"),
-            None,
-        )
+        .as_("a.desk", "GET", &format!("/api/v1/complaints/{c}"), None)
         .await;
     assert_eq!(v["next_deadline"]["kind"], "supplement_notice");
     assert_eq!(v["next_deadline"]["working_days_left"], 3);
+    srv.set_today("2026-02-25");
     let (_, v) = srv
-        .as_(
-            "a.desk",
-            "GET",
-            &format!("/api/v1/complaints/{c}?today=2026-02-25"),
-            None,
-        )
+        .as_("a.desk", "GET", &format!("/api/v1/complaints/{c}"), None)
         .await;
     assert_eq!(v["next_deadline"]["at_risk"], true);
+    srv.set_today("2026-02-25");
     let (_, list) = srv
         .as_(
             "a.supervisor",
             "GET",
-            "/api/v1/complaints?today=2026-02-25&at_risk=true",
+            "/api/v1/complaints?at_risk=true",
             None,
         )
         .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
+    srv.set_today("2026-02-27");
     let (_, list) = srv
         .as_(
             "a.supervisor",
             "GET",
-            "/api/v1/complaints?today=2026-02-27&overdue=true",
+            "/api/v1/complaints?overdue=true",
             None,
         )
         .await;
@@ -467,13 +461,9 @@ async fn r_cpl_report_against_hand_computed_figures() {
     b["complainant"] = json!("陳太太");
     file(&srv, b).await;
 
+    srv.set_today("2026-11-27");
     let (s, r) = srv
-        .as_(
-            "a.supervisor",
-            "GET",
-            "/api/v1/quality?month=2026-11&today=2026-11-27",
-            None,
-        )
+        .as_("a.supervisor", "GET", "/api/v1/quality?month=2026-11", None)
         .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["complaints_received"], 5);
@@ -493,9 +483,10 @@ async fn r_cpl_report_against_hand_computed_figures() {
     // No orders were completed in the month: the complaint rate has no denominator.
     assert_eq!(r["complaint_rate"]["denominator"], 0);
     // Exported like the other registers.
+    srv.set_today("2026-11-27");
     let res = srv
         .http
-        .get(srv.url("/api/v1/quality?month=2026-11&today=2026-11-27&format=csv"))
+        .get(srv.url("/api/v1/quality?month=2026-11&format=csv"))
         .bearer_auth(&srv.who("a.supervisor").token)
         .send()
         .await

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use baoxiu_server::ServerStore;
+use baoxiu_server::store::OrderStore;
 use baoxiu_sync_core::client::{ClientConfig, Connection, SyncClient};
 use baoxiu_sync_core::{Author, ChangeHash, DeviceId, EventBody, OrderId, Role, Store, UserId};
 use futures_util::{SinkExt, StreamExt};
@@ -349,9 +349,9 @@ async fn lossy_link_converges_without_a_resend_loop() {
                     EventBody::Note {
                         text: format!("office {i}"),
                     },
+                    srv.state().now(),
                 )
                 .await
-                .unwrap()
                 .unwrap();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -379,7 +379,7 @@ async fn lossy_link_converges_without_a_resend_loop() {
         );
     }
     // No resend loop: the server stored each phone change exactly once.
-    let n = srv.state().store.log_len().unwrap();
+    let n = srv.state().store.log_len().await.unwrap();
     let mut seen = HashSet::new();
     for (store, _, o) in &phones {
         for c in store.lock().unwrap().doc(*o).unwrap().all_changes() {
@@ -521,13 +521,12 @@ async fn two_hundred_devices_at_once_converge_without_errors() {
 async fn full_disk_acknowledges_nothing_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let store = baoxiu_server::SqliteStore::open(&baoxiu_server::db_path(dir.path())).unwrap();
-    let state = baoxiu_server::AppState {
-        store: store.clone(),
-        keys: baoxiu_server::Keys::load_or_create(dir.path()).unwrap(),
-        metrics: baoxiu_server::Metrics::new(),
-        shutdown: tokio::sync::watch::channel(false).0,
-    };
-    let logins = baoxiu_server::demo::seed(&state).await.unwrap();
+    let state = baoxiu_server::AppState::new(
+        Arc::new(store.clone()),
+        baoxiu_server::Keys::load_or_create(dir.path()).unwrap(),
+        Arc::new(baoxiu_sync_core::SystemClock),
+    );
+    let logins = baoxiu_server::devtools::demo::seed(&state).await.unwrap();
     let running = baoxiu_server::start(state, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -557,11 +556,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
         .unwrap()
         .query_row("PRAGMA page_count", [], |r| r.get(0))
         .unwrap();
-    let s2 = store.clone();
-    tokio::task::spawn_blocking(move || s2.set_max_page_count(pages as u64))
-        .await
-        .unwrap()
-        .unwrap();
+    store.set_max_page_count(pages as u64).await.unwrap();
     let big = "備註".repeat(2000);
     for i in 0..20 {
         phone
@@ -570,7 +565,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
             .add_note(order, format!("{i} {big}"))
             .unwrap();
     }
-    let log_before = store.log_len().unwrap();
+    let log_before = store.log_len().await.unwrap();
     let c = SyncClient::start(phone.clone(), fast(url.clone(), tech.token.clone()));
     wait_until("the server to report the full disk", 30, || {
         c.status()
@@ -579,7 +574,11 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
     })
     .await;
     c.stop().await;
-    assert_eq!(store.log_len().unwrap(), log_before, "nothing was stored");
+    assert_eq!(
+        store.log_len().await.unwrap(),
+        log_before,
+        "nothing was stored"
+    );
     assert_eq!(
         phone.lock().unwrap().pending_changes().unwrap().len(),
         20,
@@ -595,11 +594,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
     assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
 
     // Space returns: the same changes go through.
-    let s2 = store.clone();
-    tokio::task::spawn_blocking(move || s2.set_max_page_count(0))
-        .await
-        .unwrap()
-        .unwrap();
+    store.set_max_page_count(0).await.unwrap();
     let c = SyncClient::start(phone.clone(), fast(url, tech.token.clone()));
     wait_until("recovery", 30, || {
         let s = c.status();
@@ -607,7 +602,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
     })
     .await;
     c.stop().await;
-    assert_eq!(store.log_len().unwrap(), log_before + 20);
+    assert_eq!(store.log_len().await.unwrap(), log_before + 20);
     let health = reqwest::get(format!("http://{}/healthz", running.addr))
         .await
         .unwrap();
@@ -623,7 +618,7 @@ async fn simulation_converges_and_reports_the_month() {
         .await
         .unwrap();
     let seed: u64 = rand::rng().random();
-    let opts = baoxiu_server::simulate::Options {
+    let opts = baoxiu_server::devtools::simulate::Options {
         seed,
         technicians: 5,
         days: if long() { 30 } else { 4 },
@@ -631,7 +626,7 @@ async fn simulation_converges_and_reports_the_month() {
         offline_ratio: 0.4,
         progress: false,
     };
-    let r = baoxiu_server::simulate::run(&state, running.addr, dir.path(), &opts)
+    let r = baoxiu_server::devtools::simulate::run(&state, running.addr, dir.path(), &opts)
         .await
         .unwrap();
     running.stop().await.unwrap();

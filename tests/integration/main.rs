@@ -8,6 +8,7 @@ mod api;
 mod bola;
 mod client;
 mod complaints;
+mod conformance;
 mod convergence;
 mod durability;
 mod faults;
@@ -15,6 +16,7 @@ mod fuzz_regressions;
 mod jwt;
 mod month;
 mod rules;
+mod server_schema;
 mod server_support {
     pub use baoxiu_tests::server::*;
 }

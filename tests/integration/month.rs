@@ -50,13 +50,8 @@ struct Job<'a> {
 }
 
 async fn office(srv: &TestServer) -> baoxiu_sync_core::Office {
-    let store = srv.state().store.clone();
     let id = srv.who("a.desk").person.office;
-    tokio::task::spawn_blocking(move || store.office(id))
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap()
+    srv.state().store.office(id).await.unwrap().unwrap()
 }
 
 /// Builds the order offline with fixed times (desk, dispatcher, technician each on their

@@ -384,18 +384,3 @@ fn typical_completed_order_is_small() {
     store.compact(order).unwrap();
     assert!(store.stored_size(order).unwrap() <= 16 * 1024);
 }
-
-#[test]
-fn server_database_from_every_older_version_equals_a_fresh_one() {
-    let dir = tempfile::tempdir().unwrap();
-    for from in 0..baoxiu_server::store::SCHEMA_VERSION {
-        let old = dir.path().join(format!("old{from}.db"));
-        drop(baoxiu_server::store::open_at_version(&old, from).unwrap());
-        drop(baoxiu_server::SqliteStore::open(&old).unwrap());
-        let fresh = dir.path().join(format!("fresh{from}.db"));
-        drop(baoxiu_server::SqliteStore::open(&fresh).unwrap());
-        assert_eq!(schema_of(&old), schema_of(&fresh));
-        assert_eq!(user_version(&old), baoxiu_server::store::SCHEMA_VERSION);
-        assert!(!schema_of(&fresh).is_empty());
-    }
-}

@@ -11,11 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::server_support::*;
 
 async fn log_len(srv: &TestServer) -> u64 {
-    let store = srv.state().store.clone();
-    tokio::task::spawn_blocking(move || store.log_len())
-        .await
-        .unwrap()
-        .unwrap()
+    srv.state().store.log_len().await.unwrap()
 }
 
 async fn server_state(srv: &TestServer, id: &str) -> serde_json::Value {

@@ -3,11 +3,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use baoxiu_server::{AppState, Running, auth};
 use baoxiu_sync_core::protocol::{Frame, MAX_DOWNLOAD_FRAME_BYTES};
 use baoxiu_sync_core::session::{ClientSession, Outcome};
-use baoxiu_sync_core::{Author, DeviceId, Office, OfficeId, Person, Role, Store, UserId};
+use baoxiu_sync_core::{
+    Author, Clock, DeviceId, Millis, Office, OfficeId, Person, Role, Store, UserId,
+};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -33,10 +37,33 @@ impl Login {
     }
 }
 
+/// The server's clock in tests: the system's, until a test sets "now".
+#[derive(Debug, Default)]
+pub struct TestClock {
+    /// 0: follow the system clock.
+    fixed: AtomicI64,
+}
+
+impl TestClock {
+    pub fn set(&self, now: Millis) {
+        self.fixed.store(now, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Millis {
+        match self.fixed.load(Ordering::SeqCst) {
+            0 => chrono::Utc::now().timestamp_millis(),
+            t => t,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub running: Option<Running>,
+    pub clock: Arc<TestClock>,
     /// `people["a.dispatcher"]`, `people["b.tech1"]`, …
     pub people: HashMap<String, Login>,
     pub http: reqwest::Client,
@@ -54,16 +81,12 @@ fn office(name: &str) -> Office {
 impl TestServer {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let state = baoxiu_server::open(dir.path()).unwrap();
+        let clock = Arc::new(TestClock::default());
+        let state = baoxiu_server::open_with_clock(dir.path(), clock.clone()).unwrap();
         let offices = [office("信義華廈管理處"), office("大安大樓管理處")];
         let mut people = HashMap::new();
         for (prefix, o) in [("a", &offices[0]), ("b", &offices[1])] {
-            let store = state.store.clone();
-            let o2 = o.clone();
-            tokio::task::spawn_blocking(move || store.upsert_office(o2))
-                .await
-                .unwrap()
-                .unwrap();
+            state.store.upsert_office(o.clone()).await.unwrap();
             for (key, role, specialties, zone) in [
                 ("desk", Role::FrontDesk, vec![], None),
                 ("dispatcher", Role::Dispatcher, vec![], None),
@@ -93,12 +116,7 @@ impl TestServer {
                     token_version: 0,
                     active: true,
                 };
-                let store = state.store.clone();
-                let p2 = p.clone();
-                tokio::task::spawn_blocking(move || store.upsert_user(p2))
-                    .await
-                    .unwrap()
-                    .unwrap();
+                state.store.upsert_user(p.clone()).await.unwrap();
                 let device = DeviceId::new();
                 let token = sign(&state, &p, Some(device));
                 people.insert(
@@ -117,6 +135,7 @@ impl TestServer {
         TestServer {
             dir,
             running: Some(running),
+            clock,
             people,
             http: reqwest::Client::new(),
         }
@@ -135,12 +154,7 @@ impl TestServer {
             token_version: 0,
             active: true,
         };
-        let store = self.state().store.clone();
-        let p2 = p.clone();
-        tokio::task::spawn_blocking(move || store.upsert_user(p2))
-            .await
-            .unwrap()
-            .unwrap();
+        self.state().store.upsert_user(p.clone()).await.unwrap();
         let device = DeviceId::new();
         let token = sign(self.state(), &p, Some(device));
         Login {
@@ -169,13 +183,21 @@ impl TestServer {
                 order: doc.order_id(),
                 changes: vec![change.raw_bytes().to_vec()],
             }];
-            self.state()
-                .store
-                .submit(who, batch)
-                .await
-                .unwrap()
-                .unwrap();
+            self.state().store.submit(who, batch).await.unwrap();
         }
+    }
+
+    /// Sets the server's "now" to noon of `day` (YYYY-MM-DD) in Asia/Taipei, the test
+    /// offices' zone.
+    pub fn set_today(&self, day: &str) {
+        let noon = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+            - 8 * 3_600_000;
+        self.clock.set(noon);
     }
 
     pub fn state(&self) -> &AppState {

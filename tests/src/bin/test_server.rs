@@ -11,7 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: test-server <data dir> <listen addr>".into());
     };
     let state = baoxiu_server::open(std::path::Path::new(data))?;
-    let logins = baoxiu_server::demo::seed(&state).await?;
+    let logins = baoxiu_server::devtools::demo::seed(&state).await?;
     let running = baoxiu_server::start(state, listen.parse()?).await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on {}", running.addr)?;

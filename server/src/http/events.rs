@@ -1,55 +1,17 @@
-//! The web console for dispatchers and supervisors: static files compiled into the binary
-//! (no front-end build step), and `GET /api/v1/events`, a server-sent event stream that
-//! says "something changed" whenever a commit touches the caller's office, so the board
-//! updates live when a phone syncs.
+//! `GET /api/v1/events`: a server-sent event stream that says "something changed"
+//! whenever a commit touches the caller's office, so the console's board updates live
+//! when a phone syncs.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::header;
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::app::{AppState, Caller};
-use crate::error::Error;
-
-const INDEX: &str = include_str!("../web/index.html");
-const APP: &str = include_str!("../web/app.js");
-const STYLE: &str = include_str!("../web/style.css");
-const ZH: &str = include_str!("../web/i18n/zh-Hant.json");
-const EN: &str = include_str!("../web/i18n/en.json");
-
-pub async fn index() -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response()
-}
-
-pub async fn app_js() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP,
-    )
-        .into_response()
-}
-
-pub async fn style() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
-}
-
-pub async fn catalogue(Path(file): Path<String>) -> Result<Response, Error> {
-    let body = match file.as_str() {
-        "zh-Hant.json" => ZH,
-        "en.json" => EN,
-        _ => return Err(Error::NotFound(format!("catalogue {file}"))),
-    };
-    Ok((
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body,
-    )
-        .into_response())
-}
+use super::extract::Caller;
+use crate::state::AppState;
 
 pub async fn events(
     State(st): State<AppState>,

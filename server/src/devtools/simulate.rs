@@ -17,9 +17,11 @@ use baoxiu_sync_core::{
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::app::{AppState, blocking};
-use crate::error::{Error, Result};
-use crate::month::{CallbackResult, Params};
+use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult};
+
+use crate::error::Result;
+use crate::service::month::{Params, office_stats};
+use crate::state::AppState;
 
 /// What to simulate.
 #[derive(Debug, Clone)]
@@ -136,13 +138,9 @@ pub async fn run(
             offline_until: 0,
         });
     }
-    {
-        let (st, off, ppl) = (store.clone(), office.clone(), people.clone());
-        blocking(move || {
-            st.upsert_office(off)?;
-            ppl.into_iter().try_for_each(|p| st.upsert_user(p))
-        })
-        .await?;
+    store.upsert_office(office.clone()).await?;
+    for p in &people {
+        store.upsert_user(p.clone()).await?;
     }
     let server = store.server_device();
     let as_ = |p: &Person| Author {
@@ -200,10 +198,7 @@ pub async fn run(
                 description: ["廚房水龍頭漏水", "走廊燈不亮", "冷氣滴水", "門鎖卡住"][k % 4].into(),
                 follow_up_of: None,
             };
-            let s = store
-                .create(as_(&desk), new)
-                .await
-                .map_err(|_| Error::Unavailable("writer".into()))??;
+            let s = store.create(as_(&desk), new, state.now()).await?;
             let paid = rng.random_bool(0.5);
             let items = if paid {
                 vec![FeeItem {
@@ -223,13 +218,12 @@ pub async fn run(
                     reason: "模擬".into(),
                 },
                 EventBody::AppointmentSet {
-                    at: chrono::Utc::now().timestamp_millis() + rng.random_range(-30..60) * 60_000,
+                    at: state.now() + rng.random_range(-30..60) * 60_000,
                 },
             ] {
                 store
-                    .command(as_(&disp), office.id, s.order, body)
-                    .await
-                    .map_err(|_| Error::Unavailable("writer".into()))??;
+                    .command(as_(&disp), office.id, s.order, body, state.now())
+                    .await?;
             }
             orders.push(s.order);
         }
@@ -302,38 +296,42 @@ pub async fn run(
                 same_as: None,
                 new_facts: None,
             };
-            let (st, by) = (store.clone(), desk.id);
-            let oid = office.id;
-            blocking(move || {
-                st.create_complaint(oid, n, chrono::Utc::now().timestamp_millis(), by)
-            })
-            .await?;
+            store
+                .create_complaint(office.id, n, state.now(), desk.id)
+                .await?;
             report.complaints += 1;
         }
         settle(&phones).await;
         if let Some(done) = orders.iter().rev().find(|_| rng.random_bool(0.3)) {
-            let (st, oid, order, by) = (store.clone(), office.id, *done, sup.id);
+            let (oid, by) = (office.id, sup.id);
             let sat = rng.random_range(3..=5);
-            let r = blocking(move || {
-                let cb =
-                    st.plan_callback(oid, order, "phone".into(), 0, Some(by), "回訪".into())?;
-                st.record_callback(
-                    oid,
-                    cb.id,
-                    by,
-                    CallbackResult {
-                        reached: true,
-                        satisfaction: Some(sat),
-                        repair_held: Some("pass".into()),
-                        problems: String::new(),
-                        responsible: None,
-                        content: String::new(),
-                        fallback_method: None,
-                        fallback_at: None,
-                    },
-                )
-            })
-            .await;
+            let cb = CallbackPlan {
+                order: *done,
+                method: CallbackMethod::Phone,
+                planned_at: 0,
+                assignee: Some(by),
+                content: "回訪".into(),
+                sample: None,
+            }
+            .into_callback(state.now());
+            let result = CallbackResult {
+                reached: true,
+                satisfaction: Some(sat),
+                repair_held: Some(PassFail::Pass),
+                problems: String::new(),
+                responsible: None,
+                content: String::new(),
+                fallback_method: None,
+                fallback_at: None,
+            };
+            let id = cb.id.clone();
+            let r = match store.insert_callback(oid, cb).await {
+                Ok(()) => store
+                    .record_callback(oid, id, result, by, state.now())
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            };
             if r.is_ok() {
                 report.callbacks += 1;
             }
@@ -370,8 +368,7 @@ pub async fn run(
         let ids = lock(&ph.store).order_ids()?;
         for id in ids {
             let phone = lock(&ph.store).order_state(id)?;
-            let st = store.clone();
-            let server = blocking(move || st.order(id)).await?;
+            let server = store.order(id).await?;
             report.replicas_checked += 1;
             if server.as_ref() != Some(&phone) {
                 report
@@ -381,13 +378,12 @@ pub async fn run(
         }
     }
     report.orders = orders.len();
-    let st = store.clone();
-    let oid = office.id;
-    let month = chrono::Utc::now()
+    let month = chrono::DateTime::from_timestamp_millis(state.now())
+        .unwrap_or_default()
         .with_timezone(&chrono_tz::Asia::Taipei)
         .format("%Y-%m")
         .to_string();
-    let stats = blocking(move || st.month_stats(oid, &month, Params::default())).await?;
+    let stats = office_stats(&*store, office.id, &month, Params::default()).await?;
     report.completed = stats.completed as usize;
     report.stats_json = serde_json::to_string_pretty(&stats).unwrap_or_default();
     Ok(report)

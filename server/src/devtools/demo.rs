@@ -11,10 +11,10 @@ use baoxiu_sync_core::{
 };
 use uuid::Uuid;
 
-use crate::app::{AppState, blocking};
 use crate::auth;
 use crate::error::{Error, Result};
-use crate::store::ServerStore;
+use crate::state::AppState;
+use crate::store::Store;
 
 /// The demo office's fixed id, so a second `--demo` run finds it.
 pub const DEMO_OFFICE: OfficeId =
@@ -54,24 +54,17 @@ const JOBS: &[(&str, &str, &str, i64, i64)] = &[
 
 /// Seeds the demo office (once) and returns a token for each person.
 pub async fn seed(st: &AppState) -> Result<Vec<DemoLogin>> {
-    let store = st.store.clone();
-    let existing = blocking(move || store.users(DEMO_OFFICE)).await?;
+    let existing = st.store.users(DEMO_OFFICE).await?;
     let people = if existing.is_empty() {
         fresh(st).await?
     } else {
         existing
     };
-    let store = st.store.clone();
-    let devices = blocking(move || store.device_syncs(DEMO_OFFICE)).await?;
+    let devices = st.store.device_syncs(DEMO_OFFICE).await?;
     let mut out = Vec::new();
     for p in people {
         let device = (p.role == Role::Technician)
-            .then(|| {
-                devices
-                    .iter()
-                    .find(|(u, _, _)| *u == p.id)
-                    .map(|(_, d, _)| *d)
-            })
+            .then(|| devices.iter().find(|d| d.user == p.id).map(|d| d.device))
             .flatten();
         let claims = auth::claims(
             p.id,
@@ -119,17 +112,9 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             Some("C棟"),
         ),
     ];
-    {
-        let store = st.store.clone();
-        let (o, ps) = (office.clone(), people.clone());
-        blocking(move || {
-            store.upsert_office(o)?;
-            for p in ps {
-                store.upsert_user(p)?;
-            }
-            Ok(())
-        })
-        .await?;
+    st.store.upsert_office(office.clone()).await?;
+    for p in &people {
+        st.store.upsert_user(p.clone()).await?;
     }
     let find = |role: Role| people.iter().find(|p| p.role == role).cloned();
     let (desk, disp, fin) = match (
@@ -146,9 +131,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         .map(|p| (p.clone(), DeviceId::new()))
         .collect();
     for (t, d) in &techs {
-        let store = st.store.clone();
-        let (u, d) = (t.id, *d);
-        blocking(move || store.register_device(u, d)).await?;
+        st.store.register_device(t.id, *d).await?;
     }
     let server = st.store.server_device();
     let as_author = |p: &Person| Author {
@@ -156,7 +139,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         device: server,
         role: p.role,
     };
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = st.now();
     let channels = ["phone", "walk_in", "app", "verbal"];
     for i in 0..36usize {
         let (desc, unit, name, materials, labour) = JOBS[i % JOBS.len()];
@@ -172,19 +155,17 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             description: desc.into(),
             follow_up_of: None,
         };
-        let s = st
-            .store
-            .create(as_author(&desk), new)
-            .await
-            .map_err(closed)??;
+        let s = st.store.create(as_author(&desk), new, now).await?;
         let stage = i % 6;
         if stage == 0 {
             continue;
         }
         let order = s.order;
-        let cmd =
-            |p: &Person, body: EventBody| st.store.command(as_author(p), DEMO_OFFICE, order, body);
-        cmd(&disp, EventBody::Received).await.map_err(closed)??;
+        let cmd = |p: &Person, body: EventBody| {
+            st.store
+                .command(as_author(p), DEMO_OFFICE, order, body, st.now())
+        };
+        cmd(&disp, EventBody::Received).await?;
         if stage == 1 {
             continue;
         }
@@ -205,8 +186,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
                 items: items.clone(),
             },
         )
-        .await
-        .map_err(closed)??;
+        .await?;
         let (tech, device) = &techs[i % techs.len()];
         cmd(
             &disp,
@@ -215,12 +195,9 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
                 reason: "專長與距離".into(),
             },
         )
-        .await
-        .map_err(closed)??;
+        .await?;
         let appointment = now + ((i as i64 % 5) - 2) * 3_600_000;
-        cmd(&disp, EventBody::AppointmentSet { at: appointment })
-            .await
-            .map_err(closed)??;
+        cmd(&disp, EventBody::AppointmentSet { at: appointment }).await?;
         if stage == 2 {
             continue;
         }
@@ -230,8 +207,9 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             device: *device,
             role: Role::Technician,
         };
-        let store = st.store.clone();
-        let bytes = blocking(move || store.document(order))
+        let bytes = st
+            .store
+            .document(order)
             .await?
             .ok_or_else(|| Error::Internal("demo order vanished".into()))?;
         let mut doc = WorkOrderDoc::load(&bytes, *device)?;
@@ -299,7 +277,6 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         st.store
             .submit(who, batch)
             .await
-            .map_err(closed)?
             .map_err(|e| Error::Internal(format!("demo sync: {e:?}")))?;
         if stage == 5 && paid {
             let total = Money(materials + labour);
@@ -310,27 +287,20 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
                     amount: total,
                 },
             )
-            .await
-            .map_err(closed)??;
+            .await?;
         }
     }
     Ok(people)
 }
 
-fn closed(_: tokio::sync::oneshot::error::RecvError) -> Error {
-    Error::Unavailable("the writer stopped".into())
-}
-
 /// The order ids of the demo office (for tests).
-pub async fn order_ids(store: &std::sync::Arc<dyn ServerStore>) -> Result<Vec<OrderId>> {
-    let s = store.clone();
-    blocking(move || {
-        let (rows, _) = s.list_orders(&crate::store::OrderFilter {
+pub async fn order_ids(store: &dyn Store) -> Result<Vec<OrderId>> {
+    let (rows, _) = store
+        .list_orders(crate::store::OrderFilter {
             office: DEMO_OFFICE,
             limit: 500,
             ..Default::default()
-        })?;
-        Ok(rows.into_iter().map(|r| r.id).collect())
-    })
-    .await
+        })
+        .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }

@@ -18,9 +18,9 @@ use baoxiu_sync_core::protocol::{
 use baoxiu_sync_core::validate::Submitter;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::app::{AppState, Caller, blocking};
+use super::extract::Caller;
 use crate::error::{Error, Result};
-use crate::policy::{Action, authorize};
+use crate::state::AppState;
 use crate::store::{CatchUp, DeviceCtx, SubmitError};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -30,13 +30,11 @@ pub async fn upgrade(
     c: Caller,
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
-    authorize(&c.0, Action::Sync, None)?;
     let device =
         c.0.device
             .ok_or_else(|| Error::Forbidden("sync needs a token bound to a device".into()))?;
-    let store = st.store.clone();
     let user = c.0.sub;
-    blocking(move || store.register_device(user, device)).await?;
+    st.store.register_device(user, device).await?;
     let ctx = DeviceCtx {
         submitter: Submitter {
             author: Author {
@@ -95,13 +93,12 @@ async fn store_batch(
         return Ok(Vec::new());
     }
     let n: usize = changes.iter().map(|c| c.changes.len()).sum();
-    let rx = st.store.submit(ctx.submitter.clone(), changes);
-    match rx.await {
-        Ok(Ok(acked)) => {
+    match st.store.submit(ctx.submitter.clone(), changes).await {
+        Ok(acked) => {
             st.metrics.changes_stored.inc_by(n as u64);
             Ok(acked)
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             let (code, message, refused): (ErrorCode, String, Vec<[u8; 32]>) = e.clone().into();
             st.metrics
                 .batches_refused
@@ -112,11 +109,6 @@ async fn store_batch(
             }
             Err(error_frame(code, message, refused))
         }
-        Err(_) => Err(error_frame(
-            ErrorCode::Unavailable,
-            "the writer stopped",
-            Vec::new(),
-        )),
     }
 }
 
@@ -126,9 +118,9 @@ async fn catch_up(
     cursor: Option<Cursor>,
     hello: bool,
 ) -> Result<CatchUp> {
-    let store = st.store.clone();
-    let ctx = ctx.clone();
-    blocking(move || store.catch_up(&ctx, cursor, hello)).await
+    st.store
+        .catch_up(ctx.clone(), cursor, hello, st.now())
+        .await
 }
 
 async fn session(st: AppState, ctx: DeviceCtx, mut socket: WebSocket) {
@@ -183,7 +175,7 @@ async fn run_session(st: &AppState, ctx: &DeviceCtx, socket: &mut WebSocket) -> 
     let up = catch_up(st, ctx, hello.cursor, true).await?;
     let mut cursor = up.cursor;
     let welcome = Frame::Welcome(Welcome {
-        server_time: chrono::Utc::now().timestamp_millis(),
+        server_time: st.now(),
         acked,
         changes: up.changes,
         documents: up.documents,

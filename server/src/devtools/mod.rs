@@ -1,0 +1,5 @@
+//! Tools for trying the server out, outside the production library (cargo feature
+//! `dev-tools`): a seeded demo office and an in-process field trial.
+
+pub mod demo;
+pub mod simulate;

@@ -1,0 +1,383 @@
+//! Complaint endpoints (R-CPL-*), the office calendar and the service-quality report.
+//! Deadlines are reckoned from today in the office's zone, by the server's clock.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
+use baoxiu_sync_core::{OfficeId, Role, UserId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use super::export::export_pairs;
+use super::extract::{ApiJson, ApiQuery, Caller};
+use crate::error::{Error, Result};
+use crate::policy::Action;
+use crate::service::complaints::{ComplaintView, QualityReport, quality, view};
+use crate::service::month::{self as month_svc, Month};
+use crate::state::AppState;
+use crate::store::{CalendarChange, ComplaintChange};
+
+/// Who sees a complaint: front desk, supervisors, admins all of the office's; dispatchers
+/// those tied to an order.
+fn may_see(r: Role, x: &Complaint) -> bool {
+    match r {
+        Role::FrontDesk | Role::Supervisor | Role::Admin => true,
+        Role::Dispatcher => x.order.is_some(),
+        _ => false,
+    }
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate> {
+    s.parse()
+        .map_err(|_| Error::Invalid(format!("{s:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// Today in the office's zone.
+fn today(st: &AppState, cal: &OfficeCalendar) -> Result<NaiveDate> {
+    cal.day_of(st.now())
+        .ok_or_else(|| Error::Internal("the clock is out of range".into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ComplaintIn {
+    /// hotline, fax, letter, walk_in, email, online (R-CPL-CHANNEL)
+    pub channel: String,
+    pub complainant: String,
+    #[serde(default)]
+    pub contact: String,
+    pub by_customer_or_agent: bool,
+    pub unit: String,
+    pub subject: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub description: String,
+    #[schema(value_type = Option<String>)]
+    pub order: Option<baoxiu_sync_core::OrderId>,
+    #[schema(value_type = Option<String>)]
+    pub technician: Option<UserId>,
+    pub material_complete: bool,
+    #[serde(default)]
+    pub missing: String,
+    /// The earlier complaint this one repeats, if a person judged so.
+    pub same_as: Option<String>,
+    /// Required with `same_as`.
+    pub new_facts: Option<bool>,
+    /// When it was received (UTC ms), for paper records entered later; default now.
+    pub received_at: Option<i64>,
+}
+
+async fn view_now(st: &AppState, office: OfficeId, x: &Complaint) -> Result<ComplaintView> {
+    let cal = st.store.calendar(office).await?;
+    let all = st.store.complaints(office).await?;
+    Ok(view(x, &cal, today(st, &cal)?, &all))
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints", request_body = ComplaintIn, responses((status = 201, body = ComplaintView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(b): ApiJson<ComplaintIn>,
+) -> Result<(StatusCode, Json<ComplaintView>)> {
+    let new = NewComplaint {
+        channel: b.channel,
+        complainant: b.complainant,
+        contact: b.contact,
+        by_customer_or_agent: b.by_customer_or_agent,
+        unit: b.unit,
+        subject: b.subject,
+        category: b.category,
+        description: b.description,
+        order: b.order,
+        technician: b.technician,
+        material_complete: b.material_complete,
+        missing: b.missing,
+        same_as: b.same_as,
+        new_facts: b.new_facts,
+    };
+    let at = b.received_at.unwrap_or_else(|| st.now());
+    let office = c.0.office;
+    let (x, earlier) = st.store.create_complaint(office, new, at, c.0.sub).await?;
+    let mut v = view_now(&st, office, &x).await?;
+    v.earlier = earlier.map(|e| serde_json::to_value(&e).unwrap_or_default());
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ComplaintQuery {
+    /// Only those due within one working day.
+    pub at_risk: Option<bool>,
+    pub overdue: Option<bool>,
+    pub status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints", params(("at_risk" = Option<bool>, Query), ("overdue" = Option<bool>, Query), ("status" = Option<String>, Query)), responses((status = 200, body = Vec<ComplaintView>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<ComplaintQuery>,
+) -> Result<Json<Vec<ComplaintView>>> {
+    let (office, role) = (c.0.office, c.0.role);
+    let cal = st.store.calendar(office).await?;
+    let today = today(&st, &cal)?;
+    let all = st.store.complaints(office).await?;
+    let out = all
+        .iter()
+        .filter(|x| may_see(role, x))
+        .filter(|x| q.status.as_deref().is_none_or(|s| x.status.as_str() == s))
+        .map(|x| view(x, &cal, today, &all))
+        .filter(|v| {
+            let d = v.next_deadline.as_ref();
+            let flag = |k: &str| d.and_then(|d| d[k].as_bool()).unwrap_or(false);
+            (q.at_risk != Some(true) || flag("at_risk"))
+                && (q.overdue != Some(true) || flag("overdue"))
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", params(("id" = String, Path)), responses((status = 200, body = ComplaintView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ComplaintView>> {
+    let office = c.0.office;
+    let x = st
+        .store
+        .complaint(office, id.clone())
+        .await?
+        .filter(|x| may_see(c.0.role, x))
+        .ok_or_else(|| Error::NotFound(format!("complaint {id}")))?;
+    Ok(Json(view_now(&st, office, &x).await?))
+}
+
+/// An action on a complaint. `day` back-dates a paper record; default today.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionIn {
+    /// notice | material | answer | decide | told
+    pub action: String,
+    pub day: Option<String>,
+    /// notice: what the complainant must add.
+    pub missing: Option<String>,
+    /// answer: accept | refuse | transfer
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub transfer_to: Option<String>,
+    /// decide: upheld | partly_upheld | not_upheld
+    pub outcome: Option<String>,
+    pub text: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", params(("id" = String, Path)), request_body = ActionIn, responses((status = 200, body = ComplaintView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<ActionIn>,
+) -> Result<Json<ComplaintView>> {
+    let needs = match a.action.as_str() {
+        "notice" | "material" => Action::RecordComplaint,
+        "answer" | "decide" | "told" => Action::DecideComplaint,
+        other => return Err(Error::Invalid(format!("unknown action {other:?}"))),
+    };
+    c.check_action(needs)?;
+    let day = a.day.as_deref().map(parse_day).transpose()?;
+    let by = c.0.sub;
+    let now = st.now();
+    let change: ComplaintChange = Box::new(move |x, cal| {
+        let day = day.or_else(|| cal.day_of(now)).unwrap_or(x.received_day);
+        match a.action.as_str() {
+            "notice" => x.supplement_notice(day, a.missing.as_deref().unwrap_or_default(), by),
+            "material" => x.material_complete(day, &cal.calendar, by),
+            "answer" => x.answer(
+                day,
+                a.decision.as_deref().unwrap_or_default(),
+                a.reason.as_deref(),
+                a.transfer_to.as_deref(),
+                (&cal.calendar, cal.decision_days),
+                by,
+            ),
+            "decide" => x.decide(
+                day,
+                a.outcome.as_deref().unwrap_or_default(),
+                a.text.as_deref().unwrap_or_default(),
+                by,
+            ),
+            _ => x.told(day, by),
+        }
+    });
+    let office = c.0.office;
+    let x = st.store.update_complaint(office, id, change).await?;
+    Ok(Json(view_now(&st, office, &x).await?))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CalendarOut {
+    /// cn | weekends
+    pub kind: String,
+    pub decision_days: u32,
+    /// The public-holiday data ends here; add later holidays as overrides.
+    pub coverage_ends: Option<String>,
+    pub overrides: BTreeMap<String, bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CalendarIn {
+    pub kind: Option<String>,
+    pub decision_days: Option<u32>,
+    /// Day → working (true), not working (false), or null to remove the override.
+    #[serde(default)]
+    pub overrides: BTreeMap<String, Option<bool>>,
+}
+
+fn calendar_out(c: &OfficeCalendar) -> CalendarOut {
+    CalendarOut {
+        kind: c.calendar.kind.as_str().to_owned(),
+        decision_days: c.decision_days,
+        coverage_ends: c.calendar.coverage_ends().map(|d| d.to_string()),
+        overrides: c
+            .calendar
+            .overrides
+            .iter()
+            .map(|(d, w)| (d.to_string(), *w))
+            .collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar", responses((status = 200, body = CalendarOut), (status = 403, body = ErrorBody)))]
+pub async fn get_calendar(State(st): State<AppState>, c: Caller) -> Result<Json<CalendarOut>> {
+    Ok(Json(calendar_out(&st.store.calendar(c.0.office).await?)))
+}
+
+#[utoipa::path(put, path = "/api/v1/calendar", request_body = CalendarIn, responses((status = 200, body = CalendarOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_calendar(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(b): ApiJson<CalendarIn>,
+) -> Result<Json<CalendarOut>> {
+    let kind = b
+        .kind
+        .as_deref()
+        .map(|k| {
+            k.parse::<CalendarKind>()
+                .map_err(|_| Error::Invalid(format!("calendar kind {k:?} (cn, weekends)")))
+        })
+        .transpose()?;
+    let overrides = b
+        .overrides
+        .iter()
+        .map(|(d, w)| Ok((parse_day(d)?, *w)))
+        .collect::<Result<Vec<_>>>()?;
+    let change = CalendarChange {
+        kind,
+        decision_days: b.decision_days,
+        overrides,
+    };
+    let out = st.store.set_calendar(c.0.office, change).await?;
+    Ok(Json(calendar_out(&out)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QualityQuery {
+    pub month: String,
+    /// json (default), csv, xlsx
+    pub format: Option<String>,
+    pub lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/quality", params(("month" = String, Query), ("format" = Option<String>, Query), ("lang" = Option<String>, Query)), responses((status = 200, body = QualityReport), (status = 403, body = ErrorBody)))]
+pub async fn quality_report(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<QualityQuery>,
+) -> Result<Response> {
+    let office = c.0.office;
+    let o = st
+        .store
+        .office(office)
+        .await?
+        .ok_or_else(|| Error::NotFound("office".into()))?;
+    let month = Month::parse(&q.month, &o.time_zone)?;
+    let params = st.store.settings(office).await?.into();
+    let stats = month_svc::office_stats(&*st.store, office, &q.month, params).await?;
+    let cal = st.store.calendar(office).await?;
+    let today = today(&st, &cal)?;
+    let report = quality(
+        &st.store.complaints(office).await?,
+        &month,
+        &cal,
+        today,
+        &stats,
+    );
+    let en = q.lang.as_deref() == Some("en");
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(report).into_response()),
+        f @ ("csv" | "xlsx") => export_pairs(
+            if en {
+                "Service quality"
+            } else {
+                "服務質量報告"
+            },
+            &quality_rows(&report, en),
+            f,
+            &format!("quality-{}", report.month),
+            en,
+        ),
+        f => Err(Error::Invalid(format!(
+            "unknown format {f:?} (json, csv, xlsx)"
+        ))),
+    }
+}
+
+/// The report as (label, value) rows for export.
+fn quality_rows(r: &QualityReport, en: bool) -> Vec<(String, String)> {
+    let h = |zh: &str, e: &str| if en { e.to_owned() } else { zh.to_owned() };
+    let mut rows = vec![
+        (h("月份", "Month"), r.month.clone()),
+        (
+            h("投訴件數", "Complaints received"),
+            r.complaints_received.to_string(),
+        ),
+        (
+            h(
+                "投訴率（每完成工單）",
+                "Complaint rate (per completed order)",
+            ),
+            r.complaint_rate.percent(),
+        ),
+        (
+            h("按時處理率", "Handled on time"),
+            r.on_time_handling.percent(),
+        ),
+        (
+            h("重複投訴", "Repeat complaints"),
+            r.repeat_complaints.to_string(),
+        ),
+        (h("及時率", "On-time rate"), r.on_time.percent()),
+        (h("合格率", "Pass rate"), r.pass.percent()),
+        (
+            h("滿意度平均", "Satisfaction"),
+            r.satisfaction_average_hundredths
+                .map(|a| format!("{}.{:02}", a / 100, a % 100))
+                .unwrap_or_default(),
+        ),
+    ];
+    for (k, v) in &r.by_channel {
+        rows.push((format!("{} {k}", h("渠道", "Channel")), v.to_string()));
+    }
+    for (k, v) in &r.by_category {
+        rows.push((format!("{} {k}", h("類別", "Category")), v.to_string()));
+    }
+    for (k, v) in &r.by_outcome {
+        rows.push((format!("{} {k}", h("結果", "Outcome")), v.to_string()));
+    }
+    rows
+}

@@ -1,0 +1,43 @@
+//! The web console for dispatchers and supervisors: static files compiled into the binary
+//! (no front-end build step).
+
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::Error;
+
+const INDEX: &str = include_str!("../../web/index.html");
+const APP: &str = include_str!("../../web/app.js");
+const STYLE: &str = include_str!("../../web/style.css");
+const ZH: &str = include_str!("../../web/i18n/zh-Hant.json");
+const EN: &str = include_str!("../../web/i18n/en.json");
+
+pub async fn index() -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response()
+}
+
+pub async fn app_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP,
+    )
+        .into_response()
+}
+
+pub async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+pub async fn catalogue(Path(file): Path<String>) -> Result<Response, Error> {
+    let body = match file.as_str() {
+        "zh-Hant.json" => ZH,
+        "en.json" => EN,
+        _ => return Err(Error::NotFound(format!("catalogue {file}"))),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,188 @@
+//! Dispatch: receipt by the manager (R-HANDOVER), pricing (R-PAID), suggestions and
+//! assignment (R-DISPATCH), the appointment (R-APPOINT).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use baoxiu_sync_core::dispatch::Suggestion as CoreSuggestion;
+use baoxiu_sync_core::{EventBody, FeeItem, Money, Role, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use super::extract::{ApiJson, ApiQuery, Caller};
+use super::orders::{OrderView, order_for, run};
+use crate::error::{Error, Result};
+use crate::service;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct FeeItemIn {
+    pub description: String,
+    /// Minor units (fen / cents).
+    pub materials: i64,
+    /// Minor units (fen / cents).
+    pub labour: i64,
+}
+
+impl From<FeeItemIn> for FeeItem {
+    fn from(i: FeeItemIn) -> Self {
+        FeeItem {
+            description: i.description,
+            materials: Money(i.materials),
+            labour: Money(i.labour),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PricingIn {
+    pub paid: bool,
+    #[serde(default)]
+    pub items: Vec<FeeItemIn>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignIn {
+    #[schema(value_type = Vec<String>)]
+    pub technicians: Vec<UserId>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AppointmentIn {
+    /// UTC milliseconds.
+    pub at: i64,
+    /// Set when changing an agreed time: the customer must have consented (R-APPOINT).
+    #[serde(default)]
+    pub customer_consented: Option<bool>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A technician ranked for an order (R-DISPATCH).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestion {
+    #[schema(value_type = String)]
+    pub technician: UserId,
+    pub name: String,
+    pub specialty_match: bool,
+    pub same_zone: bool,
+    /// Open orders assigned now.
+    pub load: u32,
+    pub rank: u32,
+}
+
+impl From<CoreSuggestion> for Suggestion {
+    fn from(s: CoreSuggestion) -> Self {
+        Suggestion {
+            technician: s.technician,
+            name: s.name,
+            specialty_match: s.specialty_match,
+            same_zone: s.same_zone,
+            load: s.load,
+            rank: s.rank,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SuggestQuery {
+    /// e.g. plumbing; inferred from the description when absent.
+    pub specialty: Option<String>,
+    /// e.g. the building; inferred from the unit ("A棟-12F-3" → "A棟") when absent.
+    pub zone: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/receive", params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn receive(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>> {
+    run(&st, &c, &id, EventBody::Received).await
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pricing", params(("id" = String, Path)), request_body = PricingIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pricing(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<PricingIn>,
+) -> Result<Json<OrderView>> {
+    let items = p.items.into_iter().map(FeeItem::from).collect();
+    run(
+        &st,
+        &c,
+        &id,
+        EventBody::Priced {
+            paid: p.paid,
+            items,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", params(("id" = String, Path), ("specialty" = Option<String>, Query), ("zone" = Option<String>, Query)), responses((status = 200, body = Vec<Suggestion>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn suggestions(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> Result<Json<Vec<Suggestion>>> {
+    let s = order_for(&st, &c, &id).await?;
+    let ranked = service::dispatch::suggestions(&*st.store, &s, q.specialty, q.zone).await?;
+    Ok(Json(ranked.into_iter().map(Suggestion::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/assign", params(("id" = String, Path)), request_body = AssignIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn assign(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<AssignIn>,
+) -> Result<Json<OrderView>> {
+    // Only active technicians of this office can be assigned.
+    for t in &a.technicians {
+        let ok = st
+            .store
+            .user(*t)
+            .await?
+            .is_some_and(|p| p.office == c.0.office && p.role == Role::Technician && p.active);
+        if !ok {
+            return Err(Error::Invalid(format!(
+                "{t} is not an active technician of this office"
+            )));
+        }
+    }
+    run(
+        &st,
+        &c,
+        &id,
+        EventBody::Assigned {
+            technicians: a.technicians,
+            reason: a.reason,
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/appointment", params(("id" = String, Path)), request_body = AppointmentIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn appointment(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<AppointmentIn>,
+) -> Result<Json<OrderView>> {
+    let s = order_for(&st, &c, &id).await?;
+    let body = if s.appointment.is_some() {
+        EventBody::Rescheduled {
+            at: a.at,
+            customer_consented: a.customer_consented.unwrap_or(false),
+            reason: a.reason,
+        }
+    } else {
+        EventBody::AppointmentSet { at: a.at }
+    };
+    run(&st, &c, &id, body).await
+}

@@ -1,0 +1,449 @@
+//! Month-end endpoints: statistics, the paid-service register, call-backs, spot-check
+//! samples, with CSV and XLSX exports.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use baoxiu_sync_core::callback::{
+    Callback, CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus, SampleParams, Stratum,
+};
+use baoxiu_sync_core::{OfficeId, OrderId, PassFail, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use super::export::{csv_response, register_table, stats_table, xlsx_response};
+use super::extract::{ApiJson, ApiQuery, Caller};
+use crate::error::{Error, Result};
+use crate::service::month::{self as svc, MonthStats, Params, Register};
+use crate::state::AppState;
+use crate::store::{CallbackFilter, SampleRecord};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MonthQuery {
+    /// `YYYY-MM`, in the office's time zone.
+    pub month: String,
+    /// Must be the caller's office if given.
+    pub office: Option<String>,
+    /// json (default), csv or xlsx.
+    pub format: Option<String>,
+    /// zh (default) or en, for export headings.
+    pub lang: Option<String>,
+    /// Overrides the office's setting for this request.
+    pub rework_days: Option<i64>,
+    /// Overrides the office's setting for this request.
+    pub margin_minutes: Option<i64>,
+}
+
+fn office_of(c: &Caller, q: &MonthQuery) -> Result<OfficeId> {
+    match &q.office {
+        Some(o) if o.parse::<OfficeId>().ok() != Some(c.0.office) => {
+            Err(Error::NotFound(format!("office {o}")))
+        }
+        _ => Ok(c.0.office),
+    }
+}
+
+fn english(q: &MonthQuery) -> bool {
+    q.lang.as_deref() == Some("en")
+}
+
+/// The office's settings, overridden by the request where it says so.
+async fn params(st: &AppState, office: OfficeId, q: &MonthQuery) -> Result<Params> {
+    let d: Params = st.store.settings(office).await?.into();
+    let p = Params {
+        rework_days: q.rework_days.unwrap_or(d.rework_days),
+        margin_minutes: q.margin_minutes.unwrap_or(d.margin_minutes),
+    };
+    if !(0..=365).contains(&p.rework_days) || !(0..=24 * 60).contains(&p.margin_minutes) {
+        return Err(Error::Invalid(
+            "rework_days is 0–365, margin_minutes 0–1440".into(),
+        ));
+    }
+    Ok(p)
+}
+
+async fn tz_of(st: &AppState, office: OfficeId) -> Result<chrono_tz::Tz> {
+    let o = st
+        .store
+        .office(office)
+        .await?
+        .ok_or_else(|| Error::NotFound("office".into()))?;
+    o.time_zone
+        .parse()
+        .map_err(|_| Error::Corrupt(format!("office time zone {:?}", o.time_zone)))
+}
+
+fn unknown_format(f: &str) -> Error {
+    Error::Invalid(format!("unknown format {f:?} (json, csv, xlsx)"))
+}
+
+#[utoipa::path(get, path = "/api/v1/stats", params(("month" = String, Query), ("office" = Option<String>, Query), ("format" = Option<String>, Query), ("lang" = Option<String>, Query), ("rework_days" = Option<i64>, Query), ("margin_minutes" = Option<i64>, Query)),
+    responses((status = 200, body = MonthStats), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn stats(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> Result<Response> {
+    let office = office_of(&c, &q)?;
+    let p = params(&st, office, &q).await?;
+    let s = svc::office_stats(&*st.store, office, &q.month, p).await?;
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(s).into_response()),
+        "csv" => csv_response(&stats_table(&s, english(&q)), &format!("stats-{}", s.month)),
+        "xlsx" => {
+            let r = svc::register(&*st.store, office, &q.month).await?;
+            let tz = tz_of(&st, office).await?;
+            let en = english(&q);
+            xlsx_response(
+                &[stats_table(&s, en), register_table(&r, en, tz)],
+                &format!("stats-{}", s.month),
+            )
+        }
+        f => Err(unknown_format(f)),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/register", params(("month" = String, Query), ("format" = Option<String>, Query), ("lang" = Option<String>, Query)),
+    responses((status = 200, body = Register), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> Result<Response> {
+    let office = office_of(&c, &q)?;
+    let r = svc::register(&*st.store, office, &q.month).await?;
+    let tz = tz_of(&st, office).await?;
+    let name = format!("register-{}", r.month);
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(r).into_response()),
+        "csv" => csv_response(&register_table(&r, english(&q), tz), &name),
+        "xlsx" => xlsx_response(&[register_table(&r, english(&q), tz)], &name),
+        f => Err(unknown_format(f)),
+    }
+}
+
+/// A call-back as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackOut {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub order: OrderId,
+    /// phone | on_site | online_survey
+    pub method: String,
+    pub planned_at: i64,
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<UserId>,
+    pub content: String,
+    /// planned | done | failed
+    pub status: String,
+    pub reached: Option<bool>,
+    pub satisfaction: Option<u8>,
+    /// pass | fail
+    pub repair_held: Option<String>,
+    pub problems: String,
+    /// Who must act on the problems found (R-VISIT-OWNER).
+    pub responsible: Option<String>,
+    pub fallback_method: Option<String>,
+    pub sample: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: Option<i64>,
+}
+
+fn pass_fail(p: PassFail) -> String {
+    match p {
+        PassFail::Pass => "pass".into(),
+        PassFail::Fail => "fail".into(),
+    }
+}
+
+impl From<Callback> for CallbackOut {
+    fn from(c: Callback) -> Self {
+        CallbackOut {
+            id: c.id,
+            order: c.order,
+            method: c.method.as_str().to_owned(),
+            planned_at: c.planned_at,
+            assignee: c.assignee,
+            content: c.content,
+            status: c.status.as_str().to_owned(),
+            reached: c.reached,
+            satisfaction: c.satisfaction,
+            repair_held: c.repair_held.map(pass_fail),
+            problems: c.problems,
+            responsible: c.responsible,
+            fallback_method: c.fallback_method.map(|m| m.as_str().to_owned()),
+            sample: c.sample,
+            recorded_by: c.recorded_by,
+            recorded_at: c.recorded_at,
+        }
+    }
+}
+
+fn method(m: &str) -> Result<CallbackMethod> {
+    m.parse().map_err(|_| {
+        Error::Invalid(format!(
+            "unknown call-back method {m:?} (phone, on_site, online_survey)"
+        ))
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PlanCallbackIn {
+    #[schema(value_type = String)]
+    pub order: OrderId,
+    /// phone, on_site, online_survey
+    pub method: String,
+    /// UTC ms.
+    pub planned_at: i64,
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<UserId>,
+    #[serde(default)]
+    pub content: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CallbackQuery {
+    pub status: Option<String>,
+    pub order: Option<String>,
+    pub sample: Option<String>,
+}
+
+/// What is recorded when a call-back is made.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CallbackResultIn {
+    pub reached: bool,
+    /// 1 to 5.
+    pub satisfaction: Option<u8>,
+    /// pass | fail
+    pub repair_held: Option<String>,
+    #[serde(default)]
+    pub problems: String,
+    pub responsible: Option<String>,
+    #[serde(default)]
+    pub content: String,
+    /// When the customer was not reached: try again this way (R-VISIT).
+    pub fallback_method: Option<String>,
+    /// When to try the fallback (UTC ms); default a day later.
+    pub fallback_at: Option<i64>,
+}
+
+impl TryFrom<CallbackResultIn> for CallbackResult {
+    type Error = Error;
+    fn try_from(r: CallbackResultIn) -> Result<Self> {
+        let repair_held = match r.repair_held.as_deref() {
+            None => None,
+            Some("pass") => Some(PassFail::Pass),
+            Some("fail") => Some(PassFail::Fail),
+            Some(_) => return Err(Error::Invalid("repair_held is pass or fail".into())),
+        };
+        Ok(CallbackResult {
+            reached: r.reached,
+            satisfaction: r.satisfaction,
+            repair_held,
+            problems: r.problems,
+            responsible: r.responsible,
+            content: r.content,
+            fallback_method: r.fallback_method.as_deref().map(method).transpose()?,
+            fallback_at: r.fallback_at,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedCallback {
+    pub callback: CallbackOut,
+    /// The next attempt, when the customer was not reached and a fallback was given.
+    pub next: Option<CallbackOut>,
+}
+
+#[utoipa::path(post, path = "/api/v1/callbacks", request_body = PlanCallbackIn, responses((status = 201, body = CallbackOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn plan_callback(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(b): ApiJson<PlanCallbackIn>,
+) -> Result<(StatusCode, Json<CallbackOut>)> {
+    let m = method(&b.method)?;
+    // The order must be this office's.
+    let s = st
+        .store
+        .order(b.order)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("work order {}", b.order)))?;
+    c.check(Some(&s))?;
+    let cb = CallbackPlan {
+        order: b.order,
+        method: m,
+        planned_at: b.planned_at,
+        assignee: b.assignee,
+        content: b.content,
+        sample: None,
+    }
+    .into_callback(st.now());
+    st.store.insert_callback(c.0.office, cb.clone()).await?;
+    Ok((StatusCode::CREATED, Json(cb.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/callbacks", params(("status" = Option<String>, Query), ("order" = Option<String>, Query), ("sample" = Option<String>, Query)), responses((status = 200, body = Vec<CallbackOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_callbacks(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<CallbackQuery>,
+) -> Result<Json<Vec<CallbackOut>>> {
+    let order = q
+        .order
+        .as_deref()
+        .map(|o| {
+            o.parse::<OrderId>()
+                .map_err(|_| Error::Invalid(format!("order {o:?}")))
+        })
+        .transpose()?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<CallbackStatus>()
+                .map_err(|_| Error::Invalid(format!("status {s:?} (planned, done, failed)")))
+        })
+        .transpose()?;
+    let filter = CallbackFilter {
+        status,
+        order,
+        sample: q.sample,
+    };
+    let out = st.store.callbacks(c.0.office, filter).await?;
+    Ok(Json(out.into_iter().map(CallbackOut::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/result", params(("id" = String, Path)), request_body = CallbackResultIn, responses((status = 200, body = RecordedCallback), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_callback(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<CallbackResultIn>,
+) -> Result<Json<RecordedCallback>> {
+    let r = CallbackResult::try_from(r)?;
+    let (callback, next) = st
+        .store
+        .record_callback(c.0.office, id, r, c.0.sub, st.now())
+        .await?;
+    Ok(Json(RecordedCallback {
+        callback: callback.into(),
+        next: next.map(CallbackOut::from),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SampleIn {
+    pub month: String,
+    /// Percent of each technician's completed orders; default the office's setting.
+    pub percent: Option<u32>,
+    /// At least this many per technician; default the office's setting.
+    pub min_per_technician: Option<u32>,
+    /// Any number; the same seed and parameters draw the same sample.
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StratumOut {
+    #[schema(value_type = Option<String>)]
+    pub technician: Option<UserId>,
+    pub completed: u64,
+    pub drawn: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SampleBody {
+    pub id: String,
+    pub month: String,
+    pub seed: u64,
+    pub percent: u32,
+    pub min_per_technician: u32,
+    #[schema(value_type = Vec<String>)]
+    pub orders: Vec<OrderId>,
+    /// Per technician: how many they completed and how many were drawn.
+    pub strata: Vec<StratumOut>,
+}
+
+impl From<SampleRecord> for SampleBody {
+    fn from(s: SampleRecord) -> Self {
+        SampleBody {
+            id: s.id,
+            month: s.month,
+            seed: s.seed,
+            percent: s.percent,
+            min_per_technician: s.min_per_technician,
+            orders: s.orders,
+            strata: s
+                .strata
+                .into_iter()
+                .map(|x: Stratum| StratumOut {
+                    technician: x.technician,
+                    completed: x.completed,
+                    drawn: x.drawn,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SampleOut {
+    pub sample: SampleBody,
+    /// The supervisors' call-back queue for this sample.
+    pub callbacks: Vec<CallbackOut>,
+}
+
+async fn sample_callbacks(st: &AppState, office: OfficeId, id: &str) -> Result<Vec<CallbackOut>> {
+    let filter = CallbackFilter {
+        sample: Some(id.to_owned()),
+        ..Default::default()
+    };
+    let cbs = st.store.callbacks(office, filter).await?;
+    Ok(cbs.into_iter().map(CallbackOut::from).collect())
+}
+
+#[utoipa::path(post, path = "/api/v1/samples", request_body = SampleIn, responses((status = 201, body = SampleOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_sample(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(b): ApiJson<SampleIn>,
+) -> Result<(StatusCode, Json<SampleOut>)> {
+    let (office, by) = (c.0.office, c.0.sub);
+    let settings = st.store.settings(office).await?;
+    let p = SampleParams {
+        percent: b.percent.unwrap_or(settings.sample_percent),
+        min_per_technician: b
+            .min_per_technician
+            .unwrap_or(settings.sample_min_per_technician),
+        seed: b.seed,
+    };
+    let sample = svc::create_sample(&*st.store, office, &b.month, p, by, st.now()).await?;
+    let callbacks = sample_callbacks(&st, office, &sample.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SampleOut {
+            sample: sample.into(),
+            callbacks,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/samples/{id}", params(("id" = String, Path)), responses((status = 200, body = SampleOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_sample(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SampleOut>> {
+    let office = c.0.office;
+    let sample = svc::sample(&*st.store, office, id.clone())
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("sample {id}")))?;
+    let callbacks = sample_callbacks(&st, office, &id).await?;
+    Ok(Json(SampleOut {
+        sample: sample.into(),
+        callbacks,
+    }))
+}

@@ -1,0 +1,253 @@
+//! Orders: intake (R-INTAKE), the list, one order, cancellation, the receipt (R-COLLECT).
+//! Handlers run the same sync-core commands and rules a device runs, through the store.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use baoxiu_sync_core::{
+    Author, Channel, Customer, EventBody, Money, NewOrder, OrderId, Role, Status, UserId,
+    WorkOrderState,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::extract::{ApiJson, ApiQuery, Caller};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::{OrderFilter, OrderRow};
+
+fn parse_id(id: &str) -> Result<OrderId> {
+    id.parse()
+        .map_err(|_| Error::NotFound(format!("work order {id}")))
+}
+
+/// Loads an order and checks the caller may do the route's action on it.
+pub(super) async fn order_for(st: &AppState, c: &Caller, id: &str) -> Result<WorkOrderState> {
+    let id = parse_id(id)?;
+    let s = st
+        .store
+        .order(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("work order {id}")))?;
+    c.check(Some(&s))?;
+    Ok(s)
+}
+
+fn author(st: &AppState, c: &Caller) -> Author {
+    Author {
+        user: c.0.sub,
+        device: st.store.server_device(),
+        role: c.0.role,
+    }
+}
+
+/// Runs one command on an order the caller may act on.
+pub(super) async fn run(
+    st: &AppState,
+    c: &Caller,
+    id: &str,
+    body: EventBody,
+) -> Result<Json<OrderView>> {
+    let s = order_for(st, c, id).await?;
+    let out = st
+        .store
+        .command(author(st, c), c.0.office, s.order, body, st.now())
+        .await?;
+    Ok(Json(OrderView::from(out)))
+}
+
+/// An order with its state, timeline and anomalies (the reducer's output as JSON).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    #[schema(value_type = String)]
+    pub id: OrderId,
+    pub status: String,
+    /// The full merged state: customer, stamps, fees (minor units), signatures,
+    /// `timeline` and `anomalies`.
+    #[schema(value_type = Object)]
+    pub state: serde_json::Value,
+}
+
+impl From<WorkOrderState> for OrderView {
+    fn from(s: WorkOrderState) -> Self {
+        OrderView {
+            id: s.order,
+            status: s.status.as_str().to_owned(),
+            state: serde_json::to_value(&s).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CustomerIn {
+    pub name: String,
+    pub unit: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IntakeIn {
+    pub customer: CustomerIn,
+    /// walk_in, phone, verbal, app
+    pub channel: String,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReasonIn {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReceiptIn {
+    pub number: String,
+    /// Minor units; must equal the order's total.
+    pub amount: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub technician: Option<String>,
+    /// Logged at or after, UTC ms.
+    pub from: Option<i64>,
+    /// Logged before, UTC ms.
+    pub to: Option<i64>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    pub items: Vec<OrderRow>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+fn channel(s: &str) -> Result<Channel> {
+    let c: Channel = serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| Error::Invalid(format!("unknown channel {s:?}")))?;
+    if c == Channel::Field {
+        return Err(Error::Invalid(
+            "field orders are logged by technicians on their devices".into(),
+        ));
+    }
+    Ok(c)
+}
+
+#[utoipa::path(post, path = "/api/v1/orders", request_body = IntakeIn, responses((status = 201, body = OrderView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn create(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(i): ApiJson<IntakeIn>,
+) -> Result<(StatusCode, Json<OrderView>)> {
+    let office = st
+        .store
+        .office(c.0.office)
+        .await?
+        .ok_or_else(|| Error::NotFound("office".into()))?;
+    let new = NewOrder {
+        office,
+        customer: Customer {
+            name: i.customer.name,
+            unit: i.customer.unit,
+            phone: i.customer.phone,
+        },
+        channel: channel(&i.channel)?,
+        description: i.description,
+        follow_up_of: None,
+    };
+    let s = st.store.create(author(&st, &c), new, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(s.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders", params(("status" = Option<String>, Query), ("technician" = Option<String>, Query), ("from" = Option<i64>, Query), ("to" = Option<i64>, Query), ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query)), responses((status = 200, body = OrderPage), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn list(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<OrderPage>> {
+    let mut technician = match q.technician.as_deref() {
+        Some(t) => Some(
+            t.parse::<UserId>()
+                .map_err(|_| Error::Invalid(format!("technician {t:?}")))?,
+        ),
+        None => None,
+    };
+    // A technician lists only their own orders.
+    if c.0.role == Role::Technician {
+        technician = Some(c.0.sub);
+    }
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<Status>()
+                .map_err(|_| Error::Invalid(format!("unknown status {s:?}")))
+        })
+        .transpose()?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0);
+    let filter = OrderFilter {
+        office: c.0.office,
+        status,
+        technician,
+        from: q.from,
+        to: q.to,
+        limit,
+        offset,
+    };
+    let (items, total) = st.store.list_orders(filter).await?;
+    Ok(Json(OrderPage {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}", params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn get(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>> {
+    Ok(Json(order_for(&st, &c, &id).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", params(("id" = String, Path)), request_body = ReasonIn, responses((status = 200, body = OrderView), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+pub async fn cancel(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<ReasonIn>,
+) -> Result<Json<OrderView>> {
+    if r.reason.trim().is_empty() {
+        return Err(Error::Invalid("a cancellation needs a reason".into()));
+    }
+    run(&st, &c, &id, EventBody::Cancelled { reason: r.reason }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/receipt", params(("id" = String, Path)), request_body = ReceiptIn, responses((status = 200, body = OrderView), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+pub async fn receipt(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<ReceiptIn>,
+) -> Result<Json<OrderView>> {
+    if r.number.trim().is_empty() {
+        return Err(Error::Invalid("a receipt needs a number".into()));
+    }
+    run(
+        &st,
+        &c,
+        &id,
+        EventBody::ReceiptIssued {
+            number: r.number,
+            amount: Money(r.amount),
+        },
+    )
+    .await
+}

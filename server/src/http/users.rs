@@ -1,0 +1,238 @@
+//! People and devices of the office, the caller's own view (`/me`) and the office's
+//! settings.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use baoxiu_sync_core::settings::OfficeSettings;
+use baoxiu_sync_core::state::{ARRIVAL_GRACE_MS, HANDOVER_LIMIT_MS};
+use baoxiu_sync_core::{Person, Role, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use super::extract::{ApiJson, Caller};
+use crate::error::{Error, Result};
+use crate::policy::allowed_actions;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonOut {
+    #[schema(value_type = String)]
+    pub id: UserId,
+    pub name: String,
+    pub role: String,
+    pub specialties: Vec<String>,
+    pub zone: Option<String>,
+    pub active: bool,
+}
+
+impl From<Person> for PersonOut {
+    fn from(p: Person) -> Self {
+        PersonOut {
+            id: p.id,
+            name: p.name,
+            role: p.role.as_str().to_owned(),
+            specialties: p.specialties,
+            zone: p.zone,
+            active: p.active,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PersonIn {
+    pub name: String,
+    pub role: String,
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    #[serde(default)]
+    pub zone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceOut {
+    #[schema(value_type = String)]
+    pub user: UserId,
+    pub device: String,
+    pub last_sync: Option<i64>,
+}
+
+/// The numbers the rules fix, served once so the console does not repeat them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleNumbers {
+    /// R-APPOINT: arrival later than the appointment plus this is late.
+    pub arrival_grace_minutes: i64,
+    /// R-HANDOVER: the manager receives the order within this of logging.
+    pub handover_limit_minutes: i64,
+}
+
+/// The office's settings (each with its documented default).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SettingsBody {
+    pub rework_days: u32,
+    pub margin_minutes: u32,
+    pub sample_percent: u32,
+    pub sample_min_per_technician: u32,
+}
+
+impl From<OfficeSettings> for SettingsBody {
+    fn from(s: OfficeSettings) -> Self {
+        SettingsBody {
+            rework_days: s.rework_days,
+            margin_minutes: s.margin_minutes,
+            sample_percent: s.sample_percent,
+            sample_min_per_technician: s.sample_min_per_technician,
+        }
+    }
+}
+
+impl From<SettingsBody> for OfficeSettings {
+    fn from(s: SettingsBody) -> Self {
+        OfficeSettings {
+            rework_days: s.rework_days,
+            margin_minutes: s.margin_minutes,
+            sample_percent: s.sample_percent,
+            sample_min_per_technician: s.sample_min_per_technician,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeOut {
+    #[schema(value_type = String)]
+    pub id: baoxiu_sync_core::OfficeId,
+    pub name: String,
+    pub time_zone: String,
+    pub currency: String,
+}
+
+/// Who the caller is and what they may do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    #[schema(value_type = String)]
+    pub user: UserId,
+    pub name: String,
+    pub role: String,
+    pub zone: Option<String>,
+    pub office: OfficeOut,
+    pub rules: RuleNumbers,
+    pub settings: SettingsBody,
+    /// The policy table's actions this role may take.
+    pub allowed_actions: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
+    let person = st
+        .store
+        .user(c.0.sub)
+        .await?
+        .ok_or_else(|| Error::Unauthorized("unknown user".into()))?;
+    let office = st
+        .store
+        .office(c.0.office)
+        .await?
+        .ok_or_else(|| Error::NotFound("office".into()))?;
+    let settings = st.store.settings(c.0.office).await?;
+    Ok(Json(Me {
+        user: person.id,
+        name: person.name,
+        role: c.0.role.as_str().to_owned(),
+        zone: person.zone,
+        office: OfficeOut {
+            id: office.id,
+            name: office.name,
+            time_zone: office.time_zone,
+            currency: office.currency,
+        },
+        rules: RuleNumbers {
+            arrival_grace_minutes: ARRIVAL_GRACE_MS / 60_000,
+            handover_limit_minutes: HANDOVER_LIMIT_MS / 60_000,
+        },
+        settings: settings.into(),
+        allowed_actions: allowed_actions(c.0.role),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<PersonOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(st): State<AppState>, c: Caller) -> Result<Json<Vec<PersonOut>>> {
+    let people = st.store.users(c.0.office).await?;
+    Ok(Json(people.into_iter().map(PersonOut::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = PersonIn, responses((status = 201, body = PersonOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(p): ApiJson<PersonIn>,
+) -> Result<(StatusCode, Json<PersonOut>)> {
+    let role: Role = p.role.parse()?;
+    if p.name.trim().is_empty() {
+        return Err(Error::Invalid("name is empty".into()));
+    }
+    let person = Person {
+        id: UserId::new(),
+        name: p.name,
+        role,
+        office: c.0.office,
+        specialties: p.specialties,
+        zone: p.zone,
+        token_version: 0,
+        active: true,
+    };
+    st.store.upsert_user(person.clone()).await?;
+    Ok((StatusCode::CREATED, Json(person.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", params(("id" = String, Path)), responses((status = 200, body = PersonOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn deactivate(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PersonOut>> {
+    let id: UserId = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("user {id}")))?;
+    let mut p = st
+        .store
+        .user(id)
+        .await?
+        .filter(|p| p.office == c.0.office)
+        .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+    p.active = false;
+    // Every token issued before now stops working.
+    p.token_version += 1;
+    st.store.upsert_user(p.clone()).await?;
+    Ok(Json(p.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/devices", responses((status = 200, body = Vec<DeviceOut>), (status = 403, body = ErrorBody)))]
+pub async fn devices(State(st): State<AppState>, c: Caller) -> Result<Json<Vec<DeviceOut>>> {
+    let rows = st.store.device_syncs(c.0.office).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|d| DeviceOut {
+                user: d.user,
+                device: d.device.to_string(),
+                last_sync: d.last_sync,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings", responses((status = 200, body = SettingsBody), (status = 401, body = ErrorBody)))]
+pub async fn get_settings(State(st): State<AppState>, c: Caller) -> Result<Json<SettingsBody>> {
+    Ok(Json(st.store.settings(c.0.office).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings", request_body = SettingsBody, responses((status = 200, body = SettingsBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_settings(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(b): ApiJson<SettingsBody>,
+) -> Result<Json<SettingsBody>> {
+    let s = OfficeSettings::from(b);
+    st.store.set_settings(c.0.office, s).await?;
+    Ok(Json(s.into()))
+}

@@ -1,0 +1,131 @@
+//! Complaints (R-CPL-*): the views with their next deadline and likely repeats, and the
+//! service-quality report (R-CPL-REPORT). The lifecycle rules are sync-core's.
+
+use std::collections::BTreeMap;
+
+use baoxiu_sync_core::calendar::OfficeCalendar;
+use baoxiu_sync_core::complaint::{Complaint, Status};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::month::{Month, MonthStats, Rate};
+
+/// Repeats are proposed when the same complainant, unit and subject recur within this
+/// many days (a person still decides).
+const DUPLICATE_WINDOW_DAYS: i64 = 180;
+
+/// A complaint with its next deadline and likely repeats.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintView {
+    #[schema(value_type = Object)]
+    pub complaint: serde_json::Value,
+    pub status: String,
+    #[schema(value_type = Option<Object>)]
+    pub next_deadline: Option<serde_json::Value>,
+    pub likely_duplicates: Vec<String>,
+    /// When the earlier complaint changed (merged new facts): it, as it is now.
+    #[schema(value_type = Option<Object>)]
+    pub earlier: Option<serde_json::Value>,
+}
+
+/// Likely repeats of `x`: same complainant, unit and subject within the window.
+pub fn likely_duplicates(all: &[Complaint], x: &Complaint) -> Vec<String> {
+    let norm = |s: &str| s.trim().to_lowercase();
+    all.iter()
+        .filter(|o| o.id != x.id && o.status != Status::Merged)
+        .filter(|o| norm(&o.complainant) == norm(&x.complainant) && norm(&o.unit) == norm(&x.unit))
+        .filter(|o| norm(&o.subject) == norm(&x.subject))
+        .filter(|o| (x.received_day - o.received_day).num_days().abs() <= DUPLICATE_WINDOW_DAYS)
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+pub fn view(
+    x: &Complaint,
+    cal: &OfficeCalendar,
+    today: NaiveDate,
+    all: &[Complaint],
+) -> ComplaintView {
+    ComplaintView {
+        complaint: serde_json::to_value(x).unwrap_or_default(),
+        status: x.status.as_str().to_owned(),
+        next_deadline: x
+            .next_deadline(today, &cal.calendar)
+            .and_then(|d| serde_json::to_value(d).ok()),
+        likely_duplicates: likely_duplicates(all, x),
+        earlier: None,
+    }
+}
+
+/// Complaints and service quality for one office-month (R-CPL-REPORT, S5).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualityReport {
+    pub month: String,
+    pub complaints_received: u64,
+    pub by_channel: BTreeMap<String, u64>,
+    pub by_category: BTreeMap<String, u64>,
+    /// Status now, or the decision's outcome once decided.
+    pub by_outcome: BTreeMap<String, u64>,
+    /// Deadlines (supplement notice, acceptance, decision) kept, of those due or met.
+    pub on_time_handling: Rate,
+    /// Complaints that repeat an earlier one.
+    pub repeat_complaints: u64,
+    /// Complaints received per order completed in the month.
+    pub complaint_rate: Rate,
+    pub satisfaction_average_hundredths: Option<u64>,
+    pub on_time: Rate,
+    pub pass: Rate,
+}
+
+pub fn quality(
+    all: &[Complaint],
+    month: &Month,
+    cal: &OfficeCalendar,
+    today: NaiveDate,
+    stats: &MonthStats,
+) -> QualityReport {
+    let first = cal.day_of(month.start).unwrap_or(today);
+    let next = cal.day_of(month.end).unwrap_or(today);
+    let mine: Vec<&Complaint> = all
+        .iter()
+        .filter(|x| x.received_day >= first && x.received_day < next)
+        .collect();
+    let mut r = QualityReport {
+        month: month.to_string(),
+        complaints_received: mine.len() as u64,
+        by_channel: BTreeMap::new(),
+        by_category: BTreeMap::new(),
+        by_outcome: BTreeMap::new(),
+        on_time_handling: Rate::default(),
+        repeat_complaints: 0,
+        complaint_rate: Rate::new(mine.len() as u64, stats.completed),
+        satisfaction_average_hundredths: stats.satisfaction.average_hundredths,
+        on_time: stats.on_time,
+        pass: stats.pass,
+    };
+    let (mut kept, mut due) = (0u64, 0u64);
+    for x in mine {
+        *r.by_channel.entry(x.channel.clone()).or_default() += 1;
+        let cat = if x.category.is_empty() {
+            "other".to_owned()
+        } else {
+            x.category.clone()
+        };
+        *r.by_category.entry(cat).or_default() += 1;
+        let outcome = x
+            .outcome
+            .clone()
+            .unwrap_or_else(|| x.status.as_str().to_owned());
+        *r.by_outcome.entry(outcome).or_default() += 1;
+        if x.duplicate_of.is_some() {
+            r.repeat_complaints += 1;
+        }
+        for ok in x.deadlines_kept(today) {
+            due += 1;
+            kept += u64::from(ok);
+        }
+    }
+    r.on_time_handling = Rate::new(kept, due);
+    r
+}

@@ -1,0 +1,6 @@
+//! Domain services between HTTP and storage: they depend on the store traits, never on
+//! SQL, and on sync-core for the rules.
+
+pub mod complaints;
+pub mod dispatch;
+pub mod month;

@@ -1,0 +1,679 @@
+//! Month end (R-MONTH): the office's figures made from the store's counts, the
+//! paid-service register, call-backs (R-VISIT) and spot-check samples. Definitions with
+//! worked examples: docs/statistics.md.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use baoxiu_sync_core::callback::{
+    Callback, CallbackMethod, CallbackPlan, SampleParams, Stratum, draw_sample,
+};
+use baoxiu_sync_core::settings::OfficeSettings;
+use baoxiu_sync_core::state::ARRIVAL_GRACE_MS;
+use baoxiu_sync_core::{Millis, Office, OfficeId, OrderId, UserId};
+use chrono::{Datelike, NaiveDate, TimeZone};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{Error, Result};
+use crate::store::{CountParams, DirectoryStore, MonthCounts, Period, SampleRecord, Store};
+
+const DAY_MS: Millis = 24 * 3600 * 1000;
+
+/// A calendar month in an office's time zone, as a UTC half-open range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+    /// First instant of the month (UTC ms).
+    pub start: i64,
+    /// First instant of the next month (UTC ms).
+    pub end: i64,
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+fn local_midnight(tz: chrono_tz::Tz, d: NaiveDate) -> Result<i64> {
+    let naive = d
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(|| Error::Invalid("bad date".into()))?;
+    // Midnight can fall in a DST gap in some zones; take the earliest valid instant.
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(|| Error::Invalid("no such local time".into()))
+}
+
+impl Month {
+    /// Parses `YYYY-MM` in the office's time zone.
+    pub fn parse(s: &str, time_zone: &str) -> Result<Month> {
+        let tz: chrono_tz::Tz = time_zone
+            .parse()
+            .map_err(|_| Error::Invalid(format!("unknown time zone {time_zone:?}")))?;
+        let bad = || Error::Invalid(format!("month {s:?} is not YYYY-MM"));
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u32 = m.parse().map_err(|_| bad())?;
+        let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
+        let next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }
+        .ok_or_else(bad)?;
+        Ok(Month {
+            year: first.year(),
+            month: first.month(),
+            start: local_midnight(tz, first)?,
+            end: local_midnight(tz, next)?,
+        })
+    }
+
+    pub fn period(&self) -> Period {
+        Period {
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+/// A ratio kept as integers; `basis_points` is rounded half up with integer arithmetic.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Rate {
+    pub numerator: u64,
+    pub denominator: u64,
+    /// Hundredths of a percent (9333 = 93.33 %), or null when nothing was counted.
+    pub basis_points: Option<u64>,
+}
+
+impl Rate {
+    pub fn new(numerator: u64, denominator: u64) -> Rate {
+        let basis_points = (denominator > 0).then(|| {
+            let n = u128::from(numerator) * 10_000 + u128::from(denominator / 2);
+            u64::try_from(n / u128::from(denominator)).unwrap_or(u64::MAX)
+        });
+        Rate {
+            numerator,
+            denominator,
+            basis_points,
+        }
+    }
+
+    fn add(self, other: Rate) -> Rate {
+        Rate::new(
+            self.numerator.saturating_add(other.numerator),
+            self.denominator.saturating_add(other.denominator),
+        )
+    }
+
+    pub fn percent(&self) -> String {
+        match self.basis_points {
+            Some(bp) => format!("{}.{:02}%", bp / 100, bp % 100),
+            None => "—".into(),
+        }
+    }
+}
+
+/// Knobs of the definitions (the office's settings, or overridden for one request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Params {
+    /// A new order for the same unit and kind of fault within this many days of
+    /// completion is rework: the repair did not pass.
+    pub rework_days: i64,
+    /// An arrival whose time is uncertain (device never synced its clock) and within this
+    /// many minutes of the deadline is listed for review.
+    pub margin_minutes: i64,
+}
+
+impl From<OfficeSettings> for Params {
+    fn from(s: OfficeSettings) -> Self {
+        Params {
+            rework_days: i64::from(s.rework_days),
+            margin_minutes: i64::from(s.margin_minutes),
+        }
+    }
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        OfficeSettings::default().into()
+    }
+}
+
+impl Params {
+    fn counts(self) -> CountParams {
+        CountParams {
+            grace_ms: ARRIVAL_GRACE_MS,
+            rework_ms: self.rework_days.saturating_mul(DAY_MS),
+            margin_ms: self.margin_minutes.saturating_mul(60_000),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Satisfaction {
+    pub sum: u64,
+    pub count: u64,
+    /// Average × 100, rounded (e.g. 467 = 4.67), or null.
+    pub average_hundredths: Option<u64>,
+}
+
+impl Satisfaction {
+    pub fn new(sum: u64, count: u64) -> Self {
+        Satisfaction {
+            sum,
+            count,
+            average_hundredths: (count > 0).then(|| {
+                let n = u128::from(sum) * 100 + u128::from(count / 2);
+                u64::try_from(n / u128::from(count)).unwrap_or(u64::MAX)
+            }),
+        }
+    }
+
+    fn add(self, other: Satisfaction) -> Satisfaction {
+        Satisfaction::new(
+            self.sum.saturating_add(other.sum),
+            self.count.saturating_add(other.count),
+        )
+    }
+}
+
+/// One technician's month.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct TechnicianStats {
+    #[schema(value_type = Option<String>)]
+    pub technician: Option<UserId>,
+    pub name: String,
+    pub on_time: Rate,
+    pub completed: u64,
+    pub pass: Rate,
+    pub satisfaction: Satisfaction,
+    /// Paid work completed, minor units.
+    pub paid_total: i64,
+}
+
+/// An arrival counted on raw device time whose classification could go either way.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UncertainArrival {
+    #[schema(value_type = String)]
+    pub order: OrderId,
+    pub arrived_at: i64,
+    pub deadline: i64,
+    pub counted_on_time: bool,
+}
+
+/// An office's month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthStats {
+    #[schema(value_type = String)]
+    pub office: OfficeId,
+    pub month: String,
+    pub time_zone: String,
+    /// Orders logged in the month.
+    pub logged: u64,
+    /// R-HANDOVER, over orders logged in the month and received.
+    pub handover_on_time: Rate,
+    /// R-APPOINT, over arrivals in the month.
+    pub on_time: Rate,
+    /// Orders completed in the month.
+    pub completed: u64,
+    /// R-VISIT-CONTENT, over orders completed in the month with a call-back result.
+    pub pass: Rate,
+    pub satisfaction: Satisfaction,
+    /// Paid work completed in the month, minor units.
+    pub paid_total: i64,
+    pub uncertain_arrivals: Vec<UncertainArrival>,
+    pub per_technician: Vec<TechnicianStats>,
+    pub params_rework_days: i64,
+    pub params_margin_minutes: i64,
+}
+
+/// Money sums: one absurd order must not turn an office's figures into an error.
+fn add_money(a: i64, b: i64) -> i64 {
+    a.saturating_add(b)
+}
+
+/// Makes an office's figures from its counts (names from the directory).
+pub fn figures(
+    office: &Office,
+    month: Month,
+    p: Params,
+    counts: MonthCounts,
+    names: &HashMap<UserId, String>,
+) -> MonthStats {
+    let mut total = TechnicianStats::default();
+    let mut per_technician = Vec::new();
+    for c in counts.per_technician {
+        let s = TechnicianStats {
+            technician: c.technician,
+            name: c
+                .technician
+                .and_then(|t| names.get(&t).cloned())
+                .unwrap_or_default(),
+            on_time: Rate::new(c.on_time, c.arrivals),
+            completed: c.completed,
+            pass: Rate::new(c.passed, c.called_back),
+            satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count),
+            paid_total: c.paid_total,
+        };
+        total.on_time = total.on_time.add(s.on_time);
+        total.pass = total.pass.add(s.pass);
+        total.satisfaction = total.satisfaction.add(s.satisfaction);
+        total.completed = total.completed.saturating_add(s.completed);
+        total.paid_total = add_money(total.paid_total, s.paid_total);
+        per_technician.push(s);
+    }
+    let uncertain_arrivals = counts
+        .uncertain
+        .into_iter()
+        .map(|u| {
+            let deadline = u.appointment.saturating_add(ARRIVAL_GRACE_MS);
+            UncertainArrival {
+                order: u.order,
+                arrived_at: u.arrived_at,
+                deadline,
+                counted_on_time: u.arrived_at <= deadline,
+            }
+        })
+        .collect();
+    MonthStats {
+        office: office.id,
+        month: month.to_string(),
+        time_zone: office.time_zone.clone(),
+        logged: counts.logged,
+        handover_on_time: Rate::new(counts.handover_on_time, counts.handover_counted),
+        on_time: total.on_time,
+        completed: total.completed,
+        pass: total.pass,
+        satisfaction: total.satisfaction,
+        paid_total: total.paid_total,
+        uncertain_arrivals,
+        per_technician,
+        params_rework_days: p.rework_days,
+        params_margin_minutes: p.margin_minutes,
+    }
+}
+
+async fn office_or_404(store: &dyn DirectoryStore, office: OfficeId) -> Result<Office> {
+    store
+        .office(office)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("office {office}")))
+}
+
+async fn names(store: &dyn DirectoryStore, office: OfficeId) -> Result<HashMap<UserId, String>> {
+    Ok(store
+        .users(office)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+/// One office's month.
+pub async fn office_stats(
+    store: &dyn Store,
+    office: OfficeId,
+    month: &str,
+    p: Params,
+) -> Result<MonthStats> {
+    let o = office_or_404(store, office).await?;
+    let m = Month::parse(month, &o.time_zone)?;
+    let counts = store
+        .month_counts(vec![(office, m.period())], p.counts())
+        .await?
+        .pop()
+        .unwrap_or_default();
+    Ok(figures(&o, m, p, counts, &names(store, office).await?))
+}
+
+/// Every office's month (the whole company), read in one snapshot.
+pub async fn company_stats(store: &dyn Store, month: &str, p: Params) -> Result<Vec<MonthStats>> {
+    let offices = store.offices().await?;
+    let months = offices
+        .iter()
+        .map(|o| Month::parse(month, &o.time_zone))
+        .collect::<Result<Vec<_>>>()?;
+    let asks = offices
+        .iter()
+        .zip(&months)
+        .map(|(o, m)| (o.id, m.period()))
+        .collect();
+    let counts = store.month_counts(asks, p.counts()).await?;
+    let mut out = Vec::with_capacity(offices.len());
+    for ((o, m), c) in offices.iter().zip(months).zip(counts) {
+        out.push(figures(o, m, p, c, &names(store, o.id).await?));
+    }
+    Ok(out)
+}
+
+/// One line of the paid-service register (有償服務登記表).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisterRow {
+    #[schema(value_type = String)]
+    pub order: OrderId,
+    pub completed_at: i64,
+    pub customer: String,
+    pub unit: String,
+    pub description: String,
+    /// `description: materials + labour` per item.
+    pub items: String,
+    pub materials: i64,
+    pub labour: i64,
+    pub total: i64,
+    #[schema(value_type = Option<String>)]
+    pub technician: Option<UserId>,
+    pub technician_name: String,
+    pub customer_signed: bool,
+    pub signature_valid: Option<bool>,
+    pub receipt: Option<String>,
+    pub collected: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisterTotal {
+    #[schema(value_type = Option<String>)]
+    pub technician: Option<UserId>,
+    pub name: String,
+    pub orders: u64,
+    pub materials: i64,
+    pub labour: i64,
+    pub total: i64,
+    pub collected: i64,
+}
+
+impl RegisterTotal {
+    fn blank(technician: Option<UserId>, name: String) -> Self {
+        RegisterTotal {
+            technician,
+            name,
+            orders: 0,
+            materials: 0,
+            labour: 0,
+            total: 0,
+            collected: 0,
+        }
+    }
+
+    fn add(&mut self, r: &RegisterRow) {
+        self.orders += 1;
+        self.materials = add_money(self.materials, r.materials);
+        self.labour = add_money(self.labour, r.labour);
+        self.total = add_money(self.total, r.total);
+        self.collected = add_money(self.collected, r.collected.unwrap_or(0));
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Register {
+    pub month: String,
+    pub currency: String,
+    pub rows: Vec<RegisterRow>,
+    pub per_technician: Vec<RegisterTotal>,
+    pub office_total: RegisterTotal,
+}
+
+/// Every paid order completed in the month, with totals per technician and office.
+pub async fn register(store: &dyn Store, office: OfficeId, month: &str) -> Result<Register> {
+    let o = office_or_404(store, office).await?;
+    let m = Month::parse(month, &o.time_zone)?;
+    let lines = store.register_lines(office, m.period()).await?;
+    let names = names(store, office).await?;
+    let mut rows = Vec::new();
+    let mut per: BTreeMap<Option<UserId>, RegisterTotal> = BTreeMap::new();
+    let mut office_total = RegisterTotal::blank(None, String::new());
+    for l in lines {
+        let name = l
+            .technician
+            .and_then(|t| names.get(&t).cloned())
+            .unwrap_or_default();
+        let items = l
+            .items
+            .iter()
+            .map(|i| format!("{}: {} + {}", i.description, i.materials, i.labour))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let row = RegisterRow {
+            order: l.order,
+            completed_at: l.completed_at,
+            customer: l.customer,
+            unit: l.unit,
+            description: l.description,
+            items,
+            materials: l.materials,
+            labour: l.labour,
+            total: l.total,
+            technician: l.technician,
+            technician_name: name.clone(),
+            customer_signed: l.customer_signed,
+            signature_valid: l.signature_valid,
+            receipt: l.receipt,
+            collected: l.collected,
+        };
+        per.entry(l.technician)
+            .or_insert_with(|| RegisterTotal::blank(l.technician, name))
+            .add(&row);
+        office_total.add(&row);
+        rows.push(row);
+    }
+    Ok(Register {
+        month: m.to_string(),
+        currency: o.currency,
+        rows,
+        per_technician: per.into_values().collect(),
+        office_total,
+    })
+}
+
+/// What the content of a spot-check call-back asks.
+const SAMPLE_CONTENT: &str = "抽查回訪：滿意度與維修是否合格";
+
+/// Draws and records a spot-check sample, and plans a phone call-back for every order in
+/// it (the supervisors' queue).
+pub async fn create_sample(
+    store: &dyn Store,
+    office: OfficeId,
+    month: &str,
+    p: SampleParams,
+    by: UserId,
+    now: Millis,
+) -> Result<SampleRecord> {
+    let o = office_or_404(store, office).await?;
+    let m = Month::parse(month, &o.time_zone)?;
+    let seed = p.seed.unwrap_or_else(|| {
+        let b = uuid::Uuid::now_v7().into_bytes();
+        u64::from_be_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]])
+    });
+    let completed = store.completed_orders(office, m.period()).await?;
+    let (orders, strata) = draw_sample(&completed, p.percent, p.min_per_technician, seed)?;
+    let sample = SampleRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        month: m.to_string(),
+        seed,
+        percent: p.percent,
+        min_per_technician: p.min_per_technician,
+        orders: orders.clone(),
+        created_by: by,
+        created_at: now,
+        strata,
+    };
+    let callbacks: Vec<Callback> = orders
+        .iter()
+        .map(|o| {
+            CallbackPlan {
+                order: *o,
+                method: CallbackMethod::Phone,
+                planned_at: now.saturating_add(DAY_MS),
+                assignee: Some(by),
+                content: SAMPLE_CONTENT.into(),
+                sample: Some(sample.id.clone()),
+            }
+            .into_callback(now)
+        })
+        .collect();
+    store
+        .insert_sample(office, sample.clone(), callbacks)
+        .await?;
+    Ok(sample)
+}
+
+/// A recorded sample, re-drawn from its seed and parameters to show the strata (and that
+/// the draw is reproducible).
+pub async fn sample(
+    store: &dyn Store,
+    office: OfficeId,
+    id: String,
+) -> Result<Option<SampleRecord>> {
+    let Some(mut s) = store.sample(office, id).await? else {
+        return Ok(None);
+    };
+    let o = office_or_404(store, office).await?;
+    let m = Month::parse(&s.month, &o.time_zone)?;
+    let completed = store.completed_orders(office, m.period()).await?;
+    let (_, strata): (_, Vec<Stratum>) =
+        draw_sample(&completed, s.percent, s.min_per_technician, s.seed)?;
+    s.strata = strata;
+    Ok(Some(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_periods_follow_the_office_zone_across_dst() {
+        // (zone, month, first instant UTC, first instant of the next month UTC)
+        let cases = [
+            // Taipei has no DST: months start at 16:00 UTC the day before.
+            (
+                "Asia/Taipei",
+                "2026-11",
+                "2026-10-31T16:00:00Z",
+                "2026-11-30T16:00:00Z",
+            ),
+            // New York: March has the spring-forward (EST → EDT).
+            (
+                "America/New_York",
+                "2026-03",
+                "2026-03-01T05:00:00Z",
+                "2026-04-01T04:00:00Z",
+            ),
+            // November has the fall-back (EDT → EST).
+            (
+                "America/New_York",
+                "2026-11",
+                "2026-11-01T04:00:00Z",
+                "2026-12-01T05:00:00Z",
+            ),
+            // December rolls into the next year.
+            (
+                "UTC",
+                "2026-12",
+                "2026-12-01T00:00:00Z",
+                "2027-01-01T00:00:00Z",
+            ),
+        ];
+        for (tz, m, start, end) in cases {
+            let got = Month::parse(m, tz).ok();
+            let ms = |s: &str| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.timestamp_millis())
+                    .ok()
+            };
+            assert_eq!(got.map(|g| g.start), ms(start), "{tz} {m} start");
+            assert_eq!(got.map(|g| g.end), ms(end), "{tz} {m} end");
+        }
+        for bad in ["2026-13", "2026", "26-1x", ""] {
+            assert!(Month::parse(bad, "UTC").is_err(), "{bad}");
+        }
+        assert!(Month::parse("2026-01", "Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn rates_round_half_up_in_basis_points() {
+        // (numerator, denominator, basis points)
+        let cases = [
+            (0, 0, None),
+            (0, 3, Some(0)),
+            (1, 3, Some(3333)),
+            (2, 3, Some(6667)),
+            (14, 15, Some(9333)),
+            (1, 8, Some(1250)),
+            (1, 1, Some(10_000)),
+            (u64::MAX, u64::MAX, Some(10_000)),
+        ];
+        for (n, d, bp) in cases {
+            assert_eq!(Rate::new(n, d).basis_points, bp, "{n}/{d}");
+        }
+        assert_eq!(Rate::new(14, 15).percent(), "93.33%");
+        assert_eq!(Rate::new(0, 0).percent(), "—");
+        assert_eq!(Satisfaction::new(14, 3).average_hundredths, Some(467));
+        assert_eq!(Satisfaction::new(0, 0).average_hundredths, None);
+    }
+
+    #[test]
+    fn figures_add_technicians_into_the_office_total() {
+        let office = Office {
+            id: OfficeId::new(),
+            name: "x".into(),
+            time_zone: "UTC".into(),
+            currency: "TWD".into(),
+        };
+        let (a, b) = (UserId::new(), UserId::new());
+        let counts = MonthCounts {
+            logged: 5,
+            handover_on_time: 3,
+            handover_counted: 4,
+            per_technician: vec![
+                crate::store::TechnicianCounts {
+                    technician: Some(a),
+                    arrivals: 3,
+                    on_time: 2,
+                    completed: 3,
+                    paid_total: i64::MAX,
+                    called_back: 2,
+                    passed: 1,
+                    satisfaction_count: 2,
+                    satisfaction_sum: 9,
+                },
+                crate::store::TechnicianCounts {
+                    technician: Some(b),
+                    arrivals: 1,
+                    on_time: 1,
+                    completed: 1,
+                    paid_total: 500,
+                    called_back: 1,
+                    passed: 1,
+                    satisfaction_count: 1,
+                    satisfaction_sum: 5,
+                },
+            ],
+            uncertain: Vec::new(),
+        };
+        let names = HashMap::from([(a, "甲".to_owned())]);
+        let m = Month::parse("2026-10", "UTC").unwrap_or(Month {
+            year: 0,
+            month: 0,
+            start: 0,
+            end: 0,
+        });
+        let s = figures(&office, m, Params::default(), counts, &names);
+        assert_eq!((s.on_time.numerator, s.on_time.denominator), (3, 4));
+        assert_eq!((s.pass.numerator, s.pass.denominator), (2, 3));
+        assert_eq!(s.satisfaction.average_hundredths, Some(467));
+        assert_eq!(s.completed, 4);
+        // An absurd paid total saturates instead of failing the whole office.
+        assert_eq!(s.paid_total, i64::MAX);
+        assert_eq!(s.handover_on_time.basis_points, Some(7500));
+        assert_eq!(s.per_technician[0].name, "甲");
+        assert_eq!(s.per_technician[1].name, "");
+    }
+}

@@ -1,0 +1,99 @@
+//! The server's shared state: the store, the signing keys, the clock, metrics, and the
+//! shutdown signal that ends long-lived sessions.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
+
+use baoxiu_sync_core::{Clock, Millis};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use crate::auth::{Claims, Keys};
+use crate::error::Error;
+use crate::store::Store;
+
+/// Counters exported at `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub registry: std::sync::Mutex<Registry>,
+    pub http_requests: Family<Vec<(String, String)>, Counter>,
+    pub changes_stored: Counter,
+    pub batches_refused: Family<Vec<(String, String)>, Counter>,
+    pub sync_sessions: Gauge<i64, AtomicI64>,
+}
+
+impl Metrics {
+    pub fn new() -> Arc<Self> {
+        let m = Metrics::default();
+        if let Ok(mut r) = m.registry.lock() {
+            r.register(
+                "baoxiu_http_requests",
+                "HTTP requests by status class",
+                m.http_requests.clone(),
+            );
+            r.register(
+                "baoxiu_changes_stored",
+                "Device changes durably stored",
+                m.changes_stored.clone(),
+            );
+            r.register(
+                "baoxiu_batches_refused",
+                "Sync batches refused, by reason",
+                m.batches_refused.clone(),
+            );
+            r.register(
+                "baoxiu_sync_sessions",
+                "Open sync sessions",
+                m.sync_sessions.clone(),
+            );
+        }
+        Arc::new(m)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub keys: Keys,
+    pub metrics: Arc<Metrics>,
+    /// Where "now" comes from: the system clock in production, a fixed one in tests.
+    pub clock: Arc<dyn Clock>,
+    /// Flipped to true when the server shuts down, so long-lived sync sessions end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, keys: Keys, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            store,
+            keys,
+            metrics: Metrics::new(),
+            clock,
+            shutdown: tokio::sync::watch::channel(false).0,
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Verifies a token and that its user is active with the same token version, role and
+    /// office (so deactivation and role changes revoke old tokens).
+    pub async fn authenticate(&self, token: &str) -> Result<Claims, Error> {
+        let claims = self.keys.verify(token)?;
+        let user = self
+            .store
+            .user(claims.sub)
+            .await?
+            .ok_or_else(|| Error::Unauthorized("unknown user".into()))?;
+        if !user.active || user.token_version != claims.ver {
+            return Err(Error::Unauthorized("token revoked".into()));
+        }
+        if user.role != claims.role || user.office != claims.office {
+            return Err(Error::Unauthorized("token does not match the user".into()));
+        }
+        Ok(claims)
+    }
+}

@@ -1,0 +1,368 @@
+//! Storage behind small async traits, one per area: orders (change log, catch-up,
+//! projection), the directory (offices, people, devices), month end, complaints, office
+//! calendars and settings. The types here are backend-neutral; every SQL statement lives
+//! in a backend (`sqlite/`), and a backend is correct when the conformance suite
+//! (`tests/integration/conformance.rs`) passes against it.
+//!
+//! Every method is async and never blocks the calling task: a backend runs its blocking
+//! work on its own threads.
+
+pub mod sqlite;
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
+use baoxiu_sync_core::callback::{Callback, CallbackResult, CallbackStatus, Stratum};
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint, Refusal};
+use baoxiu_sync_core::protocol::{Cursor, Document, Hash, OrderChanges};
+use baoxiu_sync_core::settings::OfficeSettings;
+use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
+use baoxiu_sync_core::{
+    Author, DeviceId, EventBody, FeeItem, Millis, NewOrder, Office, OfficeId, OrderId, Person,
+    UserId, WorkOrderState,
+};
+use chrono::NaiveDate;
+use tokio::sync::broadcast;
+
+pub use crate::error::{Error, Result};
+
+/// A half-open range of UTC instants `[start, end)`: a month in an office's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: Millis,
+    pub end: Millis,
+}
+
+/// Filters for listing orders.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub office: OfficeId,
+    pub status: Option<baoxiu_sync_core::Status>,
+    pub technician: Option<UserId>,
+    pub from: Option<Millis>,
+    pub to: Option<Millis>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// A row of the order list (the projection).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct OrderRow {
+    #[schema(value_type = String)]
+    pub id: OrderId,
+    pub status: String,
+    pub customer_name: String,
+    pub unit: String,
+    pub description: String,
+    pub channel: String,
+    pub logged_at: i64,
+    pub appointment: Option<i64>,
+    pub arrived_at: Option<i64>,
+    pub arrived_on_time: Option<bool>,
+    #[schema(value_type = Vec<String>)]
+    pub technicians: Vec<UserId>,
+    /// Minor units.
+    pub total: i64,
+    pub anomalies: i64,
+    pub updated_at: i64,
+}
+
+/// What a device is, as far as sync is concerned (from its verified token).
+#[derive(Debug, Clone)]
+pub struct DeviceCtx {
+    pub submitter: Submitter,
+}
+
+impl DeviceCtx {
+    pub fn device(&self) -> DeviceId {
+        self.submitter.author.device
+    }
+}
+
+/// What a device must receive to be up to date.
+#[derive(Debug, Clone, Default)]
+pub struct CatchUp {
+    pub changes: Vec<OrderChanges>,
+    pub documents: Vec<Document>,
+    pub revoked: Vec<OrderId>,
+    pub cursor: Option<Cursor>,
+    pub repair: bool,
+}
+
+/// A batch refused whole, or the store failing.
+#[derive(Debug, Clone)]
+pub enum SubmitError {
+    Refused {
+        refusal: SyncRefusal,
+        refused: Vec<Hash>,
+    },
+    Unavailable(String),
+}
+
+/// Announced after every commit, so live sessions can push.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub seq: u64,
+    pub orders: Vec<(OrderId, OfficeId)>,
+}
+
+/// A technician device's last sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSync {
+    pub user: UserId,
+    pub device: DeviceId,
+    pub last_sync: Option<Millis>,
+}
+
+/// Orders: the change log devices read by cursor, the documents, the projection.
+#[async_trait]
+pub trait OrderStore: Send + Sync + Debug {
+    /// Validates a device's batch and stores it whole, or nothing; acks after commit.
+    async fn submit(
+        &self,
+        who: Submitter,
+        batch: Vec<OrderChanges>,
+    ) -> Result<Vec<Hash>, SubmitError>;
+    /// Runs one sync-core command on an order of `office` as the server's device.
+    async fn command(
+        &self,
+        who: Author,
+        office: OfficeId,
+        order: OrderId,
+        body: EventBody,
+        now: Millis,
+    ) -> Result<WorkOrderState>;
+    async fn create(&self, who: Author, new: NewOrder, now: Millis) -> Result<WorkOrderState>;
+    async fn order(&self, id: OrderId) -> Result<Option<WorkOrderState>>;
+    /// The order's whole document.
+    async fn document(&self, id: OrderId) -> Result<Option<Vec<u8>>>;
+    async fn list_orders(&self, filter: OrderFilter) -> Result<(Vec<OrderRow>, u64)>;
+    /// What `device` must receive after `cursor`; `record_sync` notes the sync time.
+    async fn catch_up(
+        &self,
+        device: DeviceCtx,
+        cursor: Option<Cursor>,
+        record_sync: bool,
+        now: Millis,
+    ) -> Result<CatchUp>;
+    fn subscribe(&self) -> broadcast::Receiver<Committed>;
+    /// The server's own device id (actor of changes made through the API).
+    fn server_device(&self) -> DeviceId;
+    async fn log_len(&self) -> Result<u64>;
+    /// The last storage failure (e.g. disk full), until a write succeeds again.
+    fn storage_error(&self) -> Option<String>;
+}
+
+/// Offices, people and their devices.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync + Debug {
+    async fn upsert_office(&self, office: Office) -> Result<()>;
+    async fn office(&self, id: OfficeId) -> Result<Option<Office>>;
+    async fn offices(&self) -> Result<Vec<Office>>;
+    async fn upsert_user(&self, person: Person) -> Result<()>;
+    async fn user(&self, id: UserId) -> Result<Option<Person>>;
+    async fn users(&self, office: OfficeId) -> Result<Vec<Person>>;
+    /// Open orders per technician of an office (for dispatch suggestions).
+    async fn technician_load(&self, office: OfficeId) -> Result<HashMap<UserId, u32>>;
+    /// Binds a device to a user on first use; refuses a device bound to someone else.
+    async fn register_device(&self, user: UserId, device: DeviceId) -> Result<()>;
+    /// Devices of an office's people with their last sync time.
+    async fn device_syncs(&self, office: OfficeId) -> Result<Vec<DeviceSync>>;
+}
+
+/// One technician's counts for a month (the first assigned technician gets the credit).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TechnicianCounts {
+    pub technician: Option<UserId>,
+    /// Arrivals with an appointment in the month, and how many were on time.
+    pub arrivals: u64,
+    pub on_time: u64,
+    pub completed: u64,
+    /// Paid work completed, minor units (checked sum).
+    pub paid_total: i64,
+    /// Completed in the month with a call-back result, and how many held.
+    pub called_back: u64,
+    pub passed: u64,
+    /// Call-back satisfaction scores about the month's completed work.
+    pub satisfaction_count: u64,
+    pub satisfaction_sum: u64,
+}
+
+/// An arrival timed on an unmeasured clock, close to its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncertainArrival {
+    pub order: OrderId,
+    pub arrived_at: Millis,
+    pub appointment: Millis,
+}
+
+/// The counts behind an office's month figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthCounts {
+    pub logged: u64,
+    pub handover_on_time: u64,
+    pub handover_counted: u64,
+    pub per_technician: Vec<TechnicianCounts>,
+    pub uncertain: Vec<UncertainArrival>,
+}
+
+/// How month counts are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountParams {
+    /// R-APPOINT's grace after the appointment.
+    pub grace_ms: Millis,
+    /// Rework window after completion.
+    pub rework_ms: Millis,
+    /// Review margin for arrivals on unmeasured clocks.
+    pub margin_ms: Millis,
+}
+
+/// A paid order completed in the month (a line of the paid-service register).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterLine {
+    pub order: OrderId,
+    pub completed_at: Millis,
+    pub customer: String,
+    pub unit: String,
+    pub description: String,
+    pub items: Vec<FeeItem>,
+    pub materials: i64,
+    pub labour: i64,
+    pub total: i64,
+    pub technician: Option<UserId>,
+    pub customer_signed: bool,
+    pub signature_valid: Option<bool>,
+    pub receipt: Option<String>,
+    pub collected: Option<i64>,
+}
+
+/// Which call-backs to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallbackFilter {
+    pub status: Option<CallbackStatus>,
+    pub order: Option<OrderId>,
+    pub sample: Option<String>,
+}
+
+/// A spot-check sample as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleRecord {
+    pub id: String,
+    pub month: String,
+    pub seed: u64,
+    pub percent: u32,
+    pub min_per_technician: u32,
+    pub orders: Vec<OrderId>,
+    pub created_by: UserId,
+    pub created_at: Millis,
+    /// Filled by re-drawing; not stored.
+    pub strata: Vec<Stratum>,
+}
+
+/// Month end: counts from the projection, the register, call-backs and samples.
+#[async_trait]
+pub trait MonthStore: Send + Sync + Debug {
+    /// Counts for several office-months, read in one snapshot.
+    async fn month_counts(
+        &self,
+        months: Vec<(OfficeId, Period)>,
+        params: CountParams,
+    ) -> Result<Vec<MonthCounts>>;
+    async fn register_lines(&self, office: OfficeId, period: Period) -> Result<Vec<RegisterLine>>;
+    /// (first technician, order) for the orders completed in the period.
+    async fn completed_orders(
+        &self,
+        office: OfficeId,
+        period: Period,
+    ) -> Result<Vec<(Option<UserId>, OrderId)>>;
+    async fn insert_callback(&self, office: OfficeId, callback: Callback) -> Result<()>;
+    async fn callback(&self, office: OfficeId, id: String) -> Result<Option<Callback>>;
+    /// Records a result (sync-core's `Callback::record`) and plans the fallback, atomically.
+    async fn record_callback(
+        &self,
+        office: OfficeId,
+        id: String,
+        result: CallbackResult,
+        by: UserId,
+        now: Millis,
+    ) -> Result<(Callback, Option<Callback>)>;
+    async fn callbacks(&self, office: OfficeId, filter: CallbackFilter) -> Result<Vec<Callback>>;
+    /// Stores a sample with its planned call-backs, atomically.
+    async fn insert_sample(
+        &self,
+        office: OfficeId,
+        sample: SampleRecord,
+        callbacks: Vec<Callback>,
+    ) -> Result<()>;
+    async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>>;
+}
+
+/// A change to a complaint, applied by the backend inside its transaction with the
+/// office's calendar.
+pub type ComplaintChange =
+    Box<dyn FnOnce(&mut Complaint, &OfficeCalendar) -> std::result::Result<(), Refusal> + Send>;
+
+/// Complaints (R-CPL-*): the lifecycle is sync-core's; this stores it atomically.
+#[async_trait]
+pub trait ComplaintStore: Send + Sync + Debug {
+    /// Receives a complaint (sync-core's `receive_complaint`, repeats included) and
+    /// stores it with the earlier complaint it changed, in one transaction.
+    async fn create_complaint(
+        &self,
+        office: OfficeId,
+        new: NewComplaint,
+        received_at: Millis,
+        by: UserId,
+    ) -> Result<(Complaint, Option<Complaint>)>;
+    async fn update_complaint(
+        &self,
+        office: OfficeId,
+        id: String,
+        change: ComplaintChange,
+    ) -> Result<Complaint>;
+    async fn complaint(&self, office: OfficeId, id: String) -> Result<Option<Complaint>>;
+    async fn complaints(&self, office: OfficeId) -> Result<Vec<Complaint>>;
+}
+
+/// A change to an office's calendar.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CalendarChange {
+    pub kind: Option<CalendarKind>,
+    pub decision_days: Option<u32>,
+    /// Day → working, not working, or None to remove the override.
+    pub overrides: Vec<(NaiveDate, Option<bool>)>,
+}
+
+/// Office calendars (working days) and settings.
+#[async_trait]
+pub trait OfficeStore: Send + Sync + Debug {
+    async fn calendar(&self, office: OfficeId) -> Result<OfficeCalendar>;
+    async fn set_calendar(
+        &self,
+        office: OfficeId,
+        change: CalendarChange,
+    ) -> Result<OfficeCalendar>;
+    /// The office's settings; defaults where it set none.
+    async fn settings(&self, office: OfficeId) -> Result<OfficeSettings>;
+    async fn set_settings(&self, office: OfficeId, settings: OfficeSettings) -> Result<()>;
+}
+
+/// Everything the server stores, as one object.
+pub trait Store: OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore {}
+
+impl<T: OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore> Store for T {}
+
+impl From<SubmitError> for (baoxiu_sync_core::protocol::ErrorCode, String, Vec<Hash>) {
+    fn from(e: SubmitError) -> Self {
+        match e {
+            SubmitError::Refused { refusal, refused } => (refusal.code, refusal.message, refused),
+            SubmitError::Unavailable(m) => (
+                baoxiu_sync_core::protocol::ErrorCode::Unavailable,
+                m,
+                Vec::new(),
+            ),
+        }
+    }
+}

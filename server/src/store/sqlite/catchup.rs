@@ -1,0 +1,239 @@
+//! Catch-up on SQLite: what a device must receive after its cursor (changes of orders it
+//! holds, whole documents of orders new to it, revocations), read in one snapshot; then
+//! what was sent is recorded by the writer, so the next catch-up knows.
+
+use std::collections::{HashMap, HashSet};
+
+use baoxiu_sync_core::doc::actor_for;
+use baoxiu_sync_core::protocol::{Cursor, Document, OrderChanges};
+use baoxiu_sync_core::{Millis, OrderId, Role};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Inner, cursor_check, ids, load_doc, parse};
+use crate::error::Result;
+use crate::store::{CatchUp, DeviceCtx};
+
+/// What the read found, before anything is recorded.
+#[derive(Debug)]
+pub(super) struct Planned {
+    up: CatchUp,
+    deliver: Vec<OrderId>,
+    revoke: Vec<OrderId>,
+    /// The delivery the device's valid cursor confirms.
+    confirm_upto: Option<u64>,
+}
+
+/// What the writer records about this catch-up.
+#[derive(Debug)]
+pub(super) struct Record {
+    delivery: u64,
+    repair: bool,
+    deliver: Vec<OrderId>,
+    revoke: Vec<OrderId>,
+    confirm_upto: Option<u64>,
+}
+
+fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Reads what `dev` must receive after `cursor`, in one read transaction.
+pub(super) fn plan(
+    inner: &Inner,
+    c: &Connection,
+    dev: &DeviceCtx,
+    cursor: Option<Cursor>,
+) -> Result<Planned> {
+    c.execute_batch("BEGIN")?;
+    let r = plan_in(inner, c, dev, cursor);
+    let _ = c.execute_batch("COMMIT");
+    r
+}
+
+fn plan_in(
+    inner: &Inner,
+    c: &Connection,
+    dev: &DeviceCtx,
+    cursor: Option<Cursor>,
+) -> Result<Planned> {
+    let who = &dev.submitter;
+    let device = dev.device().to_string();
+    let actor = actor_for(dev.device()).to_bytes().to_vec();
+    let max_seq: i64 = c.query_row("SELECT coalesce(max(seq), 0) FROM log", [], |r| r.get(0))?;
+    let max_seq = u64::try_from(max_seq).unwrap_or(0);
+    let deliveries: i64 = c
+        .query_row(
+            "SELECT deliveries FROM devices WHERE id = ?1",
+            [&device],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let deliveries = u64::try_from(deliveries).unwrap_or(0);
+    let valid = cursor.and_then(|cur| {
+        let ok = cur.epoch == inner.epoch
+            && cur.seq <= max_seq
+            && cur.delivery <= deliveries
+            && cursor_check(c, cur.seq).ok().flatten() == Some(cur.check);
+        ok.then_some(cur)
+    });
+    let scope = match who.author.role {
+        Role::Technician => ids(
+            c,
+            "SELECT order_id FROM order_technicians WHERE user_id = ?1
+             UNION SELECT id FROM orders WHERE created_by = ?1 AND office = ?2",
+            &[&who.author.user.to_string(), &who.office.to_string()],
+        )?,
+        _ => ids(
+            c,
+            "SELECT id FROM orders WHERE office = ?1",
+            &[&who.office.to_string()],
+        )?,
+    };
+    let mut up = CatchUp::default();
+    let (known, pending_revoke): (HashSet<OrderId>, HashSet<OrderId>) = match valid {
+        Some(cur) => (
+            ids(
+                c,
+                "SELECT order_id FROM device_scope
+                 WHERE device = ?1 AND delivered <= ?2 AND revoked IS NULL",
+                &[&device, &int(cur.delivery)],
+            )?,
+            ids(
+                c,
+                "SELECT order_id FROM device_scope
+                 WHERE device = ?1 AND revoked IS NOT NULL AND revoked > ?2",
+                &[&device, &int(cur.delivery)],
+            )?,
+        ),
+        None => {
+            up.repair = true;
+            (HashSet::new(), HashSet::new())
+        }
+    };
+    let mut deliver: Vec<OrderId> = if up.repair {
+        scope.iter().copied().collect()
+    } else {
+        scope.difference(&known).copied().collect()
+    };
+    deliver.sort();
+    let mut revoke: Vec<OrderId> = known
+        .difference(&scope)
+        .copied()
+        .chain(pending_revoke)
+        .collect();
+    revoke.sort();
+    for o in &deliver {
+        if let Some(d) = load_doc(c, *o, inner.server_device)? {
+            up.documents.push(Document {
+                order: *o,
+                bytes: d.save(),
+            });
+        }
+    }
+    if let Some(cur) = valid {
+        let mut stmt = c.prepare_cached(
+            "SELECT order_id, bytes FROM log WHERE seq > ?1 AND actor != ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![int(cur.seq), actor], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut by_order: Vec<OrderChanges> = Vec::new();
+        let mut index: HashMap<OrderId, usize> = HashMap::new();
+        for row in rows {
+            let (o, bytes) = row?;
+            let o: OrderId = parse("order id", &o)?;
+            if !known.contains(&o) || !scope.contains(&o) {
+                continue;
+            }
+            let i = *index.entry(o).or_insert_with(|| {
+                by_order.push(OrderChanges {
+                    order: o,
+                    changes: Vec::new(),
+                });
+                by_order.len() - 1
+            });
+            by_order[i].changes.push(bytes);
+        }
+        up.changes = by_order;
+    }
+    up.revoked = revoke.clone();
+    let next_delivery = if deliver.is_empty() && revoke.is_empty() {
+        deliveries
+    } else {
+        deliveries + 1
+    };
+    up.cursor = Some(Cursor {
+        epoch: inner.epoch,
+        seq: max_seq,
+        check: cursor_check(c, max_seq)?.unwrap_or([0; 8]),
+        delivery: next_delivery,
+    });
+    Ok(Planned {
+        up,
+        deliver,
+        revoke,
+        confirm_upto: valid.map(|v| v.delivery),
+    })
+}
+
+impl Planned {
+    /// The catch-up to send, and what must be recorded first (nothing when the device
+    /// only looked and nothing new was delivered or revoked).
+    pub(super) fn finish(mut self, record_sync: bool) -> (CatchUp, Option<Record>) {
+        self.up.changes.retain(|c| !c.changes.is_empty());
+        let repair = self.up.repair;
+        if !record_sync && !repair && self.deliver.is_empty() && self.revoke.is_empty() {
+            return (self.up, None);
+        }
+        let delivery = self.up.cursor.map(|c| c.delivery).unwrap_or(0);
+        let record = Record {
+            delivery,
+            repair,
+            deliver: self.deliver,
+            revoke: self.revoke,
+            confirm_upto: self.confirm_upto,
+        };
+        (self.up, Some(record))
+    }
+}
+
+impl Record {
+    /// Records the delivery in the writer's transaction.
+    pub(super) fn write(self, tx: &Connection, dev: &DeviceCtx, now: Millis) -> Result<()> {
+        let device = dev.device().to_string();
+        let user = dev.submitter.author.user.to_string();
+        let delivery = int(self.delivery);
+        tx.execute(
+            "INSERT INTO devices (id, user_id, deliveries, last_sync) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET deliveries = max(deliveries, excluded.deliveries),
+                 last_sync = excluded.last_sync",
+            params![device, user, delivery, now],
+        )?;
+        if self.repair {
+            tx.execute("DELETE FROM device_scope WHERE device = ?1", [&device])?;
+        }
+        if let Some(upto) = self.confirm_upto {
+            tx.execute(
+                "DELETE FROM device_scope
+                 WHERE device = ?1 AND revoked IS NOT NULL AND revoked <= ?2",
+                params![device, int(upto)],
+            )?;
+        }
+        for o in &self.deliver {
+            tx.execute(
+                "INSERT INTO device_scope (device, order_id, delivered) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device, order_id) DO UPDATE SET delivered = excluded.delivered,
+                     revoked = NULL",
+                params![device, o.to_string(), delivery],
+            )?;
+        }
+        for o in &self.revoke {
+            tx.execute(
+                "UPDATE device_scope SET revoked = ?3 WHERE device = ?1 AND order_id = ?2",
+                params![device, o.to_string(), delivery],
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! Complaints, office calendars and office settings on SQLite. A complaint is stored as
+//! sync-core's `Complaint` in JSON, with columns for finding and listing.
+
+use async_trait::async_trait;
+use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
+use baoxiu_sync_core::complaint::{
+    Complaint, DEFAULT_DECISION_DAYS, NewComplaint, receive_complaint,
+};
+use baoxiu_sync_core::settings::OfficeSettings;
+use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::directory::office_or_404;
+use super::{SqliteStore, from_json, parse, to_json};
+use crate::error::{Error, Result};
+use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
+
+fn load_calendar(c: &Connection, o: &Office) -> Result<OfficeCalendar> {
+    let row: Option<(String, u32)> = c
+        .query_row(
+            "SELECT kind, decision_days FROM calendars WHERE office = ?1",
+            [o.id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (kind, decision_days) = match row {
+        Some((k, d)) => (parse::<CalendarKind>("calendar kind", &k)?, d),
+        None => (
+            CalendarKind::for_time_zone(&o.time_zone),
+            DEFAULT_DECISION_DAYS,
+        ),
+    };
+    let mut calendar = Calendar::new(kind);
+    let mut stmt =
+        c.prepare_cached("SELECT day, working FROM calendar_overrides WHERE office = ?1")?;
+    let rows = stmt
+        .query_map([o.id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (day, working) in rows {
+        calendar
+            .overrides
+            .insert(parse::<NaiveDate>("calendar day", &day)?, working);
+    }
+    Ok(OfficeCalendar {
+        calendar,
+        decision_days,
+        time_zone: parse("office time zone", &o.time_zone)?,
+    })
+}
+
+fn save(c: &Connection, office: OfficeId, x: &Complaint) -> Result<()> {
+    c.execute(
+        "INSERT INTO complaints (id, office, received_day, status, complainant, unit, subject,
+                                 order_id, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data",
+        params![
+            x.id,
+            office.to_string(),
+            x.received_day.to_string(),
+            x.status.as_str(),
+            x.complainant,
+            x.unit,
+            x.subject,
+            x.order.map(|o| o.to_string()),
+            to_json(x)?,
+        ],
+    )?;
+    Ok(())
+}
+
+fn load(c: &Connection, office: OfficeId, id: &str) -> Result<Option<Complaint>> {
+    let data: Option<String> = c
+        .query_row(
+            "SELECT data FROM complaints WHERE id = ?1 AND office = ?2",
+            params![id, office.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    data.map(|d| from_json(&format!("complaint {id}"), &d))
+        .transpose()
+}
+
+#[async_trait]
+impl ComplaintStore for SqliteStore {
+    async fn create_complaint(
+        &self,
+        office: OfficeId,
+        new: NewComplaint,
+        received_at: Millis,
+        by: UserId,
+    ) -> Result<(Complaint, Option<Complaint>)> {
+        self.exec(move |c| {
+            let o = office_or_404(c, office)?;
+            let cal = load_calendar(c, &o)?;
+            let id = uuid::Uuid::now_v7().to_string();
+            let (x, earlier) =
+                receive_complaint(id, &new, received_at, &cal, by, |id| load(c, office, id))?;
+            if let Some(e) = &earlier {
+                save(c, office, e)?;
+            }
+            save(c, office, &x)?;
+            Ok((x, earlier))
+        })
+        .await
+    }
+
+    async fn update_complaint(
+        &self,
+        office: OfficeId,
+        id: String,
+        change: ComplaintChange,
+    ) -> Result<Complaint> {
+        self.exec(move |c| {
+            let o = office_or_404(c, office)?;
+            let cal = load_calendar(c, &o)?;
+            let mut x =
+                load(c, office, &id)?.ok_or_else(|| Error::NotFound(format!("complaint {id}")))?;
+            change(&mut x, &cal)?;
+            save(c, office, &x)?;
+            Ok(x)
+        })
+        .await
+    }
+
+    async fn complaint(&self, office: OfficeId, id: String) -> Result<Option<Complaint>> {
+        self.read(move |_, c| load(c, office, &id)).await
+    }
+
+    async fn complaints(&self, office: OfficeId) -> Result<Vec<Complaint>> {
+        self.read(move |_, c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT data FROM complaints WHERE office = ?1 ORDER BY received_day, id",
+            )?;
+            let rows = stmt
+                .query_map([office.to_string()], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.iter().map(|d| from_json("complaint", d)).collect()
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl OfficeStore for SqliteStore {
+    async fn calendar(&self, office: OfficeId) -> Result<OfficeCalendar> {
+        self.read(move |_, c| load_calendar(c, &office_or_404(c, office)?))
+            .await
+    }
+
+    async fn set_calendar(
+        &self,
+        office: OfficeId,
+        change: CalendarChange,
+    ) -> Result<OfficeCalendar> {
+        self.exec(move |c| {
+            let o = office_or_404(c, office)?;
+            let cur = load_calendar(c, &o)?;
+            let kind = change.kind.unwrap_or(cur.calendar.kind);
+            let days = change.decision_days.unwrap_or(cur.decision_days);
+            if !(1..=120).contains(&days) {
+                return Err(Error::Invalid("decision_days is 1–120 working days".into()));
+            }
+            c.execute(
+                "INSERT INTO calendars (office, kind, decision_days) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (office) DO UPDATE SET kind = excluded.kind,
+                     decision_days = excluded.decision_days",
+                params![o.id.to_string(), kind.as_str(), days],
+            )?;
+            for (day, working) in &change.overrides {
+                match working {
+                    Some(w) => c.execute(
+                        "INSERT INTO calendar_overrides (office, day, working, note)
+                         VALUES (?1, ?2, ?3, '')
+                         ON CONFLICT (office, day) DO UPDATE SET working = excluded.working",
+                        params![o.id.to_string(), day.to_string(), w],
+                    )?,
+                    None => c.execute(
+                        "DELETE FROM calendar_overrides WHERE office = ?1 AND day = ?2",
+                        params![o.id.to_string(), day.to_string()],
+                    )?,
+                };
+            }
+            load_calendar(c, &o)
+        })
+        .await
+    }
+
+    async fn settings(&self, office: OfficeId) -> Result<OfficeSettings> {
+        self.read(move |_, c| {
+            office_or_404(c, office)?;
+            let data: Option<String> = c
+                .query_row(
+                    "SELECT data FROM office_settings WHERE office = ?1",
+                    [office.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            data.map(|d| from_json("office settings", &d))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        })
+        .await
+    }
+
+    async fn set_settings(&self, office: OfficeId, settings: OfficeSettings) -> Result<()> {
+        settings.check()?;
+        let data = to_json(&settings)?;
+        self.exec(move |c| {
+            office_or_404(c, office)?;
+            c.execute(
+                "INSERT INTO office_settings (office, data) VALUES (?1, ?2)
+                 ON CONFLICT (office) DO UPDATE SET data = excluded.data",
+                params![office.to_string(), data],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,537 @@
+//! Month end on SQLite: counts over the projection, the paid-service register's lines,
+//! call-backs and spot-check samples. The definitions (what counts, and how rates are
+//! made of the counts) are in `service/month.rs` and docs/statistics.md.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use baoxiu_sync_core::callback::{Callback, CallbackResult};
+use baoxiu_sync_core::{Millis, OfficeId, OrderId, UserId};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{SqliteStore, from_json, parse, to_json};
+use crate::error::{Error, Result};
+use crate::store::{
+    CallbackFilter, CountParams, MonthCounts, MonthStore, Period, RegisterLine, SampleRecord,
+    TechnicianCounts, UncertainArrival,
+};
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn user(t: Option<String>) -> Result<Option<UserId>> {
+    t.map(|t| parse("user id", &t)).transpose()
+}
+
+/// Runs a `technician, a, b` aggregate and applies each row to that technician's counts.
+fn per_technician(
+    c: &Connection,
+    per: &mut BTreeMap<Option<String>, TechnicianCounts>,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    apply: impl Fn(&mut TechnicianCounts, i64, i64),
+) -> Result<()> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (t, a, b) = row?;
+        apply(per.entry(t).or_default(), a, b);
+    }
+    Ok(())
+}
+
+fn office_counts(
+    c: &Connection,
+    office: OfficeId,
+    period: Period,
+    p: CountParams,
+) -> Result<MonthCounts> {
+    let o = office.to_string();
+    let (start, end) = (period.start, period.end);
+    let logged: i64 = c.query_row(
+        "SELECT count(*) FROM orders WHERE office = ?1 AND logged_at >= ?2 AND logged_at < ?3",
+        params![o, start, end],
+        |r| r.get(0),
+    )?;
+    let (h_on, h_all): (i64, i64) = c.query_row(
+        "SELECT coalesce(sum(handover_on_time), 0), count(handover_on_time) FROM orders
+         WHERE office = ?1 AND logged_at >= ?2 AND logged_at < ?3",
+        params![o, start, end],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut per: BTreeMap<Option<String>, TechnicianCounts> = BTreeMap::new();
+    let range: [&dyn rusqlite::ToSql; 3] = [&o, &start, &end];
+    // R-APPOINT: arrivals in the month.
+    per_technician(
+        c,
+        &mut per,
+        "SELECT technician, count(*), coalesce(sum(arrived_on_time), 0) FROM orders
+         WHERE office = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 AND appointment IS NOT NULL
+         GROUP BY technician",
+        &range,
+        |e, all, on| {
+            e.arrivals = count(all);
+            e.on_time = count(on);
+        },
+    )?;
+    // Completion, paid total.
+    per_technician(
+        c,
+        &mut per,
+        "SELECT technician, count(*), coalesce(sum(CASE WHEN paid = 1 THEN total ELSE 0 END), 0)
+         FROM orders WHERE office = ?1 AND completed_at >= ?2 AND completed_at < ?3
+         GROUP BY technician",
+        &range,
+        |e, n, paid| {
+            e.completed = count(n);
+            e.paid_total = paid;
+        },
+    )?;
+    // R-VISIT-CONTENT: completed in the month, with a call-back result; pass = the latest
+    // result says the repair held and no rework order followed within the window.
+    per_technician(
+        c,
+        &mut per,
+        "WITH latest AS (
+             SELECT order_id, repair_held, max(recorded_at) FROM callbacks
+             WHERE office = ?1 AND status = 'done' AND repair_held IS NOT NULL
+             GROUP BY order_id
+         )
+         SELECT o.technician, count(*),
+             coalesce(sum(CASE WHEN l.repair_held = 'pass' AND NOT EXISTS (
+                 SELECT 1 FROM orders r WHERE r.office = o.office AND r.unit = o.unit
+                   AND r.category IS o.category AND r.id != o.id
+                   AND r.logged_at > o.completed_at AND r.logged_at <= o.completed_at + ?4
+             ) THEN 1 ELSE 0 END), 0)
+         FROM orders o JOIN latest l ON l.order_id = o.id
+         WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
+         GROUP BY o.technician",
+        &[&o, &start, &end, &p.rework_ms],
+        |e, all, pass| {
+            e.called_back = count(all);
+            e.passed = count(pass);
+        },
+    )?;
+    // Satisfaction: call-backs about the work completed in the month.
+    per_technician(
+        c,
+        &mut per,
+        "SELECT o.technician, count(cb.satisfaction), coalesce(sum(cb.satisfaction), 0)
+         FROM callbacks cb JOIN orders o ON o.id = cb.order_id
+         WHERE cb.office = ?1 AND cb.status = 'done'
+           AND o.completed_at >= ?2 AND o.completed_at < ?3
+         GROUP BY o.technician",
+        &range,
+        |e, n, sum| {
+            e.satisfaction_count = count(n);
+            e.satisfaction_sum = count(sum);
+        },
+    )?;
+    // Arrivals counted on an unknown clock and close enough to the deadline to flip.
+    let mut uncertain = Vec::new();
+    {
+        let mut stmt = c.prepare_cached(
+            "SELECT id, arrived_at, appointment FROM orders
+             WHERE office = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 AND arrival_certain = 0
+               AND appointment IS NOT NULL AND abs(arrived_at - appointment - ?4) <= ?5
+             ORDER BY arrived_at",
+        )?;
+        let rows = stmt.query_map(params![o, start, end, p.grace_ms, p.margin_ms], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, arrived_at, appointment) = row?;
+            uncertain.push(UncertainArrival {
+                order: parse("order id", &id)?,
+                arrived_at,
+                appointment,
+            });
+        }
+    }
+    let per_technician = per
+        .into_iter()
+        .map(|(t, mut counts)| {
+            counts.technician = user(t)?;
+            Ok(counts)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MonthCounts {
+        logged: count(logged),
+        handover_on_time: count(h_on),
+        handover_counted: count(h_all),
+        per_technician,
+        uncertain,
+    })
+}
+
+const CALLBACK_COLUMNS: &str = "id, order_id, method, planned_at, assignee, content, status, \
+     reached, satisfaction, repair_held, problems, responsible, fallback_method, sample_id, \
+     created_at, recorded_by, recorded_at";
+
+/// A `callbacks` row as text and numbers, decoded by [`to_callback`].
+type CallbackRow = (
+    (String, String, String, i64, Option<String>, String, String),
+    (
+        Option<bool>,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+    ),
+    (
+        Option<String>,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<i64>,
+    ),
+);
+
+fn callback_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallbackRow> {
+    Ok((
+        (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ),
+        (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?),
+        (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
+    ))
+}
+
+fn to_callback(row: CallbackRow) -> Result<Callback> {
+    let (
+        (id, order, method, planned_at, assignee, content, status),
+        (reached, satisfaction, repair_held, problems, responsible),
+        (fallback_method, sample, created_at, recorded_by, recorded_at),
+    ) = row;
+    Ok(Callback {
+        order: parse("order id", &order)?,
+        method: parse("call-back method", &method)?,
+        planned_at,
+        assignee: user(assignee)?,
+        content,
+        status: parse("call-back status", &status)?,
+        reached,
+        satisfaction: satisfaction
+            .map(|s| u8::try_from(s).map_err(|_| Error::Corrupt(format!("satisfaction {s}"))))
+            .transpose()?,
+        repair_held: repair_held
+            .map(|h| from_json("repair held", &format!("{h:?}")))
+            .transpose()?,
+        problems,
+        responsible,
+        fallback_method: fallback_method
+            .map(|m| parse("call-back method", &m))
+            .transpose()?,
+        sample,
+        recorded_by: user(recorded_by)?,
+        recorded_at,
+        created_at,
+        id,
+    })
+}
+
+fn pass_fail_text(p: Option<baoxiu_sync_core::PassFail>) -> Option<&'static str> {
+    p.map(|p| match p {
+        baoxiu_sync_core::PassFail::Pass => "pass",
+        baoxiu_sync_core::PassFail::Fail => "fail",
+    })
+}
+
+fn load_callback(c: &Connection, office: OfficeId, id: &str) -> Result<Option<Callback>> {
+    c.query_row(
+        &format!("SELECT {CALLBACK_COLUMNS} FROM callbacks WHERE id = ?1 AND office = ?2"),
+        params![id, office.to_string()],
+        callback_row,
+    )
+    .optional()?
+    .map(to_callback)
+    .transpose()
+}
+
+/// Inserts or replaces a call-back.
+fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> {
+    c.execute(
+        "INSERT INTO callbacks (id, office, order_id, method, planned_at, assignee, content,
+             status, reached, satisfaction, repair_held, problems, responsible, fallback_method,
+             sample_id, recorded_by, recorded_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, reached = excluded.reached,
+             satisfaction = excluded.satisfaction, repair_held = excluded.repair_held,
+             problems = excluded.problems, responsible = excluded.responsible,
+             fallback_method = excluded.fallback_method, recorded_by = excluded.recorded_by,
+             recorded_at = excluded.recorded_at, content = excluded.content",
+        params![
+            cb.id,
+            office.to_string(),
+            cb.order.to_string(),
+            cb.method.as_str(),
+            cb.planned_at,
+            cb.assignee.map(|a| a.to_string()),
+            cb.content,
+            cb.status.as_str(),
+            cb.reached,
+            cb.satisfaction,
+            pass_fail_text(cb.repair_held),
+            cb.problems,
+            cb.responsible,
+            cb.fallback_method.map(|m| m.as_str()),
+            cb.sample,
+            cb.recorded_by.map(|a| a.to_string()),
+            cb.recorded_at,
+            cb.created_at,
+        ],
+    )?;
+    Ok(())
+}
+
+#[async_trait]
+impl MonthStore for SqliteStore {
+    async fn month_counts(
+        &self,
+        months: Vec<(OfficeId, Period)>,
+        params: CountParams,
+    ) -> Result<Vec<MonthCounts>> {
+        self.read(move |_, c| {
+            // One snapshot for every office asked about.
+            c.execute_batch("BEGIN")?;
+            let out = months
+                .iter()
+                .map(|(office, period)| office_counts(c, *office, *period, params))
+                .collect::<Result<Vec<_>>>();
+            let _ = c.execute_batch("COMMIT");
+            out
+        })
+        .await
+    }
+
+    async fn register_lines(&self, office: OfficeId, period: Period) -> Result<Vec<RegisterLine>> {
+        self.read(move |_, c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, completed_at, customer_name, unit, description, items, materials,
+                        labour, total, technician, customer_signed, signature_valid, receipt,
+                        collected
+                 FROM orders
+                 WHERE office = ?1 AND paid = 1 AND completed_at >= ?2 AND completed_at < ?3
+                 ORDER BY completed_at, id",
+            )?;
+            let rows = stmt
+                .query_map(params![office.to_string(), period.start, period.end], |r| {
+                    Ok((
+                        (
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                        ),
+                        (
+                            r.get::<_, i64>(6)?,
+                            r.get::<_, i64>(7)?,
+                            r.get::<_, i64>(8)?,
+                        ),
+                        (
+                            r.get::<_, Option<String>>(9)?,
+                            r.get::<_, bool>(10)?,
+                            r.get::<_, Option<bool>>(11)?,
+                            r.get::<_, Option<String>>(12)?,
+                            r.get::<_, Option<i64>>(13)?,
+                        ),
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .map(
+                    |(
+                        (id, completed_at, customer, unit, description, items),
+                        (materials, labour, total),
+                        (technician, customer_signed, signature_valid, receipt, collected),
+                    )| {
+                        Ok(RegisterLine {
+                            order: parse("order id", &id)?,
+                            completed_at,
+                            customer,
+                            unit,
+                            description,
+                            items: from_json("fee items", &items)?,
+                            materials,
+                            labour,
+                            total,
+                            technician: user(technician)?,
+                            customer_signed,
+                            signature_valid,
+                            receipt,
+                            collected,
+                        })
+                    },
+                )
+                .collect()
+        })
+        .await
+    }
+
+    async fn completed_orders(
+        &self,
+        office: OfficeId,
+        period: Period,
+    ) -> Result<Vec<(Option<UserId>, OrderId)>> {
+        self.read(move |_, c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT technician, id FROM orders
+                 WHERE office = ?1 AND completed_at >= ?2 AND completed_at < ?3",
+            )?;
+            let rows = stmt
+                .query_map(params![office.to_string(), period.start, period.end], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .map(|(t, id)| Ok((user(t)?, parse("order id", &id)?)))
+                .collect()
+        })
+        .await
+    }
+
+    async fn insert_callback(&self, office: OfficeId, callback: Callback) -> Result<()> {
+        self.exec(move |c| save_callback(c, office, &callback))
+            .await
+    }
+
+    async fn callback(&self, office: OfficeId, id: String) -> Result<Option<Callback>> {
+        self.read(move |_, c| load_callback(c, office, &id)).await
+    }
+
+    async fn record_callback(
+        &self,
+        office: OfficeId,
+        id: String,
+        result: CallbackResult,
+        by: UserId,
+        now: Millis,
+    ) -> Result<(Callback, Option<Callback>)> {
+        self.exec(move |c| {
+            let mut cb = load_callback(c, office, &id)?
+                .ok_or_else(|| Error::NotFound(format!("call-back {id}")))?;
+            let next = cb.record(&result, by, now)?.map(|p| p.into_callback(now));
+            save_callback(c, office, &cb)?;
+            if let Some(n) = &next {
+                save_callback(c, office, n)?;
+            }
+            Ok((cb, next))
+        })
+        .await
+    }
+
+    async fn callbacks(&self, office: OfficeId, f: CallbackFilter) -> Result<Vec<Callback>> {
+        self.read(move |_, c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {CALLBACK_COLUMNS} FROM callbacks
+                 WHERE office = ?1 AND (?2 IS NULL OR status = ?2)
+                   AND (?3 IS NULL OR order_id = ?3) AND (?4 IS NULL OR sample_id = ?4)
+                 ORDER BY planned_at, id"
+            ))?;
+            let rows = stmt
+                .query_map(
+                    params![
+                        office.to_string(),
+                        f.status.map(|s| s.as_str()),
+                        f.order.map(|o| o.to_string()),
+                        f.sample
+                    ],
+                    callback_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter().map(to_callback).collect()
+        })
+        .await
+    }
+
+    async fn insert_sample(
+        &self,
+        office: OfficeId,
+        s: SampleRecord,
+        callbacks: Vec<Callback>,
+    ) -> Result<()> {
+        let orders = to_json(&s.orders)?;
+        self.exec(move |c| {
+            c.execute(
+                "INSERT INTO samples (id, office, month, seed, percent, min_per_technician, orders,
+                                      created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    s.id,
+                    office.to_string(),
+                    s.month,
+                    // Stored as the same 64 bits; read back with the inverse cast.
+                    s.seed.cast_signed(),
+                    s.percent,
+                    s.min_per_technician,
+                    orders,
+                    s.created_by.to_string(),
+                    s.created_at,
+                ],
+            )?;
+            for cb in &callbacks {
+                save_callback(c, office, cb)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>> {
+        self.read(move |_, c| {
+            let row: Option<(String, i64, u32, u32, String, String, i64)> = c
+                .query_row(
+                    "SELECT month, seed, percent, min_per_technician, orders, created_by,
+                            created_at
+                     FROM samples WHERE id = ?1 AND office = ?2",
+                    params![id, office.to_string()],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            row.map(|(month, seed, percent, min, orders, by, at)| {
+                Ok(SampleRecord {
+                    id: id.clone(),
+                    month,
+                    seed: seed.cast_unsigned(),
+                    percent,
+                    min_per_technician: min,
+                    orders: from_json("sample orders", &orders)?,
+                    created_by: parse("user id", &by)?,
+                    created_at: at,
+                    strata: Vec::new(),
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+}

@@ -1,0 +1,163 @@
+//! The order projection on SQLite: one row per order derived from the reducer, written in
+//! the same transaction as the order's changes, so lists and month figures never load
+//! documents.
+
+use baoxiu_sync_core::{OrderId, WorkOrderState};
+use rusqlite::{Connection, params};
+
+use super::{parse, to_json};
+use crate::error::{Error, Result};
+use crate::store::{OrderFilter, OrderRow};
+
+fn channel_text(s: &WorkOrderState) -> Result<String> {
+    match serde_json::to_value(s.channel) {
+        Ok(serde_json::Value::String(c)) => Ok(c),
+        _ => Err(Error::Internal("channel does not encode as text".into())),
+    }
+}
+
+/// Writes the order's projection row (and its technicians) from its state.
+pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
+    let id = s.order.to_string();
+    let updated = s.timeline.iter().map(|t| t.at).max().unwrap_or(s.logged_at);
+    tx.execute(
+        "INSERT INTO orders (id, office, status, customer_name, unit, phone, description, channel,
+             created_by, logged_at, received_at, paid, appointment, arrived_at, arrived_on_time,
+             completed_at, materials, labour, total, signature_valid, receipt, collected,
+             anomalies, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+         ON CONFLICT (id) DO UPDATE SET
+             status = excluded.status, customer_name = excluded.customer_name,
+             unit = excluded.unit, phone = excluded.phone, description = excluded.description,
+             received_at = excluded.received_at, paid = excluded.paid,
+             appointment = excluded.appointment, arrived_at = excluded.arrived_at,
+             arrived_on_time = excluded.arrived_on_time, completed_at = excluded.completed_at,
+             materials = excluded.materials, labour = excluded.labour, total = excluded.total,
+             signature_valid = excluded.signature_valid, receipt = excluded.receipt,
+             collected = excluded.collected, anomalies = excluded.anomalies,
+             updated_at = excluded.updated_at",
+        params![
+            id,
+            s.office.id.to_string(),
+            s.status.as_str(),
+            s.customer.name,
+            s.customer.unit,
+            s.customer.phone,
+            s.description,
+            channel_text(s)?,
+            s.created_by.user.to_string(),
+            s.logged_at,
+            s.received_at.as_ref().map(|x| x.at),
+            s.paid,
+            s.appointment.as_ref().map(|a| a.at),
+            s.arrival.as_ref().map(|a| a.at),
+            s.arrived_on_time,
+            s.completion.as_ref().map(|c| c.stamp.at),
+            s.fees.materials.0,
+            s.fees.labour.0,
+            s.fees.total.0,
+            s.customer_signature.as_ref().map(|c| c.valid),
+            s.receipt.as_ref().map(|r| r.number.clone()),
+            s.collection.as_ref().map(|c| c.amount.0),
+            i64::try_from(s.anomalies.len()).unwrap_or(i64::MAX),
+            updated,
+        ],
+    )?;
+    // Month-end columns (schema 2).
+    tx.execute(
+        "UPDATE orders SET technician = ?2, category = ?3, items = ?4, arrival_certain = ?5,
+             handover_on_time = ?6, customer_signed = ?7
+         WHERE id = ?1",
+        params![
+            id,
+            s.technicians.first().map(|t| t.to_string()),
+            baoxiu_sync_core::category_of(&s.description),
+            to_json(&s.fees.items)?,
+            s.arrival.as_ref().map(|a| a.time_certain),
+            s.handover_on_time,
+            s.customer_signature.is_some(),
+        ],
+    )?;
+    tx.execute("DELETE FROM order_technicians WHERE order_id = ?1", [&id])?;
+    for t in &s.technicians {
+        tx.execute(
+            "INSERT OR IGNORE INTO order_technicians (order_id, user_id) VALUES (?1, ?2)",
+            params![id, t.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderRow>, u64)> {
+    let mut sql = String::from(" FROM orders o WHERE o.office = ?1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(f.office.to_string())];
+    if let Some(s) = f.status {
+        args.push(Box::new(s.as_str()));
+        sql.push_str(&format!(" AND o.status = ?{}", args.len()));
+    }
+    if let Some(t) = &f.technician {
+        args.push(Box::new(t.to_string()));
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM order_technicians t
+                          WHERE t.order_id = o.id AND t.user_id = ?{})",
+            args.len()
+        ));
+    }
+    if let Some(from) = f.from {
+        args.push(Box::new(from));
+        sql.push_str(&format!(" AND o.logged_at >= ?{}", args.len()));
+    }
+    if let Some(to) = f.to {
+        args.push(Box::new(to));
+        sql.push_str(&format!(" AND o.logged_at < ?{}", args.len()));
+    }
+    let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
+    let total: i64 = c.query_row(&format!("SELECT count(*){sql}"), params.as_slice(), |r| {
+        r.get(0)
+    })?;
+    let q = format!(
+        "SELECT o.id, o.status, o.customer_name, o.unit, o.description, o.channel, o.logged_at,
+                o.appointment, o.arrived_at, o.arrived_on_time, o.total, o.anomalies,
+                o.updated_at,
+                (SELECT group_concat(user_id) FROM order_technicians t WHERE t.order_id = o.id)
+         {sql} ORDER BY o.logged_at DESC, o.id LIMIT {} OFFSET {}",
+        f.limit, f.offset
+    );
+    let mut stmt = c.prepare(&q)?;
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            OrderRow {
+                id: OrderId::default(),
+                status: r.get(1)?,
+                customer_name: r.get(2)?,
+                unit: r.get(3)?,
+                description: r.get(4)?,
+                channel: r.get(5)?,
+                logged_at: r.get(6)?,
+                appointment: r.get(7)?,
+                arrived_at: r.get(8)?,
+                arrived_on_time: r.get(9)?,
+                technicians: Vec::new(),
+                total: r.get(10)?,
+                anomalies: r.get(11)?,
+                updated_at: r.get(12)?,
+            },
+            r.get::<_, Option<String>>(13)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, mut row, techs) = row?;
+        row.id = parse("order id", &id)?;
+        row.technicians = techs
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| parse("technician id", s))
+            .collect::<Result<_>>()?;
+        out.push(row);
+    }
+    Ok((out, u64::try_from(total).unwrap_or(0)))
+}

@@ -1,0 +1,88 @@
+//! An office's settings: the numbers the rules leave to the office (R-MONTH's rework
+//! window, the review margin for uncertain clocks, the spot-check share), each with a
+//! documented default. The numbers the rules do fix (R-APPOINT's 10 minutes, R-HANDOVER's
+//! 30) are constants in `state.rs`, not settings.
+
+use serde::{Deserialize, Serialize};
+
+use crate::callback::SampleParams;
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OfficeSettings {
+    /// A new order for the same unit and kind of fault within this many days of
+    /// completion is rework: the repair did not pass. Default 30.
+    pub rework_days: u32,
+    /// An arrival timed by a device that never measured its clock offset, within this many
+    /// minutes of the deadline, is listed for review. Default 15.
+    pub margin_minutes: u32,
+    /// Spot-check call-backs: percent of each technician's completed orders. Default 10.
+    pub sample_percent: u32,
+    /// Spot-check call-backs: at least this many per technician. Default 1.
+    pub sample_min_per_technician: u32,
+}
+
+impl Default for OfficeSettings {
+    fn default() -> Self {
+        OfficeSettings {
+            rework_days: 30,
+            margin_minutes: 15,
+            sample_percent: SampleParams::DEFAULT_PERCENT,
+            sample_min_per_technician: SampleParams::DEFAULT_MIN,
+        }
+    }
+}
+
+impl OfficeSettings {
+    /// Refuses values outside what an office could mean.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.rework_days > 365 {
+            return Err(Error::InvalidInput("rework_days is 0–365".into()));
+        }
+        if self.margin_minutes > 24 * 60 {
+            return Err(Error::InvalidInput("margin_minutes is 0–1440".into()));
+        }
+        if self.sample_percent > 100 {
+            return Err(Error::InvalidInput("sample_percent is 0–100".into()));
+        }
+        if self.sample_min_per_technician > 1000 {
+            return Err(Error::InvalidInput(
+                "sample_min_per_technician is 0–1000".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_out_of_range_values_are_refused() {
+        assert!(OfficeSettings::default().check().is_ok());
+        let bad = [
+            OfficeSettings {
+                rework_days: 366,
+                ..Default::default()
+            },
+            OfficeSettings {
+                margin_minutes: 1441,
+                ..Default::default()
+            },
+            OfficeSettings {
+                sample_percent: 101,
+                ..Default::default()
+            },
+        ];
+        for s in bad {
+            assert!(s.check().is_err(), "{s:?}");
+        }
+        // Missing fields take their defaults.
+        let partial: OfficeSettings =
+            serde_json::from_str(r#"{"rework_days": 7}"#).unwrap_or_default();
+        assert_eq!(partial.rework_days, 7);
+        assert_eq!(partial.margin_minutes, 15);
+    }
+}

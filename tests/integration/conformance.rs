@@ -1,0 +1,828 @@
+//! The store conformance suite: the same tests, written once against the store traits,
+//! run against every backend. A backend is correct the day `store_conformance_tests!`
+//! passes for it. Each backend gives a constructor returning a fresh, empty store and
+//! whatever must live as long as it (a temporary directory, a database to drop).
+
+use std::sync::Arc;
+
+use baoxiu_server::Store;
+use baoxiu_server::service::month::Month;
+use baoxiu_server::store::{
+    CalendarChange, CallbackFilter, CountParams, DeviceCtx, OrderFilter, SubmitError,
+};
+use baoxiu_sync_core::calendar::CalendarKind;
+use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus};
+use baoxiu_sync_core::complaint::{NewComplaint, Status as ComplaintStatus};
+use baoxiu_sync_core::doc::actor_for;
+use baoxiu_sync_core::protocol::{Cursor, OrderChanges};
+use baoxiu_sync_core::settings::OfficeSettings;
+use baoxiu_sync_core::state::ARRIVAL_GRACE_MS;
+use baoxiu_sync_core::validate::Submitter;
+use baoxiu_sync_core::{
+    Author, DeviceId, EventBody, OrderId, PassFail, Person, Role, WorkOrderDoc, execute, state,
+};
+
+use crate::support::*;
+
+/// Writes the suite for one backend: `$make` is an async fn returning `(store, guard)`.
+macro_rules! store_conformance_tests {
+    ($backend:ident, $make:path; $($case:ident),* $(,)?) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let (store, _guard) = $make().await;
+                    super::cases::$case(store).await;
+                }
+            )*
+        }
+    };
+}
+
+async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = baoxiu_server::SqliteStore::open(&dir.path().join("conformance.db")).unwrap();
+    (Arc::new(store), dir)
+}
+
+store_conformance_tests!(sqlite, super::sqlite;
+    acks_after_storing_and_again_for_a_duplicate,
+    refused_batch_stores_nothing,
+    catch_up_from_any_cursor_sends_exactly_what_followed,
+    stale_cursor_means_repair,
+    reassignment_revokes_the_order,
+    listing_reads_the_projection,
+    directory_round_trips_and_devices_bind_once,
+    month_counts_of_an_office_month,
+    register_lists_paid_completed_orders,
+    call_backs_record_once_and_plan_the_fallback,
+    samples_store_their_call_backs,
+    complaints_store_repeats_atomically,
+    calendar_and_settings_round_trip,
+);
+
+mod cases {
+    use super::*;
+
+    const NOW: i64 = T0 + 600 * MIN;
+
+    /// An office with its people in the store.
+    pub(super) async fn office(store: &dyn Store) -> Office1 {
+        let o = Office1::new();
+        store.upsert_office(o.office.clone()).await.unwrap();
+        for a in [
+            &o.desk,
+            &o.dispatcher,
+            &o.tech,
+            &o.tech2,
+            &o.finance,
+            &o.supervisor,
+        ] {
+            store
+                .upsert_user(Person {
+                    id: a.user,
+                    name: format!("{:?}", a.role),
+                    role: a.role,
+                    office: o.office.id,
+                    specialties: vec!["plumbing".into()],
+                    zone: None,
+                    token_version: 0,
+                    active: true,
+                })
+                .await
+                .unwrap();
+            store.register_device(a.user, a.device).await.unwrap();
+        }
+        o
+    }
+
+    fn ctx(o: &Office1, a: &Author) -> DeviceCtx {
+        DeviceCtx {
+            submitter: Submitter {
+                author: a.clone(),
+                office: o.office.id,
+            },
+        }
+    }
+
+    fn author_of<'a>(o: &'a Office1, change: &baoxiu_sync_core::Change) -> &'a Author {
+        [
+            &o.desk,
+            &o.dispatcher,
+            &o.tech,
+            &o.tech2,
+            &o.finance,
+            &o.supervisor,
+        ]
+        .into_iter()
+        .find(|a| &actor_for(a.device) == change.actor_id())
+        .unwrap()
+    }
+
+    /// Submits every change of `doc` as the device that wrote it, in causal order;
+    /// returns the acks.
+    pub(super) async fn submit_doc(store: &dyn Store, o: &Office1, doc: &WorkOrderDoc) -> usize {
+        let mut acked = 0;
+        for c in doc.all_changes() {
+            let who = ctx(o, author_of(o, &c)).submitter;
+            let batch = vec![OrderChanges {
+                order: doc.order_id(),
+                changes: vec![c.raw_bytes().to_vec()],
+            }];
+            acked += store.submit(who, batch).await.unwrap().len();
+        }
+        acked
+    }
+
+    /// The technician's next fact on their own replica; returns its encoded change.
+    fn tech_note(o: &Office1, doc: &mut WorkOrderDoc, text: &str) -> Vec<u8> {
+        let heads = doc.heads();
+        execute(
+            doc,
+            &o.ctx(&o.tech, NOW),
+            EventBody::Note { text: text.into() },
+        )
+        .unwrap();
+        let mut changes = doc.encoded_changes_since(&heads);
+        assert_eq!(changes.len(), 1);
+        changes.remove(0)
+    }
+
+    fn own_copy(bytes: &[u8], device: DeviceId) -> WorkOrderDoc {
+        WorkOrderDoc::load(bytes, device).unwrap()
+    }
+
+    pub(super) async fn acks_after_storing_and_again_for_a_duplicate(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let doc = o.dispatched();
+        let n = doc.all_changes().len();
+        assert_eq!(submit_doc(&*store, &o, &doc).await, n);
+        assert_eq!(store.log_len().await.unwrap(), n as u64);
+        let mut mine = own_copy(&doc.save(), o.tech.device);
+        let change = tech_note(&o, &mut mine, "到場前聯絡");
+        let batch = || {
+            vec![OrderChanges {
+                order: doc.order_id(),
+                changes: vec![change.clone()],
+            }]
+        };
+        let who = ctx(&o, &o.tech).submitter;
+        let first = store.submit(who.clone(), batch()).await.unwrap();
+        let again = store.submit(who, batch()).await.unwrap();
+        // The same change acked twice, stored once: a device that lost the ack retries.
+        assert_eq!(first, again);
+        assert_eq!(first.len(), 1);
+        assert_eq!(store.log_len().await.unwrap(), n as u64 + 1);
+        let s = store.order(doc.order_id()).await.unwrap().unwrap();
+        assert_eq!(s, state(&mine).unwrap());
+    }
+
+    pub(super) async fn refused_batch_stores_nothing(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let doc = o.dispatched();
+        submit_doc(&*store, &o, &doc).await;
+        let before = store.log_len().await.unwrap();
+        // From the technician's device, a fact naming the dispatcher as its author, after
+        // an honest one: the whole batch is refused.
+        let mut theirs = own_copy(&doc.save(), o.tech.device);
+        let heads = theirs.heads();
+        execute(
+            &mut theirs,
+            &o.ctx(&o.dispatcher, NOW),
+            EventBody::Note {
+                text: "not mine".into(),
+            },
+        )
+        .unwrap();
+        let forged = theirs.encoded_changes_since(&heads);
+        let good = tech_note(&o, &mut own_copy(&doc.save(), o.tech.device), "ok");
+        let batch = vec![OrderChanges {
+            order: doc.order_id(),
+            changes: [vec![good], forged].concat(),
+        }];
+        let r = store.submit(ctx(&o, &o.tech).submitter, batch).await;
+        match r {
+            Err(SubmitError::Refused { refused, .. }) => assert_eq!(refused.len(), 2),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(store.log_len().await.unwrap(), before, "refused whole");
+    }
+
+    pub(super) async fn catch_up_from_any_cursor_sends_exactly_what_followed(
+        store: Arc<dyn Store>,
+    ) {
+        let o = office(&*store).await;
+        let doc = o.dispatched();
+        submit_doc(&*store, &o, &doc).await;
+        let dev = ctx(&o, &o.tech);
+        let first = store.catch_up(dev.clone(), None, true, NOW).await.unwrap();
+        assert!(first.repair, "no cursor: the whole scope");
+        assert_eq!(first.documents.len(), 1);
+        // The office writes five notes; after each, remember the cursor.
+        let disp = Author {
+            device: store.server_device(),
+            ..o.dispatcher.clone()
+        };
+        let mut cursors: Vec<Cursor> = vec![first.cursor.unwrap()];
+        for i in 0..5 {
+            store
+                .command(
+                    disp.clone(),
+                    o.office.id,
+                    doc.order_id(),
+                    EventBody::Note {
+                        text: format!("office {i}"),
+                    },
+                    NOW + i,
+                )
+                .await
+                .unwrap();
+            let up = store
+                .catch_up(dev.clone(), Some(*cursors.last().unwrap()), false, NOW)
+                .await
+                .unwrap();
+            assert!(!up.repair);
+            let got: usize = up.changes.iter().map(|c| c.changes.len()).sum();
+            assert_eq!(got, 1, "exactly the one change after cursor {i}");
+            cursors.push(up.cursor.unwrap());
+        }
+        // From any older cursor: exactly the changes after it, in the order stored, and
+        // applying them gives the server's copy.
+        let server = store.document(doc.order_id()).await.unwrap().unwrap();
+        for (k, cur) in cursors.iter().enumerate() {
+            let up = store
+                .catch_up(dev.clone(), Some(*cur), false, NOW)
+                .await
+                .unwrap();
+            let changes: Vec<Vec<u8>> = up.changes.into_iter().flat_map(|c| c.changes).collect();
+            assert_eq!(changes.len(), 5 - k, "from cursor {k}");
+            let mut copy = own_copy(&first.documents[0].bytes, o.tech.device);
+            // Bring the copy to cursor k, then apply what followed.
+            let upto = store
+                .catch_up(dev.clone(), Some(cursors[0]), false, NOW)
+                .await
+                .unwrap();
+            let before: Vec<Vec<u8>> = upto
+                .changes
+                .into_iter()
+                .flat_map(|c| c.changes)
+                .take(k)
+                .collect();
+            copy.apply_encoded(&before).unwrap();
+            copy.apply_encoded(&changes).unwrap();
+            assert_eq!(
+                state(&copy).unwrap(),
+                state(&own_copy(&server, o.tech.device)).unwrap()
+            );
+        }
+        // A device is not sent its own changes back.
+        let mut mine = own_copy(&server, o.tech.device);
+        let change = tech_note(&o, &mut mine, "mine");
+        store
+            .submit(
+                dev.submitter.clone(),
+                vec![OrderChanges {
+                    order: doc.order_id(),
+                    changes: vec![change],
+                }],
+            )
+            .await
+            .unwrap();
+        let up = store
+            .catch_up(dev, Some(*cursors.last().unwrap()), false, NOW)
+            .await
+            .unwrap();
+        assert!(up.changes.is_empty());
+    }
+
+    pub(super) async fn stale_cursor_means_repair(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let doc = o.dispatched();
+        submit_doc(&*store, &o, &doc).await;
+        let dev = ctx(&o, &o.tech);
+        let good = store
+            .catch_up(dev.clone(), None, true, NOW)
+            .await
+            .unwrap()
+            .cursor
+            .unwrap();
+        let stale = [
+            Cursor {
+                epoch: [7; 16],
+                ..good
+            },
+            Cursor {
+                check: [9; 8],
+                ..good
+            },
+            Cursor {
+                seq: good.seq + 1000,
+                ..good
+            },
+            Cursor {
+                delivery: good.delivery + 1000,
+                ..good
+            },
+        ];
+        for (i, cur) in stale.into_iter().enumerate() {
+            let up = store
+                .catch_up(dev.clone(), Some(cur), false, NOW)
+                .await
+                .unwrap();
+            assert!(up.repair, "stale cursor {i}");
+            assert_eq!(
+                up.documents.len(),
+                1,
+                "stale cursor {i}: the whole scope again"
+            );
+        }
+        let up = store.catch_up(dev, Some(good), false, NOW).await.unwrap();
+        assert!(!up.repair);
+    }
+
+    pub(super) async fn reassignment_revokes_the_order(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let doc = o.dispatched();
+        submit_doc(&*store, &o, &doc).await;
+        let (one, two) = (ctx(&o, &o.tech), ctx(&o, &o.tech2));
+        let c1 = store.catch_up(one.clone(), None, true, NOW).await.unwrap();
+        assert_eq!(c1.documents.len(), 1);
+        let c2 = store.catch_up(two.clone(), None, true, NOW).await.unwrap();
+        assert!(c2.documents.is_empty(), "not tech2's order yet");
+        let disp = Author {
+            device: store.server_device(),
+            ..o.dispatcher.clone()
+        };
+        store
+            .command(
+                disp,
+                o.office.id,
+                doc.order_id(),
+                EventBody::Assigned {
+                    technicians: vec![o.tech2.user],
+                    reason: "改派".into(),
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let up1 = store.catch_up(one, c1.cursor, true, NOW).await.unwrap();
+        assert_eq!(up1.revoked, vec![doc.order_id()]);
+        let up2 = store.catch_up(two, c2.cursor, true, NOW).await.unwrap();
+        assert_eq!(
+            up2.documents.len(),
+            1,
+            "delivered whole to its new technician"
+        );
+    }
+
+    pub(super) async fn listing_reads_the_projection(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let a = o.dispatched();
+        let b = o.log();
+        submit_doc(&*store, &o, &a).await;
+        submit_doc(&*store, &o, &b).await;
+        let all = |status, technician| OrderFilter {
+            office: o.office.id,
+            status,
+            technician,
+            limit: 10,
+            ..Default::default()
+        };
+        let (rows, total) = store.list_orders(all(None, None)).await.unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(rows.len(), 2);
+        let (rows, _) = store
+            .list_orders(all(Some(baoxiu_sync_core::Status::Scheduled), None))
+            .await
+            .unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![a.order_id()]
+        );
+        assert_eq!(rows[0].technicians, vec![o.tech.user]);
+        assert_eq!(rows[0].total, 17000);
+        let (rows, _) = store
+            .list_orders(all(None, Some(o.tech2.user)))
+            .await
+            .unwrap();
+        assert!(rows.is_empty());
+        let load = store.technician_load(o.office.id).await.unwrap();
+        assert_eq!(load.get(&o.tech.user), Some(&1));
+    }
+
+    pub(super) async fn directory_round_trips_and_devices_bind_once(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        assert_eq!(
+            store.office(o.office.id).await.unwrap(),
+            Some(o.office.clone())
+        );
+        assert!(store.offices().await.unwrap().contains(&o.office));
+        let mut tech = store.user(o.tech.user).await.unwrap().unwrap();
+        assert_eq!(tech.role, Role::Technician);
+        tech.active = false;
+        tech.token_version += 1;
+        store.upsert_user(tech.clone()).await.unwrap();
+        assert_eq!(store.user(o.tech.user).await.unwrap(), Some(tech));
+        assert_eq!(store.users(o.office.id).await.unwrap().len(), 6);
+        // A device belongs to the first user who synced with it.
+        assert!(
+            store
+                .register_device(o.tech.user, o.tech.device)
+                .await
+                .is_ok()
+        );
+        assert!(matches!(
+            store.register_device(o.tech2.user, o.tech.device).await,
+            Err(baoxiu_server::Error::Forbidden(_))
+        ));
+        store
+            .catch_up(ctx(&o, &o.tech2), None, true, NOW)
+            .await
+            .unwrap();
+        let syncs = store.device_syncs(o.office.id).await.unwrap();
+        let t2 = syncs.iter().find(|d| d.device == o.tech2.device).unwrap();
+        assert_eq!((t2.user, t2.last_sync), (o.tech2.user, Some(NOW)));
+    }
+
+    fn period(o: &Office1) -> baoxiu_server::store::Period {
+        let month = chrono::DateTime::from_timestamp_millis(T0)
+            .unwrap()
+            .format("%Y-%m")
+            .to_string();
+        Month::parse(&month, &o.office.time_zone).unwrap().period()
+    }
+
+    pub(super) async fn month_counts_of_an_office_month(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        // One completed on time, one dispatched with no arrival, one logged only.
+        for doc in [o.completed(), o.dispatched(), o.log()] {
+            submit_doc(&*store, &o, &doc).await;
+        }
+        let params = CountParams {
+            grace_ms: ARRIVAL_GRACE_MS,
+            rework_ms: 30 * 24 * 60 * MIN,
+            margin_ms: 15 * MIN,
+        };
+        let counts = store
+            .month_counts(vec![(o.office.id, period(&o))], params)
+            .await
+            .unwrap();
+        assert_eq!(counts.len(), 1);
+        let c = &counts[0];
+        assert_eq!(c.logged, 3);
+        // Received within 30 minutes: the two dispatched ones; the logged one not yet.
+        assert_eq!((c.handover_on_time, c.handover_counted), (2, 2));
+        let t = c
+            .per_technician
+            .iter()
+            .find(|t| t.technician == Some(o.tech.user))
+            .unwrap();
+        assert_eq!((t.arrivals, t.on_time, t.completed), (1, 1, 1));
+        assert_eq!(t.paid_total, 17000);
+        assert_eq!((t.called_back, t.passed), (0, 0));
+        // Another month counts nothing.
+        let later = baoxiu_server::store::Period {
+            start: T0 + 400 * 24 * 60 * MIN,
+            end: T0 + 430 * 24 * 60 * MIN,
+        };
+        let none = store
+            .month_counts(vec![(o.office.id, later)], params)
+            .await
+            .unwrap();
+        assert_eq!(none[0].logged, 0);
+        assert!(none[0].per_technician.is_empty());
+    }
+
+    pub(super) async fn register_lists_paid_completed_orders(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let done = o.completed();
+        submit_doc(&*store, &o, &done).await;
+        submit_doc(&*store, &o, &o.dispatched()).await;
+        let lines = store.register_lines(o.office.id, period(&o)).await.unwrap();
+        assert_eq!(lines.len(), 1);
+        let l = &lines[0];
+        assert_eq!(l.order, done.order_id());
+        assert_eq!((l.materials, l.labour, l.total), (12000, 5000, 17000));
+        assert_eq!(l.items, faucet(12000, 5000));
+        assert_eq!(l.technician, Some(o.tech.user));
+        let completed = store
+            .completed_orders(o.office.id, period(&o))
+            .await
+            .unwrap();
+        assert_eq!(completed, vec![(Some(o.tech.user), done.order_id())]);
+    }
+
+    fn plan(order: OrderId, method: CallbackMethod) -> baoxiu_sync_core::callback::Callback {
+        CallbackPlan {
+            order,
+            method,
+            planned_at: NOW,
+            assignee: None,
+            content: "回訪".into(),
+            sample: None,
+        }
+        .into_callback(NOW)
+    }
+
+    pub(super) async fn call_backs_record_once_and_plan_the_fallback(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let done = o.completed();
+        submit_doc(&*store, &o, &done).await;
+        let office = o.office.id;
+        let cb = plan(done.order_id(), CallbackMethod::Phone);
+        store.insert_callback(office, cb.clone()).await.unwrap();
+        assert_eq!(
+            store.callback(office, cb.id.clone()).await.unwrap(),
+            Some(cb.clone())
+        );
+        let missed = CallbackResult {
+            reached: false,
+            satisfaction: None,
+            repair_held: None,
+            problems: String::new(),
+            responsible: None,
+            content: String::new(),
+            fallback_method: Some(CallbackMethod::OnSite),
+            fallback_at: Some(NOW + 60 * MIN),
+        };
+        let (failed, next) = store
+            .record_callback(
+                office,
+                cb.id.clone(),
+                missed.clone(),
+                o.supervisor.user,
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(failed.status, CallbackStatus::Failed);
+        let next = next.unwrap();
+        assert_eq!(
+            (next.method, next.planned_at),
+            (CallbackMethod::OnSite, NOW + 60 * MIN)
+        );
+        // Recorded once: a second result is a conflict and changes nothing.
+        assert!(matches!(
+            store
+                .record_callback(office, cb.id.clone(), missed, o.supervisor.user, NOW)
+                .await,
+            Err(baoxiu_server::Error::Conflict(_))
+        ));
+        let reached = CallbackResult {
+            reached: true,
+            satisfaction: Some(5),
+            repair_held: Some(PassFail::Pass),
+            problems: String::new(),
+            responsible: None,
+            content: String::new(),
+            fallback_method: None,
+            fallback_at: None,
+        };
+        store
+            .record_callback(office, next.id.clone(), reached, o.supervisor.user, NOW)
+            .await
+            .unwrap();
+        let planned = store
+            .callbacks(
+                office,
+                CallbackFilter {
+                    status: Some(CallbackStatus::Planned),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(planned.is_empty());
+        let all = store
+            .callbacks(
+                office,
+                CallbackFilter {
+                    order: Some(done.order_id()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        // The month's pass and satisfaction counts see the recorded result.
+        let counts = store
+            .month_counts(
+                vec![(office, period(&o))],
+                CountParams {
+                    grace_ms: ARRIVAL_GRACE_MS,
+                    rework_ms: 0,
+                    margin_ms: 0,
+                },
+            )
+            .await
+            .unwrap();
+        let t = &counts[0].per_technician[0];
+        assert_eq!((t.called_back, t.passed), (1, 1));
+        assert_eq!((t.satisfaction_count, t.satisfaction_sum), (1, 5));
+    }
+
+    pub(super) async fn samples_store_their_call_backs(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let done = o.completed();
+        submit_doc(&*store, &o, &done).await;
+        let office = o.office.id;
+        let sample = baoxiu_server::store::SampleRecord {
+            id: "s-1".into(),
+            month: "2026-11".into(),
+            seed: u64::MAX - 3,
+            percent: 10,
+            min_per_technician: 1,
+            orders: vec![done.order_id()],
+            created_by: o.supervisor.user,
+            created_at: NOW,
+            strata: Vec::new(),
+        };
+        let mut cb = plan(done.order_id(), CallbackMethod::Phone);
+        cb.sample = Some("s-1".into());
+        store
+            .insert_sample(office, sample.clone(), vec![cb.clone()])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.sample(office, "s-1".into()).await.unwrap(),
+            Some(sample)
+        );
+        let queue = store
+            .callbacks(
+                office,
+                CallbackFilter {
+                    sample: Some("s-1".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(queue, vec![cb]);
+        // Another office sees neither.
+        let other = baoxiu_sync_core::OfficeId::new();
+        assert_eq!(store.sample(other, "s-1".into()).await.unwrap(), None);
+    }
+
+    fn new_complaint(same_as: Option<String>, new_facts: Option<bool>) -> NewComplaint {
+        NewComplaint {
+            channel: "hotline".into(),
+            complainant: "王先生".into(),
+            contact: String::new(),
+            by_customer_or_agent: true,
+            unit: "A棟-12F-3".into(),
+            subject: "維修太慢".into(),
+            category: String::new(),
+            description: String::new(),
+            order: None,
+            technician: None,
+            material_complete: true,
+            missing: String::new(),
+            same_as,
+            new_facts,
+        }
+    }
+
+    pub(super) async fn complaints_store_repeats_atomically(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let office = o.office.id;
+        let by = o.desk.user;
+        let (first, earlier) = store
+            .create_complaint(office, new_complaint(None, None), T0, by)
+            .await
+            .unwrap();
+        assert!(earlier.is_none());
+        assert_eq!(first.status, ComplaintStatus::AwaitingAcceptance);
+        // A repeat with new facts during handling: merged, and the earlier one restarts.
+        let (second, earlier) = store
+            .create_complaint(
+                office,
+                new_complaint(Some(first.id.clone()), Some(true)),
+                T0 + 60 * MIN,
+                by,
+            )
+            .await
+            .unwrap();
+        assert_eq!(second.status, ComplaintStatus::Merged);
+        let earlier = earlier.unwrap();
+        assert_eq!(earlier.restarts, 1);
+        assert_eq!(
+            store.complaint(office, first.id.clone()).await.unwrap(),
+            Some(earlier)
+        );
+        // A repeat of the merged one follows the merge to the one that lives on.
+        let (third, earlier) = store
+            .create_complaint(
+                office,
+                new_complaint(Some(second.id.clone()), Some(false)),
+                T0 + 120 * MIN,
+                by,
+            )
+            .await
+            .unwrap();
+        assert_eq!(third.status, ComplaintStatus::NotAccepted);
+        assert_eq!(third.duplicate_of, Some(first.id.clone()));
+        assert!(earlier.is_none());
+        // A change runs with the office calendar, atomically; a refusal stores nothing.
+        let refused = store
+            .update_complaint(
+                office,
+                first.id.clone(),
+                Box::new(move |x, cal| x.decide(cal.day_of(T0).unwrap(), "upheld", "", by)),
+            )
+            .await;
+        assert!(refused.is_err());
+        let accepted = store
+            .update_complaint(
+                office,
+                first.id.clone(),
+                Box::new(move |x, cal| {
+                    x.answer(
+                        cal.day_of(T0).unwrap(),
+                        "accept",
+                        None,
+                        None,
+                        (&cal.calendar, cal.decision_days),
+                        by,
+                    )
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(accepted.status, ComplaintStatus::Accepted);
+        let all = store.complaints(office).await.unwrap();
+        assert_eq!(all.len(), 3);
+        assert!(all.contains(&accepted));
+        assert!(
+            store
+                .update_complaint(office, "nope".into(), Box::new(|_, _| Ok(())))
+                .await
+                .is_err()
+        );
+    }
+
+    pub(super) async fn calendar_and_settings_round_trip(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let office = o.office.id;
+        let cal = store.calendar(office).await.unwrap();
+        assert_eq!(
+            cal.calendar.kind,
+            CalendarKind::for_time_zone(&o.office.time_zone)
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 10).unwrap();
+        let cal = store
+            .set_calendar(
+                office,
+                CalendarChange {
+                    kind: Some(CalendarKind::Cn),
+                    decision_days: Some(20),
+                    overrides: vec![(day, Some(false))],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(cal.calendar.kind, CalendarKind::Cn);
+        assert_eq!(cal.decision_days, 20);
+        assert_eq!(cal.calendar.overrides.get(&day), Some(&false));
+        let cal = store
+            .set_calendar(
+                office,
+                CalendarChange {
+                    overrides: vec![(day, None)],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(cal.calendar.overrides.is_empty());
+        assert_eq!(cal.decision_days, 20, "unchanged when not given");
+        assert!(
+            store
+                .set_calendar(
+                    office,
+                    CalendarChange {
+                        decision_days: Some(0),
+                        ..Default::default()
+                    }
+                )
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            store.settings(office).await.unwrap(),
+            OfficeSettings::default()
+        );
+        let s = OfficeSettings {
+            rework_days: 14,
+            ..Default::default()
+        };
+        store.set_settings(office, s).await.unwrap();
+        assert_eq!(store.settings(office).await.unwrap(), s);
+        let bad = OfficeSettings {
+            sample_percent: 101,
+            ..Default::default()
+        };
+        assert!(store.set_settings(office, bad).await.is_err());
+        assert_eq!(store.settings(office).await.unwrap(), s);
+    }
+}

@@ -1,0 +1,314 @@
+//! The server's schema: a database of every released version, holding data, upgrades to
+//! the same schema as a fresh one, and its data reads back through the store — orders
+//! (with the projection rebuilt by the post-migration job), people, call-backs,
+//! complaints, calendars. Databases from before the migrations crate (version only in
+//! `PRAGMA user_version`) are adopted the same way.
+
+use std::path::Path;
+
+use baoxiu_server::SqliteStore;
+use baoxiu_server::store::sqlite::{SCHEMA_VERSION, open_at_version};
+use baoxiu_server::store::{
+    CallbackFilter, ComplaintStore, DirectoryStore, MonthStore, OfficeStore, OrderFilter,
+    OrderStore,
+};
+use baoxiu_sync_core::calendar::Calendar;
+use baoxiu_sync_core::callback::{CallbackMethod, CallbackStatus};
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
+use baoxiu_sync_core::{PassFail, UserId, WorkOrderDoc, state};
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use crate::support::*;
+
+fn schema_of(path: &Path) -> Vec<(String, String)> {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn user_version(path: &Path) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// What the old database holds, to find again after the upgrade.
+struct Seeded {
+    o: Office1,
+    doc: WorkOrderDoc,
+    complaint: Complaint,
+    callback_id: String,
+}
+
+fn complaint(o: &Office1) -> Complaint {
+    let n = NewComplaint {
+        channel: "hotline".into(),
+        complainant: "王先生".into(),
+        contact: String::new(),
+        by_customer_or_agent: true,
+        unit: "A棟-12F-3".into(),
+        subject: "維修太慢".into(),
+        category: "timeliness".into(),
+        description: String::new(),
+        order: None,
+        technician: None,
+        material_complete: true,
+        missing: String::new(),
+        same_as: None,
+        new_facts: None,
+    };
+    let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    let cal = Calendar::new(baoxiu_sync_core::calendar::CalendarKind::Weekends);
+    Complaint::receive("c-1".into(), &n, T0, day, &cal, o.supervisor.user).unwrap()
+}
+
+/// Writes rows as a build of schema `version` would have: the tables of that version
+/// only, with a projection row that is out of date (the job must rebuild it).
+fn seed(conn: &Connection, version: i64) -> Seeded {
+    let o = Office1::new();
+    let doc = o.completed();
+    let id = doc.order_id().to_string();
+    let office = o.office.id.to_string();
+    conn.execute(
+        "INSERT INTO offices VALUES (?1, ?2, ?3, ?4)",
+        params![office, o.office.name, o.office.time_zone, o.office.currency],
+    )
+    .unwrap();
+    for a in [&o.desk, &o.dispatcher, &o.tech, &o.supervisor] {
+        conn.execute(
+            "INSERT INTO users VALUES (?1, ?2, '某人', ?3, '[\"plumbing\"]', NULL, 0, 1)",
+            params![a.user.to_string(), office, a.role.as_str()],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO devices (id, user_id, deliveries, last_sync) VALUES (?1, ?2, 1, ?3)",
+        params![o.tech.device.to_string(), o.tech.user.to_string(), T0],
+    )
+    .unwrap();
+    for c in doc.all_changes() {
+        conn.execute(
+            "INSERT INTO log (order_id, hash, actor, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id,
+                c.hash().0.as_slice(),
+                c.actor_id().to_bytes(),
+                c.raw_bytes()
+            ],
+        )
+        .unwrap();
+    }
+    // Stale on purpose: "logged", no totals.
+    conn.execute(
+        "INSERT INTO orders (id, office, status, customer_name, unit, phone, description, channel,
+             created_by, logged_at, materials, labour, total, anomalies, updated_at)
+         VALUES (?1, ?2, 'logged', 'x', 'x', '', 'x', 'phone', ?3, ?4, 0, 0, 0, 0, ?4)",
+        params![id, office, o.desk.user.to_string(), T0],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO order_technicians VALUES (?1, ?2)",
+        params![id, o.tech.user.to_string()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO device_scope (device, order_id, delivered) VALUES (?1, ?2, 1)",
+        params![o.tech.device.to_string(), id],
+    )
+    .unwrap();
+    let callback_id = "cb-1".to_owned();
+    if version >= 2 {
+        conn.execute(
+            "INSERT INTO callbacks (id, office, order_id, method, planned_at, content, status,
+                 reached, satisfaction, repair_held, created_at, recorded_at, recorded_by)
+             VALUES (?1, ?2, ?3, 'on_site', ?4, '回訪', 'done', 1, 5, 'pass', ?4, ?4, ?5)",
+            params![callback_id, office, id, T0, o.supervisor.user.to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO samples VALUES ('s-1', ?1, '2026-11', 42, 10, 1, ?2, ?3, ?4)",
+            params![
+                office,
+                format!("[\"{id}\"]"),
+                o.supervisor.user.to_string(),
+                T0
+            ],
+        )
+        .unwrap();
+    }
+    let complaint = complaint(&o);
+    if version >= 3 {
+        conn.execute(
+            "INSERT INTO calendars VALUES (?1, 'weekends', 7)",
+            [&office],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO calendar_overrides VALUES (?1, '2026-10-10', 0, '國慶日')",
+            [&office],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO complaints VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)",
+            params![
+                complaint.id,
+                office,
+                complaint.received_day.to_string(),
+                complaint.status.as_str(),
+                complaint.complainant,
+                complaint.unit,
+                complaint.subject,
+                serde_json::to_string(&complaint).unwrap()
+            ],
+        )
+        .unwrap();
+    }
+    Seeded {
+        o,
+        doc,
+        complaint,
+        callback_id,
+    }
+}
+
+/// Everything seeded at `version` reads back through the store after the upgrade.
+async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
+    let id = s.doc.order_id();
+    let office = s.o.office.id;
+    let want = state(&s.doc).unwrap();
+    assert_eq!(store.order(id).await.unwrap().as_ref(), Some(&want));
+    let (rows, total) = store
+        .list_orders(OrderFilter {
+            office,
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    // The projection job rewrote the stale row from the document.
+    assert_eq!(rows[0].status, want.status.as_str());
+    assert_eq!(rows[0].total, want.fees.total.0);
+    assert_eq!(rows[0].technicians, vec![s.o.tech.user]);
+    let people: Vec<UserId> = store
+        .users(office)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(people.contains(&s.o.tech.user));
+    let devices = store.device_syncs(office).await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].last_sync, Some(T0));
+    let callbacks = store
+        .callbacks(office, CallbackFilter::default())
+        .await
+        .unwrap();
+    if version >= 2 {
+        assert_eq!(callbacks.len(), 1);
+        let cb = &callbacks[0];
+        assert_eq!(cb.id, s.callback_id);
+        assert_eq!(cb.method, CallbackMethod::OnSite);
+        assert_eq!(cb.status, CallbackStatus::Done);
+        assert_eq!(cb.satisfaction, Some(5));
+        assert_eq!(cb.repair_held, Some(PassFail::Pass));
+        let sample = MonthStore::sample(store, office, "s-1".into())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(sample.orders, vec![id]);
+        assert_eq!(sample.seed, 42);
+    } else {
+        assert!(callbacks.is_empty());
+    }
+    let complaints = store.complaints(office).await.unwrap();
+    let cal = store.calendar(office).await.unwrap();
+    if version >= 3 {
+        assert_eq!(complaints, vec![s.complaint.clone()]);
+        assert_eq!(cal.decision_days, 7);
+        assert_eq!(
+            cal.calendar
+                .overrides
+                .get(&NaiveDate::from_ymd_opt(2026, 10, 10).unwrap()),
+            Some(&false)
+        );
+    } else {
+        assert!(complaints.is_empty());
+    }
+    // And the upgraded store takes new writes.
+    let settings = store.settings(office).await.unwrap();
+    store.set_settings(office, settings).await.unwrap();
+}
+
+#[tokio::test]
+async fn server_database_with_data_from_every_released_version_upgrades() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    drop(SqliteStore::open(&fresh).unwrap());
+    assert_eq!(user_version(&fresh), SCHEMA_VERSION);
+    for from in 1..SCHEMA_VERSION {
+        // legacy: written before the migrations crate kept its history table.
+        for legacy in [false, true] {
+            let old = dir.path().join(format!("old{from}-{legacy}.db"));
+            let seeded = {
+                let conn = open_at_version(&old, from).unwrap();
+                // Foreign keys as an older build had them: not declared yet.
+                conn.execute_batch("PRAGMA foreign_keys=OFF").unwrap();
+                let s = seed(&conn, from);
+                if legacy {
+                    conn.execute_batch("DROP TABLE refinery_schema_history")
+                        .unwrap();
+                }
+                s
+            };
+            assert_eq!(user_version(&old), from);
+            let store = SqliteStore::open(&old).unwrap();
+            assert_eq!(user_version(&old), SCHEMA_VERSION, "from {from}");
+            assert_eq!(schema_of(&old), schema_of(&fresh), "from {from}");
+            check(&store, &seeded, from).await;
+        }
+    }
+}
+
+#[test]
+fn server_database_newer_than_the_build_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO refinery_schema_history VALUES (99, 'future', '2030-01-01T00:00:00Z', '1')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let before = schema_of(&path);
+    assert!(SqliteStore::open(&path).is_err());
+    assert_eq!(schema_of(&path), before);
+}
+
+#[test]
+fn server_database_with_a_damaged_history_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.db");
+    drop(SqliteStore::open(&path).unwrap());
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE refinery_schema_history SET applied_on = 'yesterday' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+    assert!(matches!(
+        SqliteStore::open(&path),
+        Err(baoxiu_server::Error::Corrupt(_))
+    ));
+}
