@@ -15,6 +15,7 @@ pub mod doc;
 mod error;
 pub mod event;
 pub mod model;
+pub mod order_state;
 pub mod protocol;
 pub mod rules;
 pub mod session;

@@ -8,8 +8,8 @@
 use crate::error::RuleViolation as V;
 use crate::event::EventBody;
 use crate::model::{Author, FeeItem, PassFail, Role, total_of};
+use crate::order_state::{Consent, WorkOrderState};
 use crate::signature::{decode_strokes, fees_hash};
-use crate::state::{Consent, WorkOrderState};
 
 /// Checks one new fact against the order's state. `author` is who records it.
 pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(), V> {

@@ -11,6 +11,7 @@
 mod catchup;
 mod complaints;
 mod directory;
+mod log;
 mod month;
 mod orders;
 mod projection;
@@ -29,7 +30,7 @@ use tokio::sync::{broadcast, oneshot};
 use crate::error::{Error, Result};
 use crate::store::Committed;
 
-pub(crate) use orders::load_doc;
+pub(crate) use log::load_doc;
 pub(crate) use projection::project;
 pub use schema::{SCHEMA_VERSION, open_at_version};
 use writer::{Job, Writer};

@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
 use super::add_to_scope;
-use super::orders::{load_doc, store_changes};
+use super::log::{load_doc, store_changes};
 use crate::error::{Error, Result};
 use crate::store::{Committed, SubmitError};
 
