@@ -31,7 +31,7 @@ pub enum Error {
     SchemaTooNew { found: i64, supported: i64 },
 }
 
-/// A domain rule refused a command. Each names its rule id from `shared/domain.md`.
+/// A domain rule refused a command. Each names its rule id (docs/rules.md).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RuleViolation {
@@ -114,7 +114,7 @@ pub enum RuleViolation {
 }
 
 impl RuleViolation {
-    /// The rule id from `shared/domain.md` this refusal enforces.
+    /// The rule id (docs/rules.md) this refusal enforces.
     pub fn rule(&self) -> &'static str {
         use RuleViolation::*;
         match self {

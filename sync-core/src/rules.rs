@@ -1,4 +1,4 @@
-//! The repair procedure's rules (shared/domain.md), as one function.
+//! The repair procedure's rules (docs/rules.md), as one function.
 //!
 //! [`check`] decides whether a fact may be recorded given the order's state before it.
 //! Commands call it before writing (a refusal writes nothing); the reducer calls the same
