@@ -4,8 +4,6 @@
 //! complaints, calendars. Databases from before the migrations crate (version only in
 //! `PRAGMA user_version`) are adopted the same way.
 
-use std::path::Path;
-
 use baoxiu_server::SqliteStore;
 use baoxiu_server::store::sqlite::{SCHEMA_VERSION, open_at_version};
 use baoxiu_server::store::{
@@ -20,24 +18,6 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
 use crate::support::*;
-
-fn schema_of(path: &Path) -> Vec<(String, String)> {
-    let conn = Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-fn user_version(path: &Path) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap()
-}
 
 /// What the old database holds, to find again after the upgrade.
 struct Seeded {

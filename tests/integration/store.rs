@@ -1,31 +1,11 @@
 //! The local replica store: migrations, compaction, outbox, corruption.
 
-use std::path::Path;
-
 use baoxiu_sync_core::store::SCHEMA_VERSION;
 use baoxiu_sync_core::{Error, EventBody, Money, PassFail, Status, Store, state};
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 
 use crate::support::*;
-
-fn schema_of(path: &Path) -> Vec<(String, String)> {
-    let conn = Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-fn user_version(path: &Path) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap()
-}
 
 #[test]
 fn upgraded_database_equals_a_fresh_one() {
