@@ -81,10 +81,20 @@ impl ClientSession {
         self.in_flight
             .extend(batch.iter().map(|p| hash_of(&p.hash)));
         self.hello_sent_at = Some(now);
+        let cursor = match store.cursor() {
+            Ok(c) => c,
+            // Said, not hidden: without a cursor the server repairs the whole scope, which
+            // loses nothing; the next welcome stores a good cursor again.
+            Err(Error::Corrupt(m)) => {
+                tracing::warn!(%m, "the stored sync cursor does not decode; asking for a repair");
+                None
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Frame::Hello(Hello {
             version: PROTOCOL_VERSION,
             device_time: now,
-            cursor: store.cursor()?,
+            cursor,
             changes: group(&batch),
         }))
     }

@@ -212,7 +212,11 @@ impl Store {
                 |r| r.get::<_, String>(0),
             )
             .optional()?
-            .and_then(|v| v.parse().ok());
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Error::Corrupt(format!("stored clock offset {v:?}")))
+            })
+            .transpose()?;
         Ok(Store {
             conn,
             author,
@@ -567,7 +571,8 @@ impl Store {
         Ok(())
     }
 
-    /// The position in the server's log this device has fully received.
+    /// The position in the server's log this device has fully received; a stored cursor
+    /// that does not decode is `Corrupt`.
     pub fn cursor(&self) -> Result<Option<Cursor>, Error> {
         let Some(v) = self.setting("cursor")? else {
             return Ok(None);
@@ -586,7 +591,9 @@ impl Store {
             })(),
             _ => None,
         };
-        Ok(parsed)
+        parsed
+            .map(Some)
+            .ok_or_else(|| Error::Corrupt(format!("stored cursor {v:?}")))
     }
 
     pub fn set_cursor(&mut self, cursor: Option<Cursor>) -> Result<(), Error> {

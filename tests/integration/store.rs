@@ -364,3 +364,36 @@ fn typical_completed_order_is_small() {
     store.compact(order).unwrap();
     assert!(store.stored_size(order).unwrap() <= 16 * 1024);
 }
+
+#[test]
+fn stored_settings_that_do_not_decode_are_corrupt_not_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let o = Office1::new();
+    drop(Store::open(&path, o.tech.clone()).unwrap());
+    let put = |key: &str, value: &str| {
+        Connection::open(&path)
+            .unwrap()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .unwrap();
+    };
+    put("clock_offset", "soon");
+    assert!(matches!(
+        Store::open(&path, o.tech.clone()),
+        Err(Error::Corrupt(_))
+    ));
+    put("clock_offset", "-1500");
+    put("cursor", "not:a:cursor");
+    let store = Store::open(&path, o.tech.clone()).unwrap();
+    assert!(matches!(store.cursor(), Err(Error::Corrupt(_))));
+    // Syncing still starts: the hello asks for a repair (no cursor) instead of stalling.
+    let mut session = baoxiu_sync_core::session::ClientSession::default();
+    match session.hello(&store, T0).unwrap() {
+        baoxiu_sync_core::protocol::Frame::Hello(h) => assert!(h.cursor.is_none()),
+        other => panic!("expected a hello, got {other:?}"),
+    }
+}
