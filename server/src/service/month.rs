@@ -241,14 +241,9 @@ fn add_money(a: i64, b: i64) -> i64 {
     a.saturating_add(b)
 }
 
-/// Makes an office's figures from its counts (names from the directory).
-pub fn figures(
-    office: &Office,
-    month: Month,
-    p: Params,
-    counts: MonthCounts,
-    names: &HashMap<UserId, String>,
-) -> MonthStats {
+/// Makes an office's figures from its counts.
+pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) -> MonthStats {
+    let names = &counts.names;
     let mut total = TechnicianStats::default();
     let mut per_technician = Vec::new();
     for c in counts.per_technician {
@@ -332,7 +327,7 @@ pub async fn office_stats(
         .await?
         .pop()
         .unwrap_or_default();
-    Ok(figures(&o, m, p, counts, &names(store, office).await?))
+    Ok(figures(&o, m, p, counts))
 }
 
 /// Every office's month (the whole company), read in one snapshot.
@@ -350,7 +345,7 @@ pub async fn company_stats(store: &dyn Store, month: &str, p: Params) -> Result<
     let counts = store.month_counts(asks, p.counts()).await?;
     let mut out = Vec::with_capacity(offices.len());
     for ((o, m), c) in offices.iter().zip(months).zip(counts) {
-        out.push(figures(o, m, p, c, &names(store, o.id).await?));
+        out.push(figures(o, m, p, c));
     }
     Ok(out)
 }
@@ -657,15 +652,16 @@ mod tests {
                 },
             ],
             uncertain: Vec::new(),
+            names: HashMap::from([(a, "甲".to_owned())]),
         };
-        let names = HashMap::from([(a, "甲".to_owned())]);
+
         let m = Month::parse("2026-10", "UTC").unwrap_or(Month {
             year: 0,
             month: 0,
             start: 0,
             end: 0,
         });
-        let s = figures(&office, m, Params::default(), counts, &names);
+        let s = figures(&office, m, Params::default(), counts);
         assert_eq!((s.on_time.numerator, s.on_time.denominator), (3, 4));
         assert_eq!((s.pass.numerator, s.pass.denominator), (2, 3));
         assert_eq!(s.satisfaction.average_hundredths, Some(467));

@@ -206,6 +206,8 @@ pub struct MonthCounts {
     pub handover_counted: u64,
     pub per_technician: Vec<TechnicianCounts>,
     pub uncertain: Vec<UncertainArrival>,
+    /// The office's people by id, read in the same snapshot, to name the technicians.
+    pub names: HashMap<UserId, String>,
 }
 
 /// How month counts are taken.

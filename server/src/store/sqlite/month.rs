@@ -166,7 +166,20 @@ fn office_counts(
             Ok(counts)
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut names = std::collections::HashMap::new();
+    {
+        let mut stmt = c.prepare_cached("SELECT id, name FROM users WHERE office = ?1")?;
+        let rows = stmt
+            .query_map([&o], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (id, name) in rows {
+            names.insert(parse("user id", &id)?, name);
+        }
+    }
     Ok(MonthCounts {
+        names,
         logged: count(logged),
         handover_on_time: count(h_on),
         handover_counted: count(h_all),
