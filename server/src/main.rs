@@ -118,7 +118,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         #[cfg(feature = "dev-tools")]
         Command::Serve { data, listen, demo } => {
-            let state = baoxiu_server::open(&data)?;
+            let state = open(data).await?;
             if demo {
                 let logins = demo::seed(&state).await?;
                 let mut out = std::io::stdout().lock();
@@ -142,7 +142,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             serve(state, listen).await
         }
         #[cfg(not(feature = "dev-tools"))]
-        Command::Serve { data, listen } => serve(baoxiu_server::open(&data)?, listen).await,
+        Command::Serve { data, listen } => serve(open(data).await?, listen).await,
         #[cfg(feature = "dev-tools")]
         Command::Simulate {
             seed,
@@ -155,7 +155,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let tmp = tempfile::tempdir()?;
             let dir = data.unwrap_or_else(|| tmp.path().to_owned());
-            let state = baoxiu_server::open(&dir.join("server"))?;
+            let state = open(dir.join("server")).await?;
             let running = baoxiu_server::start(state.clone(), "127.0.0.1:0".parse()?).await?;
             let opts = baoxiu_server::devtools::simulate::Options {
                 seed,
@@ -198,7 +198,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let keys = baoxiu_server::Keys::load_or_create(&data)?;
             // Use the user's current token version when the database knows them.
-            let ver = match baoxiu_server::open(&data) {
+            let ver = match open(data.clone()).await {
                 Ok(st) => st
                     .store
                     .user(user)
@@ -214,6 +214,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
     }
+}
+
+/// Opens the data directory (migrations, key, database) off the async threads.
+async fn open(data: PathBuf) -> Result<baoxiu_server::AppState, Box<dyn std::error::Error>> {
+    Ok(tokio::task::spawn_blocking(move || baoxiu_server::open(&data)).await??)
 }
 
 /// Serves until Ctrl-C or SIGTERM, then stops gracefully.
