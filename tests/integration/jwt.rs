@@ -26,6 +26,8 @@ fn claims(srv: &TestServer, key: &str) -> Value {
 }
 
 fn sign(alg: Algorithm, claims: &Value, secret: &[u8]) -> String {
+    // The token library has no built-in backend here: the server's HMAC provider.
+    baoxiu_server::auth::install_crypto();
     jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret)).unwrap()
 }
 

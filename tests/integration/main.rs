@@ -13,6 +13,7 @@ mod convergence;
 mod durability;
 mod faults;
 mod fuzz_regressions;
+mod hardening;
 mod jwt;
 mod month;
 mod rules;

@@ -168,6 +168,10 @@ pub async fn create(
     ApiJson(p): ApiJson<PersonIn>,
 ) -> Result<(StatusCode, Json<PersonOut>)> {
     let role: Role = p.role.parse()?;
+    // The server's own role is never a person's.
+    if role == Role::System {
+        return Err(Error::Invalid("no one can be given the system role".into()));
+    }
     if p.name.trim().is_empty() {
         return Err(Error::Invalid("name is empty".into()));
     }

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod hmac;
+
+pub use self::hmac::install as install_crypto;
+
 pub const ISSUER: &str = "baoxiu-server";
 pub const AUDIENCE: &str = "baoxiu";
 const LEEWAY_SECS: u64 = 30;
@@ -50,6 +54,7 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     pub fn from_secret(secret: &[u8]) -> Self {
+        install_crypto();
         Keys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
