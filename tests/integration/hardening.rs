@@ -34,3 +34,76 @@ async fn no_one_is_given_the_system_role_and_every_route_checks_roles() {
     let (s, _) = srv.as_("a.desk", "GET", "/api/v1/calendar", None).await;
     assert_eq!(s, StatusCode::OK);
 }
+
+/// Logs one request in `office` and returns its id.
+async fn log_request(srv: &TestServer, office: &str) -> String {
+    let (s, v) = srv
+        .as_(
+            &format!("{office}.desk"),
+            "POST",
+            "/api/v1/orders",
+            Some(
+                json!({"customer": {"name": "住戶", "unit": "A棟-1F-1", "phone": "0912"},
+                        "channel": "phone", "description": "走廊燈不亮"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_stream_carries_only_what_the_caller_may_read() {
+    let srv = TestServer::start().await;
+    let mut stream = srv
+        .http
+        .get(srv.url("/api/v1/events"))
+        .bearer_auth(&srv.who("b.dispatcher").token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    // Both offices log requests at once, so commits group orders of both offices.
+    let mut tasks = Vec::new();
+    let srv = std::sync::Arc::new(srv);
+    for i in 0..60 {
+        let srv = srv.clone();
+        let office = if i % 2 == 0 { "a" } else { "b" };
+        tasks.push(tokio::spawn(async move {
+            (office, log_request(&srv, office).await)
+        }));
+    }
+    let mut mine = std::collections::HashSet::new();
+    let mut theirs = std::collections::HashSet::new();
+    for t in tasks {
+        let (office, id) = t.await.unwrap();
+        if office == "b" {
+            mine.insert(id);
+        } else {
+            theirs.insert(id);
+        }
+    }
+    // Read the stream until every one of office b's orders was announced.
+    let mut seen = std::collections::HashSet::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut text = String::new();
+    while !mine.is_subset(&seen) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("every own order announced in time")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        for line in text.lines().filter_map(|l| l.strip_prefix("data:")) {
+            seen.extend(line.trim().split(',').map(str::to_owned));
+        }
+    }
+    let leaked: Vec<&String> = seen.intersection(&theirs).collect();
+    assert!(
+        leaked.is_empty(),
+        "office a's orders leaked to b: {leaked:?}"
+    );
+    // A technician has no console and no stream.
+    let (s, _) = srv.as_("b.tech1", "GET", "/api/v1/events", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

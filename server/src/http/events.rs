@@ -28,12 +28,21 @@ pub async fn events(
                 _ = stop.changed() => return None,
             };
             match next {
-                Ok(c) if c.orders.iter().any(|(_, o)| *o == office) => {
-                    let ids: Vec<String> = c.orders.iter().map(|(id, _)| id.to_string()).collect();
+                Ok(c) => {
+                    // A commit groups many devices' changes, of any office: only this
+                    // office's orders are the caller's to see.
+                    let ids: Vec<String> = c
+                        .orders
+                        .iter()
+                        .filter(|(_, o)| *o == office)
+                        .map(|(id, _)| id.to_string())
+                        .collect();
+                    if ids.is_empty() {
+                        continue;
+                    }
                     let ev = Event::default().event("message").data(ids.join(","));
                     return Some((Ok(ev), (rx, stop)));
                 }
-                Ok(_) => continue,
                 Err(RecvError::Lagged(_)) => {
                     let ev = Event::default().event("message").data("lagged");
                     return Some((Ok(ev), (rx, stop)));
