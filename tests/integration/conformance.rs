@@ -59,6 +59,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     samples_store_their_call_backs,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
+    a_working_store_is_ready,
 );
 
 mod cases {
@@ -824,5 +825,13 @@ mod cases {
         };
         assert!(store.set_settings(office, bad).await.is_err());
         assert_eq!(store.settings(office).await.unwrap(), s);
+    }
+
+    pub(super) async fn a_working_store_is_ready(store: Arc<dyn Store>) {
+        store.ready().await.unwrap();
+        // The probe leaves nothing behind: still empty, still ready.
+        assert_eq!(store.log_len().await.unwrap(), 0);
+        store.ready().await.unwrap();
+        assert!(store.storage_error().is_none());
     }
 }

@@ -588,7 +588,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
         phone.lock().unwrap().refused_changes().unwrap().is_empty(),
         "and nothing was refused: it will be retried"
     );
-    let health = reqwest::get(format!("http://{}/healthz", running.addr))
+    let health = reqwest::get(format!("http://{}/readyz", running.addr))
         .await
         .unwrap();
     assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -603,7 +603,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
     .await;
     c.stop().await;
     assert_eq!(store.log_len().await.unwrap(), log_before + 20);
-    let health = reqwest::get(format!("http://{}/healthz", running.addr))
+    let health = reqwest::get(format!("http://{}/readyz", running.addr))
         .await
         .unwrap();
     assert_eq!(health.status(), StatusCode::OK);

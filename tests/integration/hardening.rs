@@ -107,3 +107,57 @@ async fn the_event_stream_carries_only_what_the_caller_may_read() {
     let (s, _) = srv.as_("b.tech1", "GET", "/api/v1/events", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_cannot_commit_is_unready_and_writes_are_503_not_500() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = baoxiu_server::SqliteStore::open(&baoxiu_server::db_path(dir.path())).unwrap();
+    let state = baoxiu_server::AppState::new(
+        std::sync::Arc::new(store.clone()),
+        baoxiu_server::Keys::load_or_create(dir.path()).unwrap(),
+        std::sync::Arc::new(baoxiu_sync_core::SystemClock),
+    );
+    let logins = baoxiu_server::devtools::demo::seed(&state).await.unwrap();
+    let running = baoxiu_server::start(state, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let desk = logins
+        .iter()
+        .find(|l| l.person.role == baoxiu_sync_core::Role::FrontDesk)
+        .unwrap();
+    let http = reqwest::Client::new();
+    let intake = || {
+        http.post(format!("{base}/api/v1/orders"))
+            .bearer_auth(&desk.token)
+            .json(
+                &json!({"customer": {"name": "王", "unit": "A棟-1F", "phone": "0912"},
+                          "channel": "phone", "description": "漏水"}),
+            )
+            .send()
+    };
+    let get = |path: &str| http.get(format!("{base}{path}")).send();
+    assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
+
+    // The disk turns read-only.
+    store.set_read_only(true).await.unwrap();
+    assert_eq!(
+        get("/healthz").await.unwrap().status(),
+        StatusCode::OK,
+        "alive"
+    );
+    let ready = get("/readyz").await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable");
+    let res = intake().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable");
+
+    // Space and writes return.
+    store.set_read_only(false).await.unwrap();
+    assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(intake().await.unwrap().status(), StatusCode::CREATED);
+    running.stop().await.unwrap();
+}

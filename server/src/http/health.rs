@@ -1,24 +1,23 @@
-//! Liveness and metrics.
+//! Liveness (`/healthz`: the process answers), readiness (`/readyz`: the store can
+//! commit now) and metrics.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::Result;
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive"), (status = 503, description = "storage failing (e.g. disk full); nothing is acknowledged that was not stored")))]
-pub async fn healthz(State(st): State<AppState>) -> Result<Response> {
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "the process is alive (says nothing of storage: see /readyz)")))]
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "the store commits: writes and syncs are taken"), (status = 503, body = super::ErrorBody, description = "the store cannot commit (disk full, read-only, unreachable); writes are refused with 503 and nothing is acknowledged")))]
+pub async fn readyz(State(st): State<AppState>) -> Result<Response> {
+    st.store.ready().await?;
     let log = st.store.log_len().await?;
-    Ok(match st.store.storage_error() {
-        None => Json(serde_json::json!({"status": "ok", "log": log})).into_response(),
-        Some(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "degraded", "storage": e, "log": log})),
-        )
-            .into_response(),
-    })
+    Ok(Json(serde_json::json!({"status": "ready", "log": log})).into_response())
 }
 
 pub async fn metrics(State(st): State<AppState>) -> Response {

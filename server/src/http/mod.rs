@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(authenticated)
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/", get(console::index))
         .route("/app.js", get(console::app_js))

@@ -46,7 +46,8 @@ use crate::store::OrderRow;
         complaints::get_calendar,
         complaints::put_calendar,
         complaints::quality_report,
-        health::healthz
+        health::healthz,
+        health::readyz
     ),
     components(schemas(
         ErrorBody,

@@ -151,6 +151,8 @@ pub trait OrderStore: Send + Sync + Debug {
     /// The server's own device id (actor of changes made through the API).
     fn server_device(&self) -> DeviceId;
     async fn log_len(&self) -> Result<u64>;
+    /// Whether the store can commit now (a write that changes nothing, committed).
+    async fn ready(&self) -> Result<()>;
     /// The last storage failure (e.g. disk full), until a write succeeds again.
     fn storage_error(&self) -> Option<String>;
 }

@@ -40,14 +40,21 @@ const QUEUE: usize = 8192;
 /// Idle read connections kept for reuse.
 const READERS: usize = 16;
 
-/// Storage failures the caller can wait out (disk full, I/O) are `Unavailable`; the rest
-/// are internal.
+/// Storage that cannot take a write now — full, read-only, unreachable, locked — is
+/// `Unavailable` (503: try again later; nothing was stored); the rest is internal.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
         match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DiskFull) | Some(rusqlite::ErrorCode::SystemIoFailure) => {
-                Error::Unavailable(format!("storage: {e}"))
-            }
+            Some(
+                C::DiskFull
+                | C::SystemIoFailure
+                | C::ReadOnly
+                | C::CannotOpen
+                | C::PermissionDenied
+                | C::DatabaseBusy
+                | C::DatabaseLocked,
+            ) => Error::Unavailable(format!("storage: {e}")),
             _ => Error::Internal(format!("storage: {e}")),
         }
     }
@@ -185,6 +192,16 @@ impl SqliteStore {
         value_rx
             .await
             .map_err(|_| Error::Internal("the writer returned nothing".into()))
+    }
+
+    /// Makes the writer's connection refuse writes, as a read-only disk does (for tests of
+    /// a store that cannot commit; `false` lifts it).
+    pub async fn set_read_only(&self, read_only: bool) -> Result<()> {
+        self.exec(move |c| {
+            c.pragma_update(None, "query_only", read_only)?;
+            Ok(())
+        })
+        .await
     }
 
     /// Limits the database's size in pages (for tests of a full disk; 0 = no limit).

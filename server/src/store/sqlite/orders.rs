@@ -130,6 +130,25 @@ impl OrderStore for SqliteStore {
         .await
     }
 
+    async fn ready(&self) -> Result<()> {
+        // A write that needs new pages (a 64 KiB row, removed again) and a commit: it
+        // fails on a full, read-only or unreachable disk, as a device's changes would.
+        self.exec(|c| {
+            c.execute(
+                "INSERT INTO settings (key, value) VALUES ('readiness_probe', hex(zeroblob(32768)))",
+                [],
+            )?;
+            c.execute("DELETE FROM settings WHERE key = 'readiness_probe'", [])?;
+            Ok(())
+        })
+        .await?;
+        // Storage works again: the failure recorded by earlier writes is over.
+        if let Ok(mut e) = self.inner.storage_error.lock() {
+            *e = None;
+        }
+        Ok(())
+    }
+
     fn storage_error(&self) -> Option<String> {
         self.inner.storage_error.lock().ok().and_then(|e| e.clone())
     }
