@@ -27,6 +27,10 @@ pub enum Action {
     Devices,
     /// Who am I: office, zone, role, the rules' numbers and what I may do.
     Me,
+    /// A short-lived ticket to open the event stream or a sync session from a browser.
+    Ticket,
+    /// The server's Prometheus metrics.
+    Metrics,
     Sync,
     /// The live event stream of the console.
     Events,
@@ -60,7 +64,8 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         return false;
     }
     match action {
-        A::ReadOrder | A::ListOrders | A::Me | A::Sync | A::ReadSettings => true,
+        A::ReadOrder | A::ListOrders | A::Me | A::Ticket | A::Sync | A::ReadSettings => true,
+        A::Metrics => matches!(role, R::Supervisor | R::Admin),
         A::Intake => matches!(
             role,
             R::FrontDesk | R::Administrator | R::Dispatcher | R::Admin
@@ -103,6 +108,8 @@ pub fn role_allows(role: Role, action: Action) -> bool {
 /// Every authenticated route: method, path as the router writes it, action.
 pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/me", Action::Me),
+    ("POST", "/api/v1/tickets", Action::Ticket),
+    ("GET", "/metrics", Action::Metrics),
     ("GET", "/api/v1/users", Action::ListUsers),
     ("POST", "/api/v1/users", Action::ManageUsers),
     ("POST", "/api/v1/users/{id}/deactivate", Action::ManageUsers),
@@ -197,6 +204,7 @@ mod tests {
                     A::ReadOrder,
                     A::ListOrders,
                     A::Me,
+                    A::Ticket,
                     A::Sync,
                     A::ReadSettings,
                     A::Intake,
@@ -212,7 +220,14 @@ mod tests {
             ),
             (
                 R::Technician,
-                &[A::ReadOrder, A::ListOrders, A::Me, A::Sync, A::ReadSettings],
+                &[
+                    A::ReadOrder,
+                    A::ListOrders,
+                    A::Me,
+                    A::Ticket,
+                    A::Sync,
+                    A::ReadSettings,
+                ],
             ),
             (
                 R::Finance,
@@ -220,6 +235,7 @@ mod tests {
                     A::ReadOrder,
                     A::ListOrders,
                     A::Me,
+                    A::Ticket,
                     A::Sync,
                     A::ReadSettings,
                     A::Receipt,

@@ -83,6 +83,11 @@ impl AppState {
     /// office (so deactivation and role changes revoke old tokens).
     pub async fn authenticate(&self, token: &str) -> Result<Claims, Error> {
         let claims = self.keys.verify(token)?;
+        self.check_user(claims).await
+    }
+
+    /// Checks verified claims against the user as stored now.
+    pub async fn check_user(&self, claims: Claims) -> Result<Claims, Error> {
         let user = self
             .store
             .user(claims.sub)

@@ -186,7 +186,7 @@ async function month() {
   const [st, reg, cbs] = await Promise.all([api("/api/v1/stats?month=" + m), api("/api/v1/register?month=" + m).catch(() => null), api("/api/v1/callbacks?status=planned")]);
   const pct = (r) => (r.basis_points == null ? "—" : (r.basis_points / 100).toFixed(2) + "%");
   const regRows = reg ? reg.rows.map((r) => `<tr><td>${esc(r.unit)}</td><td>${esc(r.customer)}</td><td>${esc(r.items)}</td><td>${money(r.total)}</td><td>${esc(r.technician_name)}</td><td>${esc(r.receipt || "")}</td></tr>`).join("") : "";
-  const queue = cbs.map((c) => `<tr data-callback="${c.id}"><td>${esc(c.order.slice(0, 8))}</td><td>${esc(t("cb." + c.status))}</td><td><form class="cb-form" data-id="${c.id}"><label><input type="checkbox" class="cb-reached" checked> ${esc(t("month.reached"))}</label> <label>${esc(t("month.score"))} <input class="cb-score" type="number" min="1" max="5" value="5" style="width:3em"></label> <label><input type="checkbox" class="cb-held" checked> ${esc(t("month.held"))}</label> <button>${esc(t("month.record"))}</button></form></td></tr>`).join("");
+  const queue = cbs.map((c) => `<tr data-callback="${c.id}"><td>${esc(c.order.slice(0, 8))}</td><td>${esc(t("cb." + c.status))}</td><td><form class="cb-form" data-id="${c.id}"><label><input type="checkbox" class="cb-reached" checked> ${esc(t("month.reached"))}</label> <label>${esc(t("month.score"))} <input class="cb-score" type="number" min="1" max="5" value="5"></label> <label><input type="checkbox" class="cb-held" checked> ${esc(t("month.held"))}</label> <button>${esc(t("month.record"))}</button></form></td></tr>`).join("");
   $("#main").innerHTML = `<h2>${esc(t("month.title"))} ${esc(m)}</h2>
     <div class="panel" id="stats">${esc(t("month.ontime"))}: <b id="st-ontime">${pct(st.on_time)}</b> · ${esc(t("month.pass"))}: <b>${pct(st.pass)}</b> · ${esc(t("month.handover"))}: ${pct(st.handover_on_time)} · ${esc(t("month.completed"))}: ${st.completed} · ${esc(t("month.paid"))}: ${money(st.paid_total)}</div>
     <h3>${esc(t("month.ontime"))}</h3>${bars(st.per_technician, "on_time")}
@@ -234,10 +234,18 @@ async function complaints() {
 }
 
 // ---- routing and live updates ----
-function live() {
+// The token never goes into a URL: the stream opens with a one-minute ticket, and a new one
+// is fetched whenever the stream has to be opened again.
+async function live() {
   if (S.events || !S.token) return;
-  S.events = new EventSource("/api/v1/events?access_token=" + encodeURIComponent(S.token));
-  S.events.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/")) route(); };
+  S.events = "opening";
+  try {
+    const { ticket } = await post("/api/v1/tickets");
+    const es = new EventSource("/api/v1/events?ticket=" + encodeURIComponent(ticket));
+    es.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/")) route(); };
+    es.onerror = () => { es.close(); S.events = null; setTimeout(live, 2000); };
+    S.events = es;
+  } catch { S.events = null; }
 }
 async function route() {
   const h = location.hash || "#/board";

@@ -117,7 +117,7 @@ async fn intake_to_receipt_happy_path() {
     let (s, v) = srv.call("GET", "/api/openapi.json", None, None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(v["paths"]["/api/v1/orders/{id}/assign"]["post"].is_object());
-    let (s, v) = srv.call("GET", "/metrics", None, None).await;
+    let (s, v) = srv.as_("a.supervisor", "GET", "/metrics", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(v.as_str().unwrap().contains("baoxiu_http_requests_total"));
 }

@@ -161,3 +161,166 @@ async fn a_store_that_cannot_commit_is_unready_and_writes_are_503_not_500() {
     assert_eq!(intake().await.unwrap().status(), StatusCode::CREATED);
     running.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_is_sent_with_security_headers() {
+    let srv = TestServer::start().await;
+    for path in ["/", "/app.js", "/api/v1/me"] {
+        let res = srv
+            .http
+            .get(srv.url(path))
+            .bearer_auth(&srv.who("a.dispatcher").token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(h.contains_key("x-request-id"), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_never_travel_in_urls_and_streams_open_with_short_tickets() {
+    let srv = TestServer::start().await;
+    let token = srv.who("a.dispatcher").token.clone();
+    // A bearer token in the query string is not accepted, on any route.
+    for path in ["/api/v1/orders", "/api/v1/events", "/sync"] {
+        let (s, v) = srv
+            .call("GET", &format!("{path}?access_token={token}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}: {v}");
+    }
+    // A ticket opens the event stream, and only a stream.
+    let (s, v) = srv
+        .as_("a.dispatcher", "POST", "/api/v1/tickets", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["expires_in"], 60);
+    let ticket = v["ticket"].as_str().unwrap().to_owned();
+    let res = srv
+        .http
+        .get(srv.url(&format!("/api/v1/events?ticket={ticket}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    drop(res);
+    let (s, _) = srv
+        .call(
+            "GET",
+            &format!("/api/v1/orders?ticket={ticket}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a ticket is not for the API");
+    let (s, _) = srv.call("GET", "/api/v1/orders", Some(&ticket), None).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "a ticket is not a bearer token"
+    );
+    // Metrics are for the people who run the service.
+    let (s, _) = srv.call("GET", "/metrics", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = srv.as_("a.tech1", "GET", "/metrics", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = srv.as_("a.supervisor", "GET", "/metrics", None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_the_error_body_with_a_request_id() {
+    let srv = TestServer::start().await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let cases: Vec<(&str, &str, Option<serde_json::Value>, StatusCode, &str)> = vec![
+        (
+            "GET",
+            "/no/such/route",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "DELETE",
+            "/api/v1/orders",
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            "GET",
+            "/api/v1/orders?limit=lots",
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            "GET",
+            "/api/v1/stats",
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            "POST",
+            "/api/v1/orders",
+            Some(json!({"nope": 1})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            "POST",
+            "/api/v1/orders",
+            Some(json!({"description": big})),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (
+            "GET",
+            "/api/v1/orders/not-an-id",
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (method, path, body, status, code) in cases {
+        let res = srv
+            .http
+            .request(method.parse().unwrap(), srv.url(path))
+            .bearer_auth(&srv.who("a.dispatcher").token);
+        let res = match body {
+            Some(b) => res.json(&b),
+            None => res,
+        }
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+        let header_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["code"], code, "{method} {path}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+        assert_eq!(
+            v["error"]["request_id"],
+            header_id.as_str(),
+            "{method} {path}"
+        );
+    }
+}

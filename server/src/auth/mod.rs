@@ -19,6 +19,12 @@ pub use self::hmac::install as install_crypto;
 
 pub const ISSUER: &str = "baoxiu-server";
 pub const AUDIENCE: &str = "baoxiu";
+/// Tickets are tokens for the two places a browser cannot send a header (the WebSocket
+/// upgrade, the event stream): another audience, so a ticket is never a bearer token and
+/// a bearer token never travels in a URL.
+pub const TICKET_AUDIENCE: &str = "baoxiu-ticket";
+/// How long a ticket may be used to open a stream.
+pub const TICKET_TTL_SECS: i64 = 60;
 const LEEWAY_SECS: u64 = 30;
 const KEY_FILE: &str = "signing.key";
 
@@ -93,12 +99,32 @@ impl Keys {
     /// Verifies signature, algorithm, `exp`, `aud`, `iss`. Revocation is checked by the
     /// caller against the user table.
     pub fn verify(&self, token: &str) -> Result<Claims> {
+        self.verify_for(token, AUDIENCE)
+    }
+
+    /// Verifies a ticket (`?ticket=` on `/sync` and `/api/v1/events`).
+    pub fn verify_ticket(&self, ticket: &str) -> Result<Claims> {
+        self.verify_for(ticket, TICKET_AUDIENCE)
+    }
+
+    /// A short-lived ticket for the holder of `claims`.
+    pub fn ticket(&self, claims: &Claims, now_secs: i64) -> Result<String> {
+        let t = Claims {
+            aud: TICKET_AUDIENCE.into(),
+            iat: now_secs,
+            exp: now_secs + TICKET_TTL_SECS,
+            ..claims.clone()
+        };
+        self.sign(&t)
+    }
+
+    fn verify_for(&self, token: &str, audience: &str) -> Result<Claims> {
         let mut v = Validation::new(Algorithm::HS256);
         v.algorithms = vec![Algorithm::HS256];
         v.leeway = LEEWAY_SECS;
         v.validate_exp = true;
         v.set_required_spec_claims(&["exp", "aud", "iss"]);
-        v.set_audience(&[AUDIENCE]);
+        v.set_audience(&[audience]);
         v.set_issuer(&[ISSUER]);
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
             .map(|d| d.claims)

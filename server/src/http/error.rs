@@ -20,6 +20,9 @@ pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `unauthorized`, `R-CONSENT`.
     pub code: String,
     pub message: String,
+    /// The request's id (also the `x-request-id` header), to quote when reporting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 pub fn status(e: &Error) -> StatusCode {
@@ -58,10 +61,17 @@ impl IntoResponse for Error {
         if matches!(self, Error::Internal(_) | Error::Corrupt(_)) {
             tracing::error!(error = %self, "internal error");
         }
+        // Internals (storage messages, decoder details) go to the log, with the request
+        // id of the span; the caller gets the request id to quote.
+        let message = match &self {
+            Error::Internal(_) | Error::Corrupt(_) => "internal error (see the server log)".into(),
+            other => other.to_string(),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code(&self),
-                message: self.to_string(),
+                message,
+                request_id: None,
             },
         };
         (status(&self), Json(body)).into_response()

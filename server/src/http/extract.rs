@@ -45,30 +45,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 }
 
 #[derive(Deserialize)]
-struct TokenQuery {
-    access_token: Option<String>,
+struct TicketQuery {
+    ticket: Option<String>,
 }
 
-/// The bearer token of a request: the header, or — where browsers cannot set headers (a
-/// WebSocket upgrade, an event stream) — the `access_token` query parameter.
-pub fn bearer(parts: &Parts) -> Option<String> {
-    let header = parts
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    header.or_else(|| {
-        Query::<TokenQuery>::try_from_uri(&parts.uri)
-            .ok()
-            .and_then(|q| q.0.access_token)
-    })
 }
 
-/// Authenticates the request's token.
-pub async fn authenticate(parts: &Parts, st: &AppState) -> Result<Claims> {
-    let token = bearer(parts).ok_or_else(|| Error::Unauthorized("missing bearer token".into()))?;
-    st.authenticate(&token).await
+/// Authenticates the request: the bearer token of the `Authorization` header; where a
+/// browser cannot send a header (`tickets` true: the WebSocket upgrade, the event stream),
+/// also a short-lived ticket in `?ticket=`. Tokens are never taken from a URL.
+pub async fn authenticate(parts: &Parts, st: &AppState, tickets: bool) -> Result<Claims> {
+    if let Some(token) = bearer(parts) {
+        let claims = st.keys.verify(token)?;
+        return st.check_user(claims).await;
+    }
+    if tickets
+        && let Some(ticket) = Query::<TicketQuery>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.ticket)
+    {
+        let claims = st.keys.verify_ticket(&ticket)?;
+        return st.check_user(claims).await;
+    }
+    Err(Error::Unauthorized("missing bearer token".into()))
 }
 
 /// JSON body whose rejections use our error body (422 for malformed input).

@@ -5,6 +5,7 @@
 mod complaints;
 mod console;
 mod dispatch;
+mod edge;
 mod error;
 mod events;
 mod export;
@@ -35,6 +36,8 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let authenticated = Router::new()
         .route("/api/v1/me", get(users::me))
+        .route("/api/v1/tickets", post(users::ticket))
+        .route("/metrics", get(health::metrics))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}/deactivate", post(users::deactivate))
         .route("/api/v1/devices", get(users::devices))
@@ -86,12 +89,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             authorize_route,
         ));
-    Router::new()
+    let router = Router::new()
         .merge(authenticated)
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
         .route("/", get(console::index))
         .route("/app.js", get(console::app_js))
         .route("/style.css", get(console::style))
@@ -100,8 +102,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             count_requests,
-        ))
-        .with_state(state)
+        ));
+    edge::wrap(router.with_state(state))
 }
 
 async fn not_found() -> Error {
@@ -119,10 +121,15 @@ async fn authorize_route(State(st): State<AppState>, req: Request, next: Next) -
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let Some(action) = route_action(parts.method.as_str(), &path) else {
+        if crate::policy::ROUTES.iter().any(|(_, p, _)| *p == path) {
+            // The path is served, not with this method.
+            return axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
+        }
         tracing::error!(%path, "route missing from the policy table");
         return Error::Forbidden("this route is not in the policy table".into()).into_response();
     };
-    let claims = match extract::authenticate(&parts, &st).await {
+    let streams = path == "/sync" || path == "/api/v1/events";
+    let claims = match extract::authenticate(&parts, &st, streams).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };

@@ -16,6 +16,7 @@ use crate::store::OrderRow;
     ),
     paths(
         users::me,
+        users::ticket,
         users::list,
         users::create,
         users::deactivate,
@@ -68,6 +69,7 @@ use crate::store::OrderRow;
         users::PersonIn,
         users::DeviceOut,
         users::Me,
+        users::TicketOut,
         users::SettingsBody,
         service::month::MonthStats,
         service::month::Register,

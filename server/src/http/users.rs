@@ -155,6 +155,23 @@ pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
     }))
 }
 
+/// A ticket for `?ticket=` on `/sync` or `/api/v1/events`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketOut {
+    pub ticket: String,
+    /// Seconds the ticket may be used to open a stream (an open stream stays open).
+    pub expires_in: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets", responses((status = 200, body = TicketOut), (status = 401, body = ErrorBody)))]
+pub async fn ticket(State(st): State<AppState>, c: Caller) -> Result<Json<TicketOut>> {
+    let ticket = st.keys.ticket(&c.0, st.now() / 1000)?;
+    Ok(Json(TicketOut {
+        ticket,
+        expires_in: crate::auth::TICKET_TTL_SECS,
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<PersonOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(st): State<AppState>, c: Caller) -> Result<Json<Vec<PersonOut>>> {
     let people = st.store.users(c.0.office).await?;
