@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod policy;
 pub mod service;
+pub mod sessions;
 pub mod state;
 pub mod store;
 
@@ -24,7 +25,7 @@ use tokio::net::TcpListener;
 
 pub use auth::Keys;
 pub use error::{Error, Result};
-pub use state::{AppState, Metrics};
+pub use state::{AppState, Limits, Metrics};
 pub use store::Store;
 pub use store::sqlite::SqliteStore;
 

@@ -12,7 +12,32 @@ use prometheus_client::registry::Registry;
 
 use crate::auth::{Claims, Keys};
 use crate::error::Error;
+use crate::sessions::Sessions;
 use crate::store::Store;
+
+/// Limits on connections, each with its default; tests shorten them.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Open connections at most; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// A client must send a request's headers within this (idle keep-alive included).
+    pub header_read_timeout: std::time::Duration,
+    /// A sync session pings this often after its welcome…
+    pub ws_ping_every: std::time::Duration,
+    /// …and ends when nothing (not even a pong) came back for this long.
+    pub ws_idle: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            ws_ping_every: std::time::Duration::from_secs(20),
+            ws_idle: std::time::Duration::from_secs(60),
+        }
+    }
+}
 
 /// Counters exported at `/metrics`.
 #[derive(Debug, Default)]
@@ -62,6 +87,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Flipped to true when the server shuts down, so long-lived sync sessions end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Live sync sessions and event streams, to end them from outside.
+    pub sessions: Arc<Sessions>,
+    pub limits: Limits,
 }
 
 impl AppState {
@@ -72,6 +100,8 @@ impl AppState {
             metrics: Metrics::new(),
             clock,
             shutdown: tokio::sync::watch::channel(false).0,
+            sessions: Arc::new(Sessions::default()),
+            limits: Limits::default(),
         }
     }
 

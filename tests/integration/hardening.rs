@@ -324,3 +324,119 @@ async fn every_error_is_the_error_body_with_a_request_id() {
         );
     }
 }
+
+/// Whether the server closes `ws` within `ms` (a close frame or the end of the stream),
+/// as opposed to staying silent.
+async fn closed_within(ws: &mut Ws, ms: u64) -> bool {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let wait = async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => continue,
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_millis(ms), wait)
+        .await
+        .is_ok()
+}
+
+/// A technician's phone with an open, welcomed sync session.
+async fn open_session(srv: &TestServer, dir: &std::path::Path, who: &str) -> (Phone, Ws) {
+    let mut phone = Phone::new(srv.who(who), dir);
+    phone.sync(&srv.ws_url()).await;
+    let mut ws = phone.connect(&srv.ws_url()).await;
+    let hello = phone.session.hello(&phone.store, chrono_now()).unwrap();
+    phone.send(&mut ws, &hello).await;
+    let welcome = phone.recv(&mut ws).await.unwrap();
+    phone
+        .session
+        .handle(&mut phone.store, welcome, chrono_now())
+        .unwrap();
+    (phone, ws)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_user_s_open_session_stores_nothing_more() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut ws) = open_session(&srv, dir.path(), "a.tech1").await;
+    let mut events = srv
+        .http
+        .get(srv.url("/api/v1/events"))
+        .bearer_auth(&srv.who("a.dispatcher").token)
+        .send()
+        .await
+        .unwrap();
+    let before = srv.state().store.log_len().await.unwrap();
+    // The technician leaves; the admin deactivates them while the phone is connected.
+    let tech = srv.who("a.tech1").person.id;
+    let (s, _) = srv
+        .as_(
+            "a.admin",
+            "POST",
+            &format!("/api/v1/users/{tech}/deactivate"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    phone
+        .store
+        .add_note(id.parse().unwrap(), "離職後的紀錄".into())
+        .unwrap();
+    if let Some(push) = phone.session.push_pending(&phone.store).unwrap() {
+        // The socket may already be closed: then the push cannot even be sent.
+        let _ = futures_util::SinkExt::send(
+            &mut ws,
+            tokio_tungstenite::tungstenite::Message::Binary(push.encode().into()),
+        )
+        .await;
+    }
+    // No ack: the session ends instead, and nothing was stored.
+    let reply = phone.recv(&mut ws).await;
+    assert!(
+        !matches!(reply, Some(baoxiu_sync_core::protocol::Frame::Ack(_))),
+        "{reply:?}"
+    );
+    assert_eq!(srv.state().store.log_len().await.unwrap(), before);
+    // A revoked dispatcher's event stream ends too.
+    let disp = srv.who("a.dispatcher").person.id;
+    srv.as_(
+        "a.admin",
+        "POST",
+        &format!("/api/v1/users/{disp}/deactivate"),
+        None,
+    )
+    .await;
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(end.is_ok(), "the event stream ended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_live_session_per_device_and_silent_sessions_end() {
+    let limits = baoxiu_server::Limits {
+        ws_ping_every: std::time::Duration::from_millis(100),
+        ws_idle: std::time::Duration::from_millis(500),
+        ..Default::default()
+    };
+    let srv = TestServer::start_with(limits).await;
+    srv.order("a", "scheduled", "tech1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, mut ws1) = open_session(&srv, dir.path(), "a.tech1").await;
+    // The same device connects again (a new app start): the older session ends.
+    let dir2 = tempfile::tempdir().unwrap();
+    let (_second, ws2) = open_session(&srv, dir2.path(), "a.tech1").await;
+    assert!(closed_within(&mut ws1, 2000).await, "older session closed");
+    let _ = &mut first;
+    drop(ws2);
+    // A session whose peer answers nothing (no pongs: this socket is never read) ends.
+    let (_third, mut ws3) = open_session(&srv, dir.path(), "a.tech1").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(closed_within(&mut ws3, 2000).await, "idle session closed");
+}

@@ -80,9 +80,15 @@ fn office(name: &str) -> Office {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(baoxiu_server::Limits::default()).await
+    }
+
+    /// A server with other connection limits (short timeouts for tests of them).
+    pub async fn start_with(limits: baoxiu_server::Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(TestClock::default());
-        let state = baoxiu_server::open_with_clock(dir.path(), clock.clone()).unwrap();
+        let mut state = baoxiu_server::open_with_clock(dir.path(), clock.clone()).unwrap();
+        state.limits = limits;
         let offices = [office("信義華廈管理處"), office("大安大樓管理處")];
         let mut people = HashMap::new();
         for (prefix, o) in [("a", &offices[0]), ("b", &offices[1])] {
@@ -386,14 +392,15 @@ impl Phone {
         }
     }
 
-    async fn send(&mut self, ws: &mut Ws, f: &Frame) {
+    pub async fn send(&mut self, ws: &mut Ws, f: &Frame) {
         let b = f.encode();
         self.sent += 1;
         self.bytes_sent += b.len();
         ws.send(Message::Binary(b.into())).await.unwrap();
     }
 
-    async fn recv(&mut self, ws: &mut Ws) -> Option<Frame> {
+    /// The next protocol frame, or None when the server closed (or said nothing for 20 s).
+    pub async fn recv(&mut self, ws: &mut Ws) -> Option<Frame> {
         loop {
             let m = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
                 .await

@@ -20,36 +20,41 @@ pub async fn events(
     let office = c.0.office;
     let rx = st.store.subscribe();
     let stop = st.shutdown.subscribe();
-    let stream = futures_util::stream::unfold((rx, stop), move |(mut rx, mut stop)| async move {
-        loop {
-            let next = tokio::select! {
-                n = rx.recv() => n,
-                // The server is shutting down: end the stream so shutdown can finish.
-                _ = stop.changed() => return None,
-            };
-            match next {
-                Ok(c) => {
-                    // A commit groups many devices' changes, of any office: only this
-                    // office's orders are the caller's to see.
-                    let ids: Vec<String> = c
-                        .orders
-                        .iter()
-                        .filter(|(_, o)| *o == office)
-                        .map(|(id, _)| id.to_string())
-                        .collect();
-                    if ids.is_empty() {
-                        continue;
+    // A revoked user's stream ends at once.
+    let live = st.sessions.open_stream(c.0.sub);
+    let state = (rx, stop, live);
+    let stream =
+        futures_util::stream::unfold(state, move |(mut rx, mut stop, mut live)| async move {
+            loop {
+                let next = tokio::select! {
+                    n = rx.recv() => n,
+                    // The server is shutting down: end the stream so shutdown can finish.
+                    _ = stop.changed() => return None,
+                    _ = live.ended() => return None,
+                };
+                match next {
+                    Ok(c) => {
+                        // A commit groups many devices' changes, of any office: only this
+                        // office's orders are the caller's to see.
+                        let ids: Vec<String> = c
+                            .orders
+                            .iter()
+                            .filter(|(_, o)| *o == office)
+                            .map(|(id, _)| id.to_string())
+                            .collect();
+                        if ids.is_empty() {
+                            continue;
+                        }
+                        let ev = Event::default().event("message").data(ids.join(","));
+                        return Some((Ok(ev), (rx, stop, live)));
                     }
-                    let ev = Event::default().event("message").data(ids.join(","));
-                    return Some((Ok(ev), (rx, stop)));
+                    Err(RecvError::Lagged(_)) => {
+                        let ev = Event::default().event("message").data("lagged");
+                        return Some((Ok(ev), (rx, stop, live)));
+                    }
+                    Err(RecvError::Closed) => return None,
                 }
-                Err(RecvError::Lagged(_)) => {
-                    let ev = Event::default().event("message").data("lagged");
-                    return Some((Ok(ev), (rx, stop)));
-                }
-                Err(RecvError::Closed) => return None,
             }
-        }
-    });
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

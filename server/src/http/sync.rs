@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
@@ -20,10 +22,15 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::extract::Caller;
 use crate::error::{Error, Result};
+use crate::sessions::{End, Live};
 use crate::state::AppState;
 use crate::store::{CatchUp, DeviceCtx, SubmitError};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// WebSocket close codes: policy violation (revoked, expired, idle), and a private code
+/// for a session replaced by the same device's newer one.
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_REPLACED: u16 = 4000;
 
 pub async fn upgrade(
     State(st): State<AppState>,
@@ -45,10 +52,14 @@ pub async fn upgrade(
             office: c.0.office,
         },
     };
+    // The session ends when the token does.
+    let expires = Duration::from_millis(
+        u64::try_from(c.0.exp.saturating_mul(1000).saturating_sub(st.now())).unwrap_or(0),
+    );
     Ok(ws
         .max_message_size(MAX_UPLOAD_FRAME_BYTES)
         .max_frame_size(MAX_UPLOAD_FRAME_BYTES)
-        .on_upgrade(move |socket| session(st, ctx, socket)))
+        .on_upgrade(move |socket| session(st, ctx, expires, socket)))
 }
 
 async fn send(socket: &mut WebSocket, frame: &Frame) -> bool {
@@ -68,9 +79,12 @@ fn error_frame(code: ErrorCode, message: impl Into<String>, refused: Vec<[u8; 32
     })
 }
 
-async fn next_frame(socket: &mut WebSocket) -> Option<Result<Frame, String>> {
+/// The next protocol frame; `seen` is set on anything received (a pong included).
+async fn next_frame(socket: &mut WebSocket, seen: &mut Instant) -> Option<Result<Frame, String>> {
     loop {
-        match socket.recv().await? {
+        let m = socket.recv().await?;
+        *seen = Instant::now();
+        match m {
             Ok(Message::Binary(b)) => {
                 return Some(Frame::decode(&b, MAX_UPLOAD_FRAME_BYTES).map_err(|e| e.to_string()));
             }
@@ -123,19 +137,43 @@ async fn catch_up(
         .await
 }
 
-async fn session(st: AppState, ctx: DeviceCtx, mut socket: WebSocket) {
+async fn session(st: AppState, ctx: DeviceCtx, expires: Duration, mut socket: WebSocket) {
     st.metrics.sync_sessions.inc();
-    if let Err(e) = run_session(&st, &ctx, &mut socket).await {
+    // One live session per device: this one ends the device's older one.
+    let live = st
+        .sessions
+        .open_sync(ctx.submitter.author.user, ctx.device());
+    if let Err(e) = run_session(&st, &ctx, live, expires, &mut socket).await {
         tracing::debug!(device = %ctx.device(), error = %e, "sync session ended");
     }
     st.metrics.sync_sessions.dec();
 }
 
-async fn run_session(st: &AppState, ctx: &DeviceCtx, socket: &mut WebSocket) -> Result<()> {
+/// Closes the socket saying why (the device reconnects, or learns its token is gone).
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = axum::extract::ws::CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn run_session(
+    st: &AppState,
+    ctx: &DeviceCtx,
+    mut live: Live,
+    expires: Duration,
+    socket: &mut WebSocket,
+) -> Result<()> {
     // Subscribe before answering, so nothing committed after the welcome is missed.
     let mut committed = st.store.subscribe();
     let mut shutdown = st.shutdown.subscribe();
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, next_frame(socket)).await {
+    let mut seen = Instant::now();
+    let expiry = tokio::time::sleep(expires);
+    tokio::pin!(expiry);
+    let mut ping = tokio::time::interval(st.limits.ws_ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, next_frame(socket, &mut seen)).await {
         Ok(Some(Ok(Frame::Hello(h)))) => h,
         Ok(Some(Ok(_))) => {
             send(
@@ -161,6 +199,10 @@ async fn run_session(st: &AppState, ctx: &DeviceCtx, socket: &mut WebSocket) -> 
             &error_frame(ErrorCode::UnsupportedVersion, m, Vec::new()),
         )
         .await;
+        return Ok(());
+    }
+    if live.is_ended() {
+        close(socket, CLOSE_POLICY, "revoked").await;
         return Ok(());
     }
     let acked = match store_batch(st, ctx, hello.changes).await {
@@ -197,12 +239,37 @@ async fn run_session(st: &AppState, ctx: &DeviceCtx, socket: &mut WebSocket) -> 
                 let _ = socket.send(Message::Close(None)).await;
                 return Ok(());
             }
-            incoming = next_frame(socket) => {
+            end = live.ended() => {
+                match end {
+                    End::Revoked => close(socket, CLOSE_POLICY, "revoked").await,
+                    End::Replaced => close(socket, CLOSE_REPLACED, "replaced by a newer session").await,
+                }
+                return Ok(());
+            }
+            () = &mut expiry => {
+                close(socket, CLOSE_POLICY, "token expired").await;
+                return Ok(());
+            }
+            _ = ping.tick() => {
+                if seen.elapsed() > st.limits.ws_idle {
+                    close(socket, CLOSE_POLICY, "idle").await;
+                    return Ok(());
+                }
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return Ok(());
+                }
+            }
+            incoming = next_frame(socket, &mut seen) => {
                 match incoming {
                     None => return Ok(()),
                     Some(Err(m)) => {
                         // Garbage: refuse and end this session; the device reconnects clean.
                         send(socket, &error_frame(ErrorCode::BadFrame, m, Vec::new())).await;
+                        return Ok(());
+                    }
+                    // Revoked while the frame was on its way: store nothing of it.
+                    Some(Ok(Frame::Push(_))) if live.is_ended() => {
+                        close(socket, CLOSE_POLICY, "revoked").await;
                         return Ok(());
                     }
                     Some(Ok(Frame::Push(p))) => {

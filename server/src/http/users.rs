@@ -222,9 +222,10 @@ pub async fn deactivate(
         .filter(|p| p.office == c.0.office)
         .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
     p.active = false;
-    // Every token issued before now stops working.
+    // Every token issued before now stops working, and every open connection ends.
     p.token_version += 1;
     st.store.upsert_user(p.clone()).await?;
+    st.sessions.revoke(p.id);
     Ok(Json(p.into()))
 }
 

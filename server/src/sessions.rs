@@ -1,0 +1,154 @@
+//! Live connections — sync sessions and event streams — so that they can be ended from
+//! outside: a revoked user's at once, a device's older session when it opens a new one
+//! (one live sync session per device).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use baoxiu_sync_core::{DeviceId, UserId};
+use tokio::sync::watch;
+
+/// Why a live connection must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The user was deactivated or their tokens revoked.
+    Revoked,
+    /// The same device opened a newer session.
+    Replaced,
+}
+
+#[derive(Debug)]
+struct Entry {
+    user: UserId,
+    device: Option<DeviceId>,
+    end: watch::Sender<Option<End>>,
+}
+
+/// The registry of live connections.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    inner: Mutex<(u64, HashMap<u64, Entry>)>,
+}
+
+/// One live connection; dropping it leaves the registry.
+#[derive(Debug)]
+pub struct Live {
+    id: u64,
+    sessions: Arc<Sessions>,
+    end: watch::Receiver<Option<End>>,
+}
+
+impl Live {
+    /// Resolves when the connection must end, with the reason.
+    pub async fn ended(&mut self) -> End {
+        loop {
+            if let Some(e) = *self.end.borrow_and_update() {
+                return e;
+            }
+            if self.end.changed().await.is_err() {
+                return End::Revoked;
+            }
+        }
+    }
+
+    /// Whether the connection must end now (checked before acting on its input).
+    pub fn is_ended(&self) -> bool {
+        self.end.borrow().is_some()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.sessions.inner.lock() {
+            g.1.remove(&self.id);
+        }
+    }
+}
+
+impl Sessions {
+    fn open(self: &Arc<Self>, user: UserId, device: Option<DeviceId>) -> Live {
+        let (tx, rx) = watch::channel(None);
+        let id = match self.inner.lock() {
+            Ok(mut g) => {
+                if let Some(d) = device {
+                    for e in g.1.values().filter(|e| e.device == Some(d)) {
+                        e.end.send_replace(Some(End::Replaced));
+                    }
+                    g.1.retain(|_, e| e.device != Some(d));
+                }
+                g.0 += 1;
+                let id = g.0;
+                g.1.insert(
+                    id,
+                    Entry {
+                        user,
+                        device,
+                        end: tx,
+                    },
+                );
+                id
+            }
+            // A poisoned registry cannot track this connection: end it at once.
+            Err(_) => {
+                tx.send_replace(Some(End::Revoked));
+                0
+            }
+        };
+        Live {
+            id,
+            sessions: self.clone(),
+            end: rx,
+        }
+    }
+
+    /// A device's sync session; ends the device's older one.
+    pub fn open_sync(self: &Arc<Self>, user: UserId, device: DeviceId) -> Live {
+        self.open(user, Some(device))
+    }
+
+    /// A console's event stream.
+    pub fn open_stream(self: &Arc<Self>, user: UserId) -> Live {
+        self.open(user, None)
+    }
+
+    /// Ends every live connection of `user`.
+    pub fn revoke(&self, user: UserId) {
+        if let Ok(g) = self.inner.lock() {
+            for e in g.1.values().filter(|e| e.user == user) {
+                e.end.send_replace(Some(End::Revoked));
+            }
+        }
+    }
+
+    /// Live connections now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|g| g.1.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_newer_session_replaces_the_device_s_older_one_and_revocation_ends_all() {
+        let s = Arc::new(Sessions::default());
+        let (u, d) = (UserId::new(), DeviceId::new());
+        let mut first = s.open_sync(u, d);
+        let mut second = s.open_sync(u, d);
+        assert_eq!(first.ended().await, End::Replaced);
+        assert!(!second.is_ended());
+        let mut stream = s.open_stream(u);
+        let other = s.open_stream(UserId::new());
+        s.revoke(u);
+        assert_eq!(second.ended().await, End::Revoked);
+        assert_eq!(stream.ended().await, End::Revoked);
+        assert!(!other.is_ended());
+        drop((first, second, stream));
+        assert_eq!(s.len(), 1);
+    }
+}
