@@ -11,6 +11,7 @@ pub mod devtools;
 pub mod error;
 pub mod http;
 pub mod policy;
+pub mod serve;
 pub mod service;
 pub mod sessions;
 pub mod state;
@@ -84,14 +85,12 @@ pub async fn start(state: AppState, listen: SocketAddr) -> std::io::Result<Runni
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = http::router(state.clone());
     let shutdown = state.shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-                shutdown.send_replace(true);
-            })
-            .await
-    });
+    let limits = state.limits;
+    let task = tokio::spawn(serve::serve(listener, router, limits, async move {
+        let _ = stopped.await;
+        // Long-lived sessions and streams end, so the drain finishes.
+        shutdown.send_replace(true);
+    }));
     Ok(Running {
         addr,
         state,

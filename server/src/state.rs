@@ -20,8 +20,11 @@ use crate::store::Store;
 pub struct Limits {
     /// Open connections at most; one more is answered 503 and closed.
     pub max_connections: usize,
-    /// A client must send a request's headers within this (idle keep-alive included).
+    /// A client must send a request's headers within this once it started them.
     pub header_read_timeout: std::time::Duration,
+    /// A connection on which nothing was read or written for this long is closed (a
+    /// silent socket, an idle keep-alive).
+    pub idle_timeout: std::time::Duration,
     /// A sync session pings this often after its welcome…
     pub ws_ping_every: std::time::Duration,
     /// …and ends when nothing (not even a pong) came back for this long.
@@ -33,6 +36,7 @@ impl Default for Limits {
         Limits {
             max_connections: 4096,
             header_read_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(60),
             ws_ping_every: std::time::Duration::from_secs(20),
             ws_idle: std::time::Duration::from_secs(60),
         }

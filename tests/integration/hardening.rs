@@ -440,3 +440,83 @@ async fn one_live_session_per_device_and_silent_sessions_end() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert!(closed_within(&mut ws3, 2000).await, "idle session closed");
 }
+
+/// Reads from a raw connection until the server closes it; true if that happens in time.
+async fn server_closes(stream: &mut tokio::net::TcpStream, ms: u64) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let wait = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_millis(ms), wait)
+        .await
+        .is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_and_dribbling_sockets_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let limits = baoxiu_server::Limits {
+        header_read_timeout: std::time::Duration::from_millis(300),
+        idle_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let srv = TestServer::start_with(limits).await;
+    let addr = srv.running.as_ref().unwrap().addr;
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(server_closes(&mut silent, 3000).await, "a silent socket");
+    let mut dribble = tokio::net::TcpStream::connect(addr).await.unwrap();
+    dribble
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    assert!(server_closes(&mut dribble, 3000).await, "half a header");
+    // An honest client is unaffected.
+    let (s, _) = srv.call("GET", "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_bound_get_a_clear_503() {
+    let limits = baoxiu_server::Limits {
+        max_connections: 3,
+        ..Default::default()
+    };
+    let srv = TestServer::start_with(limits).await;
+    let addr = srv.running.as_ref().unwrap().addr;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    // Give the server a moment to accept them.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let res = reqwest::Client::new()
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unavailable");
+    // A freed place is taken again.
+    held.clear();
+    let mut ok = false;
+    for _ in 0..50 {
+        let res = reqwest::Client::new()
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::OK {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ok);
+}
