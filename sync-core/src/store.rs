@@ -302,7 +302,7 @@ impl Store {
         project(&tx, &state)?;
         tx.commit()?;
         self.remember(doc);
-        self.maybe_compact(order)?;
+        self.compact_later(order);
         Ok(state)
     }
 
@@ -354,7 +354,7 @@ impl Store {
         project(&tx, &state)?;
         tx.commit()?;
         self.remember(doc);
-        self.maybe_compact(order)?;
+        self.compact_later(order);
         Ok(state)
     }
 
@@ -487,6 +487,22 @@ impl Store {
         }
         tx.commit()?;
         Ok(n)
+    }
+
+    /// Compacts after a commit. The fact is on disk whatever happens here: a failure is
+    /// logged, not returned (the caller would retry a fact already stored), and compaction
+    /// is tried again after the order's next change.
+    fn compact_later(&mut self, order: OrderId) {
+        if let Err(e) = self.maybe_compact(order) {
+            tracing::warn!(%order, error = %e, "compaction failed; will retry");
+        }
+    }
+
+    /// The connection's `synchronous` setting (2 = FULL: every commit is fsync'd).
+    pub fn synchronous(&self) -> Result<i64, Error> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?)
     }
 
     fn maybe_compact(&mut self, order: OrderId) -> Result<(), Error> {

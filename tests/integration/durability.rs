@@ -79,3 +79,54 @@ fn killed_writer_loses_no_acknowledged_action() {
         assert!(store.pending_changes().unwrap().len() >= acknowledged.len());
     }
 }
+
+#[test]
+fn a_fact_on_disk_is_ok_even_when_compaction_after_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let o = Office1::new();
+    let doc = o.dispatched();
+    let order = doc.order_id();
+    let mut store = Store::open(&path, o.tech.clone()).unwrap();
+    store.import_order(&doc.save()).unwrap();
+    // The disk refuses snapshots (as a failing write might), not chunks.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER no_snapshots BEFORE INSERT ON snapshots
+             BEGIN SELECT RAISE(FAIL, 'no space for a snapshot'); END;
+             CREATE TRIGGER no_snapshot_updates BEFORE UPDATE ON snapshots
+             BEGIN SELECT RAISE(FAIL, 'no space for a snapshot'); END;",
+        )
+        .unwrap();
+    let before = store.order_state(order).unwrap().timeline.len();
+    // Past the compaction threshold: every fact is still reported as recorded, once.
+    for i in 0..40 {
+        store.add_note(order, format!("note {i}")).unwrap();
+    }
+    drop(store);
+    let mut store = Store::open(&path, o.tech.clone()).unwrap();
+    assert_eq!(
+        store.order_state(order).unwrap().timeline.len(),
+        before + 40
+    );
+    assert_eq!(store.pending_changes().unwrap().len(), 40);
+}
+
+#[tokio::test]
+async fn both_stores_fsync_every_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Office1::new();
+    let device = Store::open(&dir.path().join("p.db"), o.tech.clone()).unwrap();
+    assert_eq!(
+        device.synchronous().unwrap(),
+        2,
+        "device store: synchronous=FULL"
+    );
+    let server = baoxiu_server::SqliteStore::open(&dir.path().join("s.db")).unwrap();
+    assert_eq!(
+        server.synchronous().await.unwrap(),
+        2,
+        "server writer: synchronous=FULL"
+    );
+}

@@ -44,10 +44,10 @@ pub(super) fn plan(
     dev: &DeviceCtx,
     cursor: Option<Cursor>,
 ) -> Result<Planned> {
-    c.execute_batch("BEGIN")?;
-    let r = plan_in(inner, c, dev, cursor);
-    let _ = c.execute_batch("COMMIT");
-    r
+    // A read transaction, ended (rolled back) when dropped whatever happens: the
+    // connection never returns to the pool holding one.
+    let tx = c.unchecked_transaction()?;
+    plan_in(inner, &tx, dev, cursor)
 }
 
 fn plan_in(

@@ -204,6 +204,12 @@ impl SqliteStore {
         .await
     }
 
+    /// The writer connection's `synchronous` setting (2 = FULL: every commit is fsync'd).
+    pub async fn synchronous(&self) -> Result<i64> {
+        self.exec(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
+            .await
+    }
+
     /// Limits the database's size in pages (for tests of a full disk; 0 = no limit).
     pub async fn set_max_page_count(&self, pages: u64) -> Result<()> {
         let pages = if pages == 0 { 4_294_967_294 } else { pages };

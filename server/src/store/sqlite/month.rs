@@ -322,14 +322,12 @@ impl MonthStore for SqliteStore {
         params: CountParams,
     ) -> Result<Vec<MonthCounts>> {
         self.read(move |_, c| {
-            // One snapshot for every office asked about.
-            c.execute_batch("BEGIN")?;
-            let out = months
+            // One snapshot for every office asked about, ended when dropped.
+            let tx = c.unchecked_transaction()?;
+            months
                 .iter()
-                .map(|(office, period)| office_counts(c, *office, *period, params))
-                .collect::<Result<Vec<_>>>();
-            let _ = c.execute_batch("COMMIT");
-            out
+                .map(|(office, period)| office_counts(&tx, *office, *period, params))
+                .collect::<Result<Vec<_>>>()
         })
         .await
     }

@@ -98,6 +98,18 @@ impl Reply {
         }
     }
 
+    /// The same reply, failed as unavailable (its work was rolled back).
+    fn failed(self, msg: &str) -> Reply {
+        let unavailable = || Error::Unavailable(format!("not stored: {msg}"));
+        match self {
+            Reply::Submit(tx, _) => {
+                Reply::Submit(tx, Err(SubmitError::Unavailable(msg.to_owned())))
+            }
+            Reply::State(tx, _) => Reply::State(tx, Err(unavailable())),
+            Reply::Unit(tx, _) => Reply::Unit(tx, Err(unavailable())),
+        }
+    }
+
     fn send(self, commit_error: Option<&str>) {
         let unavailable = |m: &str| Error::Unavailable(format!("not stored: {m}"));
         match self {
@@ -201,10 +213,16 @@ impl Writer {
                             )
                         }
                     };
-                    let kept = reply.ok() && sp.commit().is_ok();
-                    if kept {
-                        staged.extend(mine);
-                        touched.extend(my_touched);
+                    let mut reply = reply;
+                    if reply.ok() {
+                        match sp.commit() {
+                            Ok(()) => {
+                                staged.extend(mine);
+                                touched.extend(my_touched);
+                            }
+                            // The job's work did not survive its savepoint: never an ack.
+                            Err(e) => reply = reply.failed(&e.to_string()),
+                        }
                     }
                     reply
                 }
