@@ -13,7 +13,7 @@ use crate::rules;
 use crate::state::{self, WorkOrderState};
 
 /// A stored fact may not exceed this (JSON bytes), so no device can bloat an order.
-pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+pub use crate::protocol::MAX_FACT_BYTES as MAX_EVENT_BYTES;
 
 /// Who is acting, and their device's clock.
 #[derive(Clone, Debug)]

@@ -18,6 +18,7 @@ use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, Re
 use crate::Error;
 use crate::event::{Event, EventBody};
 use crate::model::{DeviceId, OrderId};
+use crate::protocol::{MAX_CHANGE_BYTES, MAX_FACT_BYTES};
 
 /// The schema this build writes. Readers accept this or older and migrate on read.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -179,6 +180,11 @@ impl WorkOrderDoc {
                 Ok(Some((Value::Scalar(s), id))) => {
                     let change = self.doc.hash_for_opid(&id);
                     let event = match s.as_str() {
+                        // A fact larger than any device may record is not read at all.
+                        Some(json) if json.len() > MAX_FACT_BYTES => Err(format!(
+                            "fact of {} bytes, over the {MAX_FACT_BYTES}-byte limit",
+                            json.len()
+                        )),
                         Some(json) => {
                             serde_json::from_str::<Event>(json).map_err(|e| e.to_string())
                         }
@@ -266,15 +272,66 @@ impl WorkOrderDoc {
     }
 }
 
-/// Decodes encoded changes strictly: a malformed or truncated one is an error.
+/// Automerge's chunk magic.
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+const CHUNK_CHANGE: u8 = 1;
+const CHUNK_COMPRESSED: u8 = 2;
+
+/// Reads a change chunk's header — type, data length — and bounds its size: a plain
+/// change's data, or a compressed one's inflated data, may not exceed `MAX_CHANGE_BYTES`.
+/// Inflating stops at the bound, so a small hostile chunk cannot allocate a large one.
+fn check_chunk(bytes: &[u8]) -> Result<(), Error> {
+    fn bad(m: &str) -> Result<(), Error> {
+        Err(Error::Corrupt(format!("change: {m}")))
+    }
+    if bytes.len() < 10 || bytes[..4] != MAGIC {
+        return bad("not a change chunk");
+    }
+    let kind = bytes[8];
+    let mut rest = &bytes[9..];
+    let Ok(len) = leb128::read::unsigned(&mut rest) else {
+        return bad("bad length");
+    };
+    if u64::try_from(rest.len()).ok() != Some(len) {
+        return bad("length does not match the chunk");
+    }
+    match kind {
+        CHUNK_CHANGE if rest.len() <= MAX_CHANGE_BYTES => Ok(()),
+        CHUNK_COMPRESSED => {
+            use std::io::Read;
+            let mut inflated = Vec::new();
+            let limit = u64::try_from(MAX_CHANGE_BYTES + 1).unwrap_or(u64::MAX);
+            flate2::read::DeflateDecoder::new(rest)
+                .take(limit)
+                .read_to_end(&mut inflated)
+                .map_err(|_| Error::Corrupt("change: does not inflate".into()))?;
+            if inflated.len() > MAX_CHANGE_BYTES {
+                return bad(&format!("larger than {MAX_CHANGE_BYTES} bytes inflated"));
+            }
+            Ok(())
+        }
+        CHUNK_CHANGE => bad(&format!("larger than {MAX_CHANGE_BYTES} bytes")),
+        _ => bad("not a change"),
+    }
+}
+
+/// Decodes encoded changes strictly: a malformed, truncated, oversized (after
+/// decompression) or mis-checksummed one is an error.
 pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, Error> {
     changes
         .iter()
         .map(|bytes| {
-            contain("change", || {
+            check_chunk(bytes)?;
+            let c = contain("change", || {
                 Change::from_bytes(bytes.clone())
                     .map_err(|e| Error::Corrupt(format!("change: {e}")))
-            })
+            })?;
+            // The header's checksum is the first bytes of the change's hash (of its
+            // uncompressed form); the decoder does not compare them.
+            if bytes[4..8] != c.hash().0[..4] {
+                return Err(Error::Corrupt("change: checksum does not match".into()));
+            }
+            Ok(c)
         })
         .collect()
 }

@@ -20,6 +20,12 @@ pub const MAX_DOWNLOAD_FRAME_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_CHANGES_PER_FRAME: usize = 4096;
 /// Most ops one change may carry (a fact is one op; creating an order is four).
 pub const MAX_OPS_PER_CHANGE: usize = 16;
+/// Largest fact, as stored (JSON bytes): the same on the device, which refuses to record
+/// a larger one, and on the server, which refuses to store one.
+pub const MAX_FACT_BYTES: usize = 32 * 1024;
+/// Largest change after decompression: a creation (order + first fact) with its envelope.
+/// A compressed change is inflated against this bound before anything else reads it.
+pub const MAX_CHANGE_BYTES: usize = 2 * MAX_FACT_BYTES;
 
 /// A change hash (Automerge SHA-256).
 pub type Hash = [u8; 32];

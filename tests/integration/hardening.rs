@@ -520,3 +520,123 @@ async fn connections_past_the_bound_get_a_clear_503() {
     }
     assert!(ok);
 }
+
+/// A change from `who`'s device appending `fact` (any string) to order `id`'s event list,
+/// built with Automerge directly, as a hostile client would; compressed when Automerge
+/// finds it worth it.
+async fn raw_append(srv: &TestServer, id: &str, who: &str, fact: String) -> Vec<u8> {
+    use automerge::ReadDoc;
+    let bytes = srv
+        .state()
+        .store
+        .document(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let device = srv.who(who).device;
+    let mut doc = automerge::AutoCommit::load(&bytes)
+        .unwrap()
+        .with_actor(baoxiu_sync_core::doc::actor_for(device));
+    let (_, events) = doc.get(automerge::ROOT, "events").unwrap().unwrap();
+    let len = doc.length(&events);
+    automerge::transaction::Transactable::insert(&mut doc, &events, len, fact).unwrap();
+    let mut change = doc.get_last_local_change().unwrap();
+    change.bytes().into_owned()
+}
+
+async fn submit_raw(
+    srv: &TestServer,
+    id: &str,
+    who: &str,
+    change: Vec<u8>,
+) -> Result<Vec<[u8; 32]>, baoxiu_server::store::SubmitError> {
+    let login = srv.who(who);
+    srv.state()
+        .store
+        .submit(
+            baoxiu_sync_core::validate::Submitter {
+                author: login.author(),
+                office: login.person.office,
+            },
+            vec![baoxiu_sync_core::protocol::OrderChanges {
+                order: id.parse().unwrap(),
+                changes: vec![change],
+            }],
+        )
+        .await
+}
+
+fn refused_as(r: Result<Vec<[u8; 32]>, baoxiu_server::store::SubmitError>, code: &str) {
+    match r {
+        Err(baoxiu_server::store::SubmitError::Refused { refusal, .. }) => {
+            assert_eq!(format!("{:?}", refusal.code), code, "{}", refusal.message)
+        }
+        other => panic!("expected a refusal {code}, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sizes_are_checked_after_decompression_and_checksums_verified() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let before = srv.state().store.log_len().await.unwrap();
+    // A well-formed note of 2 MB compresses to a few kilobytes: refused before it is
+    // inflated (it used to be stored).
+    let note = |text: String| {
+        baoxiu_sync_core::Event {
+            id: baoxiu_sync_core::EventId::new(),
+            author: srv.who("a.tech1").author(),
+            at: chrono_now(),
+            offset: Some(0),
+            body: baoxiu_sync_core::EventBody::Note { text },
+        }
+        .to_json()
+    };
+    let bomb = raw_append(&srv, &id, "a.tech1", note("x".repeat(2_000_000))).await;
+    assert!(bomb.len() < 64 * 1024, "compressed: {} bytes", bomb.len());
+    assert_eq!(bomb[8], 2, "a compressed chunk");
+    refused_as(submit_raw(&srv, &id, "a.tech1", bomb).await, "BadFrame");
+    // A fact over the per-fact limit that fits in a change is refused as a bad fact.
+    let big = raw_append(&srv, &id, "a.tech1", note("y".repeat(40 * 1024))).await;
+    refused_as(submit_raw(&srv, &id, "a.tech1", big).await, "BadFact");
+    // A change whose header checksum is wrong.
+    let login = srv.who("a.tech1");
+    let mut doc = baoxiu_sync_core::WorkOrderDoc::load(
+        &srv.state()
+            .store
+            .document(id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap(),
+        login.device,
+    )
+    .unwrap();
+    let heads = doc.heads();
+    baoxiu_sync_core::execute(
+        &mut doc,
+        &baoxiu_sync_core::Context {
+            author: login.author(),
+            now: chrono_now(),
+            offset: Some(0),
+        },
+        baoxiu_sync_core::EventBody::Note { text: "ok".into() },
+    )
+    .unwrap();
+    let mut good = doc.encoded_changes_since(&heads).remove(0);
+    let mut tampered = good.clone();
+    tampered[5] ^= 0xff;
+    refused_as(submit_raw(&srv, &id, "a.tech1", tampered).await, "BadFrame");
+    assert_eq!(
+        srv.state().store.log_len().await.unwrap(),
+        before,
+        "nothing stored"
+    );
+    // The honest change still goes through.
+    assert_eq!(
+        submit_raw(&srv, &id, "a.tech1", std::mem::take(&mut good))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
