@@ -57,6 +57,6 @@ fuzz_target!(|data: &[u8]| {
     let f = fixture();
     // Split the input into changes at 0xFF bytes, so batches of several changes are tried.
     let changes: Vec<Vec<u8>> = data.split(|b| *b == 0xFF).map(<[u8]>::to_vec).collect();
-    let _ = validate_order(Some(&f.doc), f.doc.order_id(), &f.tech, &changes, &|_| true);
-    let _ = validate_order(None, f.doc.order_id(), &f.tech, &changes, &|_| true);
+    let _ = validate_order(Some(&f.doc), f.doc.order_id(), &f.tech, &changes, &|_| true, &|_| None);
+    let _ = validate_order(None, f.doc.order_id(), &f.tech, &changes, &|_| true, &|_| None);
 });

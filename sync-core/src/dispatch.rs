@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Person, Role, UserId, category_of};
 
+/// R-DISPATCH: only an active technician of the order's office can be assigned — checked
+/// the same for a REST command and for a fact arriving from a device.
+pub fn assignable(person: Option<&Person>, office: crate::model::OfficeId) -> bool {
+    person.is_some_and(|p| p.office == office && p.role == Role::Technician && p.active)
+}
+
 /// One technician, ranked for an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {

@@ -7,12 +7,13 @@
 
 use crate::error::RuleViolation as V;
 use crate::event::EventBody;
-use crate::model::{Author, FeeItem, PassFail, Role, total_of};
+use crate::model::{Author, FeeItem, Money, PassFail, Role, total_of};
 use crate::order_state::{Consent, WorkOrderState};
 use crate::signature::{decode_strokes, fees_hash};
 
 /// Checks one new fact against the order's state. `author` is who records it.
 pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(), V> {
+    well_formed(body)?;
     check_role(s, author, body)?;
     check_lifecycle(s, body)?;
     use EventBody as E;
@@ -290,6 +291,39 @@ fn working(s: &WorkOrderState) -> Result<(), V> {
         Some(Consent::Refused { .. }) => Err(V::JobEnded),
         None => Err(V::ConsentRequired),
     }
+}
+
+/// The largest amount one fee item, compensation, receipt or collection may carry, in
+/// minor units (ten billion of the currency): beyond any repair, and small enough that no
+/// sum of an order's amounts can overflow.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+/// Most fee items on one order.
+pub const MAX_FEE_ITEMS: usize = 200;
+
+/// R-PAID: the shape of a fact's amounts, whatever door it came through (a REST command,
+/// a device's change, the reducer replaying): no negative amount, none past
+/// [`MAX_AMOUNT`], at most [`MAX_FEE_ITEMS`] items, totals that add up. A fact that fails
+/// this is refused by a command and by the server's sync validation alike.
+pub fn well_formed(body: &EventBody) -> Result<(), V> {
+    use EventBody as E;
+    let amount_ok = |m: Money| (0..=MAX_AMOUNT).contains(&m.0);
+    let items_ok = |items: &[FeeItem]| {
+        items.len() <= MAX_FEE_ITEMS
+            && items
+                .iter()
+                .all(|i| amount_ok(i.materials) && amount_ok(i.labour))
+            && total_of(items).is_some()
+    };
+    let ok = match body {
+        E::Priced { items, .. }
+        | E::FeeTold { items, .. }
+        | E::Completed { items, .. }
+        | E::FeesAmended { items, .. } => items_ok(items),
+        E::DamageRecorded { compensation, .. } => amount_ok(*compensation),
+        E::ReceiptIssued { amount, .. } | E::FeeCollected { amount, .. } => amount_ok(*amount),
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(V::BadAmount) }
 }
 
 /// R-PAID: paid work has a positive price; free work has none; no negative amounts.

@@ -15,11 +15,12 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 
+use crate::dispatch::assignable;
 use crate::doc::{WorkOrderDoc, actor_for, decode_changes};
 use crate::event::{Event, EventBody};
-use crate::model::{Author, Channel, OfficeId, OrderId, Role};
+use crate::model::{Author, Channel, OfficeId, OrderId, Person, Role, UserId};
 use crate::protocol::{ErrorCode, MAX_OPS_PER_CHANGE};
-use crate::rules::{needs_assignment, role_may_record};
+use crate::rules::{needs_assignment, role_may_record, well_formed};
 use crate::state::{self, WorkOrderState};
 
 /// Who is submitting: from the verified token, never from the frame.
@@ -61,11 +62,7 @@ pub struct Validated {
 
 /// A technician writes to orders they were ever assigned to (work done while a
 /// reassignment was on its way is kept and flagged, not refused) or created in the field.
-pub fn technician_may_write(
-    user: &crate::model::UserId,
-    doc: &WorkOrderDoc,
-    state: &WorkOrderState,
-) -> bool {
+pub fn technician_may_write(user: &UserId, doc: &WorkOrderDoc, state: &WorkOrderState) -> bool {
     state.created_by.user == *user
         || doc.events().iter().any(|e| {
             matches!(&e.event, Ok(Event { body: EventBody::Assigned { technicians, .. }, .. })
@@ -81,6 +78,7 @@ pub fn validate_order(
     who: &Submitter,
     encoded: &[Vec<u8>],
     may_follow_up: &dyn Fn(OrderId) -> bool,
+    person: &dyn Fn(UserId) -> Option<Person>,
 ) -> Result<Validated, Refusal> {
     let changes = decode_changes(encoded).map_err(|e| Refusal {
         code: ErrorCode::BadFrame,
@@ -171,6 +169,7 @@ pub fn validate_order(
             return refuse(ErrorCode::Forbidden, "a fact names another author");
         }
         check_permission(who, &doc, &state, e, may_follow_up)?;
+        check_shape(who, e, person)?;
     }
     if facts != new_elements.len() {
         return refuse(
@@ -202,6 +201,31 @@ fn facts_in_scope(who: &Submitter, doc: &WorkOrderDoc, state: &WorkOrderState) -
         Role::Technician => technician_may_write(&who.author.user, doc, state),
         _ => true,
     }
+}
+
+/// What a REST command would refuse for its input, refused here too: amounts out of
+/// bounds (R-PAID), an assignment of anyone but an active technician of the office
+/// (R-DISPATCH). One path for both doors.
+fn check_shape(
+    who: &Submitter,
+    e: &Event,
+    person: &dyn Fn(UserId) -> Option<Person>,
+) -> Result<(), Refusal> {
+    well_formed(&e.body).map_err(|v| Refusal {
+        code: ErrorCode::BadFact,
+        message: format!("{}: {v}", v.rule()),
+    })?;
+    if let EventBody::Assigned { technicians, .. } = &e.body
+        && let Some(t) = technicians
+            .iter()
+            .find(|t| !assignable(person(**t).as_ref(), who.office))
+    {
+        return refuse(
+            ErrorCode::BadFact,
+            format!("R-DISPATCH: {t} is not an active technician of this office"),
+        );
+    }
+    Ok(())
 }
 
 fn check_permission(

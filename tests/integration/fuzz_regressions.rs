@@ -52,8 +52,20 @@ fn validate_and_apply_regressions() {
     };
     for (_, data) in inputs("validate_and_apply") {
         let changes: Vec<Vec<u8>> = data.split(|b| *b == 0xFF).map(<[u8]>::to_vec).collect();
-        assert!(validate_order(Some(&doc), doc.order_id(), &tech, &changes, &|_| true).is_err());
-        assert!(validate_order(None, doc.order_id(), &tech, &changes, &|_| true).is_err());
+        assert!(
+            validate_order(
+                Some(&doc),
+                doc.order_id(),
+                &tech,
+                &changes,
+                &|_| true,
+                &|_| None
+            )
+            .is_err()
+        );
+        assert!(
+            validate_order(None, doc.order_id(), &tech, &changes, &|_| true, &|_| None).is_err()
+        );
     }
 }
 

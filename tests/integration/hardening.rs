@@ -640,3 +640,123 @@ async fn sizes_are_checked_after_decompression_and_checksums_verified() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fact_is_valid_or_not_whatever_door_it_came_through() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "received", "tech1").await;
+    let disp = srv.who("a.dispatcher").clone();
+    let fact = |body: baoxiu_sync_core::EventBody| {
+        baoxiu_sync_core::Event {
+            id: baoxiu_sync_core::EventId::new(),
+            author: disp.author(),
+            at: chrono_now(),
+            offset: Some(0),
+            body,
+        }
+        .to_json()
+    };
+    let item = |materials: i64| baoxiu_sync_core::FeeItem {
+        description: "零件".into(),
+        materials: baoxiu_sync_core::Money(materials),
+        labour: baoxiu_sync_core::Money(0),
+    };
+    let before = srv.state().store.log_len().await.unwrap();
+    // Amounts REST refuses are refused from a device too.
+    for (why, items) in [
+        ("negative", vec![item(-500)]),
+        ("near i64::MAX", vec![item(i64::MAX - 1), item(10)]),
+        (
+            "past the bound",
+            vec![item(baoxiu_sync_core::rules::MAX_AMOUNT + 1)],
+        ),
+    ] {
+        let body = baoxiu_sync_core::EventBody::Priced { paid: true, items };
+        let change = raw_append(&srv, &id, "a.dispatcher", fact(body)).await;
+        match submit_raw(&srv, &id, "a.dispatcher", change).await {
+            Err(baoxiu_server::store::SubmitError::Refused { refusal, .. }) => {
+                assert!(
+                    refusal.message.contains("R-PAID"),
+                    "{why}: {}",
+                    refusal.message
+                )
+            }
+            other => panic!("{why}: expected a refusal, got {other:?}"),
+        }
+    }
+    // Assignments REST refuses are refused from a device too.
+    let office_b_tech = srv.who("b.tech1").person.id;
+    let finance = srv.who("a.finance").person.id;
+    let leaver = srv.add_technician("a", "離職技師").await;
+    srv.as_(
+        "a.admin",
+        "POST",
+        &format!("/api/v1/users/{}/deactivate", leaver.person.id),
+        None,
+    )
+    .await;
+    for (why, who) in [
+        ("finance", finance),
+        ("another office", office_b_tech),
+        ("deactivated", leaver.person.id),
+        ("nobody", baoxiu_sync_core::UserId::new()),
+    ] {
+        let body = baoxiu_sync_core::EventBody::Assigned {
+            technicians: vec![who],
+            reason: String::new(),
+        };
+        let change = raw_append(&srv, &id, "a.dispatcher", fact(body)).await;
+        match submit_raw(&srv, &id, "a.dispatcher", change).await {
+            Err(baoxiu_server::store::SubmitError::Refused { refusal, .. }) => {
+                assert!(
+                    refusal.message.contains("R-DISPATCH"),
+                    "{why}: {}",
+                    refusal.message
+                )
+            }
+            other => panic!("{why}: expected a refusal, got {other:?}"),
+        }
+        let (s, _) = srv
+            .as_(
+                "a.dispatcher",
+                "POST",
+                &format!("/api/v1/orders/{id}/assign"),
+                Some(json!({"technicians": [who]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "REST, {why}");
+    }
+    assert_eq!(srv.state().store.log_len().await.unwrap(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_absurd_order_cannot_fail_an_office_s_figures() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    // A projection row as an older build could have stored it (before the bounds).
+    let month = chrono::DateTime::from_timestamp_millis(chrono_now())
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let db = rusqlite::Connection::open(baoxiu_server::db_path(&srv.data_dir())).unwrap();
+    db.execute(
+        "UPDATE orders SET paid = 1, total = ?2, completed_at = ?3 WHERE id = ?1",
+        rusqlite::params![id, i64::MAX - 7, chrono_now()],
+    )
+    .unwrap();
+    let other = srv.order("a", "scheduled", "tech1").await;
+    db.execute(
+        "UPDATE orders SET paid = 1, total = ?2, completed_at = ?3 WHERE id = ?1",
+        rusqlite::params![other, i64::MAX - 7, chrono_now()],
+    )
+    .unwrap();
+    for path in [
+        format!("/api/v1/stats?month={month}"),
+        format!("/api/v1/stats?month={month}&format=xlsx"),
+        format!("/api/v1/register?month={month}"),
+        format!("/api/v1/quality?month={month}"),
+    ] {
+        let (s, v) = srv.as_("a.supervisor", "GET", &path, None).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+    }
+}

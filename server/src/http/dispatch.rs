@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use baoxiu_sync_core::dispatch::Suggestion as CoreSuggestion;
-use baoxiu_sync_core::{EventBody, FeeItem, Money, Role, UserId};
+use baoxiu_sync_core::dispatch::{Suggestion as CoreSuggestion, assignable};
+use baoxiu_sync_core::{EventBody, FeeItem, Money, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -142,13 +142,10 @@ pub async fn assign(
     Path(id): Path<String>,
     ApiJson(a): ApiJson<AssignIn>,
 ) -> Result<Json<OrderView>> {
-    // Only active technicians of this office can be assigned.
+    // Only active technicians of this office can be assigned (the same check as a fact
+    // arriving from a device).
     for t in &a.technicians {
-        let ok = st
-            .store
-            .user(*t)
-            .await?
-            .is_some_and(|p| p.office == c.0.office && p.role == Role::Technician && p.active);
+        let ok = assignable(st.store.user(*t).await?.as_ref(), c.0.office);
         if !ok {
             return Err(Error::Invalid(format!(
                 "{t} is not an active technician of this office"

@@ -53,6 +53,18 @@ fn to_person(
     })
 }
 
+/// A person by id, in the caller's transaction (the writer's validation reads it).
+pub(super) fn person_of(c: &Connection, id: UserId) -> Result<Option<Person>> {
+    c.query_row(
+        &format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = ?1"),
+        [id.to_string()],
+        person_row,
+    )
+    .optional()?
+    .map(to_person)
+    .transpose()
+}
+
 fn office_of(c: &Connection, id: OfficeId) -> Result<Option<Office>> {
     let row: Option<(String, String, String)> = c
         .query_row(

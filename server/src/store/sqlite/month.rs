@@ -16,6 +16,11 @@ use crate::store::{
     TechnicianCounts, UncertainArrival,
 };
 
+/// An order's total as summed into a month is clamped to `rules::MAX_AMOUNT` (ten
+/// billion of the currency, far past any repair): nine million such orders still fit in
+/// the sum, so one absurd row cannot overflow an office's figures.
+const CLAMP: i64 = baoxiu_sync_core::rules::MAX_AMOUNT;
+
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -85,10 +90,11 @@ fn office_counts(
     per_technician(
         c,
         &mut per,
-        "SELECT technician, count(*), coalesce(sum(CASE WHEN paid = 1 THEN total ELSE 0 END), 0)
+        "SELECT technician, count(*),
+             coalesce(sum(CASE WHEN paid = 1 THEN min(max(total, 0), ?4) ELSE 0 END), 0)
          FROM orders WHERE office = ?1 AND completed_at >= ?2 AND completed_at < ?3
          GROUP BY technician",
-        &range,
+        &[&o, &start, &end, &CLAMP],
         |e, n, paid| {
             e.completed = count(n);
             e.paid_total = paid;

@@ -10,13 +10,14 @@ use baoxiu_sync_core::doc::decode_changes;
 use baoxiu_sync_core::protocol::{Hash, OrderChanges};
 use baoxiu_sync_core::validate::{Refusal, Submitter, validate_order};
 use baoxiu_sync_core::{
-    Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, WorkOrderDoc, WorkOrderState,
-    create_order, execute, state,
+    Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, UserId, WorkOrderDoc,
+    WorkOrderState, create_order, execute, state,
 };
 use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
 use super::add_to_scope;
+use super::directory::person_of;
 use super::log::{load_doc, store_changes};
 use crate::error::{Error, Result};
 use crate::store::{Committed, SubmitError};
@@ -439,14 +440,27 @@ fn submit(
                 _ => false,
             }
         };
+        // A storage failure while looking people up is the store's, not the device's.
+        let lookup_failed = std::cell::RefCell::new(None);
+        let person = |u: UserId| match person_of(tx, u) {
+            Ok(p) => p,
+            Err(e) => {
+                *lookup_failed.borrow_mut() = Some(e);
+                None
+            }
+        };
         let v = validate_order(
             existing.as_ref(),
             oc.order,
             who,
             &oc.changes,
             &may_follow_up,
-        )
-        .map_err(refused)?;
+            &person,
+        );
+        if let Some(e) = lookup_failed.into_inner() {
+            return Err(unavailable(e));
+        }
+        let v = v.map_err(refused)?;
         acked.extend(v.duplicates.iter().map(|h| h.0));
         mine.insert(oc.order, v.doc.clone());
         validated.push(v);
