@@ -111,6 +111,8 @@ pub enum RuleViolation {
     NotFinished,
     #[error("the order was cancelled")]
     Cancelled,
+    #[error("a time outside the years 2000 to 2100")]
+    ImplausibleTime,
 }
 
 impl RuleViolation {
@@ -132,6 +134,7 @@ impl RuleViolation {
             | EmptySignature | AlreadySigned | CustomerNotSigned => "R-COMPLETE",
             NotPaidJob | AmountMismatch { .. } | NoReceipt | AlreadyCollected => "R-COPIES",
             AlreadyFinished | NotFinished | Cancelled => "R-LIFECYCLE",
+            ImplausibleTime => "R-CLOCK",
         }
     }
 }

@@ -13,6 +13,15 @@ use crate::model::{
 };
 /// R-APPOINT: arrival later than appointment + 10 minutes is late.
 pub const ARRIVAL_GRACE_MS: Millis = 10 * 60 * 1000;
+/// R-CLOCK: how much earlier than its order's logging a fact may be timed (devices'
+/// clocks differ; an offset not yet measured is common) before the time is not trusted.
+pub const PLAUSIBLE_BEFORE_LOGGING_MS: Millis = 24 * 3600 * 1000;
+/// R-CLOCK: how long after its logging an order's facts may be timed (an order reopened
+/// or collected late included) before the time is not trusted.
+pub const PLAUSIBLE_ORDER_SPAN_MS: Millis = 2 * 366 * 24 * 3600 * 1000;
+/// R-CLOCK: no time of this service is before 2000-01-01 or after 2100-01-01 (UTC).
+pub const EARLIEST_TIME: Millis = 946_684_800_000;
+pub const LATEST_TIME: Millis = 4_102_444_800_000;
 /// R-HANDOVER: the manager receives the order within 30 minutes of logging.
 pub const HANDOVER_LIMIT_MS: Millis = 30 * 60 * 1000;
 
@@ -218,6 +227,9 @@ pub enum AnomalyKind {
     LateHandover { minutes: i64 },
     /// An event that could not be decoded (kept as-is, e.g. from a newer app version).
     UnreadableEvent { index: usize, reason: String },
+    /// R-CLOCK: a fact timed before its order was logged, or implausibly long after (a
+    /// wrong or hostile clock); its time is not trusted.
+    ImplausibleTime { at: Millis },
 }
 
 /// The merged state of one work order.

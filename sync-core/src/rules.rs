@@ -8,7 +8,7 @@
 use crate::error::RuleViolation as V;
 use crate::event::EventBody;
 use crate::model::{Author, FeeItem, Money, PassFail, Role, total_of};
-use crate::order_state::{Consent, WorkOrderState};
+use crate::order_state::{Consent, EARLIEST_TIME, LATEST_TIME, WorkOrderState};
 use crate::signature::{decode_strokes, fees_hash};
 
 /// Checks one new fact against the order's state. `author` is who records it.
@@ -321,6 +321,13 @@ pub fn well_formed(body: &EventBody) -> Result<(), V> {
         | E::FeesAmended { items, .. } => items_ok(items),
         E::DamageRecorded { compensation, .. } => amount_ok(*compensation),
         E::ReceiptIssued { amount, .. } | E::FeeCollected { amount, .. } => amount_ok(*amount),
+        E::AppointmentSet { at } | E::Rescheduled { at, .. } => {
+            // R-CLOCK: an appointment is a real time.
+            if !(EARLIEST_TIME..=LATEST_TIME).contains(at) {
+                return Err(V::ImplausibleTime);
+            }
+            true
+        }
         _ => true,
     };
     if ok { Ok(()) } else { Err(V::BadAmount) }

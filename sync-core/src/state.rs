@@ -85,7 +85,9 @@ impl WorkOrderState {
 
     /// The time by which the technician must arrive (R-APPOINT).
     pub fn arrival_deadline(&self) -> Option<Millis> {
-        self.appointment.as_ref().map(|a| a.at + ARRIVAL_GRACE_MS)
+        self.appointment
+            .as_ref()
+            .map(|a| a.at.saturating_add(ARRIVAL_GRACE_MS))
     }
 
     fn derive_status(&self) -> Status {
@@ -136,14 +138,34 @@ impl WorkOrderState {
     /// Applies one fact. Rules were already checked by the caller.
     fn apply(&mut self, e: &Event) {
         use EventBody as E;
-        let stamp = Stamp::of(e);
+        let mut stamp = Stamp::of(e);
+        // R-CLOCK: a time outside the order's plausible window is kept in the timeline
+        // as the device said it, flagged, and clamped into the window for everything
+        // computed from it (deadlines, months).
+        let earliest = self
+            .logged_at
+            .saturating_sub(PLAUSIBLE_BEFORE_LOGGING_MS)
+            .clamp(EARLIEST_TIME, LATEST_TIME);
+        let latest = self
+            .logged_at
+            .saturating_add(PLAUSIBLE_ORDER_SPAN_MS)
+            .clamp(EARLIEST_TIME, LATEST_TIME);
+        if !(earliest..=latest).contains(&stamp.at) {
+            self.anomalies.push(Anomaly {
+                rule: "R-CLOCK".into(),
+                event: Some(e.id),
+                kind: AnomalyKind::ImplausibleTime { at: stamp.at },
+            });
+            stamp.at = stamp.at.clamp(earliest, latest);
+        }
         match &e.body {
             E::Logged { .. } => {}
             E::HandedOver { .. } => self.handed_over = Some(stamp),
             E::Received => {
                 // R-HANDOVER
-                let minutes = (stamp.at - self.logged_at) / 60_000;
-                let on_time = stamp.at - self.logged_at <= HANDOVER_LIMIT_MS;
+                let waited = stamp.at.saturating_sub(self.logged_at);
+                let minutes = waited / 60_000;
+                let on_time = waited <= HANDOVER_LIMIT_MS;
                 self.handover_on_time = Some(on_time);
                 if !on_time {
                     self.anomalies.push(Anomaly {
@@ -175,7 +197,7 @@ impl WorkOrderState {
                 // the current deadline passed.
                 if let Some(a) = &mut self.appointment
                     && *customer_consented
-                    && stamp.at <= a.at + ARRIVAL_GRACE_MS
+                    && stamp.at <= a.at.saturating_add(ARRIVAL_GRACE_MS)
                 {
                     a.at = *at;
                     a.reschedules += 1;
@@ -190,7 +212,10 @@ impl WorkOrderState {
                             rule: "R-APPOINT".into(),
                             event: Some(e.id),
                             kind: AnomalyKind::LateArrival {
-                                minutes_after_appointment: (stamp.at - deadline + ARRIVAL_GRACE_MS)
+                                minutes_after_appointment: stamp
+                                    .at
+                                    .saturating_sub(deadline)
+                                    .saturating_add(ARRIVAL_GRACE_MS)
                                     .div_euclid(60_000),
                             },
                         });

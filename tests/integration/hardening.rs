@@ -760,3 +760,81 @@ async fn one_absurd_order_cannot_fail_an_office_s_figures() {
         assert_eq!(s, StatusCode::OK, "{path}: {v}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implausible_device_times_are_kept_flagged_and_never_trusted() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let tech = srv.who("a.tech1").clone();
+    let fact = |at: i64, offset: Option<i64>, body: baoxiu_sync_core::EventBody| {
+        baoxiu_sync_core::Event {
+            id: baoxiu_sync_core::EventId::new(),
+            author: tech.author(),
+            at,
+            offset,
+            body,
+        }
+        .to_json()
+    };
+    let arrived = baoxiu_sync_core::EventBody::Arrived {
+        confirmed_items: vec!["漏水".into()],
+    };
+    let note = |t: &str| baoxiu_sync_core::EventBody::Note { text: t.into() };
+    for (at, offset, body) in [
+        (i64::MAX, Some(i64::MAX), arrived),
+        (i64::MIN, None, note("before the epoch")),
+        (0, Some(i64::MIN), note("1970")),
+    ] {
+        let change = raw_append(&srv, &id, "a.tech1", fact(at, offset, body)).await;
+        // Kept: facts that happened are never dropped, whatever their clock said.
+        assert_eq!(
+            submit_raw(&srv, &id, "a.tech1", change)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    let (s, v) = srv
+        .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let flagged = v["state"]["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == "R-CLOCK")
+        .count();
+    assert_eq!(flagged, 3, "{v}");
+    // Never trusted as is: the arrival counted is inside the order's window.
+    let arrived = v["state"]["arrival"]["at"].as_i64().unwrap();
+    let logged = v["state"]["logged_at"].as_i64().unwrap();
+    assert!(
+        arrived >= logged && arrived <= logged + 2 * 366 * 86_400_000,
+        "{arrived}"
+    );
+    let month = chrono::DateTime::from_timestamp_millis(logged)
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/stats?month={month}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // An appointment is a real time, whichever door it comes through.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{id}/appointment"),
+            Some(json!({"at": i64::MAX, "customer_consented": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "R-CLOCK");
+}
