@@ -131,6 +131,7 @@ pub fn validate_order(
     }
     let created = existing.is_none();
     let new_elements = check_append_only(&before, &after, created)?;
+    check_positions(&after, &new_changes)?;
     let op_count: usize = new_changes.iter().map(|c| c.len()).sum();
     // A creation change writes schema, order and the list (3 ops) plus its first fact.
     let expected = new_elements.len() + if created { 3 } else { 0 };
@@ -281,6 +282,60 @@ fn check_permission(
 
 /// Compares the document before and after: root untouched, every old fact unchanged,
 /// no conflicts, new list elements only strings. Returns the new elements' ids.
+/// A change may add facts only at the end of the list as its author saw it (the tail at
+/// the change's dependencies), each after the one before it — never between facts that
+/// were already in its causal past, where a reordering would rewrite what happened (a
+/// consent placed before a completion that came without one). Two offline devices that
+/// both appended after the same tail are both accepted.
+fn check_positions(after: &Automerge, changes: &[Change]) -> Result<(), Refusal> {
+    use automerge::legacy::{ElementId, Key, ObjectId};
+    let bad = |m: &str| Refusal {
+        code: ErrorCode::NotAppendOnly,
+        message: m.to_owned(),
+    };
+    let events = match after.get(ROOT, "events") {
+        Ok(Some((Value::Object(ObjType::List), id))) => id,
+        _ => return Err(bad("no event list")),
+    };
+    let events_name = events.to_string();
+    for c in changes {
+        let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.decode()))
+            .map_err(|_| bad("a change does not decode"))?;
+        let deps = c.deps();
+        let seen = after.length_at(&events, deps);
+        let mut tail: Option<String> = match seen.checked_sub(1) {
+            None => None,
+            Some(last) => after
+                .get_at(&events, last, deps)
+                .map_err(|_| bad("unreadable list"))?
+                .map(|(_, id)| id.to_string()),
+        };
+        let start = expanded.start_op.get();
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let into_events = match &op.obj {
+                ObjectId::Id(o) => format!("{}@{}", o.0, o.1) == events_name,
+                ObjectId::Root => false,
+            };
+            if !(op.insert && into_events) {
+                continue;
+            }
+            let after_element = match &op.key {
+                Key::Seq(ElementId::Head) => None,
+                Key::Seq(ElementId::Id(o)) => Some(format!("{}@{}", o.0, o.1)),
+                Key::Map(_) => return Err(bad("a list insert with a map key")),
+            };
+            if after_element != tail {
+                return Err(bad(
+                    "a fact was placed before facts its author had already seen",
+                ));
+            }
+            let counter = start.saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
+            tail = Some(format!("{counter}@{}", expanded.actor_id));
+        }
+    }
+    Ok(())
+}
+
 fn check_append_only(
     before: &Automerge,
     after: &Automerge,

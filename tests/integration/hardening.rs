@@ -838,3 +838,116 @@ async fn implausible_device_times_are_kept_flagged_and_never_trusted() {
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["error"]["code"], "R-CLOCK");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
+    use baoxiu_sync_core::{EventBody as E, FeeItem, Money, PassFail};
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let tech = srv.who("a.tech1").clone();
+    let fact = |body: E| {
+        baoxiu_sync_core::Event {
+            id: baoxiu_sync_core::EventId::new(),
+            author: tech.author(),
+            at: chrono_now(),
+            offset: Some(0),
+            body,
+        }
+        .to_json()
+    };
+    let items = vec![FeeItem {
+        description: "換水龍頭".into(),
+        materials: Money(12000),
+        labour: Money(5000),
+    }];
+    // Arrives and completes without telling the fee or getting consent: flagged.
+    for body in [
+        E::Arrived {
+            confirmed_items: vec!["水龍頭".into()],
+        },
+        E::Completed {
+            test_result: PassFail::Pass,
+            cleaned_up: true,
+            items: items.clone(),
+            notes: "換好了".into(),
+        },
+    ] {
+        let change = raw_append(&srv, &id, "a.tech1", fact(body)).await;
+        submit_raw(&srv, &id, "a.tech1", change).await.unwrap();
+    }
+    let consent_flags = |v: &serde_json::Value| {
+        v["state"]["anomalies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"] == "R-CONSENT")
+            .count()
+    };
+    let (_, v) = srv
+        .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert!(consent_flags(&v) > 0, "{v}");
+    let before = srv.state().store.log_len().await.unwrap();
+
+    // The cover-up: fee told and consent given, inserted *before* the completion.
+    let bytes = srv
+        .state()
+        .store
+        .document(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut doc = automerge::AutoCommit::load(&bytes)
+        .unwrap()
+        .with_actor(baoxiu_sync_core::doc::actor_for(tech.device));
+    let (_, events) = automerge::ReadDoc::get(&doc, automerge::ROOT, "events")
+        .unwrap()
+        .unwrap();
+    let len = automerge::ReadDoc::length(&doc, &events);
+    let told = fact(E::FeeTold {
+        paid: true,
+        items: items.clone(),
+    });
+    let consent = fact(E::ConsentGiven);
+    automerge::transaction::Transactable::insert(&mut doc, &events, len - 1, told).unwrap();
+    automerge::transaction::Transactable::insert(&mut doc, &events, len, consent).unwrap();
+    let cover_up = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    refused_as(
+        submit_raw(&srv, &id, "a.tech1", cover_up).await,
+        "NotAppendOnly",
+    );
+    assert_eq!(srv.state().store.log_len().await.unwrap(), before);
+    let (_, v) = srv
+        .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert!(consent_flags(&v) > 0, "the anomaly stays");
+
+    // Two devices appending after the same tail, offline from each other: both kept.
+    let note = |who: &Login, text: &str| {
+        baoxiu_sync_core::Event {
+            id: baoxiu_sync_core::EventId::new(),
+            author: who.author(),
+            at: chrono_now(),
+            offset: Some(0),
+            body: E::Note { text: text.into() },
+        }
+        .to_json()
+    };
+    let disp = srv.who("a.dispatcher").clone();
+    let from_tech = raw_append(&srv, &id, "a.tech1", note(&tech, "tech")).await;
+    let from_disp = raw_append(&srv, &id, "a.dispatcher", note(&disp, "office")).await;
+    assert_eq!(
+        submit_raw(&srv, &id, "a.tech1", from_tech)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        submit_raw(&srv, &id, "a.dispatcher", from_disp)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
