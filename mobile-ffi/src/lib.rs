@@ -178,6 +178,10 @@ pub struct SyncStateRecord {
     pub pending: u32,
     pub last_sync: Option<i64>,
     pub last_error: Option<String>,
+    /// Local changes the server refused for good (kept, never resent): show them.
+    pub refused: u32,
+    /// Why the last of them was refused (code: message).
+    pub refused_reason: Option<String>,
 }
 
 impl From<&SyncStatus> for SyncStateRecord {
@@ -191,8 +195,56 @@ impl From<&SyncStatus> for SyncStateRecord {
             pending: s.pending,
             last_sync: s.last_sync,
             last_error: s.last_error.clone(),
+            refused: s.refused,
+            refused_reason: s.refused_reason.clone(),
         }
     }
+}
+
+/// A local change the server refused, kept on the device.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RefusedChangeRecord {
+    pub order_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The observers registered now, copied so that they are called with no lock held (an
+/// observer may subscribe or read state from inside its callback).
+fn snapshot(list: &ObserverList) -> Vec<Arc<dyn ReplicaObserver>> {
+    list.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .map(|(_, o)| o.clone())
+        .collect()
+}
+
+/// Who a token says its holder is: the user, device and role the replica writes as.
+/// (The server verifies the token; the device only reads it, so the ids cannot disagree.)
+fn token_identity(token: &str) -> R<Author> {
+    use base64::Engine;
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        sub: UserId,
+        role: Role,
+        device: Option<DeviceId>,
+    }
+    let bad = |m: &str| ReplicaError::InvalidInput {
+        message: format!("token: {m}"),
+    };
+    let payload = token.split('.').nth(1).ok_or_else(|| bad("not a JWT"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| bad("payload is not base64url"))?;
+    let c: Claims = serde_json::from_slice(&bytes).map_err(|_| bad("unreadable claims"))?;
+    let device = c
+        .device
+        .ok_or_else(|| bad("not bound to a device (ask for a device token)"))?;
+    Ok(Author {
+        user: c.sub,
+        device,
+        role: c.role,
+    })
 }
 
 /// Implemented by the app: told when sync state or orders change.
@@ -208,14 +260,14 @@ struct Bridge(ObserverList);
 
 impl SyncObserver for Bridge {
     fn on_status(&self, status: &SyncStatus) {
-        for (_, o) in self.0.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for o in snapshot(&self.0) {
             o.on_sync_state(SyncStateRecord::from(status));
         }
     }
 
     fn on_orders_changed(&self, orders: &[OrderId]) {
         let ids: Vec<String> = orders.iter().map(|o| o.to_string()).collect();
-        for (_, o) in self.0.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for o in snapshot(&self.0) {
             o.on_orders_changed(ids.clone());
         }
     }
@@ -301,12 +353,7 @@ impl Replica {
         {
             c.local_change();
         }
-        for (_, o) in self
-            .observers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-        {
+        for o in snapshot(&self.observers) {
             o.on_orders_changed(ids.clone());
         }
     }
@@ -325,30 +372,13 @@ impl Replica {
 
 #[uniffi::export]
 impl Replica {
-    /// Opens (or creates) the replica at `path` for this technician and device.
-    /// `server_url` is the sync endpoint, e.g. `ws://host:8080/sync`.
+    /// Opens (or creates) the replica at `path` for the holder of `token` — its user,
+    /// device and role come from the token, so they cannot disagree with what the server
+    /// checks. `server_url` is the sync endpoint, e.g. `ws://host:8080/sync`.
     #[uniffi::constructor]
-    pub fn open(
-        path: String,
-        user_id: String,
-        device_id: String,
-        server_url: String,
-        token: String,
-    ) -> R<Arc<Self>> {
-        let user: UserId = user_id.parse().map_err(|_| ReplicaError::InvalidInput {
-            message: format!("user id {user_id:?}"),
-        })?;
-        let device: DeviceId = device_id.parse().map_err(|_| ReplicaError::InvalidInput {
-            message: format!("device id {device_id:?}"),
-        })?;
-        let store = Store::open(
-            Path::new(&path),
-            Author {
-                user,
-                device,
-                role: Role::Technician,
-            },
-        )?;
+    pub fn open(path: String, server_url: String, token: String) -> R<Arc<Self>> {
+        let author = token_identity(&token)?;
+        let store = Store::open(Path::new(&path), author)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("baoxiu-sync")
@@ -368,9 +398,31 @@ impl Replica {
         }))
     }
 
-    /// Replaces the token (e.g. after signing in again); takes effect on the next connection.
-    pub fn set_token(&self, token: String) {
+    /// Replaces the token (e.g. after signing in again); takes effect on the next
+    /// connection. It must be the same person on the same device as the replica's.
+    pub fn set_token(&self, token: String) -> R<()> {
+        let who = token_identity(&token)?;
+        if who != *self.store().author() {
+            return Err(ReplicaError::InvalidInput {
+                message: "the token is another user's or another device's".into(),
+            });
+        }
         *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token;
+        Ok(())
+    }
+
+    /// Changes the server refused for good, kept on the device.
+    pub fn refused_changes(&self) -> R<Vec<RefusedChangeRecord>> {
+        Ok(self
+            .store()
+            .refused_changes()?
+            .into_iter()
+            .map(|(order, _, code, message)| RefusedChangeRecord {
+                order_id: order.to_string(),
+                code,
+                message,
+            })
+            .collect())
     }
 
     pub fn list_orders(&self) -> R<Vec<OrderSummaryRecord>> {
@@ -582,12 +634,21 @@ impl Replica {
             .as_ref()
         {
             Some(c) => SyncStateRecord::from(&c.status()),
-            None => SyncStateRecord {
-                connection: SyncConnection::Offline,
-                pending: self.pending_changes().unwrap_or(0),
-                last_sync: None,
-                last_error: None,
-            },
+            None => {
+                let store = self.store();
+                let refused = store.refused_changes().unwrap_or_default();
+                SyncStateRecord {
+                    connection: SyncConnection::Offline,
+                    pending: store
+                        .pending_changes()
+                        .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
+                        .unwrap_or(0),
+                    last_sync: store.last_sync().ok().flatten(),
+                    last_error: None,
+                    refused: u32::try_from(refused.len()).unwrap_or(u32::MAX),
+                    refused_reason: refused.last().map(|(_, _, c, m)| format!("{c}: {m}")),
+                }
+            }
         }
     }
 

@@ -39,6 +39,10 @@ pub struct SyncStatus {
     /// When the replica was last fully up to date (device clock).
     pub last_sync: Option<Millis>,
     pub last_error: Option<String>,
+    /// Local changes the server refused for good (set aside, never resent), and why the
+    /// last of them was refused: the app shows them; they are not silently dropped.
+    pub refused: u32,
+    pub refused_reason: Option<String>,
 }
 
 /// Told about status changes and about orders that changed through sync.
@@ -120,34 +124,47 @@ impl Shared {
             let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
             let before = s.clone();
             f(&mut s);
-            s.pending = lock(&self.store)
-                .pending_changes()
-                .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
-                .unwrap_or(s.pending);
+            {
+                let store = lock(&self.store);
+                s.pending = store
+                    .pending_changes()
+                    .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
+                    .unwrap_or(s.pending);
+                if let Ok(refused) = store.refused_changes() {
+                    s.refused = u32::try_from(refused.len()).unwrap_or(u32::MAX);
+                    s.refused_reason = refused.last().map(|(_, _, c, m)| format!("{c}: {m}"));
+                }
+                if let Some(at) = s.last_sync.filter(|_| s.last_sync != before.last_sync)
+                    && let Err(e) = store.set_last_sync(at)
+                {
+                    tracing::warn!(error = %e, "could not keep the last sync time");
+                }
+            }
             (*s != before).then(|| s.clone())
         };
         if let Some(s) = snapshot {
-            for (_, o) in self
-                .observers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-            {
+            // Observers are called with no lock held: one may subscribe or read the state
+            // from inside its callback.
+            for o in self.observers() {
                 o.on_status(&s);
             }
         }
+    }
+
+    fn observers(&self) -> Vec<Arc<dyn SyncObserver>> {
+        self.observers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(_, o)| o.clone())
+            .collect()
     }
 
     fn changed(&self, orders: &[OrderId]) {
         if orders.is_empty() {
             return;
         }
-        for (_, o) in self
-            .observers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-        {
+        for o in self.observers() {
             o.on_orders_changed(orders);
         }
     }
@@ -156,15 +173,22 @@ impl Shared {
 impl SyncClient {
     /// Starts syncing `store` in the background on the current Tokio runtime.
     pub fn start(store: Arc<Mutex<Store>>, config: ClientConfig) -> SyncClient {
-        let status = Arc::new(Mutex::new(SyncStatus {
-            connection: Connection::Offline,
-            pending: lock(&store)
-                .pending_changes()
-                .map(|p| p.len() as u32)
-                .unwrap_or(0),
-            last_sync: None,
-            last_error: None,
-        }));
+        let status = {
+            // One lock for every field: a guard lives to the end of its statement.
+            let s = lock(&store);
+            let refused = s.refused_changes().unwrap_or_default();
+            Arc::new(Mutex::new(SyncStatus {
+                connection: Connection::Offline,
+                pending: s
+                    .pending_changes()
+                    .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
+                    .unwrap_or(0),
+                last_sync: s.last_sync().ok().flatten(),
+                last_error: None,
+                refused: u32::try_from(refused.len()).unwrap_or(u32::MAX),
+                refused_reason: refused.last().map(|(_, _, c, m)| format!("{c}: {m}")),
+            }))
+        };
         let observers: Observers = Arc::new(Mutex::new(Vec::new()));
         let local_change = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);

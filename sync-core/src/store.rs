@@ -564,6 +564,21 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
+    /// When this replica was last fully up to date with the server (device clock), kept
+    /// across restarts so an app with background sync off still knows.
+    pub fn last_sync(&self) -> Result<Option<Millis>, Error> {
+        self.setting("last_sync")?
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Error::Corrupt(format!("stored last sync {v:?}")))
+            })
+            .transpose()
+    }
+
+    pub fn set_last_sync(&self, at: Millis) -> Result<(), Error> {
+        self.set_setting("last_sync", Some(&at.to_string()))
+    }
+
     fn setting(&self, key: &str) -> Result<Option<String>, Error> {
         Ok(self
             .conn

@@ -318,38 +318,27 @@ async fn replica_numbers(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("replica.db").display().to_string();
     let url = srv.ws_url();
-    let (user, device, token) = (
-        login.person.id.to_string(),
-        login.device.to_string(),
-        login.token.clone(),
-    );
+    let token = login.token.clone();
     let first = tokio::task::spawn_blocking(move || {
-        let r = baoxiu_mobile_ffi::Replica::open(
-            path.clone(),
-            user.clone(),
-            device.clone(),
-            url.clone(),
-            token.clone(),
-        )
-        .unwrap();
+        let r = baoxiu_mobile_ffi::Replica::open(path.clone(), url.clone(), token.clone()).unwrap();
         let s = r.sync_now(120_000);
         assert_eq!(s.pending, 0);
         drop(r);
-        (path, user, device, url, token)
+        (path, url, token)
     })
     .await
     .unwrap();
     // Memory: a separate process opens the replica and lists it (its own RSS, not this
     // process's, which also holds the server).
-    let (path, user, device, url, token) = first;
+    let (path, url, token) = first;
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_replica-memory"))
-        .args([&path, &user, &device])
+        .args([&path, &token])
         .output()
         .unwrap();
     let mem = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(mem.contains(&format!("orders={n}")), "{mem}");
     let r = tokio::task::spawn_blocking(move || {
-        baoxiu_mobile_ffi::Replica::open(path, user, device, url, token).unwrap()
+        baoxiu_mobile_ffi::Replica::open(path, url, token).unwrap()
     })
     .await
     .unwrap();

@@ -24,3 +24,4 @@ mod server_support {
 mod store;
 mod support;
 mod sync;
+mod technician;

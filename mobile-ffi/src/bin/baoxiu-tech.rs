@@ -250,14 +250,7 @@ fn open(db: &std::path::Path) -> Result<Arc<Replica>, String> {
     let text = std::fs::read_to_string(login_path(db))
         .map_err(|_| "not logged in: run `baoxiu-tech login` first".to_owned())?;
     let l: Login = serde_json::from_str(&text).map_err(|e| format!("login file: {e}"))?;
-    Replica::open(
-        db.display().to_string(),
-        l.user,
-        l.device,
-        ws_url(&l.server),
-        l.token,
-    )
-    .map_err(|e| e.to_string())
+    Replica::open(db.display().to_string(), ws_url(&l.server), l.token).map_err(|e| e.to_string())
 }
 
 /// Accepts a whole order id or a unique prefix of one.
@@ -290,7 +283,7 @@ fn run(cli: Cli) -> Result<(), String> {
         )
         .map_err(|e| e.to_string())?;
         let r = open(&db)?;
-        r.set_token(token.clone());
+        r.set_token(token.clone()).map_err(|e| e.to_string())?;
         println!("logged in as {} on device {}", l.user, l.device);
         return Ok(());
     }

@@ -80,7 +80,7 @@ class TechnicianJob(unittest.TestCase):
                 people = logins(lines)
                 user, device, token = people["technician"]
                 dispatcher = people["dispatcher"][2]
-                replica = ffi.Replica.open(os.path.join(tmp, "phone.db"), user, device, f"ws://{addr}/sync", token)
+                replica = ffi.Replica.open(os.path.join(tmp, "phone.db"), f"ws://{addr}/sync", token)
                 observer = observer_class(ffi)()
                 sub = replica.observe(observer)
 

@@ -1,6 +1,6 @@
 //! Helper for the sync benchmark: opens a replica, lists its orders, and prints the
 //! process's resident memory (VmRSS) and peak (VmHWM) in KiB, so the figure is the
-//! replica's alone. Usage: `replica-memory <db> <user> <device>`
+//! replica's alone. Usage: `replica-memory <db> <token>`
 
 use std::sync::Arc;
 
@@ -17,16 +17,14 @@ fn status(key: &str) -> u64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, db, user, device] = args.as_slice() else {
-        return Err("usage: replica-memory <db> <user> <device>".into());
+    let [_, db, token] = args.as_slice() else {
+        return Err("usage: replica-memory <db> <token>".into());
     };
     let before = status("VmRSS:");
     let r: Arc<baoxiu_mobile_ffi::Replica> = baoxiu_mobile_ffi::Replica::open(
         db.clone(),
-        user.clone(),
-        device.clone(),
         "ws://127.0.0.1:9/sync".into(),
-        String::new(),
+        token.clone(),
     )?;
     let list = r.list_orders()?;
     println!(
