@@ -14,6 +14,9 @@ pub const PROTOCOL_VERSION: u16 = 1;
 
 /// Largest frame a device may send.
 pub const MAX_UPLOAD_FRAME_BYTES: usize = 4 * 1024 * 1024;
+/// How much of a frame a device fills with changes: its outbox goes out in pages of at
+/// most this many change bytes (always at least one change), well under the limit.
+pub const UPLOAD_PAGE_BYTES: usize = MAX_UPLOAD_FRAME_BYTES / 2;
 /// Largest frame the server sends (whole documents for a new device can be large).
 pub const MAX_DOWNLOAD_FRAME_BYTES: usize = 64 * 1024 * 1024;
 /// Most changes one frame may carry.
@@ -125,6 +128,9 @@ pub enum ErrorCode {
     MissingDependencies,
     /// The server could not store the batch (e.g. disk full); nothing was stored.
     Unavailable,
+    /// The frame was larger than the server takes; nothing of it was read. Not the
+    /// changes' fault: the device keeps them and sends smaller frames.
+    FrameTooLarge,
 }
 
 /// Server → device: the batch was refused whole; nothing of it was stored.

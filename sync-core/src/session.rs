@@ -13,7 +13,7 @@ use crate::doc::{WorkOrderDoc, actor_for};
 use crate::model::{Millis, OrderId};
 use crate::protocol::{
     Ack, Document, ErrorCode, ErrorFrame, Frame, Hash, Hello, MAX_CHANGES_PER_FRAME, OrderChanges,
-    PROTOCOL_VERSION, Push, Welcome,
+    PROTOCOL_VERSION, Push, UPLOAD_PAGE_BYTES, Welcome,
 };
 use crate::store::{PendingChange, Store};
 
@@ -36,6 +36,8 @@ pub struct ClientSession {
     hello_sent_at: Option<Millis>,
     in_flight: HashSet<Hash>,
     welcomed: bool,
+    /// Halvings of the page budget the server asked for (FrameTooLarge).
+    shrink: u32,
 }
 
 fn group(pending: &[PendingChange]) -> Vec<OrderChanges> {
@@ -67,6 +69,24 @@ impl ClientSession {
         Self::default()
     }
 
+    /// The next page of the outbox: changes in outbox order until the page's bytes
+    /// would pass the budget (at least one change, at most `MAX_CHANGES_PER_FRAME`).
+    fn page(&self, pending: impl Iterator<Item = PendingChange>) -> Vec<PendingChange> {
+        let budget = UPLOAD_PAGE_BYTES >> self.shrink.min(8);
+        let mut bytes = 0usize;
+        let mut out = Vec::new();
+        for p in pending.take(MAX_CHANGES_PER_FRAME) {
+            // A change's bytes, its order id and framing: 64 bytes is generous.
+            let size = p.bytes.len().saturating_add(64);
+            if !out.is_empty() && bytes.saturating_add(size) > budget {
+                break;
+            }
+            bytes = bytes.saturating_add(size);
+            out.push(p);
+        }
+        out
+    }
+
     /// Whether the server answered this connection's hello.
     pub fn is_live(&self) -> bool {
         self.welcomed
@@ -77,7 +97,7 @@ impl ClientSession {
         self.in_flight.clear();
         self.welcomed = false;
         let pending = store.pending_changes()?;
-        let batch: Vec<PendingChange> = pending.into_iter().take(MAX_CHANGES_PER_FRAME).collect();
+        let batch = self.page(pending.into_iter());
         self.in_flight
             .extend(batch.iter().map(|p| hash_of(&p.hash)));
         self.hello_sent_at = Some(now);
@@ -104,12 +124,12 @@ impl ClientSession {
         if !self.welcomed {
             return Ok(None);
         }
-        let fresh: Vec<PendingChange> = store
-            .pending_changes()?
-            .into_iter()
-            .filter(|p| !self.in_flight.contains(&hash_of(&p.hash)))
-            .take(MAX_CHANGES_PER_FRAME)
-            .collect();
+        let pending = store.pending_changes()?;
+        let fresh = self.page(
+            pending
+                .into_iter()
+                .filter(|p| !self.in_flight.contains(&hash_of(&p.hash))),
+        );
         if fresh.is_empty() {
             return Ok(None);
         }
@@ -160,7 +180,13 @@ impl ClientSession {
                     // connection. Missing dependencies come from frames arriving out of
                     // order, or from a server that lost history: forgetting the cursor
                     // makes the next connection repair, which re-sends what is missing.
-                    ErrorCode::MissingDependencies | ErrorCode::Unavailable => {
+                    ErrorCode::MissingDependencies
+                    | ErrorCode::Unavailable
+                    | ErrorCode::FrameTooLarge => {
+                        // A server that takes less than we thought: smaller pages from now.
+                        if e.code == ErrorCode::FrameTooLarge {
+                            self.shrink = self.shrink.saturating_add(1);
+                        }
                         if e.code == ErrorCode::MissingDependencies {
                             store.set_cursor(None)?;
                         }

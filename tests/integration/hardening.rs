@@ -951,3 +951,23 @@ async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversize_frame_gets_an_answer_the_device_can_act_on() {
+    use baoxiu_sync_core::protocol::{ErrorCode, Frame};
+    let srv = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    let mut ws = phone.connect(&srv.ws_url()).await;
+    let big = vec![7u8; 5 * 1024 * 1024];
+    futures_util::SinkExt::send(
+        &mut ws,
+        tokio_tungstenite::tungstenite::Message::Binary(big.into()),
+    )
+    .await
+    .unwrap();
+    match phone.recv(&mut ws).await {
+        Some(Frame::Error(e)) => assert_eq!(e.code, ErrorCode::FrameTooLarge, "{}", e.message),
+        other => panic!("expected FrameTooLarge, got {other:?}"),
+    }
+}

@@ -143,3 +143,47 @@ async fn observers_may_subscribe_from_their_callbacks_and_last_sync_is_kept() {
     assert!(calls >= 1);
     assert_eq!(kept, synced);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_honest_outbox_goes_out_in_pages_without_a_loop() {
+    let srv = TestServer::start().await;
+    let id: baoxiu_sync_core::OrderId = srv.order("a", "scheduled", "tech1").await.parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tech = srv.who("a.tech1").clone();
+    let store = Arc::new(Mutex::new(
+        Store::open(&dir.path().join("p.db"), tech.author()).unwrap(),
+    ));
+    let config = || {
+        let mut c = ClientConfig::new(srv.ws_url(), tech.token.clone());
+        c.min_backoff = Duration::from_millis(20);
+        c.max_backoff = Duration::from_millis(200);
+        c
+    };
+    let c = SyncClient::start(store.clone(), config());
+    for _ in 0..400 {
+        if store.lock().unwrap().order_ids().unwrap().contains(&id) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    c.stop().await;
+    // A day in the basement: 140 long notes, each under the fact limit, 4.3 MB together.
+    let text = "量".repeat(10_000);
+    for _ in 0..140 {
+        store.lock().unwrap().add_note(id, text.clone()).unwrap();
+    }
+    let before = srv.state().store.log_len().await.unwrap();
+    let c = SyncClient::start(store.clone(), config());
+    let mut pending = u32::MAX;
+    for _ in 0..1200 {
+        pending = c.status().pending;
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.stop().await;
+    assert_eq!(pending, 0, "every page acked");
+    assert_eq!(srv.state().store.log_len().await.unwrap(), before + 140);
+    assert!(store.lock().unwrap().refused_changes().unwrap().is_empty());
+}

@@ -27,6 +27,8 @@ use crate::state::AppState;
 use crate::store::{CatchUp, DeviceCtx, SubmitError};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest WebSocket message read at all; past `MAX_UPLOAD_FRAME_BYTES` it is refused.
+const READ_LIMIT: usize = 2 * MAX_UPLOAD_FRAME_BYTES;
 /// WebSocket close codes: policy violation (revoked, expired, idle), and a private code
 /// for a session replaced by the same device's newer one.
 const CLOSE_POLICY: u16 = 1008;
@@ -57,8 +59,10 @@ pub async fn upgrade(
         u64::try_from(c.0.exp.saturating_mul(1000).saturating_sub(st.now())).unwrap_or(0),
     );
     Ok(ws
-        .max_message_size(MAX_UPLOAD_FRAME_BYTES)
-        .max_frame_size(MAX_UPLOAD_FRAME_BYTES)
+        // Read a little past the limit, so an oversize frame is answered (FrameTooLarge:
+        // the device keeps its changes and sends smaller pages) rather than dropped.
+        .max_message_size(READ_LIMIT)
+        .max_frame_size(READ_LIMIT)
         .on_upgrade(move |socket| session(st, ctx, expires, socket)))
 }
 
@@ -80,16 +84,34 @@ fn error_frame(code: ErrorCode, message: impl Into<String>, refused: Vec<[u8; 32
 }
 
 /// The next protocol frame; `seen` is set on anything received (a pong included).
-async fn next_frame(socket: &mut WebSocket, seen: &mut Instant) -> Option<Result<Frame, String>> {
+async fn next_frame(
+    socket: &mut WebSocket,
+    seen: &mut Instant,
+) -> Option<Result<Frame, (ErrorCode, String)>> {
     loop {
         let m = socket.recv().await?;
         *seen = Instant::now();
         match m {
+            Ok(Message::Binary(b)) if b.len() > MAX_UPLOAD_FRAME_BYTES => {
+                return Some(Err((
+                    ErrorCode::FrameTooLarge,
+                    format!(
+                        "a frame of {} bytes; at most {MAX_UPLOAD_FRAME_BYTES}",
+                        b.len()
+                    ),
+                )));
+            }
             Ok(Message::Binary(b)) => {
-                return Some(Frame::decode(&b, MAX_UPLOAD_FRAME_BYTES).map_err(|e| e.to_string()));
+                return Some(
+                    Frame::decode(&b, MAX_UPLOAD_FRAME_BYTES)
+                        .map_err(|e| (ErrorCode::BadFrame, e.to_string())),
+                );
             }
             Ok(Message::Text(_)) => {
-                return Some(Err("text frames are not part of the protocol".into()));
+                return Some(Err((
+                    ErrorCode::BadFrame,
+                    "text frames are not part of the protocol".into(),
+                )));
             }
             Ok(Message::Close(_)) | Err(_) => return None,
             Ok(_) => continue,
@@ -183,8 +205,8 @@ async fn run_session(
             .await;
             return Ok(());
         }
-        Ok(Some(Err(m))) => {
-            send(socket, &error_frame(ErrorCode::BadFrame, m, Vec::new())).await;
+        Ok(Some(Err((code, m)))) => {
+            send(socket, &error_frame(code, m, Vec::new())).await;
             return Ok(());
         }
         Ok(None) | Err(_) => return Ok(()),
@@ -262,9 +284,10 @@ async fn run_session(
             incoming = next_frame(socket, &mut seen) => {
                 match incoming {
                     None => return Ok(()),
-                    Some(Err(m)) => {
-                        // Garbage: refuse and end this session; the device reconnects clean.
-                        send(socket, &error_frame(ErrorCode::BadFrame, m, Vec::new())).await;
+                    Some(Err((code, m))) => {
+                        // Garbage or oversize: say so and end this session; the device
+                        // reconnects clean (smaller pages after FrameTooLarge).
+                        send(socket, &error_frame(code, m, Vec::new())).await;
                         return Ok(());
                     }
                     // Revoked while the frame was on its way: store nothing of it.
