@@ -521,6 +521,23 @@ async fn connections_past_the_bound_get_a_clear_503() {
     assert!(ok);
 }
 
+/// A fact by `who` as a device would write it (JSON), with any time and offset.
+fn fact_json(
+    who: &Login,
+    at: i64,
+    offset: Option<i64>,
+    body: baoxiu_sync_core::EventBody,
+) -> String {
+    baoxiu_sync_core::Event {
+        id: baoxiu_sync_core::EventId::new(),
+        author: who.author(),
+        at,
+        offset,
+        body,
+    }
+    .to_json()
+}
+
 /// A change from `who`'s device appending `fact` (any string) to order `id`'s event list,
 /// built with Automerge directly, as a hostile client would; compressed when Automerge
 /// finds it worth it.
@@ -583,14 +600,12 @@ async fn sizes_are_checked_after_decompression_and_checksums_verified() {
     // A well-formed note of 2 MB compresses to a few kilobytes: refused before it is
     // inflated (it used to be stored).
     let note = |text: String| {
-        baoxiu_sync_core::Event {
-            id: baoxiu_sync_core::EventId::new(),
-            author: srv.who("a.tech1").author(),
-            at: chrono_now(),
-            offset: Some(0),
-            body: baoxiu_sync_core::EventBody::Note { text },
-        }
-        .to_json()
+        fact_json(
+            srv.who("a.tech1"),
+            chrono_now(),
+            Some(0),
+            baoxiu_sync_core::EventBody::Note { text },
+        )
     };
     let bomb = raw_append(&srv, &id, "a.tech1", note("x".repeat(2_000_000))).await;
     assert!(bomb.len() < 64 * 1024, "compressed: {} bytes", bomb.len());
@@ -646,16 +661,7 @@ async fn a_fact_is_valid_or_not_whatever_door_it_came_through() {
     let srv = TestServer::start().await;
     let id = srv.order("a", "received", "tech1").await;
     let disp = srv.who("a.dispatcher").clone();
-    let fact = |body: baoxiu_sync_core::EventBody| {
-        baoxiu_sync_core::Event {
-            id: baoxiu_sync_core::EventId::new(),
-            author: disp.author(),
-            at: chrono_now(),
-            offset: Some(0),
-            body,
-        }
-        .to_json()
-    };
+    let fact = |body| fact_json(&disp, chrono_now(), Some(0), body);
     let item = |materials: i64| baoxiu_sync_core::FeeItem {
         description: "零件".into(),
         materials: baoxiu_sync_core::Money(materials),
@@ -766,16 +772,7 @@ async fn implausible_device_times_are_kept_flagged_and_never_trusted() {
     let srv = TestServer::start().await;
     let id = srv.order("a", "scheduled", "tech1").await;
     let tech = srv.who("a.tech1").clone();
-    let fact = |at: i64, offset: Option<i64>, body: baoxiu_sync_core::EventBody| {
-        baoxiu_sync_core::Event {
-            id: baoxiu_sync_core::EventId::new(),
-            author: tech.author(),
-            at,
-            offset,
-            body,
-        }
-        .to_json()
-    };
+    let fact = |at, offset, body| fact_json(&tech, at, offset, body);
     let arrived = baoxiu_sync_core::EventBody::Arrived {
         confirmed_items: vec!["漏水".into()],
     };
@@ -845,16 +842,7 @@ async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
     let srv = TestServer::start().await;
     let id = srv.order("a", "scheduled", "tech1").await;
     let tech = srv.who("a.tech1").clone();
-    let fact = |body: E| {
-        baoxiu_sync_core::Event {
-            id: baoxiu_sync_core::EventId::new(),
-            author: tech.author(),
-            at: chrono_now(),
-            offset: Some(0),
-            body,
-        }
-        .to_json()
-    };
+    let fact = |body| fact_json(&tech, chrono_now(), Some(0), body);
     let items = vec![FeeItem {
         description: "換水龍頭".into(),
         materials: Money(12000),
@@ -924,14 +912,7 @@ async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
 
     // Two devices appending after the same tail, offline from each other: both kept.
     let note = |who: &Login, text: &str| {
-        baoxiu_sync_core::Event {
-            id: baoxiu_sync_core::EventId::new(),
-            author: who.author(),
-            at: chrono_now(),
-            offset: Some(0),
-            body: E::Note { text: text.into() },
-        }
-        .to_json()
+        fact_json(who, chrono_now(), Some(0), E::Note { text: text.into() })
     };
     let disp = srv.who("a.dispatcher").clone();
     let from_tech = raw_append(&srv, &id, "a.tech1", note(&tech, "tech")).await;
