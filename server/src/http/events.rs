@@ -13,6 +13,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::extract::Caller;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/v1/events", params(("ticket" = Option<String>, Query, description = "a ticket from POST /api/v1/tickets (EventSource cannot send headers)")),
+    responses((status = 200, content_type = "text/event-stream", description = "one event per commit touching the caller's office: the order ids"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn events(
     State(st): State<AppState>,
     c: Caller,

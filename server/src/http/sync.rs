@@ -34,6 +34,8 @@ const READ_LIMIT: usize = 2 * MAX_UPLOAD_FRAME_BYTES;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_REPLACED: u16 = 4000;
 
+#[utoipa::path(get, path = "/sync", params(("ticket" = Option<String>, Query, description = "a ticket from POST /api/v1/tickets, where the client cannot send the Authorization header")),
+    responses((status = 101, description = "WebSocket upgrade; then the frames of docs/sync-protocol.md"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody, description = "the token is not bound to a device, or the device is another user's")))]
 pub async fn upgrade(
     State(st): State<AppState>,
     c: Caller,
