@@ -28,9 +28,71 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The errors any operation can answer, documented on every one: 408 (request timeout),
+/// 500, 503 (storage unavailable); 401 where a token is required; 413 and 422 where a
+/// body is sent. Each with the error body. An operation's own list stays as written.
+#[derive(Debug)]
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for (op, has_body) in [
+                (item.get.as_mut(), false),
+                (item.delete.as_mut(), false),
+                (item.post.as_mut(), true),
+                (item.put.as_mut(), true),
+            ] {
+                let Some(op) = op else { continue };
+                // Health and readiness say `security(())`: public.
+                let public = op.security.as_ref().is_some_and(|s| {
+                    s.iter()
+                        .all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+                });
+                let mut add = |code: &str, what: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| error(what));
+                };
+                if !public {
+                    add(
+                        "401",
+                        "no valid bearer token (or ticket, on the two streams)",
+                    );
+                }
+                if has_body {
+                    add("413", "the body is larger than the limit");
+                    add("422", "the body or query is malformed");
+                }
+                add("408", "the request took longer than the timeout");
+                add(
+                    "500",
+                    "internal error (details in the server log under the request id)",
+                );
+                add("503", "the store cannot commit now; nothing was stored");
+            }
+        }
+    }
+}
+
 #[derive(OpenApi, Debug)]
 #[openapi(
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = [])),
     info(
         title = "baoxiu",
