@@ -256,11 +256,29 @@ pub fn total_of(items: &[FeeItem]) -> Option<Money> {
 pub type Millis = i64;
 
 /// Result of a check (R-MATERIALS) or a test with the customer (R-COMPLETE).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PassFail {
     Pass,
     Fail,
+}
+
+impl PassFail {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 /// The kind of work a description suggests (plumbing, electrical, hvac, carpentry, lift):

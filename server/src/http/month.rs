@@ -152,13 +152,6 @@ pub struct CallbackOut {
     pub recorded_at: Option<i64>,
 }
 
-fn pass_fail(p: PassFail) -> String {
-    match p {
-        PassFail::Pass => "pass".into(),
-        PassFail::Fail => "fail".into(),
-    }
-}
-
 impl From<Callback> for CallbackOut {
     fn from(c: Callback) -> Self {
         CallbackOut {
@@ -171,7 +164,7 @@ impl From<Callback> for CallbackOut {
             status: c.status.as_str().to_owned(),
             reached: c.reached,
             satisfaction: c.satisfaction,
-            repair_held: c.repair_held.map(pass_fail),
+            repair_held: c.repair_held.map(|h| h.as_str().to_owned()),
             problems: c.problems,
             responsible: c.responsible,
             fallback_method: c.fallback_method.map(|m| m.as_str().to_owned()),
@@ -233,12 +226,14 @@ pub struct CallbackResultIn {
 impl TryFrom<CallbackResultIn> for CallbackResult {
     type Error = Error;
     fn try_from(r: CallbackResultIn) -> Result<Self> {
-        let repair_held = match r.repair_held.as_deref() {
-            None => None,
-            Some("pass") => Some(PassFail::Pass),
-            Some("fail") => Some(PassFail::Fail),
-            Some(_) => return Err(Error::Invalid("repair_held is pass or fail".into())),
-        };
+        let repair_held = r
+            .repair_held
+            .as_deref()
+            .map(|h| {
+                h.parse::<PassFail>()
+                    .map_err(|_| Error::Invalid("repair_held is pass or fail".into()))
+            })
+            .transpose()?;
         Ok(CallbackResult {
             reached: r.reached,
             satisfaction: r.satisfaction,

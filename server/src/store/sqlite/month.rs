@@ -250,9 +250,7 @@ fn to_callback(row: CallbackRow) -> Result<Callback> {
         satisfaction: satisfaction
             .map(|s| u8::try_from(s).map_err(|_| Error::Corrupt(format!("satisfaction {s}"))))
             .transpose()?,
-        repair_held: repair_held
-            .map(|h| from_json("repair held", &format!("{h:?}")))
-            .transpose()?,
+        repair_held: repair_held.map(|h| parse("repair held", &h)).transpose()?,
         problems,
         responsible,
         fallback_method: fallback_method
@@ -263,13 +261,6 @@ fn to_callback(row: CallbackRow) -> Result<Callback> {
         recorded_at,
         created_at,
         id,
-    })
-}
-
-fn pass_fail_text(p: Option<baoxiu_sync_core::PassFail>) -> Option<&'static str> {
-    p.map(|p| match p {
-        baoxiu_sync_core::PassFail::Pass => "pass",
-        baoxiu_sync_core::PassFail::Fail => "fail",
     })
 }
 
@@ -307,7 +298,7 @@ fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> 
             cb.status.as_str(),
             cb.reached,
             cb.satisfaction,
-            pass_fail_text(cb.repair_held),
+            cb.repair_held.map(|h| h.as_str()),
             cb.problems,
             cb.responsible,
             cb.fallback_method.map(|m| m.as_str()),
