@@ -9,13 +9,15 @@
 //! so the list order is a deterministic linear extension of causality: an event is
 //! always after every event its author had seen.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 
 use crate::Error;
+use crate::causality::Causality;
 use crate::event::{Event, EventBody};
 use crate::model::{DeviceId, OrderId};
 use crate::protocol::{MAX_CHANGE_BYTES, MAX_FACT_BYTES};
@@ -39,6 +41,9 @@ pub struct WorkOrderDoc {
     doc: Automerge,
     events: ObjId,
     order: OrderId,
+    /// The events, decoded on first read and then kept up to date by appends, so a long
+    /// order is not read and decoded again for every new fact.
+    decoded: OnceLock<Vec<StoredEvent>>,
 }
 
 /// An event as found in the document: its position, the change that wrote it, and the
@@ -83,6 +88,7 @@ impl WorkOrderDoc {
             doc,
             events,
             order: *order,
+            decoded: OnceLock::new(),
         })
     }
 
@@ -131,7 +137,12 @@ impl WorkOrderDoc {
             Some((Value::Object(ObjType::List), id)) => id,
             _ => return Err(Error::Corrupt("order document has no event list".into())),
         };
-        Ok(WorkOrderDoc { doc, events, order })
+        Ok(WorkOrderDoc {
+            doc,
+            events,
+            order,
+            decoded: OnceLock::new(),
+        })
     }
 
     /// The same document as another device's replica would hold it.
@@ -140,6 +151,7 @@ impl WorkOrderDoc {
             doc: self.doc.fork().with_actor(actor_for(device)),
             events: self.events.clone(),
             order: self.order,
+            decoded: self.decoded.clone(),
         }
     }
 
@@ -163,53 +175,54 @@ impl WorkOrderDoc {
                 Ok(())
             })
             .map_err(|f| f.error)?;
-        self.doc
+        let head = self
+            .doc
             .get_heads()
             .into_iter()
             .next()
-            .ok_or_else(|| Error::Corrupt("no heads after append".into()))
+            .ok_or_else(|| Error::Corrupt("no heads after append".into()))?;
+        self.refresh(&[head], true);
+        Ok(head)
     }
 
     /// Every event in document order, decoded where possible.
-    pub fn events(&self) -> Vec<StoredEvent> {
+    pub fn events(&self) -> &[StoredEvent] {
+        self.decoded.get_or_init(|| {
+            let len = self.doc.length(&self.events);
+            (0..len)
+                .map(|i| read_event(&self.doc, &self.events, i))
+                .collect()
+        })
+    }
+
+    /// Brings the decoded events up to date after `applied` changes. When every op of
+    /// them was an insert into the event list (`appends`) and their elements all sit at
+    /// the end of the list, the old events kept their places and only the new ones are
+    /// decoded; otherwise (a concurrent append landing between events, a change that had
+    /// waited for its dependencies) everything is read again on the next use.
+    fn refresh(&mut self, applied: &[ChangeHash], appends: bool) {
+        let Some(cached) = self.decoded.get_mut() else {
+            return;
+        };
         let len = self.doc.length(&self.events);
-        let mut out = Vec::with_capacity(len);
-        for index in 0..len {
-            let got = self.doc.get(&self.events, index);
-            let (event, change) = match got {
-                Ok(Some((Value::Scalar(s), id))) => {
-                    let change = self.doc.hash_for_opid(&id);
-                    let event = match s.as_str() {
-                        // A fact larger than any device may record is not read at all.
-                        Some(json) if json.len() > MAX_FACT_BYTES => Err(format!(
-                            "fact of {} bytes, over the {MAX_FACT_BYTES}-byte limit",
-                            json.len()
-                        )),
-                        Some(json) => {
-                            serde_json::from_str::<Event>(json).map_err(|e| e.to_string())
-                        }
-                        None => Err("event is not a string".to_owned()),
-                    };
-                    (event, change)
-                }
-                Ok(Some((Value::Object(_), id))) => (
-                    Err("event is an object".to_owned()),
-                    self.doc.hash_for_opid(&id),
-                ),
-                Ok(None) => (Err("event missing".to_owned()), None),
-                Err(e) => (Err(e.to_string()), None),
-            };
-            out.push(StoredEvent {
-                index,
-                change,
-                event,
-            });
+        if appends && len >= cached.len() {
+            let new: HashSet<&ChangeHash> = applied.iter().collect();
+            let tail: Vec<StoredEvent> = (cached.len()..len)
+                .map(|i| read_event(&self.doc, &self.events, i))
+                .collect();
+            if tail
+                .iter()
+                .all(|e| e.change.is_some_and(|h| new.contains(&h)))
+            {
+                cached.extend(tail);
+                return;
+            }
         }
-        out
+        self.decoded = OnceLock::new();
     }
 
     /// The happened-before relation between this document's changes.
-    pub fn causality(&self) -> Causality {
+    pub fn causality(&self) -> Causality<'_> {
         Causality::new(&self.doc)
     }
 
@@ -242,8 +255,19 @@ impl WorkOrderDoc {
 
     /// Applies decoded changes (duplicates are ignored by Automerge).
     pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), Error> {
+        let events = self.events.to_string();
+        let appends = changes.iter().all(|c| count_appends(c, &events).is_ok());
+        let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
         let doc = &mut self.doc;
-        contain("apply_changes", || Ok(doc.apply_changes(changes)?))
+        let applied = contain("apply_changes", || Ok(doc.apply_changes(changes)?));
+        // Even a failed apply may have applied some changes.
+        self.refresh(&hashes, appends && applied.is_ok());
+        applied
+    }
+
+    /// The event list's object id, as Automerge writes it in a change (`counter@actor`).
+    pub fn events_id(&self) -> String {
+        self.events.to_string()
     }
 
     /// Changes not covered by `have_deps`.
@@ -336,68 +360,79 @@ pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, Error> {
         .collect()
 }
 
-/// Which change happened before which, from the change graph (deps).
-#[derive(Debug, Clone)]
-pub struct Causality {
-    index: HashMap<ChangeHash, usize>,
-    /// ancestors[i] is a bitset over change indexes.
-    ancestors: Vec<Vec<u64>>,
+/// One event of the list, decoded where possible.
+fn read_event(doc: &Automerge, events: &ObjId, index: usize) -> StoredEvent {
+    let (event, change) = match doc.get(events, index) {
+        Ok(Some((Value::Scalar(s), id))) => {
+            let change = doc.hash_for_opid(&id);
+            let event = match s.as_str() {
+                // A fact larger than any device may record is not read at all.
+                Some(json) if json.len() > MAX_FACT_BYTES => Err(format!(
+                    "fact of {} bytes, over the {MAX_FACT_BYTES}-byte limit",
+                    json.len()
+                )),
+                Some(json) => serde_json::from_str::<Event>(json).map_err(|e| e.to_string()),
+                None => Err("event is not a string".to_owned()),
+            };
+            (event, change)
+        }
+        Ok(Some((Value::Object(_), id))) => {
+            (Err("event is an object".to_owned()), doc.hash_for_opid(&id))
+        }
+        Ok(None) => (Err("event missing".to_owned()), None),
+        Err(e) => (Err(e.to_string()), None),
+    };
+    StoredEvent {
+        index,
+        change,
+        event,
+    }
 }
 
-impl Causality {
-    fn new(doc: &Automerge) -> Self {
-        // get_changes returns changes in an order where deps come first.
-        let metas = doc.get_changes_meta(&[]);
-        let n = metas.len();
-        let words = n.div_ceil(64);
-        let index: HashMap<ChangeHash, usize> =
-            metas.iter().enumerate().map(|(i, m)| (m.hash, i)).collect();
-        let deps: Vec<Vec<usize>> = metas
-            .iter()
-            .map(|m| {
-                m.deps
-                    .iter()
-                    .filter_map(|d| index.get(d).copied())
-                    .collect()
-            })
-            .collect();
-        let mut ancestors: Vec<Vec<u64>> = vec![vec![0u64; words]; n];
-        // Changes normally come deps-first, so this settles in two passes; looping until
-        // nothing changes keeps it right for any order.
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for i in 0..n {
-                let mut set = ancestors[i].clone();
-                for &d in &deps[i] {
-                    set[d / 64] |= 1 << (d % 64);
-                    for (w, a) in set.iter_mut().zip(&ancestors[d]) {
-                        *w |= *a;
-                    }
-                }
-                if set != ancestors[i] {
-                    ancestors[i] = set;
-                    changed = true;
-                }
+/// Why a change is more than an append of facts, if it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAppend {
+    Undecodable,
+    Root,
+    OtherObject,
+    Edit,
+    NotString,
+}
+
+impl NotAppend {
+    pub fn message(self) -> &'static str {
+        match self {
+            NotAppend::Undecodable => "a change does not decode",
+            NotAppend::Root => "the document root was changed",
+            NotAppend::OtherObject => "a change writes outside the event list",
+            NotAppend::Edit => "a fact was edited or removed",
+            NotAppend::NotString => "a fact is not a string",
+        }
+    }
+}
+
+/// Reads a change's ops and counts its facts, if every op inserts a string into the event
+/// list `events` (`counter@actor`) — the only thing a change after creation may do.
+/// Works on the change alone, so its cost does not grow with the order.
+pub fn count_appends(change: &Change, events: &str) -> Result<usize, NotAppend> {
+    use automerge::ScalarValue;
+    use automerge::legacy::{ObjectId, OpType};
+    let expanded =
+        catch_unwind(AssertUnwindSafe(|| change.decode())).map_err(|_| NotAppend::Undecodable)?;
+    for op in &expanded.operations {
+        match &op.obj {
+            ObjectId::Root => return Err(NotAppend::Root),
+            ObjectId::Id(o) if format!("{}@{}", o.0, o.1) != events => {
+                return Err(NotAppend::OtherObject);
             }
+            ObjectId::Id(_) => {}
         }
-        Causality { index, ancestors }
-    }
-
-    /// True when `a` is a (transitive) dependency of `b`.
-    pub fn happened_before(&self, a: &ChangeHash, b: &ChangeHash) -> bool {
-        match (self.index.get(a), self.index.get(b)) {
-            (Some(&ia), Some(&ib)) => self
-                .ancestors
-                .get(ib)
-                .and_then(|set| set.get(ia / 64))
-                .is_some_and(|w| w & (1 << (ia % 64)) != 0),
-            _ => false,
+        if !op.insert || !op.pred.is_empty() {
+            return Err(NotAppend::Edit);
+        }
+        if !matches!(op.action, OpType::Put(ScalarValue::Str(_))) {
+            return Err(NotAppend::NotString);
         }
     }
-
-    /// Neither happened before the other, and they are different changes.
-    pub fn concurrent(&self, a: &ChangeHash, b: &ChangeHash) -> bool {
-        a != b && !self.happened_before(a, b) && !self.happened_before(b, a)
-    }
+    Ok(expanded.operations.len())
 }

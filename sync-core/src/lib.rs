@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod callback;
+pub mod causality;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod command;

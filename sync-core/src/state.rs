@@ -4,7 +4,8 @@
 //! changes). Each fact is checked with the same [`rules::check`] that commands use; a fact
 //! that breaks a rule is still applied — it happened — and becomes an [`Anomaly`].
 
-use crate::doc::{Causality, StoredEvent, WorkOrderDoc};
+use crate::causality::Causality;
+use crate::doc::{StoredEvent, WorkOrderDoc};
 use crate::error::RuleViolation;
 use crate::event::{Event, EventBody};
 use crate::model::{FeeItem, Millis, PassFail, UserId};
@@ -331,13 +332,13 @@ impl WorkOrderState {
 
 /// The order's state from its document: pure and deterministic.
 pub fn state(doc: &WorkOrderDoc) -> Result<WorkOrderState, crate::Error> {
-    reduce(&doc.events(), &doc.causality())
+    reduce(doc.events(), &doc.causality())
 }
 
 /// The reducer over already-read events (see [`state`]).
 pub fn reduce(
     events: &[StoredEvent],
-    causality: &Causality,
+    causality: &Causality<'_>,
 ) -> Result<WorkOrderState, crate::Error> {
     let mut iter = events.iter();
     let first = iter
@@ -415,7 +416,7 @@ fn concurrent_unassignment(
     e: &Event,
     change: Option<&automerge::ChangeHash>,
     assignments: &[(&Event, Option<&automerge::ChangeHash>)],
-    causality: &Causality,
+    causality: &Causality<'_>,
 ) -> bool {
     let Some(change) = change else { return false };
     let hit = assignments.iter().find(|(a, ac)| {

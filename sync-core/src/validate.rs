@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 
 use crate::dispatch::assignable;
-use crate::doc::{WorkOrderDoc, actor_for, decode_changes};
+use crate::doc::{WorkOrderDoc, actor_for, count_appends, decode_changes};
 use crate::event::{Event, EventBody};
 use crate::model::{Author, Channel, OfficeId, OrderId, Person, Role, UserId};
 use crate::protocol::{ErrorCode, MAX_OPS_PER_CHANGE};
@@ -70,8 +70,31 @@ pub fn technician_may_write(user: &UserId, doc: &WorkOrderDoc, state: &WorkOrder
         })
 }
 
+/// A device's changes to one order after the checks that need only the changes and a
+/// look at the server's copy (nothing applied yet).
+#[derive(Debug, Clone)]
+pub struct Prechecked {
+    new_changes: Vec<Change>,
+    duplicates: Vec<ChangeHash>,
+    /// Facts the new changes append (counted from their ops; 0 for a creation, which is
+    /// checked whole once applied).
+    appended: usize,
+}
+
+impl Prechecked {
+    /// True when every change of the batch was already stored.
+    pub fn is_empty(&self) -> bool {
+        self.new_changes.is_empty()
+    }
+
+    /// Changes of the batch the server already has.
+    pub fn duplicates(&self) -> &[ChangeHash] {
+        &self.duplicates
+    }
+}
+
 /// Validates a device's changes to one order against the server's copy (`None` if the
-/// server does not have the order). Nothing is stored here.
+/// server does not have the order). Nothing is stored here; the copy is not changed.
 pub fn validate_order(
     existing: Option<&WorkOrderDoc>,
     order: OrderId,
@@ -80,14 +103,30 @@ pub fn validate_order(
     may_follow_up: &dyn Fn(OrderId) -> bool,
     person: &dyn Fn(UserId) -> Option<Person>,
 ) -> Result<Validated, Refusal> {
+    let pre = precheck(existing, who, encoded)?;
+    apply_checked(existing.cloned(), order, who, pre, may_follow_up, person)
+}
+
+/// The checks that need only the changes themselves: they decode (bounded, checksummed),
+/// are new to the server or else counted as duplicates, carry at most
+/// `MAX_OPS_PER_CHANGE` ops, are the device's own, and — for an order the server has —
+/// only insert strings into its event list. Each costs the size of the change, not of
+/// the order.
+pub fn precheck(
+    existing: Option<&WorkOrderDoc>,
+    who: &Submitter,
+    encoded: &[Vec<u8>],
+) -> Result<Prechecked, Refusal> {
     let changes = decode_changes(encoded).map_err(|e| Refusal {
         code: ErrorCode::BadFrame,
         message: e.to_string(),
     })?;
     let actor = actor_for(who.author.device);
+    let events = existing.map(WorkOrderDoc::events_id);
     let mut seen = HashSet::new();
     let mut new_changes = Vec::new();
     let mut duplicates = Vec::new();
+    let mut appended = 0usize;
     for c in changes {
         if !seen.insert(c.hash()) {
             continue;
@@ -109,43 +148,81 @@ pub fn validate_order(
                 format!("change {} is not authored by this device", c.hash()),
             );
         }
+        if let Some(events) = &events {
+            appended += count_appends(&c, events).map_err(|n| Refusal {
+                code: ErrorCode::NotAppendOnly,
+                message: n.message().to_owned(),
+            })?;
+        }
         new_changes.push(c);
     }
+    Ok(Prechecked {
+        new_changes,
+        duplicates,
+        appended,
+    })
+}
 
-    let before: Automerge = match existing {
-        Some(d) => d.automerge().clone(),
-        None => Automerge::new(),
+/// Applies prechecked changes to the server's copy and checks the rest: dependencies
+/// present, each fact placed at the tail its author had seen, facts that decode and name
+/// this device, user and role, facts the role may record, the same bounds as REST, and
+/// the order in the device's scope. The copy is taken by value and changed in place (no
+/// clone of a long order); on a refusal it is dropped and the caller reads it again.
+pub fn apply_checked(
+    existing: Option<WorkOrderDoc>,
+    order: OrderId,
+    who: &Submitter,
+    pre: Prechecked,
+    may_follow_up: &dyn Fn(OrderId) -> bool,
+    person: &dyn Fn(UserId) -> Option<Person>,
+) -> Result<Validated, Refusal> {
+    let Prechecked {
+        new_changes,
+        duplicates,
+        appended,
+    } = pre;
+    let created = existing.is_none();
+    let bad_frame = |e: crate::Error| Refusal {
+        code: ErrorCode::BadFrame,
+        message: format!("changes do not apply: {e}"),
     };
-    let mut after = before.clone();
-    after
-        .apply_changes(new_changes.clone())
-        .map_err(|e| Refusal {
-            code: ErrorCode::BadFrame,
-            message: format!("changes do not apply: {e}"),
-        })?;
-    if !after.get_missing_deps(&[]).is_empty() {
+    let (doc, seen_before, new_elements) = match existing {
+        Some(mut doc) => {
+            let seen_before = (doc.heads(), last_element(doc.automerge()));
+            if !new_changes.is_empty() {
+                doc.apply_changes(new_changes.clone()).map_err(bad_frame)?;
+            }
+            (doc, Some(seen_before), appended)
+        }
+        None => {
+            let mut after = Automerge::new();
+            after
+                .apply_changes(new_changes.clone())
+                .map_err(|e| bad_frame(e.into()))?;
+            let new_elements = check_append_only(&Automerge::new(), &after, true)?;
+            let op_count: usize = new_changes.iter().map(|c| c.len()).sum();
+            // A creation writes schema, order and the list (3 ops) plus its facts.
+            if op_count != new_elements.len() + 3 {
+                return refuse(
+                    ErrorCode::NotAppendOnly,
+                    "changes do more than append facts to the event list",
+                );
+            }
+            let doc =
+                WorkOrderDoc::from_validated(after, who.author.device).map_err(|e| Refusal {
+                    code: ErrorCode::BadFact,
+                    message: e.to_string(),
+                })?;
+            (doc, None, new_elements.len())
+        }
+    };
+    if !doc.missing_deps().is_empty() {
         return refuse(
             ErrorCode::MissingDependencies,
             "changes depend on changes the server does not have",
         );
     }
-    let created = existing.is_none();
-    let new_elements = check_append_only(&before, &after, created)?;
-    check_positions(&after, &new_changes)?;
-    let op_count: usize = new_changes.iter().map(|c| c.len()).sum();
-    // A creation change writes schema, order and the list (3 ops) plus its first fact.
-    let expected = new_elements.len() + if created { 3 } else { 0 };
-    if op_count != expected {
-        return refuse(
-            ErrorCode::NotAppendOnly,
-            "changes do more than append facts to the event list",
-        );
-    }
-
-    let doc = WorkOrderDoc::from_validated(after, who.author.device).map_err(|e| Refusal {
-        code: ErrorCode::BadFact,
-        message: e.to_string(),
-    })?;
+    check_positions(doc.automerge(), &new_changes, seen_before.as_ref())?;
     if doc.order_id() != order {
         return refuse(ErrorCode::BadFact, "changes belong to another order");
     }
@@ -156,6 +233,9 @@ pub fn validate_order(
 
     // Every new fact: decodes, names this device/user/role, and is allowed.
     let new_set: HashSet<ChangeHash> = new_changes.iter().map(|c| c.hash()).collect();
+    let ever_assigned = std::cell::OnceCell::new();
+    let may_write =
+        || *ever_assigned.get_or_init(|| technician_may_write(&who.author.user, &doc, &state));
     let mut facts = 0usize;
     for se in doc.events() {
         if !se.change.is_some_and(|h| new_set.contains(&h)) {
@@ -169,16 +249,16 @@ pub fn validate_order(
         if e.author != who.author {
             return refuse(ErrorCode::Forbidden, "a fact names another author");
         }
-        check_permission(who, &doc, &state, e, may_follow_up)?;
+        check_permission(who, e, may_follow_up, &may_write)?;
         check_shape(who, e, person)?;
     }
-    if facts != new_elements.len() {
+    if facts != new_elements {
         return refuse(
             ErrorCode::NotAppendOnly,
             "unexpected elements in the event list",
         );
     }
-    if !created && !facts_in_scope(who, &doc, &state) {
+    if !created && !facts_in_scope(who, &state, &may_write) {
         return refuse(
             ErrorCode::Forbidden,
             "the order is not in this device's scope",
@@ -194,12 +274,29 @@ pub fn validate_order(
     })
 }
 
-fn facts_in_scope(who: &Submitter, doc: &WorkOrderDoc, state: &WorkOrderState) -> bool {
+/// The id of the event list's last element (`counter@actor`), if it has any.
+fn last_element(doc: &Automerge) -> Option<String> {
+    let events = match doc.get(ROOT, "events") {
+        Ok(Some((Value::Object(ObjType::List), id))) => id,
+        _ => return None,
+    };
+    let last = doc.length(&events).checked_sub(1)?;
+    match doc.get(&events, last) {
+        Ok(Some((_, id))) => Some(id.to_string()),
+        _ => None,
+    }
+}
+
+fn facts_in_scope(
+    who: &Submitter,
+    state: &WorkOrderState,
+    technician_may_write: &dyn Fn() -> bool,
+) -> bool {
     if state.office.id != who.office {
         return false;
     }
     match who.author.role {
-        Role::Technician => technician_may_write(&who.author.user, doc, state),
+        Role::Technician => technician_may_write(),
         _ => true,
     }
 }
@@ -231,10 +328,9 @@ fn check_shape(
 
 fn check_permission(
     who: &Submitter,
-    doc: &WorkOrderDoc,
-    state: &WorkOrderState,
     e: &Event,
     may_follow_up: &dyn Fn(OrderId) -> bool,
+    technician_may_write: &dyn Fn() -> bool,
 ) -> Result<(), Refusal> {
     let role = who.author.role;
     if let EventBody::Logged {
@@ -268,10 +364,7 @@ fn check_permission(
             format!("a {} may not record {}", role.as_str(), e.body.kind()),
         );
     }
-    if role == Role::Technician
-        && needs_assignment(&e.body)
-        && !technician_may_write(&who.author.user, doc, state)
-    {
+    if role == Role::Technician && needs_assignment(&e.body) && !technician_may_write() {
         return refuse(
             ErrorCode::Forbidden,
             "the technician was never assigned to this order",
@@ -287,7 +380,16 @@ fn check_permission(
 /// were already in its causal past, where a reordering would rewrite what happened (a
 /// consent placed before a completion that came without one). Two offline devices that
 /// both appended after the same tail are both accepted.
-fn check_positions(after: &Automerge, changes: &[Change]) -> Result<(), Refusal> {
+///
+/// `before` is the server's copy as it was (heads, last element): a change whose
+/// dependencies are exactly those heads saw that tail, and a change depending on one
+/// change of the batch saw the tail that change left — the common cases, answered
+/// without reading the list's history.
+fn check_positions(
+    after: &Automerge,
+    changes: &[Change],
+    before: Option<&(Vec<ChangeHash>, Option<String>)>,
+) -> Result<(), Refusal> {
     use automerge::legacy::{ElementId, Key, ObjectId};
     let bad = |m: &str| Refusal {
         code: ErrorCode::NotAppendOnly,
@@ -298,17 +400,30 @@ fn check_positions(after: &Automerge, changes: &[Change]) -> Result<(), Refusal>
         _ => return Err(bad("no event list")),
     };
     let events_name = events.to_string();
+    let same =
+        |a: &[ChangeHash], b: &[ChangeHash]| a.len() == b.len() && a.iter().all(|h| b.contains(h));
+    let mut tails: HashMap<ChangeHash, Option<String>> = HashMap::new();
     for c in changes {
         let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.decode()))
             .map_err(|_| bad("a change does not decode"))?;
         let deps = c.deps();
-        let seen = after.length_at(&events, deps);
-        let mut tail: Option<String> = match seen.checked_sub(1) {
-            None => None,
-            Some(last) => after
-                .get_at(&events, last, deps)
-                .map_err(|_| bad("unreadable list"))?
-                .map(|(_, id)| id.to_string()),
+        let known = match (before, deps) {
+            (Some((heads, tail)), _) if same(heads, deps) => Some(tail.clone()),
+            (_, [one]) => tails.get(one).cloned(),
+            _ => None,
+        };
+        let mut tail: Option<String> = match known {
+            Some(t) => t,
+            None => {
+                let seen = after.length_at(&events, deps);
+                match seen.checked_sub(1) {
+                    None => None,
+                    Some(last) => after
+                        .get_at(&events, last, deps)
+                        .map_err(|_| bad("unreadable list"))?
+                        .map(|(_, id)| id.to_string()),
+                }
+            }
         };
         let start = expanded.start_op.get();
         for (i, op) in expanded.operations.iter().enumerate() {
@@ -332,6 +447,7 @@ fn check_positions(after: &Automerge, changes: &[Change]) -> Result<(), Refusal>
             let counter = start.saturating_add(u64::try_from(i).unwrap_or(u64::MAX));
             tail = Some(format!("{counter}@{}", expanded.actor_id));
         }
+        tails.insert(c.hash(), tail);
     }
     Ok(())
 }

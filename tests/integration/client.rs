@@ -205,8 +205,8 @@ async fn client_survives_100_cuts_mid_frame_with_every_fact_exactly_once() {
     let doc = store.lock().unwrap().doc(xo).unwrap();
     let ids: Vec<_> = doc
         .events()
-        .into_iter()
-        .map(|e| e.event.unwrap().id)
+        .iter()
+        .map(|e| e.event.as_ref().unwrap().id)
         .collect();
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(ids.len(), unique.len(), "seed {seed}");

@@ -522,7 +522,7 @@ async fn connections_past_the_bound_get_a_clear_503() {
 }
 
 /// A fact by `who` as a device would write it (JSON), with any time and offset.
-fn fact_json(
+pub(crate) fn fact_json(
     who: &Login,
     at: i64,
     offset: Option<i64>,
@@ -541,7 +541,7 @@ fn fact_json(
 /// A change from `who`'s device appending `fact` (any string) to order `id`'s event list,
 /// built with Automerge directly, as a hostile client would; compressed when Automerge
 /// finds it worth it.
-async fn raw_append(srv: &TestServer, id: &str, who: &str, fact: String) -> Vec<u8> {
+pub(crate) async fn raw_append(srv: &TestServer, id: &str, who: &str, fact: String) -> Vec<u8> {
     use automerge::ReadDoc;
     let bytes = srv
         .state()
@@ -561,7 +561,7 @@ async fn raw_append(srv: &TestServer, id: &str, who: &str, fact: String) -> Vec<
     change.bytes().into_owned()
 }
 
-async fn submit_raw(
+pub(crate) async fn submit_raw(
     srv: &TestServer,
     id: &str,
     who: &str,
@@ -583,7 +583,7 @@ async fn submit_raw(
         .await
 }
 
-fn refused_as(r: Result<Vec<[u8; 32]>, baoxiu_server::store::SubmitError>, code: &str) {
+pub(crate) fn refused_as(r: Result<Vec<[u8; 32]>, baoxiu_server::store::SubmitError>, code: &str) {
     match r {
         Err(baoxiu_server::store::SubmitError::Refused { refusal, .. }) => {
             assert_eq!(format!("{:?}", refusal.code), code, "{}", refusal.message)

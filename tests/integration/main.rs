@@ -14,6 +14,7 @@ mod durability;
 mod faults;
 mod fuzz_regressions;
 mod hardening;
+mod incremental;
 mod jwt;
 mod month;
 mod rules;

@@ -618,7 +618,7 @@ fn load_doc_through(
 /// The events of a stored order, for diagnostics.
 pub fn events_of(doc: &WorkOrderDoc) -> Vec<Event> {
     doc.events()
-        .into_iter()
-        .filter_map(|e| e.event.ok())
+        .iter()
+        .filter_map(|e| e.event.clone().ok())
         .collect()
 }

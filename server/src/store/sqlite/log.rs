@@ -8,7 +8,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::project;
 use crate::error::{Error, Result};
 
-/// Write a fresh snapshot once an order has this many changes after its last one.
+/// Write a fresh snapshot once an order has this many changes after its last one, or a
+/// quarter of its facts if that is more: a long order is not saved whole every few
+/// changes (saving costs its length), yet loads from a snapshot plus at most a quarter.
 const COMPACT_AFTER: i64 = 64;
 
 /// An order's document: its snapshot plus the log rows after it.
@@ -50,13 +52,14 @@ pub(crate) fn load_doc(
 }
 
 /// Appends changes to the log and updates the projection, in the caller's transaction.
+/// Returns the order's last log position.
 pub(super) fn store_changes(
     tx: &Connection,
     order: OrderId,
     doc: &WorkOrderDoc,
     st: &WorkOrderState,
     changes: &[Change],
-) -> Result<()> {
+) -> Result<i64> {
     let id = order.to_string();
     {
         let mut ins = tx.prepare_cached(
@@ -72,19 +75,15 @@ pub(super) fn store_changes(
         }
     }
     project(tx, st)?;
-    let (through, since): (i64, i64) = tx.query_row(
-        "SELECT coalesce((SELECT through_seq FROM snapshots WHERE order_id = ?1), 0),
-                (SELECT count(*) FROM log WHERE order_id = ?1
-                   AND seq > coalesce((SELECT through_seq FROM snapshots WHERE order_id = ?1), 0))",
+    let (since, max): (i64, i64) = tx.query_row(
+        "SELECT (SELECT count(*) FROM log WHERE order_id = ?1
+                   AND seq > coalesce((SELECT through_seq FROM snapshots WHERE order_id = ?1), 0)),
+                (SELECT max(seq) FROM log WHERE order_id = ?1)",
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if since >= COMPACT_AFTER {
-        let max: i64 =
-            tx.query_row("SELECT max(seq) FROM log WHERE order_id = ?1", [&id], |r| {
-                r.get(0)
-            })?;
-        let _ = through;
+    let facts = i64::try_from(doc.events().len()).unwrap_or(i64::MAX);
+    if since >= COMPACT_AFTER.max(facts / 4) {
         tx.execute(
             "INSERT INTO snapshots (order_id, bytes, through_seq) VALUES (?1, ?2, ?3)
              ON CONFLICT (order_id) DO UPDATE SET bytes = excluded.bytes,
@@ -92,5 +91,5 @@ pub(super) fn store_changes(
             params![id, doc.save(), max],
         )?;
     }
-    Ok(())
+    Ok(max)
 }

@@ -11,11 +11,13 @@
 mod catchup;
 mod complaints;
 mod directory;
+mod docs;
 mod log;
 mod month;
 mod orders;
 mod projection;
 pub mod schema;
+mod states;
 mod writer;
 
 use std::collections::HashSet;
@@ -33,7 +35,8 @@ use crate::store::Committed;
 pub(crate) use log::load_doc;
 pub(crate) use projection::project;
 pub use schema::{SCHEMA_VERSION, open_at_version};
-use writer::{Job, Writer};
+use states::States;
+use writer::{Faults, Job, Writer};
 
 /// Jobs waiting for the writer before new ones are refused as unavailable.
 const QUEUE: usize = 8192;
@@ -90,6 +93,9 @@ struct Inner {
     server_device: DeviceId,
     /// The last storage failure (e.g. disk full), cleared by the next successful write.
     storage_error: Arc<Mutex<Option<String>>>,
+    /// Order states the writer committed, for the order page.
+    states: Arc<States>,
+    faults: Arc<Faults>,
 }
 
 impl SqliteStore {
@@ -127,11 +133,15 @@ impl SqliteStore {
         let (jobs, rx) = sync_channel(QUEUE);
         let (committed, _) = broadcast::channel(1024);
         let storage_error = Arc::new(Mutex::new(None));
+        let states = Arc::new(States::default());
+        let faults = Arc::new(Faults::default());
         let writer = Writer::new(
             conn,
             committed.clone(),
             server_device,
             storage_error.clone(),
+            states.clone(),
+            faults.clone(),
         );
         std::thread::Builder::new()
             .name("baoxiu-writer".into())
@@ -146,6 +156,8 @@ impl SqliteStore {
                 epoch,
                 server_device,
                 storage_error,
+                states,
+                faults,
             }),
         })
     }
@@ -208,6 +220,15 @@ impl SqliteStore {
     pub async fn synchronous(&self) -> Result<i64> {
         self.exec(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
             .await
+    }
+
+    /// Makes the writer's next savepoint RELEASE fail, as an I/O error there would (for
+    /// the test that such a job is answered unavailable, never acked).
+    pub fn fail_next_release(&self) {
+        self.inner
+            .faults
+            .fail_release
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Limits the database's size in pages (for tests of a full disk; 0 = no limit).

@@ -75,12 +75,27 @@ impl OrderStore for SqliteStore {
     }
 
     async fn order(&self, id: OrderId) -> Result<Option<WorkOrderState>> {
-        self.read(
-            move |inner, c| match load_doc(c, id, inner.server_device)? {
-                Some(d) => Ok(Some(state(&d)?)),
-                None => Ok(None),
-            },
-        )
+        self.read(move |inner, c| {
+            // One snapshot for the position and the document, so a state is remembered
+            // under the position it is of.
+            let tx = c.unchecked_transaction()?;
+            let seq: Option<i64> = tx.query_row(
+                "SELECT max(seq) FROM log WHERE order_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?;
+            let Some(seq) = seq else { return Ok(None) };
+            if let Some(s) = inner.states.get(id, seq) {
+                return Ok(Some(s));
+            }
+            let s = match load_doc(&tx, id, inner.server_device)? {
+                Some(d) => state(&d)?,
+                None => return Ok(None),
+            };
+            tx.commit()?;
+            inner.states.put(id, seq, s.clone());
+            Ok(Some(s))
+        })
         .await
     }
 

@@ -2,13 +2,14 @@
 //! savepoint (a refused or panicking job rolls back alone); the group commits once, and
 //! only then is every job answered — an ack never precedes the fsync.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 use baoxiu_sync_core::doc::decode_changes;
 use baoxiu_sync_core::protocol::{Hash, OrderChanges};
-use baoxiu_sync_core::validate::{Refusal, Submitter, validate_order};
+use baoxiu_sync_core::validate::{
+    Refusal, Submitter, Validated, apply_checked, precheck, technician_may_write,
+};
 use baoxiu_sync_core::{
     Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, UserId, WorkOrderDoc,
     WorkOrderState, create_order, execute, state,
@@ -18,14 +19,14 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::add_to_scope;
 use super::directory::person_of;
+use super::docs::Docs;
 use super::log::{load_doc, store_changes};
+use super::states::States;
 use crate::error::{Error, Result};
 use crate::store::{Committed, SubmitError};
 
 /// Most jobs committed together.
 const GROUP: usize = 512;
-/// Documents kept in memory between groups; the cache is dropped past this.
-const CACHE_LIMIT: usize = 20_000;
 
 /// Work run inside the writer's transaction.
 pub(super) type ExecFn = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
@@ -58,14 +59,35 @@ pub(super) enum Job {
 
 pub(super) struct Writer {
     conn: Connection,
-    cache: HashMap<OrderId, WorkOrderDoc>,
+    docs: Docs,
+    states: Arc<States>,
     committed: broadcast::Sender<Committed>,
     server_device: DeviceId,
     storage_error: Arc<Mutex<Option<String>>>,
+    faults: Arc<Faults>,
 }
 
-/// Documents changed by the jobs of one group, installed in the cache after commit.
-type Staged = HashMap<OrderId, WorkOrderDoc>;
+/// Failures a test can ask the writer to meet, for paths no real input reaches on demand.
+#[derive(Debug, Default)]
+pub(super) struct Faults {
+    /// The next savepoint RELEASE fails (as on an I/O error).
+    pub(super) fail_release: std::sync::atomic::AtomicBool,
+}
+
+/// What a job changed, for the group's bookkeeping: orders to announce, and the states
+/// to publish to readers (with the order's last log position).
+#[derive(Default)]
+struct Touched {
+    orders: Vec<(OrderId, OfficeId)>,
+    states: Vec<(OrderId, i64, WorkOrderState)>,
+}
+
+impl Touched {
+    fn add(&mut self, seq: i64, st: &WorkOrderState) {
+        self.orders.push((st.order, st.office.id));
+        self.states.push((st.order, seq, st.clone()));
+    }
+}
 
 #[allow(clippy::large_enum_variant)] // short-lived, one per job
 enum Reply {
@@ -143,13 +165,17 @@ impl Writer {
         committed: broadcast::Sender<Committed>,
         server_device: DeviceId,
         storage_error: Arc<Mutex<Option<String>>>,
+        states: Arc<States>,
+        faults: Arc<Faults>,
     ) -> Self {
         Writer {
             conn,
-            cache: HashMap::new(),
+            docs: Docs::default(),
+            states,
             committed,
             server_device,
             storage_error,
+            faults,
         }
     }
 
@@ -168,11 +194,11 @@ impl Writer {
 
     /// One transaction, one fsync, for every job in the group.
     fn group(&mut self, jobs: Vec<Job>) {
-        let mut staged: Staged = HashMap::new();
-        let mut touched: Vec<(OrderId, OfficeId)> = Vec::new();
+        let mut touched = Touched::default();
         let mut replies = Vec::with_capacity(jobs.len());
-        let cache = &self.cache;
+        let docs = &mut self.docs;
         let server_device = self.server_device;
+        let faults = &self.faults;
         let mut tx = match self.conn.transaction() {
             Ok(tx) => tx,
             Err(e) => {
@@ -184,46 +210,45 @@ impl Writer {
             }
         };
         for job in jobs {
-            let mut mine: Staged = HashMap::new();
-            let mut my_touched = Vec::new();
+            let mut mine = Touched::default();
             let reply = match tx.savepoint() {
                 Ok(mut sp) => {
                     // A panic on hostile input (e.g. inside Automerge) fails this job only:
                     // its savepoint rolls back, its caller's reply channel closes (answered
                     // as unavailable), and the writer goes on with the others.
                     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        run_job(
-                            job,
-                            &mut sp,
-                            cache,
-                            &staged,
-                            &mut mine,
-                            &mut my_touched,
-                            server_device,
-                        )
+                        run_job(job, &mut sp, docs, &mut mine, server_device)
                     }));
-                    let reply = match run {
+                    let mut reply = match run {
                         Ok(r) => r,
                         Err(_) => {
                             tracing::error!("a write job panicked; it was rolled back");
-                            mine.clear();
-                            my_touched.clear();
                             Reply::Unit(
                                 oneshot::channel().0,
                                 Err(Error::Internal("job panicked".into())),
                             )
                         }
                     };
-                    let mut reply = reply;
+                    let mut released = false;
                     if reply.ok() {
-                        match sp.commit() {
-                            Ok(()) => {
-                                staged.extend(mine);
-                                touched.extend(my_touched);
-                            }
+                        let release = if faults
+                            .fail_release
+                            .swap(false, std::sync::atomic::Ordering::SeqCst)
+                        {
+                            Err("savepoint release failed (injected)".to_owned())
+                        } else {
+                            sp.commit().map_err(|e| e.to_string())
+                        };
+                        match release {
+                            Ok(()) => released = true,
                             // The job's work did not survive its savepoint: never an ack.
-                            Err(e) => reply = reply.failed(&e.to_string()),
+                            Err(e) => reply = reply.failed(&e),
                         }
+                    }
+                    docs.job_done(released);
+                    if released {
+                        touched.orders.append(&mut mine.orders);
+                        touched.states.append(&mut mine.states);
                     }
                     reply
                 }
@@ -247,26 +272,27 @@ impl Writer {
             Ok(()) => {
                 if let Ok(mut e) = self.storage_error.lock() {
                     // A group that wrote and hit no storage failure shows storage is fine.
-                    if storage_failure.is_some() || !touched.is_empty() {
+                    if storage_failure.is_some() || !touched.orders.is_empty() {
                         *e = storage_failure;
                     }
                 }
-                self.cache.extend(staged);
-                if self.cache.len() > CACHE_LIMIT {
-                    self.cache.clear();
+                self.docs.group_done(true);
+                for (order, seq, st) in touched.states {
+                    self.states.put(order, seq, st);
                 }
                 for r in replies {
                     r.send(None);
                 }
-                if !touched.is_empty() {
+                if !touched.orders.is_empty() {
                     let _ = self.committed.send(Committed {
                         seq: seq.unwrap_or(0) as u64,
-                        orders: touched,
+                        orders: touched.orders,
                     });
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "group commit failed; nothing acknowledged");
+                self.docs.group_done(false);
                 let msg = e.to_string();
                 if let Ok(mut s) = self.storage_error.lock() {
                     *s = Some(msg.clone());
@@ -294,50 +320,16 @@ fn fail(job: Job, msg: &str) {
     }
 }
 
-fn current(
-    tx: &Connection,
-    order: OrderId,
-    cache: &HashMap<OrderId, WorkOrderDoc>,
-    staged: &Staged,
-    mine: &Staged,
-    device: DeviceId,
-) -> Result<Option<WorkOrderDoc>> {
-    if let Some(d) = mine
-        .get(&order)
-        .or_else(|| staged.get(&order))
-        .or_else(|| cache.get(&order))
-    {
-        // Whatever copy this is (a device's validated one included), the server writes
-        // as itself.
-        let mut d = d.clone();
-        d.set_device(device);
-        return Ok(Some(d));
-    }
-    load_doc(tx, order, device)
-}
-
-#[allow(clippy::too_many_arguments)]
 fn run_job(
     job: Job,
     tx: &mut rusqlite::Savepoint<'_>,
-    cache: &HashMap<OrderId, WorkOrderDoc>,
-    staged: &Staged,
-    mine: &mut Staged,
-    touched: &mut Vec<(OrderId, OfficeId)>,
+    docs: &mut Docs,
+    touched: &mut Touched,
     server_device: DeviceId,
 ) -> Reply {
     match job {
         Job::Submit { who, batch, reply } => {
-            let r = submit(
-                &*tx,
-                &who,
-                batch,
-                cache,
-                staged,
-                mine,
-                touched,
-                server_device,
-            );
+            let r = submit(tx, &who, batch, docs, touched, server_device);
             Reply::Submit(reply, r)
         }
         Job::Command {
@@ -348,26 +340,17 @@ fn run_job(
             now,
             reply,
         } => {
-            let r = (|| {
-                let mut doc = current(tx, order, cache, staged, mine, server_device)?
-                    .ok_or_else(|| Error::NotFound(format!("work order {order}")))?;
-                if state(&doc)?.office.id != office {
-                    return Err(Error::NotFound(format!("work order {order}")));
-                }
-                let ctx = baoxiu_sync_core::Context {
-                    author: who,
-                    now,
-                    offset: Some(0),
-                };
-                let (_, hash, st) = execute(&mut doc, &ctx, body)?;
-                let change = doc
-                    .change_by_hash(&hash)
-                    .ok_or_else(|| Error::Internal("own change missing".into()))?;
-                store_changes(tx, order, &doc, &st, std::slice::from_ref(&change))?;
-                touched.push((order, st.office.id));
-                mine.insert(order, doc);
-                Ok(st)
-            })();
+            let r = command(
+                tx,
+                docs,
+                touched,
+                server_device,
+                who,
+                office,
+                order,
+                body,
+                now,
+            );
             Reply::State(reply, r)
         }
         Job::Create {
@@ -385,9 +368,9 @@ fn run_job(
                 let (doc, _) = create_order(&ctx, new)?;
                 let st = state(&doc)?;
                 let changes = doc.all_changes();
-                store_changes(tx, st.order, &doc, &st, &changes)?;
-                touched.push((st.order, st.office.id));
-                mine.insert(st.order, doc);
+                let seq = store_changes(tx, st.order, &doc, &st, &changes)?;
+                touched.add(seq, &st);
+                docs.changed(st.order, doc);
                 Ok(st)
             })();
             Reply::State(reply, r)
@@ -396,15 +379,60 @@ fn run_job(
     }
 }
 
+/// A REST command on an order of `office`, as the server's device.
 #[allow(clippy::too_many_arguments)]
+fn command(
+    tx: &Connection,
+    docs: &mut Docs,
+    touched: &mut Touched,
+    server_device: DeviceId,
+    who: Author,
+    office: OfficeId,
+    order: OrderId,
+    body: EventBody,
+    now: Millis,
+) -> Result<WorkOrderState> {
+    let not_found = || Error::NotFound(format!("work order {order}"));
+    let (mut doc, level) = docs.take(tx, order, server_device)?.ok_or_else(not_found)?;
+    let heads = doc.heads();
+    let ctx = baoxiu_sync_core::Context {
+        author: who,
+        now,
+        offset: Some(0),
+    };
+    let done = (|| {
+        if state(&doc)?.office.id != office {
+            return Err(not_found());
+        }
+        let (_, hash, st) = execute(&mut doc, &ctx, body)?;
+        let change = doc
+            .change_by_hash(&hash)
+            .ok_or_else(|| Error::Internal("own change missing".into()))?;
+        let seq = store_changes(tx, order, &doc, &st, std::slice::from_ref(&change))?;
+        Ok((st, seq))
+    })();
+    match done {
+        Ok((st, seq)) => {
+            touched.add(seq, &st);
+            docs.changed(order, doc);
+            Ok(st)
+        }
+        Err(e) => {
+            // A refused command (a rule, another office) left the document as it was.
+            if doc.heads() == heads {
+                docs.put_back(order, doc, level);
+            }
+            Err(e)
+        }
+    }
+}
+
 fn submit(
     tx: &Connection,
     who: &Submitter,
     batch: Vec<OrderChanges>,
-    cache: &HashMap<OrderId, WorkOrderDoc>,
-    staged: &Staged,
-    mine: &mut Staged,
-    touched: &mut Vec<(OrderId, OfficeId)>,
+    docs: &mut Docs,
+    touched: &mut Touched,
     server_device: DeviceId,
 ) -> Result<Vec<Hash>, SubmitError> {
     let all_hashes: Vec<Hash> = batch
@@ -417,65 +445,90 @@ fn submit(
         refused: all_hashes.clone(),
     };
     let unavailable = |e: Error| SubmitError::Unavailable(e.to_string());
-    // Validate everything first; store only if the whole batch passes.
+    // Validate everything first; store only if the whole batch passes (the job's
+    // savepoint rolls back otherwise).
     let mut validated = Vec::new();
     let mut acked = Vec::new();
-    let created_in_batch: HashSet<OrderId> = HashSet::new();
     for oc in &batch {
-        let existing =
-            current(tx, oc.order, cache, staged, mine, server_device).map_err(unavailable)?;
-        let may_follow_up = |found_on: OrderId| -> bool {
-            if created_in_batch.contains(&found_on) {
-                return true;
-            }
-            match current(tx, found_on, cache, staged, mine, server_device) {
-                Ok(Some(d)) => state(&d).is_ok_and(|s| {
-                    s.office.id == who.office
-                        && baoxiu_sync_core::validate::technician_may_write(
-                            &who.author.user,
-                            &d,
-                            &s,
-                        )
-                }),
-                _ => false,
+        let taken = docs
+            .take(tx, oc.order, server_device)
+            .map_err(unavailable)?;
+        let pre = precheck(taken.as_ref().map(|(d, _)| d), who, &oc.changes);
+        let pre = match (pre, taken) {
+            (Ok(p), taken) if !p.is_empty() => (p, taken),
+            // Nothing new, or refused before anything was applied: the copy is unchanged.
+            (r, taken) => {
+                if let Some((d, level)) = taken {
+                    docs.put_back(oc.order, d, level);
+                }
+                let p = r.map_err(refused)?;
+                acked.extend(p.duplicates().iter().map(|h| h.0));
+                continue;
             }
         };
-        // A storage failure while looking people up is the store's, not the device's.
-        let lookup_failed = std::cell::RefCell::new(None);
-        let person = |u: UserId| match person_of(tx, u) {
-            Ok(p) => p,
-            Err(e) => {
-                *lookup_failed.borrow_mut() = Some(e);
-                None
+        let (pre, taken) = pre;
+        let v = {
+            let docs = &*docs;
+            let may_follow_up = |found_on: OrderId| -> bool {
+                let check = |d: &WorkOrderDoc| {
+                    state(d).is_ok_and(|s| {
+                        s.office.id == who.office && technician_may_write(&who.author.user, d, &s)
+                    })
+                };
+                match docs.peek(found_on) {
+                    Some(d) => check(d),
+                    None => {
+                        matches!(load_doc(tx, found_on, server_device), Ok(Some(d)) if check(&d))
+                    }
+                }
+            };
+            // A storage failure while looking people up is the store's, not the device's.
+            let lookup_failed = std::cell::RefCell::new(None);
+            let person = |u: UserId| match person_of(tx, u) {
+                Ok(p) => p,
+                Err(e) => {
+                    *lookup_failed.borrow_mut() = Some(e);
+                    None
+                }
+            };
+            let v = apply_checked(
+                taken.map(|(d, _)| d),
+                oc.order,
+                who,
+                pre,
+                &may_follow_up,
+                &person,
+            );
+            if let Some(e) = lookup_failed.into_inner() {
+                return Err(unavailable(e));
             }
+            v.map_err(refused)?
         };
-        let v = validate_order(
-            existing.as_ref(),
-            oc.order,
-            who,
-            &oc.changes,
-            &may_follow_up,
-            &person,
-        );
-        if let Some(e) = lookup_failed.into_inner() {
-            return Err(unavailable(e));
-        }
-        let v = v.map_err(refused)?;
         acked.extend(v.duplicates.iter().map(|h| h.0));
-        mine.insert(oc.order, v.doc.clone());
-        validated.push(v);
+        let Validated {
+            order,
+            doc,
+            state: st,
+            new_changes,
+            created,
+            ..
+        } = v;
+        docs.changed(order, doc);
+        validated.push((order, st, new_changes, created));
     }
-    for v in &validated {
-        if v.new_changes.is_empty() {
-            continue;
-        }
-        store_changes(tx, v.order, &v.doc, &v.state, &v.new_changes).map_err(unavailable)?;
-        if v.created {
+    for (order, st, new_changes, created) in &validated {
+        let Some(doc) = docs.mine(*order) else {
+            return Err(unavailable(Error::Internal(
+                "validated order missing".into(),
+            )));
+        };
+        let seq = store_changes(tx, *order, doc, st, new_changes).map_err(unavailable)?;
+        if *created {
             // The device holds the order it created: it is in its scope from now on.
-            add_to_scope(tx, who.author.device, v.order).map_err(unavailable)?;
+            add_to_scope(tx, who.author.device, *order).map_err(unavailable)?;
         }
-        touched.push((v.order, v.state.office.id));
-        acked.extend(v.new_changes.iter().map(|c| c.hash().0));
+        touched.add(seq, st);
+        acked.extend(new_changes.iter().map(|c| c.hash().0));
     }
     Ok(acked)
 }

@@ -1,0 +1,163 @@
+//! The server checks and projects a device's changes incrementally — its copy of an order
+//! is changed in place, its decoded facts extended, its state published to readers — so
+//! the cost of one more change does not grow with the order (issue "Hardening", item 10;
+//! the figures are in docs/performance.md). These tests hold the shortcuts to what the
+//! full computation gives, and the writer's savepoints to their answers (item 17).
+
+use baoxiu_sync_core::{EventBody as E, WorkOrderDoc, WorkOrderState};
+
+use crate::hardening::{fact_json, raw_append, refused_as, submit_raw};
+use crate::server_support::*;
+
+/// The order as the server serves it, and as a fresh read of its stored document gives.
+async fn served_and_fresh(srv: &TestServer, id: &str) -> (WorkOrderState, WorkOrderState, usize) {
+    let order = id.parse().unwrap();
+    let served = srv.state().store.order(order).await.unwrap().unwrap();
+    let bytes = srv.state().store.document(order).await.unwrap().unwrap();
+    let doc = WorkOrderDoc::load(&bytes, baoxiu_sync_core::DeviceId::new()).unwrap();
+    let fresh = baoxiu_sync_core::state(&doc).unwrap();
+    (served, fresh, doc.events().len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_s_running_copy_is_always_what_a_fresh_read_gives() {
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let tech = srv.who("a.tech1").clone();
+    let disp = srv.who("a.dispatcher").clone();
+    let note = |who: &Login, text: &str| {
+        fact_json(who, chrono_now(), Some(0), E::Note { text: text.into() })
+    };
+    let (_, _, mut facts) = served_and_fresh(&srv, &id).await;
+
+    // Appended at the end: the decoded facts are extended, not read again.
+    let c = raw_append(&srv, &id, "a.dispatcher", note(&disp, "one")).await;
+    submit_raw(&srv, &id, "a.dispatcher", c).await.unwrap();
+    facts += 1;
+
+    // Two devices after the same tail: the second lands wherever Automerge puts it.
+    let from_tech = raw_append(&srv, &id, "a.tech1", note(&tech, "tech")).await;
+    let from_disp = raw_append(&srv, &id, "a.dispatcher", note(&disp, "office")).await;
+    submit_raw(&srv, &id, "a.dispatcher", from_disp)
+        .await
+        .unwrap();
+    submit_raw(&srv, &id, "a.tech1", from_tech).await.unwrap();
+    facts += 2;
+
+    // Refused after it was applied to the server's copy (the fact names another author):
+    // that copy is dropped, and nothing of the change survives in what is served.
+    let forged = raw_append(&srv, &id, "a.tech1", note(&disp, "not mine")).await;
+    refused_as(submit_raw(&srv, &id, "a.tech1", forged).await, "Forbidden");
+    // Refused before anything was applied (another device's change): the copy stays.
+    let theirs = raw_append(&srv, &id, "a.tech1", note(&tech, "theirs")).await;
+    refused_as(
+        submit_raw(&srv, &id, "a.dispatcher", theirs).await,
+        "ForgedActor",
+    );
+    let (served, fresh, n) = served_and_fresh(&srv, &id).await;
+    assert_eq!(n, facts);
+    assert_eq!(served, fresh);
+
+    // And a REST command on the same copy, after all of that.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{id}/cancel"),
+            Some(serde_json::json!({"reason": "住戶取消"})),
+        )
+        .await;
+    assert!(s.is_success(), "{v}");
+    facts += 1;
+    let c = raw_append(&srv, &id, "a.tech1", note(&tech, "after")).await;
+    submit_raw(&srv, &id, "a.tech1", c).await.unwrap();
+    facts += 1;
+    let (served, fresh, n) = served_and_fresh(&srv, &id).await;
+    assert_eq!(n, facts);
+    assert_eq!(served, fresh);
+    assert!(served.notes.iter().any(|t| t == "after"));
+    assert!(!served.notes.iter().any(|t| t == "not mine"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_savepoint_that_does_not_release_is_never_acked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = baoxiu_server::SqliteStore::open(&baoxiu_server::db_path(dir.path())).unwrap();
+    let state = baoxiu_server::AppState::new(
+        std::sync::Arc::new(store.clone()),
+        baoxiu_server::Keys::load_or_create(dir.path()).unwrap(),
+        std::sync::Arc::new(baoxiu_sync_core::SystemClock),
+    );
+    let logins = baoxiu_server::devtools::demo::seed(&state).await.unwrap();
+    let desk = logins
+        .iter()
+        .find(|l| l.person.role == baoxiu_sync_core::Role::FrontDesk)
+        .unwrap();
+    let author = baoxiu_sync_core::Author {
+        user: desk.person.id,
+        device: state.store.server_device(),
+        role: desk.person.role,
+    };
+    let office = state
+        .store
+        .office(desk.person.office)
+        .await
+        .unwrap()
+        .unwrap();
+    let st = state
+        .store
+        .create(
+            author.clone(),
+            baoxiu_sync_core::NewOrder {
+                office,
+                customer: baoxiu_sync_core::Customer {
+                    name: "王小明".into(),
+                    unit: "A棟-12F-3".into(),
+                    phone: "0912".into(),
+                },
+                channel: baoxiu_sync_core::Channel::Phone,
+                description: "漏水".into(),
+                follow_up_of: None,
+            },
+            chrono_now(),
+        )
+        .await
+        .unwrap();
+    let before = state.store.log_len().await.unwrap();
+    let note = |text: &str| E::Note { text: text.into() };
+
+    // The job's work ran, but its savepoint did not release: rolled back, so not acked.
+    store.fail_next_release();
+    let r = state
+        .store
+        .command(
+            author.clone(),
+            desk.person.office,
+            st.order,
+            note("lost"),
+            chrono_now(),
+        )
+        .await;
+    assert!(
+        matches!(r, Err(baoxiu_server::Error::Unavailable(_))),
+        "{r:?}"
+    );
+    assert_eq!(state.store.log_len().await.unwrap(), before);
+    let now = state.store.order(st.order).await.unwrap().unwrap();
+    assert!(now.notes.is_empty(), "{:?}", now.notes);
+
+    // The next one is stored, on a copy that does not hold the rolled-back fact.
+    let after = state
+        .store
+        .command(
+            author,
+            desk.person.office,
+            st.order,
+            note("kept"),
+            chrono_now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.notes, vec!["kept".to_owned()]);
+    assert_eq!(state.store.log_len().await.unwrap(), before + 1);
+}
