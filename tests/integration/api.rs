@@ -214,9 +214,10 @@ async fn bad_inputs_get_clear_errors() {
             Some(json!({"technicians": [srv.who("b.tech1").person.id]})),
         )
         .await;
+    // Well formed, but no one the office can assign: a conflict (as R-PAID's amounts).
     assert_eq!(
         s,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "a technician of another office: {v}"
     );
     let (s, _) = srv

@@ -48,30 +48,51 @@ fn today(st: &AppState, cal: &OfficeCalendar) -> Result<NaiveDate> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ComplaintIn {
     /// hotline, fax, letter, walk_in, email, online (R-CPL-CHANNEL)
+    #[schema(schema_with = super::schema::complaint_channel)]
     pub channel: String,
+    #[schema(pattern = "\\S")]
     pub complainant: String,
     #[serde(default)]
     pub contact: String,
     pub by_customer_or_agent: bool,
     pub unit: String,
+    #[schema(pattern = "\\S")]
     pub subject: String,
     #[serde(default)]
     pub category: String,
     #[serde(default)]
     pub description: String,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::uuid_or_null)]
     pub order: Option<baoxiu_sync_core::OrderId>,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::uuid_or_null)]
     pub technician: Option<UserId>,
     pub material_complete: bool,
     #[serde(default)]
     pub missing: String,
-    /// The earlier complaint this one repeats, if a person judged so.
+    /// The earlier complaint this one repeats, if a person judged so (404 if the office
+    /// has no such complaint).
     pub same_as: Option<String>,
     /// Required with `same_as`.
     pub new_facts: Option<bool>,
-    /// When it was received (UTC ms), for paper records entered later; default now.
+    /// When it was received (UTC ms, 1970-01-01 to 9999-12-30), for paper records entered later;
+    /// default now.
+    #[schema(minimum = 0, maximum = 253_402_214_399_999_i64)]
     pub received_at: Option<i64>,
+}
+
+/// The range of `received_at`, UTC ms: 1970-01-01 to 9999-12-30, so the day is in year
+/// 9999 at the latest in any time zone.
+const RECEIVED_AT: std::ops::RangeInclusive<i64> = 0..=253_402_214_399_999;
+
+impl ComplaintIn {
+    fn check(&self) -> Result<()> {
+        match self.received_at {
+            Some(t) if !RECEIVED_AT.contains(&t) => Err(Error::Invalid(format!(
+                "received_at {t} is not a time from 1970 to 9999"
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 async fn view_now(st: &AppState, office: OfficeId, x: &Complaint) -> Result<ComplaintView> {
@@ -80,12 +101,13 @@ async fn view_now(st: &AppState, office: OfficeId, x: &Complaint) -> Result<Comp
     Ok(view(x, &cal, today(st, &cal)?, &all))
 }
 
-#[utoipa::path(post, path = "/api/v1/complaints", request_body = ComplaintIn, responses((status = 201, body = ComplaintView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/complaints", request_body = ComplaintIn, responses((status = 201, body = ComplaintView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "`same_as` names no complaint of the office"), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(st): State<AppState>,
     c: Caller,
     ApiJson(b): ApiJson<ComplaintIn>,
 ) -> Result<(StatusCode, Json<ComplaintView>)> {
+    b.check()?;
     let new = NewComplaint {
         channel: b.channel,
         complainant: b.complainant,
@@ -110,21 +132,28 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplaintQuery {
     /// Only those due within one working day.
     pub at_risk: Option<bool>,
     pub overdue: Option<bool>,
+    #[param(schema_with = super::schema::complaint_status)]
     pub status: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/complaints", params(("at_risk" = Option<bool>, Query), ("overdue" = Option<bool>, Query), ("status" = Option<String>, Query)), responses((status = 200, body = Vec<ComplaintView>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/complaints", params(ComplaintQuery), responses((status = 200, body = Vec<ComplaintView>), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     c: Caller,
     ApiQuery(q): ApiQuery<ComplaintQuery>,
 ) -> Result<Json<Vec<ComplaintView>>> {
     let (office, role) = (c.0.office, c.0.role);
+    if let Some(s) = q.status.as_deref()
+        && !super::schema::COMPLAINT_STATUSES.contains(&s)
+    {
+        return Err(Error::Invalid(format!("unknown complaint status {s:?}")));
+    }
     let cal = st.store.calendar(office).await?;
     let today = today(&st, &cal)?;
     let all = st.store.complaints(office).await?;
@@ -160,7 +189,8 @@ pub async fn get(
 }
 
 /// An action on a complaint. `day` back-dates a paper record; default today.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Its schema is written by hand (below): what each action needs.
+#[derive(Debug, Deserialize)]
 pub struct ActionIn {
     /// notice | material | answer | decide | told
     pub action: String,
@@ -175,6 +205,14 @@ pub struct ActionIn {
     pub outcome: Option<String>,
     pub text: Option<String>,
 }
+
+impl utoipa::PartialSchema for ActionIn {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::Schema::OneOf(super::schema::complaint_action()).into()
+    }
+}
+
+impl ToSchema for ActionIn {}
 
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", params(("id" = String, Path)), request_body = ActionIn, responses((status = 200, body = ComplaintView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn act(
@@ -231,10 +269,14 @@ pub struct CalendarOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CalendarIn {
+    #[schema(schema_with = super::schema::calendar_kind_or_null)]
     pub kind: Option<String>,
+    /// Working days to decide an accepted complaint, 1–120.
+    #[schema(minimum = 1, maximum = 120)]
     pub decision_days: Option<u32>,
     /// Day → working (true), not working (false), or null to remove the override.
     #[serde(default)]
+    #[schema(schema_with = super::schema::day_overrides)]
     pub overrides: BTreeMap<String, Option<bool>>,
 }
 
@@ -285,15 +327,21 @@ pub async fn put_calendar(
     Ok(Json(calendar_out(&out)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QualityQuery {
+    /// `YYYY-MM`, in the office's time zone.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// json (default), csv, xlsx
+    #[param(schema_with = super::schema::export_format)]
     pub format: Option<String>,
+    /// zh (default) or en, for export headings.
+    #[param(schema_with = super::schema::lang)]
     pub lang: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/quality", params(("month" = String, Query), ("format" = Option<String>, Query), ("lang" = Option<String>, Query)), responses((status = 200, body = QualityReport), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/quality", params(QualityQuery), responses((status = 200, description = "the service-quality report as JSON, or as CSV / XLSX with `format`", content((QualityReport = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn quality_report(
     State(st): State<AppState>,
     c: Caller,
@@ -317,7 +365,7 @@ pub async fn quality_report(
         today,
         &stats,
     );
-    let en = q.lang.as_deref() == Some("en");
+    let en = super::month::english(q.lang.as_deref())?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(report).into_response()),
         f @ ("csv" | "xlsx") => export_pairs(

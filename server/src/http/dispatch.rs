@@ -43,7 +43,7 @@ pub struct PricingIn {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignIn {
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = super::schema::uuids)]
     pub technicians: Vec<UserId>,
     #[serde(default)]
     pub reason: String,
@@ -86,7 +86,8 @@ impl From<CoreSuggestion> for Suggestion {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestQuery {
     /// e.g. plumbing; inferred from the description when absent.
     pub specialty: Option<String>,
@@ -123,7 +124,7 @@ pub async fn pricing(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", params(("id" = String, Path), ("specialty" = Option<String>, Query), ("zone" = Option<String>, Query)), responses((status = 200, body = Vec<Suggestion>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", params(("id" = String, Path), SuggestQuery), responses((status = 200, body = Vec<Suggestion>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn suggestions(
     State(st): State<AppState>,
     c: Caller,
@@ -146,8 +147,10 @@ pub async fn assign(
     // arriving from a device).
     for t in &a.technicians {
         let ok = assignable(st.store.user(*t).await?.as_ref(), c.0.office);
+        // A well-formed id of someone who cannot be assigned now: a conflict with the
+        // office's people, not a malformed request.
         if !ok {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Conflict(format!(
                 "{t} is not an active technician of this office"
             )));
         }

@@ -77,17 +77,57 @@ pub async fn authenticate(parts: &Parts, st: &AppState, tickets: bool) -> Result
 }
 
 /// JSON body whose rejections use our error body (422 for malformed input).
+///
+/// A number written with a fraction of zero (`5.0`) is an integer as JSON Schema counts
+/// them, so it is taken where the API documents an integer.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::MissingJsonContentType(e)) => Err(Error::Invalid(e.body_text())),
-            Err(e) => Err(Error::Invalid(e.body_text())),
+        let Json(mut value) = Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(|e: JsonRejection| Error::Invalid(e.body_text()))?;
+        // Every body is an object: serde would also take a struct written as an array.
+        if !value.is_object() {
+            return Err(Error::Invalid("the body must be a JSON object".into()));
         }
+        integral_floats_as_integers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "Failed to deserialize the JSON body into the target type: {e}"
+                ))
+            })
+    }
+}
+
+/// Rewrites every float without a fraction that fits an integer type as that integer.
+fn integral_floats_as_integers(v: &mut serde_json::Value) {
+    use serde_json::{Number, Value};
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+            {
+                // i64::MAX and u64::MAX as f64 round up to 2^63 and 2^64: both excluded.
+                let as_int = if f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    Some(Number::from(f as i64))
+                } else if f >= 0.0 && f < u64::MAX as f64 {
+                    Some(Number::from(f as u64))
+                } else {
+                    None
+                };
+                if let Some(i) = as_int {
+                    *n = i;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
     }
 }
 

@@ -14,6 +14,7 @@ mod health;
 mod month;
 mod openapi;
 mod orders;
+mod schema;
 mod sync;
 mod users;
 
@@ -121,9 +122,18 @@ async fn authorize_route(State(st): State<AppState>, req: Request, next: Next) -
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let Some(action) = route_action(parts.method.as_str(), &path) else {
-        if crate::policy::ROUTES.iter().any(|(_, p, _)| *p == path) {
-            // The path is served, not with this method.
-            return axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
+        let allowed: Vec<&str> = crate::policy::ROUTES
+            .iter()
+            .filter(|(_, p, _)| *p == path)
+            .map(|(m, _, _)| *m)
+            .collect();
+        if !allowed.is_empty() {
+            // The path is served, not with this method: say which methods it takes.
+            return (
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                [(axum::http::header::ALLOW, allowed.join(", "))],
+            )
+                .into_response();
         }
         tracing::error!(%path, "route missing from the policy table");
         return Error::Forbidden("this route is not in the policy table".into()).into_response();

@@ -20,24 +20,47 @@ use crate::service::month::{self as svc, MonthStats, Params, Register};
 use crate::state::AppState;
 use crate::store::{CallbackFilter, SampleRecord};
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// `YYYY-MM`, in the office's time zone.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
-    /// Must be the caller's office if given.
+    /// Must be the caller's office if given (another is not found).
     pub office: Option<String>,
     /// json (default), csv or xlsx.
+    #[param(schema_with = super::schema::export_format)]
     pub format: Option<String>,
     /// zh (default) or en, for export headings.
+    #[param(schema_with = super::schema::lang)]
     pub lang: Option<String>,
     /// Overrides the office's setting for this request.
+    #[param(minimum = 0, maximum = 365)]
     pub rework_days: Option<i64>,
     /// Overrides the office's setting for this request.
+    #[param(minimum = 0, maximum = 1440)]
     pub margin_minutes: Option<i64>,
 }
 
-fn office_of(c: &Caller, q: &MonthQuery) -> Result<OfficeId> {
-    match &q.office {
+/// The register's query: a month of one office.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegisterQuery {
+    /// `YYYY-MM`, in the office's time zone.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    pub month: String,
+    /// Must be the caller's office if given (another is not found).
+    pub office: Option<String>,
+    /// json (default), csv or xlsx.
+    #[param(schema_with = super::schema::export_format)]
+    pub format: Option<String>,
+    /// zh (default) or en, for export headings.
+    #[param(schema_with = super::schema::lang)]
+    pub lang: Option<String>,
+}
+
+fn office_of(c: &Caller, office: Option<&str>) -> Result<OfficeId> {
+    match office {
         Some(o) if o.parse::<OfficeId>().ok() != Some(c.0.office) => {
             Err(Error::NotFound(format!("office {o}")))
         }
@@ -45,8 +68,13 @@ fn office_of(c: &Caller, q: &MonthQuery) -> Result<OfficeId> {
     }
 }
 
-fn english(q: &MonthQuery) -> bool {
-    q.lang.as_deref() == Some("en")
+/// Whether export headings are English (`lang=en`) rather than Chinese (`zh`, default).
+pub(super) fn english(lang: Option<&str>) -> Result<bool> {
+    match lang {
+        None | Some("zh") => Ok(false),
+        Some("en") => Ok(true),
+        Some(l) => Err(Error::Invalid(format!("unknown lang {l:?} (zh, en)"))),
+    }
 }
 
 /// The office's settings, overridden by the request where it says so.
@@ -79,23 +107,23 @@ fn unknown_format(f: &str) -> Error {
     Error::Invalid(format!("unknown format {f:?} (json, csv, xlsx)"))
 }
 
-#[utoipa::path(get, path = "/api/v1/stats", params(("month" = String, Query), ("office" = Option<String>, Query), ("format" = Option<String>, Query), ("lang" = Option<String>, Query), ("rework_days" = Option<i64>, Query), ("margin_minutes" = Option<i64>, Query)),
-    responses((status = 200, body = MonthStats), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/stats", params(MonthQuery),
+    responses((status = 200, description = "the month's statistics as JSON, or as CSV / XLSX with `format`", content((MonthStats = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "another office"), (status = 422, body = ErrorBody)))]
 pub async fn stats(
     State(st): State<AppState>,
     c: Caller,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Response> {
-    let office = office_of(&c, &q)?;
+    let office = office_of(&c, q.office.as_deref())?;
+    let en = english(q.lang.as_deref())?;
     let p = params(&st, office, &q).await?;
     let s = svc::office_stats(&*st.store, office, &q.month, p).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(s).into_response()),
-        "csv" => csv_response(&stats_table(&s, english(&q)), &format!("stats-{}", s.month)),
+        "csv" => csv_response(&stats_table(&s, en), &format!("stats-{}", s.month)),
         "xlsx" => {
             let r = svc::register(&*st.store, office, &q.month).await?;
             let tz = tz_of(&st, office).await?;
-            let en = english(&q);
             xlsx_response(
                 &[stats_table(&s, en), register_table(&r, en, tz)],
                 &format!("stats-{}", s.month),
@@ -105,21 +133,22 @@ pub async fn stats(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/register", params(("month" = String, Query), ("format" = Option<String>, Query), ("lang" = Option<String>, Query)),
-    responses((status = 200, body = Register), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/register", params(RegisterQuery),
+    responses((status = 200, description = "the paid-service register as JSON, or as CSV / XLSX with `format`", content((Register = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "another office"), (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(st): State<AppState>,
     c: Caller,
-    ApiQuery(q): ApiQuery<MonthQuery>,
+    ApiQuery(q): ApiQuery<RegisterQuery>,
 ) -> Result<Response> {
-    let office = office_of(&c, &q)?;
+    let office = office_of(&c, q.office.as_deref())?;
+    let en = english(q.lang.as_deref())?;
     let r = svc::register(&*st.store, office, &q.month).await?;
     let tz = tz_of(&st, office).await?;
     let name = format!("register-{}", r.month);
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(r).into_response()),
-        "csv" => csv_response(&register_table(&r, english(&q), tz), &name),
-        "xlsx" => xlsx_response(&[register_table(&r, english(&q), tz)], &name),
+        "csv" => csv_response(&register_table(&r, en, tz), &name),
+        "xlsx" => xlsx_response(&[register_table(&r, en, tz)], &name),
         f => Err(unknown_format(f)),
     }
 }
@@ -133,7 +162,7 @@ pub struct CallbackOut {
     /// phone | on_site | online_survey
     pub method: String,
     pub planned_at: i64,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub assignee: Option<UserId>,
     pub content: String,
     /// planned | done | failed
@@ -185,22 +214,28 @@ fn method(m: &str) -> Result<CallbackMethod> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PlanCallbackIn {
-    #[schema(value_type = String)]
+    #[schema(schema_with = super::schema::uuid)]
     pub order: OrderId,
     /// phone, on_site, online_survey
+    #[schema(schema_with = super::schema::callback_method)]
     pub method: String,
     /// UTC ms.
     pub planned_at: i64,
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::uuid_or_null)]
     pub assignee: Option<UserId>,
     #[serde(default)]
     pub content: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
+    #[param(schema_with = super::schema::callback_status)]
     pub status: Option<String>,
+    /// A work order's id.
+    #[param(schema_with = super::schema::uuid)]
     pub order: Option<String>,
+    /// A sample's id.
     pub sample: Option<String>,
 }
 
@@ -209,8 +244,10 @@ pub struct CallbackQuery {
 pub struct CallbackResultIn {
     pub reached: bool,
     /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     pub satisfaction: Option<u8>,
     /// pass | fail
+    #[schema(schema_with = super::schema::pass_fail_or_null)]
     pub repair_held: Option<String>,
     #[serde(default)]
     pub problems: String,
@@ -218,6 +255,7 @@ pub struct CallbackResultIn {
     #[serde(default)]
     pub content: String,
     /// When the customer was not reached: try again this way (R-VISIT).
+    #[schema(schema_with = super::schema::callback_method_or_null)]
     pub fallback_method: Option<String>,
     /// When to try the fallback (UTC ms); default a day later.
     pub fallback_at: Option<i64>,
@@ -281,7 +319,7 @@ pub async fn plan_callback(
     Ok((StatusCode::CREATED, Json(cb.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/callbacks", params(("status" = Option<String>, Query), ("order" = Option<String>, Query), ("sample" = Option<String>, Query)), responses((status = 200, body = Vec<CallbackOut>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/callbacks", params(CallbackQuery), responses((status = 200, body = Vec<CallbackOut>), (status = 403, body = ErrorBody)))]
 pub async fn list_callbacks(
     State(st): State<AppState>,
     c: Caller,
@@ -332,12 +370,16 @@ pub async fn record_callback(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SampleIn {
+    #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// Percent of each technician's completed orders; default the office's setting.
+    #[schema(maximum = 100)]
     pub percent: Option<u32>,
     /// At least this many per technician; default the office's setting.
+    #[schema(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     pub min_per_technician: Option<u32>,
     /// Any number; the same seed and parameters draw the same sample.
+    #[schema(format = "uint64", maximum = 18_446_744_073_709_551_615_u64)]
     pub seed: Option<u64>,
 }
 

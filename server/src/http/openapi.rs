@@ -29,8 +29,8 @@ impl Modify for BearerAuth {
 }
 
 /// The errors any operation can answer, documented on every one: 408 (request timeout),
-/// 500, 503 (storage unavailable); 401 where a token is required; 413 and 422 where a
-/// body is sent. Each with the error body. An operation's own list stays as written.
+/// 500, 503 (storage unavailable); 401 where a token is required; 413 where a body is
+/// sent; 422 where a body or a query is read. Each with the error body. An operation's own list stays as written.
 #[derive(Debug)]
 struct CommonErrors;
 
@@ -74,9 +74,19 @@ impl Modify for CommonErrors {
                         "401",
                         "no valid bearer token (or ticket, on the two streams)",
                     );
+                    add(
+                        "403",
+                        "the caller's role may not do this (the policy table)",
+                    );
                 }
+                let has_query =
+                    op.parameters.iter().flatten().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    });
                 if has_body {
                     add("413", "the body is larger than the limit");
+                }
+                if has_body || has_query {
                     add("422", "the body or query is malformed");
                 }
                 add("408", "the request took longer than the timeout");
@@ -90,9 +100,47 @@ impl Modify for CommonErrors {
     }
 }
 
+/// What the derive cannot say of a complaint: a repeat (`same_as`) must say whether it
+/// brings new facts (R-CPL-REJECT).
+#[derive(Debug)]
+struct ComplaintRepeat;
+
+impl Modify for ComplaintRepeat {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{
+            AllOfBuilder, AnyOfBuilder, ObjectBuilder, Schema, SchemaType, Type,
+        };
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(RefOr::T(derived)) = schemas.remove("ComplaintIn") else {
+            return;
+        };
+        let not_a_repeat =
+            ObjectBuilder::new().property("same_as", ObjectBuilder::new().schema_type(Type::Null));
+        let says_new_facts = ObjectBuilder::new()
+            .property(
+                "new_facts",
+                ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)),
+            )
+            .required("new_facts");
+        let with_rule = AllOfBuilder::new()
+            .item(derived)
+            .item(
+                AnyOfBuilder::new()
+                    .description(Some("a repeat (`same_as`) says `new_facts`"))
+                    .item(not_a_repeat)
+                    .item(says_new_facts),
+            )
+            .build();
+        schemas.insert("ComplaintIn".into(), RefOr::T(Schema::AllOf(with_rule)));
+    }
+}
+
 #[derive(OpenApi, Debug)]
 #[openapi(
-    modifiers(&BearerAuth, &CommonErrors),
+    modifiers(&BearerAuth, &CommonErrors, &ComplaintRepeat),
     security(("bearer" = [])),
     info(
         title = "baoxiu",

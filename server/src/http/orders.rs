@@ -80,7 +80,9 @@ impl From<WorkOrderState> for OrderView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CustomerIn {
+    #[schema(pattern = "\\S")]
     pub name: String,
+    #[schema(pattern = "\\S")]
     pub unit: String,
     #[serde(default)]
     pub phone: String,
@@ -90,31 +92,42 @@ pub struct CustomerIn {
 pub struct IntakeIn {
     pub customer: CustomerIn,
     /// walk_in, phone, verbal, app
+    #[schema(schema_with = super::schema::intake_channel)]
     pub channel: String,
+    #[schema(pattern = "\\S")]
     pub description: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReasonIn {
+    #[schema(pattern = "\\S")]
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReceiptIn {
+    #[schema(pattern = "\\S")]
     pub number: String,
     /// Minor units; must equal the order's total.
     pub amount: i64,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(schema_with = super::schema::order_status)]
     pub status: Option<String>,
+    /// A technician's user id (ignored for a technician, who lists their own).
+    #[param(schema_with = super::schema::uuid)]
     pub technician: Option<String>,
     /// Logged at or after, UTC ms.
     pub from: Option<i64>,
     /// Logged before, UTC ms.
     pub to: Option<i64>,
+    /// 1–500 (default 50; larger is taken as 500).
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     pub offset: Option<u32>,
 }
 
@@ -163,7 +176,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(s.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders", params(("status" = Option<String>, Query), ("technician" = Option<String>, Query), ("from" = Option<i64>, Query), ("to" = Option<i64>, Query), ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query)), responses((status = 200, body = OrderPage), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orders", params(ListQuery), responses((status = 200, body = OrderPage), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     c: Caller,

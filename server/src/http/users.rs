@@ -42,7 +42,9 @@ impl From<Person> for PersonOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PersonIn {
+    #[schema(pattern = "\\S")]
     pub name: String,
+    #[schema(schema_with = super::schema::role)]
     pub role: String,
     #[serde(default)]
     pub specialties: Vec<String>,
@@ -70,9 +72,13 @@ pub struct RuleNumbers {
 /// The office's settings (each with its documented default).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SettingsBody {
+    #[schema(maximum = 365)]
     pub rework_days: u32,
+    #[schema(maximum = 1440)]
     pub margin_minutes: u32,
+    #[schema(maximum = 100)]
     pub sample_percent: u32,
+    #[schema(maximum = 1000)]
     pub sample_min_per_technician: u32,
 }
 

@@ -97,8 +97,12 @@ impl ComplaintStore for SqliteStore {
             let o = office_or_404(c, office)?;
             let cal = load_calendar(c, &o)?;
             let id = uuid::Uuid::now_v7().to_string();
-            let (x, earlier) =
-                receive_complaint(id, &new, received_at, &cal, by, |id| load(c, office, id))?;
+            let (x, earlier) = receive_complaint(id, &new, received_at, &cal, by, |id| {
+                // `same_as` names a complaint the office does not have: not found.
+                load(c, office, id)?
+                    .map(Some)
+                    .ok_or_else(|| Error::NotFound(format!("complaint {id}")))
+            })?;
             if let Some(e) = &earlier {
                 save(c, office, e)?;
             }

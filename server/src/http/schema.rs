@@ -1,0 +1,266 @@
+//! What the derive cannot say of a field: the names a string takes. Each list is the one
+//! the handler parses (a test below checks that every name parses), so a request the
+//! document calls valid is taken, and one it calls invalid is refused.
+
+use serde_json::Value;
+use utoipa::openapi::schema::{
+    Array, ArrayBuilder, KnownFormat, Object, ObjectBuilder, OneOf, OneOfBuilder, SchemaFormat,
+    SchemaType, Type,
+};
+
+pub const ORDER_STATUSES: &[&str] = &[
+    "logged",
+    "received",
+    "priced",
+    "assigned",
+    "scheduled",
+    "on_site",
+    "in_progress",
+    "completed",
+    "accepted",
+    "closed",
+    "refused",
+    "cancelled",
+];
+/// Channels of an order logged through the API (field orders come from devices).
+pub const INTAKE_CHANNELS: &[&str] = &["walk_in", "phone", "verbal", "app"];
+/// Roles a person can be given.
+pub const ROLES: &[&str] = &[
+    "front_desk",
+    "administrator",
+    "dispatcher",
+    "technician",
+    "finance",
+    "supervisor",
+    "admin",
+];
+pub const CALLBACK_METHODS: &[&str] = &["phone", "on_site", "online_survey"];
+pub const CALLBACK_STATUSES: &[&str] = &["planned", "done", "failed"];
+pub const PASS_FAIL: &[&str] = &["pass", "fail"];
+pub const CALENDAR_KINDS: &[&str] = &["cn", "weekends"];
+pub const COMPLAINT_STATUSES: &[&str] = &[
+    "incomplete",
+    "awaiting_acceptance",
+    "accepted",
+    "decided",
+    "closed",
+    "not_accepted",
+    "transferred",
+    "merged",
+];
+/// A UUID as the server writes it (hyphenated).
+pub const UUID: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// A day that exists, `YYYY-MM-DD` (the 29th of February in leap years only).
+pub const DAY: &str = concat!(
+    "^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])",
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))",
+    "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)$"
+);
+pub const OUTCOMES: &[&str] = &["upheld", "partly_upheld", "not_upheld"];
+pub const EXPORT_FORMATS: &[&str] = &["json", "csv", "xlsx"];
+pub const LANGS: &[&str] = &["zh", "en"];
+
+fn names(values: &[&str], nullable: bool) -> Object {
+    let mut all: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
+    let ty = if nullable {
+        all.push(Value::Null);
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
+    ObjectBuilder::new()
+        .schema_type(ty)
+        .enum_values(Some(all))
+        .build()
+}
+
+fn string(pattern: &str, format: KnownFormat, nullable: bool) -> Object {
+    let ty = if nullable {
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
+    ObjectBuilder::new()
+        .schema_type(ty)
+        .format(Some(SchemaFormat::KnownFormat(format)))
+        .pattern(Some(pattern))
+        .build()
+}
+
+pub fn uuid() -> Object {
+    string(UUID, KnownFormat::Uuid, false)
+}
+pub fn uuid_or_null() -> Object {
+    string(UUID, KnownFormat::Uuid, true)
+}
+pub fn uuids() -> Array {
+    ArrayBuilder::new().items(uuid()).build()
+}
+pub fn day() -> Object {
+    string(DAY, KnownFormat::Date, false)
+}
+pub fn day_or_null() -> Object {
+    string(DAY, KnownFormat::Date, true)
+}
+/// Day → working (true), not working (false), or null to remove the override.
+pub fn day_overrides() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property_names(Some(day()))
+        .additional_properties(Some(
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Boolean, Type::Null])),
+        ))
+        .build()
+}
+
+fn text_or_null() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .build()
+}
+
+fn not_blank() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some(r"\S"))
+        .build()
+}
+
+/// An action on a complaint: one shape per action (and per answer), each saying what it
+/// needs (R-CPL-INCOMPLETE, R-CPL-ACCEPT, R-CPL-REJECT, R-CPL-DECIDE).
+pub fn complaint_action() -> OneOf {
+    // (action, answer's decision, required fields beyond `action`, description)
+    let shapes: &[(&str, Option<&str>, &[&str], &str)] = &[
+        (
+            "notice",
+            None,
+            &["missing"],
+            "a supplement notice: what the complainant must add",
+        ),
+        ("material", None, &[], "the material is complete"),
+        ("answer", Some("accept"), &[], "accept the complaint"),
+        (
+            "answer",
+            Some("refuse"),
+            &["reason"],
+            "refuse it, with the reason",
+        ),
+        (
+            "answer",
+            Some("transfer"),
+            &["transfer_to"],
+            "transfer it to a unit or department",
+        ),
+        (
+            "decide",
+            None,
+            &["outcome", "text"],
+            "the decision and its text",
+        ),
+        ("told", None, &[], "the complainant was told the decision"),
+    ];
+    let mut one_of = OneOfBuilder::new();
+    for (action, decision, needs, what) in shapes {
+        let mut o = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .description(Some(*what))
+            .property("action", names(&[action], false))
+            .required("action")
+            .property("day", day_or_null());
+        for field in ["missing", "reason", "transfer_to", "text"] {
+            if needs.contains(&field) {
+                o = o.property(field, not_blank()).required(field);
+            } else {
+                o = o.property(field, text_or_null());
+            }
+        }
+        o = match decision {
+            Some(d) => o
+                .property("decision", names(&[d], false))
+                .required("decision"),
+            None => o.property("decision", text_or_null()),
+        };
+        o = if needs.contains(&"outcome") {
+            o.property("outcome", names(OUTCOMES, false))
+                .required("outcome")
+        } else {
+            o.property("outcome", text_or_null())
+        };
+        one_of = one_of.item(o.build());
+    }
+    one_of.build()
+}
+
+pub fn order_status() -> Object {
+    names(ORDER_STATUSES, false)
+}
+pub fn intake_channel() -> Object {
+    names(INTAKE_CHANNELS, false)
+}
+pub fn role() -> Object {
+    names(ROLES, false)
+}
+pub fn callback_method() -> Object {
+    names(CALLBACK_METHODS, false)
+}
+pub fn callback_method_or_null() -> Object {
+    names(CALLBACK_METHODS, true)
+}
+pub fn callback_status() -> Object {
+    names(CALLBACK_STATUSES, false)
+}
+pub fn pass_fail_or_null() -> Object {
+    names(PASS_FAIL, true)
+}
+pub fn calendar_kind_or_null() -> Object {
+    names(CALENDAR_KINDS, true)
+}
+pub fn complaint_channel() -> Object {
+    names(baoxiu_sync_core::complaint::CHANNELS, false)
+}
+pub fn complaint_status() -> Object {
+    names(COMPLAINT_STATUSES, false)
+}
+pub fn export_format() -> Object {
+    names(EXPORT_FORMATS, false)
+}
+pub fn lang() -> Object {
+    names(LANGS, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baoxiu_sync_core::calendar::CalendarKind;
+    use baoxiu_sync_core::callback::{CallbackMethod, CallbackStatus};
+    use baoxiu_sync_core::{Channel, PassFail, Role, Status};
+
+    fn all_parse<T: std::str::FromStr>(names: &[&str]) {
+        for n in names {
+            assert!(n.parse::<T>().is_ok(), "{n} does not parse");
+        }
+    }
+
+    #[test]
+    fn every_listed_name_is_one_the_server_takes() {
+        use strum::VariantArray;
+        all_parse::<Status>(ORDER_STATUSES);
+        assert_eq!(ORDER_STATUSES.len(), Status::VARIANTS.len());
+        all_parse::<Role>(ROLES);
+        assert_eq!(
+            ROLES.len() + 1,
+            Role::VARIANTS.len(),
+            "every role but system"
+        );
+        all_parse::<CallbackMethod>(CALLBACK_METHODS);
+        all_parse::<CallbackStatus>(CALLBACK_STATUSES);
+        all_parse::<PassFail>(PASS_FAIL);
+        all_parse::<CalendarKind>(CALENDAR_KINDS);
+        all_parse::<baoxiu_sync_core::complaint::Status>(COMPLAINT_STATUSES);
+        for c in INTAKE_CHANNELS {
+            let parsed: Channel = serde_json::from_value(Value::from(*c)).unwrap();
+            assert_ne!(parsed, Channel::Field);
+        }
+    }
+}
