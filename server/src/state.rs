@@ -29,6 +29,9 @@ pub struct Limits {
     pub ws_ping_every: std::time::Duration,
     /// …and ends when nothing (not even a pong) came back for this long.
     pub ws_idle: std::time::Duration,
+    /// A catch-up goes to a device in pages of about this many bytes (the protocol's
+    /// `CATCH_UP_PAGE_BYTES`; smaller in tests).
+    pub catch_up_page_bytes: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +42,7 @@ impl Default for Limits {
             idle_timeout: std::time::Duration::from_secs(60),
             ws_ping_every: std::time::Duration::from_secs(20),
             ws_idle: std::time::Duration::from_secs(60),
+            catch_up_page_bytes: baoxiu_sync_core::protocol::CATCH_UP_PAGE_BYTES,
         }
     }
 }

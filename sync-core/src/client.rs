@@ -337,7 +337,7 @@ async fn connection(shared: &Shared, config: &ClientConfig, local: &Notify) -> R
     send(&mut ws, &hello).await?;
     let mut in_flight = 0usize;
     loop {
-        let waiting = !session.is_live() || in_flight > 0;
+        let waiting = !session.is_caught_up() || in_flight > 0;
         tokio::select! {
             _ = tokio::time::sleep(config.reply_timeout), if waiting => {
                 return Err(Error::InvalidInput("no answer from the server in time".into()));
@@ -373,7 +373,7 @@ async fn connection(shared: &Shared, config: &ClientConfig, local: &Notify) -> R
                     let m = format!("{:?}: {}", e.code, e.message);
                     shared.set(|s| s.last_error = Some(m));
                 }
-                if session.is_live() && in_flight == 0 {
+                if session.is_caught_up() && in_flight == 0 {
                     shared.set(|s| {
                         s.connection = Connection::UpToDate;
                         s.last_sync = Some(now());

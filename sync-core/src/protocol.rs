@@ -10,7 +10,7 @@ use crate::Error;
 use crate::model::{Millis, OrderId};
 
 /// Bumped on any incompatible change to the frames.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Largest frame a device may send.
 pub const MAX_UPLOAD_FRAME_BYTES: usize = 4 * 1024 * 1024;
@@ -19,6 +19,11 @@ pub const MAX_UPLOAD_FRAME_BYTES: usize = 4 * 1024 * 1024;
 pub const UPLOAD_PAGE_BYTES: usize = MAX_UPLOAD_FRAME_BYTES / 2;
 /// Largest frame the server sends (whole documents for a new device can be large).
 pub const MAX_DOWNLOAD_FRAME_BYTES: usize = 64 * 1024 * 1024;
+/// How much of a catch-up frame the server fills with documents and changes: a catch-up
+/// larger than this (an office-wide device, a repair after a restore) goes out in pages,
+/// each applied and cursored by the device before the next (always at least one document
+/// or change a page, so an order larger than a page still goes, alone).
+pub const CATCH_UP_PAGE_BYTES: usize = 8 * 1024 * 1024;
 /// Most changes one frame may carry.
 pub const MAX_CHANGES_PER_FRAME: usize = 4096;
 /// Most ops one change may carry (a fact is one op; creating an order is four).
@@ -86,9 +91,15 @@ pub struct Welcome {
     /// Orders no longer in the device's scope.
     pub revoked: Vec<OrderId>,
     pub cursor: Cursor,
-    /// The cursor was stale or unknown: `documents` holds every order in scope, and the
-    /// device re-sends any of its own changes the server lacks.
+    /// The cursor was stale or unknown: every order in scope is sent whole (over as many
+    /// pages as it takes), and the device re-sends any of its own changes the server
+    /// lacks.
     pub repair: bool,
+    /// With `repair`: every order in the device's scope, so it knows what to keep before
+    /// the last page has arrived.
+    pub scope: Vec<OrderId>,
+    /// More of the catch-up follows, as pushes.
+    pub more: bool,
 }
 
 /// Either direction while connected: new changes as they happen.
@@ -102,6 +113,8 @@ pub struct Push {
     /// Set by the server: the cursor this push continues from. A device whose cursor is
     /// not this one missed a push (a lost frame) and reconnects to catch up.
     pub prev: Option<Cursor>,
+    /// Set by the server: more of the catch-up follows.
+    pub more: bool,
 }
 
 /// Server → device: these changes are durably stored.

@@ -38,6 +38,8 @@ pub struct ClientSession {
     welcomed: bool,
     /// Halvings of the page budget the server asked for (FrameTooLarge).
     shrink: u32,
+    /// The server said more of its catch-up follows.
+    catching_up: bool,
 }
 
 fn group(pending: &[PendingChange]) -> Vec<OrderChanges> {
@@ -92,10 +94,16 @@ impl ClientSession {
         self.welcomed
     }
 
+    /// Whether the server's whole catch-up (every page of it) has been applied.
+    pub fn is_caught_up(&self) -> bool {
+        self.welcomed && !self.catching_up
+    }
+
     /// The first frame of a connection: cursor, clock, and unacknowledged changes.
     pub fn hello(&mut self, store: &Store, now: Millis) -> Result<Frame, Error> {
         self.in_flight.clear();
         self.welcomed = false;
+        self.catching_up = false;
         let pending = store.pending_changes()?;
         let batch = self.page(pending.into_iter());
         self.in_flight
@@ -141,6 +149,7 @@ impl ClientSession {
             revoked: Vec::new(),
             cursor: None,
             prev: None,
+            more: false,
         })))
     }
 
@@ -168,6 +177,7 @@ impl ClientSession {
                 self.apply_incoming(store, &p.changes, &p.documents, &p.revoked, &mut out)?;
                 if let Some(c) = p.cursor {
                     store.set_cursor(Some(c))?;
+                    self.catching_up = p.more;
                 }
             }
             Frame::Ack(Ack { acked }) => self.ack(store, &acked)?,
@@ -239,10 +249,11 @@ impl ClientSession {
         self.ack(store, &w.acked)?;
         self.apply_incoming(store, &w.changes, &w.documents, &w.revoked, out)?;
         if w.repair {
-            self.repair(store, &w.documents, out)?;
+            self.repair(store, &w.scope, out)?;
         }
         store.set_cursor(Some(w.cursor))?;
         self.welcomed = true;
+        self.catching_up = w.more;
         out.welcomed = true;
         Ok(())
     }
@@ -255,9 +266,46 @@ impl ClientSession {
         revoked: &[OrderId],
         out: &mut Outcome,
     ) -> Result<(), Error> {
+        let device = store.author().device;
+        let actor = actor_for(device);
+        let mut resend = Vec::new();
+        let held: HashSet<OrderId> = if documents.is_empty() {
+            HashSet::new()
+        } else {
+            store.order_ids()?.into_iter().collect()
+        };
         for d in documents {
             store.import_order(&d.bytes)?;
             out.changed.push(d.order);
+            if !held.contains(&d.order) {
+                continue;
+            }
+            // A whole document for an order we hold (a repair, over however many pages):
+            // whatever of ours it lacks goes to the server again.
+            let server = WorkOrderDoc::load(&d.bytes, device)?;
+            let missing: Vec<Vec<u8>> = store
+                .doc(d.order)?
+                .changes_since(&server.heads())
+                .into_iter()
+                .filter(|c| c.actor_id() == &actor)
+                .map(|c| c.raw_bytes().to_vec())
+                .collect();
+            if !missing.is_empty() {
+                resend.push(OrderChanges {
+                    order: d.order,
+                    changes: missing,
+                });
+            }
+        }
+        if !resend.is_empty() {
+            out.send.push(Frame::Push(Push {
+                changes: resend,
+                documents: Vec::new(),
+                revoked: Vec::new(),
+                cursor: None,
+                prev: None,
+                more: false,
+            }));
         }
         for c in changes {
             match store.apply_remote(c.order, &c.changes) {
@@ -276,34 +324,19 @@ impl ClientSession {
         Ok(())
     }
 
-    /// After a repair welcome: re-send our own changes the server lacks, and drop orders
-    /// that are no longer ours.
+    /// After a repair welcome: drop orders that are no longer ours, and send again the
+    /// field orders we created that the server lost. (Our changes to orders in scope go
+    /// again as their documents arrive, see `apply_incoming`.)
     fn repair(
         &mut self,
         store: &mut Store,
-        documents: &[Document],
+        scope: &[OrderId],
         out: &mut Outcome,
     ) -> Result<(), Error> {
         let device = store.author().device;
         let actor = actor_for(device);
-        let in_scope: HashSet<OrderId> = documents.iter().map(|d| d.order).collect();
+        let in_scope: HashSet<OrderId> = scope.iter().copied().collect();
         let mut resend = Vec::new();
-        for d in documents {
-            let server = WorkOrderDoc::load(&d.bytes, device)?;
-            let local = store.doc(d.order)?;
-            let missing: Vec<Vec<u8>> = local
-                .changes_since(&server.heads())
-                .into_iter()
-                .filter(|c| c.actor_id() == &actor)
-                .map(|c| c.raw_bytes().to_vec())
-                .collect();
-            if !missing.is_empty() {
-                resend.push(OrderChanges {
-                    order: d.order,
-                    changes: missing,
-                });
-            }
-        }
         for order in store.order_ids()? {
             if in_scope.contains(&order) {
                 continue;
@@ -336,6 +369,7 @@ impl ClientSession {
                 revoked: Vec::new(),
                 cursor: None,
                 prev: None,
+                more: false,
             }));
         }
         Ok(())

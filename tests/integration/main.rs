@@ -17,6 +17,7 @@ mod hardening;
 mod incremental;
 mod jwt;
 mod month;
+mod paging;
 mod rules;
 mod server_schema;
 mod server_support {

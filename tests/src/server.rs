@@ -340,6 +340,8 @@ pub struct Phone {
     pub received: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
+    /// The largest frame received on the last `sync`.
+    pub largest_received: usize,
 }
 
 impl Phone {
@@ -366,6 +368,7 @@ impl Phone {
             received: 0,
             bytes_sent: 0,
             bytes_received: 0,
+            largest_received: 0,
         }
     }
 
@@ -409,6 +412,7 @@ impl Phone {
             if let Message::Binary(b) = m {
                 self.received += 1;
                 self.bytes_received += b.len();
+                self.largest_received = self.largest_received.max(b.len());
                 return Some(Frame::decode(&b, MAX_DOWNLOAD_FRAME_BYTES).unwrap());
             }
         }
@@ -421,6 +425,7 @@ impl Phone {
         self.received = 0;
         self.bytes_sent = 0;
         self.bytes_received = 0;
+        self.largest_received = 0;
         let mut ws = self.connect(url).await;
         let hello = self.session.hello(&self.store, chrono_now()).unwrap();
         self.send(&mut ws, &hello).await;
@@ -447,7 +452,7 @@ impl Phone {
                 waiting += 1;
             }
             outcomes.push(out);
-            if !need_welcome && waiting == 0 {
+            if !need_welcome && waiting == 0 && self.session.is_caught_up() {
                 break;
             }
         }

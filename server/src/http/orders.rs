@@ -64,8 +64,10 @@ pub struct OrderView {
     pub status: String,
     /// The full merged state: customer, stamps, fees (minor units), signatures,
     /// `timeline` and `anomalies`.
+    // Serialised straight from the reducer's output: no intermediate JSON tree, whose
+    // cost (an allocation per field of every timeline entry) dominated a long order.
     #[schema(value_type = Object)]
-    pub state: serde_json::Value,
+    pub state: WorkOrderState,
 }
 
 impl From<WorkOrderState> for OrderView {
@@ -73,7 +75,7 @@ impl From<WorkOrderState> for OrderView {
         OrderView {
             id: s.order,
             status: s.status.as_str().to_owned(),
-            state: serde_json::to_value(&s).unwrap_or_default(),
+            state: s,
         }
     }
 }

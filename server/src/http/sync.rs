@@ -157,7 +157,13 @@ async fn catch_up(
     hello: bool,
 ) -> Result<CatchUp> {
     st.store
-        .catch_up(ctx.clone(), cursor, hello, st.now())
+        .catch_up_page(
+            ctx.clone(),
+            cursor,
+            hello,
+            st.now(),
+            st.limits.catch_up_page_bytes,
+        )
         .await
 }
 
@@ -253,7 +259,12 @@ async fn run_session(
             delivery: 0,
         }),
         repair: up.repair,
+        scope: up.scope,
+        more: up.more,
     });
+    // More pages of the catch-up to send, one per turn of the loop (so pings, the
+    // device's frames and revocation are still served between them).
+    let mut more = up.more;
     if !send(socket, &welcome).await {
         return Ok(());
     }
@@ -312,6 +323,25 @@ async fn run_session(
                     }
                 }
             }
+            () = std::future::ready(()), if more => {
+                let up = catch_up(st, ctx, cursor, false).await?;
+                if up.repair {
+                    return Ok(());
+                }
+                more = up.more;
+                let frame = Frame::Push(Push {
+                    changes: up.changes,
+                    documents: up.documents,
+                    revoked: up.revoked,
+                    cursor: up.cursor,
+                    prev: cursor,
+                    more: up.more,
+                });
+                if !send(socket, &frame).await {
+                    return Ok(());
+                }
+                cursor = up.cursor;
+            }
             note = committed.recv() => {
                 match note {
                     Ok(c) => {
@@ -325,6 +355,10 @@ async fn run_session(
                 }
                 // Coalesce whatever else was committed meanwhile into one catch-up.
                 while committed.try_recv().is_ok() {}
+                if more {
+                    // The pages still to send will carry it.
+                    continue;
+                }
                 let up = catch_up(st, ctx, cursor, false).await?;
                 let empty = up.changes.is_empty() && up.documents.is_empty() && up.revoked.is_empty() && !up.repair;
                 if up.repair {
@@ -338,11 +372,13 @@ async fn run_session(
                         revoked: up.revoked,
                         cursor: up.cursor,
                         prev: cursor,
+                        more: up.more,
                     });
                     if !send(socket, &frame).await {
                         return Ok(());
                     }
                     cursor = up.cursor;
+                    more = up.more;
                 }
             }
         }

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::{Callback, CallbackResult, CallbackStatus, Stratum};
 use baoxiu_sync_core::complaint::{Complaint, NewComplaint, Refusal};
-use baoxiu_sync_core::protocol::{Cursor, Document, Hash, OrderChanges};
+use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
 use baoxiu_sync_core::{
@@ -89,6 +89,10 @@ pub struct CatchUp {
     pub revoked: Vec<OrderId>,
     pub cursor: Option<Cursor>,
     pub repair: bool,
+    /// With `repair`: every order in the device's scope.
+    pub scope: Vec<OrderId>,
+    /// This is one page: ask again from `cursor` for the rest.
+    pub more: bool,
 }
 
 /// A batch refused whole, or the store failing.
@@ -139,14 +143,28 @@ pub trait OrderStore: Send + Sync + Debug {
     /// The order's whole document.
     async fn document(&self, id: OrderId) -> Result<Option<Vec<u8>>>;
     async fn list_orders(&self, filter: OrderFilter) -> Result<(Vec<OrderRow>, u64)>;
-    /// What `device` must receive after `cursor`; `record_sync` notes the sync time.
+    /// What `device` must receive after `cursor`; `record_sync` notes the sync time. One
+    /// page of it: documents and changes of about `page_bytes` at most (at least one
+    /// document or change), `more` when the rest must be asked for from the new cursor.
+    async fn catch_up_page(
+        &self,
+        device: DeviceCtx,
+        cursor: Option<Cursor>,
+        record_sync: bool,
+        now: Millis,
+        page_bytes: usize,
+    ) -> Result<CatchUp>;
+    /// The first page of a catch-up in pages of the protocol's size.
     async fn catch_up(
         &self,
         device: DeviceCtx,
         cursor: Option<Cursor>,
         record_sync: bool,
         now: Millis,
-    ) -> Result<CatchUp>;
+    ) -> Result<CatchUp> {
+        self.catch_up_page(device, cursor, record_sync, now, CATCH_UP_PAGE_BYTES)
+            .await
+    }
     fn subscribe(&self) -> broadcast::Receiver<Committed>;
     /// The server's own device id (actor of changes made through the API).
     fn server_device(&self) -> DeviceId;

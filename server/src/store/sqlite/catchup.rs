@@ -1,11 +1,17 @@
 //! Catch-up on SQLite: what a device must receive after its cursor (changes of orders it
 //! holds, whole documents of orders new to it, revocations), read in one snapshot; then
 //! what was sent is recorded by the writer, so the next catch-up knows.
+//!
+//! A catch-up is cut into pages of a byte budget. Documents come first: those that fit
+//! are delivered (and recorded), the rest wait for the next page, whose cursor no longer
+//! counts them as known. Changes follow in log order while the budget lasts, and the
+//! cursor moves only to the last log row read, so the next page starts there. A page
+//! always carries at least one document or change, so every page makes progress.
 
 use std::collections::{HashMap, HashSet};
 
 use baoxiu_sync_core::doc::actor_for;
-use baoxiu_sync_core::protocol::{Cursor, Document, OrderChanges};
+use baoxiu_sync_core::protocol::{Cursor, Document, MAX_CHANGES_PER_FRAME, OrderChanges};
 use baoxiu_sync_core::{Millis, OrderId, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -43,11 +49,12 @@ pub(super) fn plan(
     c: &Connection,
     dev: &DeviceCtx,
     cursor: Option<Cursor>,
+    page_bytes: usize,
 ) -> Result<Planned> {
     // A read transaction, ended (rolled back) when dropped whatever happens: the
     // connection never returns to the pool holding one.
     let tx = c.unchecked_transaction()?;
-    plan_in(inner, &tx, dev, cursor)
+    plan_in(inner, &tx, dev, cursor, page_bytes)
 }
 
 fn plan_in(
@@ -55,6 +62,7 @@ fn plan_in(
     c: &Connection,
     dev: &DeviceCtx,
     cursor: Option<Cursor>,
+    page_bytes: usize,
 ) -> Result<Planned> {
     let who = &dev.submitter;
     let device = dev.device().to_string();
@@ -123,29 +131,70 @@ fn plan_in(
         .chain(pending_revoke)
         .collect();
     revoke.sort();
+    if up.repair {
+        up.scope = scope.iter().copied().collect();
+        up.scope.sort();
+    }
+    // A document or change, its order id and framing: 64 bytes is generous.
+    let mut used = 0usize;
+    let fits =
+        |used: usize, size: usize, empty: bool| empty || used.saturating_add(size) <= page_bytes;
+    let mut sent = 0usize;
     for o in &deliver {
         if let Some(d) = load_doc(c, *o, inner.server_device)? {
-            up.documents.push(Document {
-                order: *o,
-                bytes: d.save(),
-            });
+            let bytes = d.save();
+            let size = bytes.len().saturating_add(64);
+            if !fits(used, size, up.documents.is_empty()) {
+                up.more = true;
+                break;
+            }
+            used = used.saturating_add(size);
+            up.documents.push(Document { order: *o, bytes });
         }
+        sent += 1;
     }
-    if let Some(cur) = valid {
+    // Orders not sent on this page are delivered on a later one.
+    deliver.truncate(sent);
+    // Where the changes read stop: the device's cursor until a row is read.
+    let mut read_to = valid.map(|v| v.seq).unwrap_or(max_seq);
+    if let Some(cur) = valid.filter(|_| !up.more) {
         let mut stmt = c.prepare_cached(
-            "SELECT order_id, bytes FROM log WHERE seq > ?1 AND actor != ?2 ORDER BY seq",
+            "SELECT seq, order_id, bytes FROM log WHERE seq > ?1 AND seq <= ?3 AND actor != ?2
+             ORDER BY seq",
         )?;
-        let rows = stmt.query_map(params![int(cur.seq), actor], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        let rows = stmt.query_map(params![int(cur.seq), actor, int(max_seq)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })?;
         let mut by_order: Vec<OrderChanges> = Vec::new();
         let mut index: HashMap<OrderId, usize> = HashMap::new();
+        let mut any = !up.documents.is_empty();
+        let mut count = 0usize;
+        read_to = cur.seq;
+        let mut cut = false;
         for row in rows {
-            let (o, bytes) = row?;
+            let (seq, o, bytes) = row?;
+            let seq = u64::try_from(seq).unwrap_or(0);
             let o: OrderId = parse("order id", &o)?;
             if !known.contains(&o) || !scope.contains(&o) {
+                read_to = seq;
                 continue;
             }
+            let size = bytes.len().saturating_add(64);
+            if count >= MAX_CHANGES_PER_FRAME || !fits(used, size, !any) {
+                // This row and the rest go on the next page; the cursor stays on the
+                // last row read (a row that exists, so the cursor checks out).
+                up.more = true;
+                cut = true;
+                break;
+            }
+            read_to = seq;
+            count += 1;
+            used = used.saturating_add(size);
+            any = true;
             let i = *index.entry(o).or_insert_with(|| {
                 by_order.push(OrderChanges {
                     order: o,
@@ -155,6 +204,10 @@ fn plan_in(
             });
             by_order[i].changes.push(bytes);
         }
+        if !cut {
+            // Everything up to the snapshot was read (the device's own rows included).
+            read_to = max_seq;
+        }
         up.changes = by_order;
     }
     up.revoked = revoke.clone();
@@ -163,10 +216,13 @@ fn plan_in(
     } else {
         deliveries + 1
     };
+    // A repair sends documents only (as of this snapshot): once its pages are done the
+    // device is at `max_seq`; a page that stopped early resumes where it stopped.
+    let seq = if up.repair { max_seq } else { read_to };
     up.cursor = Some(Cursor {
         epoch: inner.epoch,
-        seq: max_seq,
-        check: cursor_check(c, max_seq)?.unwrap_or([0; 8]),
+        seq,
+        check: cursor_check(c, seq)?.unwrap_or([0; 8]),
         delivery: next_delivery,
     });
     Ok(Planned {

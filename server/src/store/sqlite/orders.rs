@@ -109,17 +109,18 @@ impl OrderStore for SqliteStore {
             .await
     }
 
-    async fn catch_up(
+    async fn catch_up_page(
         &self,
         device: DeviceCtx,
         cursor: Option<Cursor>,
         record_sync: bool,
         now: Millis,
+        page_bytes: usize,
     ) -> Result<CatchUp> {
         let read = self
             .read({
                 let device = device.clone();
-                move |inner, c| catchup::plan(inner, c, &device, cursor)
+                move |inner, c| catchup::plan(inner, c, &device, cursor, page_bytes)
             })
             .await?;
         let (up, record) = read.finish(record_sync);

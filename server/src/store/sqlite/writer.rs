@@ -83,9 +83,9 @@ struct Touched {
 }
 
 impl Touched {
-    fn add(&mut self, seq: i64, st: &WorkOrderState) {
+    fn add(&mut self, seq: i64, st: WorkOrderState) {
         self.orders.push((st.order, st.office.id));
-        self.states.push((st.order, seq, st.clone()));
+        self.states.push((st.order, seq, st));
     }
 }
 
@@ -369,8 +369,8 @@ fn run_job(
                 let st = state(&doc)?;
                 let changes = doc.all_changes();
                 let seq = store_changes(tx, st.order, &doc, &st, &changes)?;
-                touched.add(seq, &st);
                 docs.changed(st.order, doc);
+                touched.add(seq, st.clone());
                 Ok(st)
             })();
             Reply::State(reply, r)
@@ -413,7 +413,7 @@ fn command(
     })();
     match done {
         Ok((st, seq)) => {
-            touched.add(seq, &st);
+            touched.add(seq, st.clone());
             docs.changed(order, doc);
             Ok(st)
         }
@@ -516,16 +516,16 @@ fn submit(
         docs.changed(order, doc);
         validated.push((order, st, new_changes, created));
     }
-    for (order, st, new_changes, created) in &validated {
-        let Some(doc) = docs.mine(*order) else {
+    for (order, st, new_changes, created) in validated {
+        let Some(doc) = docs.mine(order) else {
             return Err(unavailable(Error::Internal(
                 "validated order missing".into(),
             )));
         };
-        let seq = store_changes(tx, *order, doc, st, new_changes).map_err(unavailable)?;
-        if *created {
+        let seq = store_changes(tx, order, doc, &st, &new_changes).map_err(unavailable)?;
+        if created {
             // The device holds the order it created: it is in its scope from now on.
-            add_to_scope(tx, who.author.device, *order).map_err(unavailable)?;
+            add_to_scope(tx, who.author.device, order).map_err(unavailable)?;
         }
         touched.add(seq, st);
         acked.extend(new_changes.iter().map(|c| c.hash().0));
