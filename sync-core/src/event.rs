@@ -154,6 +154,13 @@ pub enum EventBody {
     Note {
         text: String,
     },
+    /// R-CLOCK, recorded by the server alone: it received fact `event` at `received_at`
+    /// (its clock), earlier than the time the fact carries, so that time cannot be true.
+    /// The fact is kept, flagged, and timed no later than its receipt.
+    TimeDoubted {
+        event: EventId,
+        received_at: Millis,
+    },
 }
 
 impl EventBody {
@@ -183,6 +190,7 @@ impl EventBody {
             EventBody::Cancelled { .. } => "cancelled",
             EventBody::Reopened { .. } => "reopened",
             EventBody::Note { .. } => "note",
+            EventBody::TimeDoubted { .. } => "time_doubted",
         }
     }
 

@@ -19,6 +19,12 @@ pub const PLAUSIBLE_BEFORE_LOGGING_MS: Millis = 24 * 3600 * 1000;
 /// R-CLOCK: how long after its logging an order's facts may be timed (an order reopened
 /// or collected late included) before the time is not trusted.
 pub const PLAUSIBLE_ORDER_SPAN_MS: Millis = 2 * 366 * 24 * 3600 * 1000;
+/// R-CLOCK: how far ahead of the server's clock, when the server receives it, a fact's
+/// (offset-corrected) time may be before the server records that it doubts it. A
+/// device's corrected time is its estimate of server time when it recorded the fact, so
+/// anything later than the receipt is wrong; the margin covers clock drift since the
+/// device's last sync.
+pub const CLOCK_AHEAD_LIMIT_MS: Millis = 3600 * 1000;
 /// R-CLOCK: no time of this service is before 2000-01-01 or after 2100-01-01 (UTC).
 pub const EARLIEST_TIME: Millis = 946_684_800_000;
 pub const LATEST_TIME: Millis = 4_102_444_800_000;

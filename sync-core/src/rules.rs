@@ -208,7 +208,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             Ok(())
         }
-        E::Note { .. } => Ok(()),
+        E::Note { .. } | E::TimeDoubted { .. } => Ok(()),
     }
 }
 
@@ -231,6 +231,7 @@ pub fn role_may_record(role: Role, body: &EventBody) -> bool {
         ),
         E::ReceiptIssued { .. } | E::FeeCollected { .. } => matches!(role, R::Finance | R::Admin),
         E::Note { .. } => role != R::System,
+        E::TimeDoubted { .. } => role == R::System,
         b if b.is_field_work() => role == R::Technician,
         _ => false,
     }
@@ -264,7 +265,10 @@ fn check_role(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<(
 /// A cancelled or refused job takes no more work until it is reopened.
 fn check_lifecycle(s: &WorkOrderState, body: &EventBody) -> Result<(), V> {
     use EventBody as E;
-    if matches!(body, E::Reopened { .. } | E::Note { .. } | E::Logged { .. }) {
+    if matches!(
+        body,
+        E::Reopened { .. } | E::Note { .. } | E::Logged { .. } | E::TimeDoubted { .. }
+    ) {
         return Ok(());
     }
     if s.cancelled.is_some() {
@@ -321,8 +325,12 @@ pub fn well_formed(body: &EventBody) -> Result<(), V> {
         | E::FeesAmended { items, .. } => items_ok(items),
         E::DamageRecorded { compensation, .. } => amount_ok(*compensation),
         E::ReceiptIssued { amount, .. } | E::FeeCollected { amount, .. } => amount_ok(*amount),
-        E::AppointmentSet { at } | E::Rescheduled { at, .. } => {
-            // R-CLOCK: an appointment is a real time.
+        E::AppointmentSet { at }
+        | E::Rescheduled { at, .. }
+        | E::TimeDoubted {
+            received_at: at, ..
+        } => {
+            // R-CLOCK: an appointment (a receipt) is a real time.
             if !(EARLIEST_TIME..=LATEST_TIME).contains(at) {
                 return Err(V::ImplausibleTime);
             }

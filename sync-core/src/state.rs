@@ -4,11 +4,13 @@
 //! changes). Each fact is checked with the same [`rules::check`] that commands use; a fact
 //! that breaks a rule is still applied — it happened — and becomes an [`Anomaly`].
 
+use std::collections::HashMap;
+
 use crate::causality::Causality;
 use crate::doc::{StoredEvent, WorkOrderDoc};
 use crate::error::RuleViolation;
 use crate::event::{Event, EventBody};
-use crate::model::{FeeItem, Millis, PassFail, UserId};
+use crate::model::{EventId, FeeItem, Millis, PassFail, Role, UserId};
 use crate::rules;
 use crate::signature::fees_hash;
 
@@ -136,10 +138,24 @@ impl WorkOrderState {
         }
     }
 
-    /// Applies one fact. Rules were already checked by the caller.
-    fn apply(&mut self, e: &Event) {
+    /// Applies one fact. Rules were already checked by the caller. `received` is when the
+    /// server received it, if the server doubted its time.
+    fn apply(&mut self, e: &Event, received: Option<Millis>) {
         use EventBody as E;
         let mut stamp = Stamp::of(e);
+        // R-CLOCK: a fact timed after the server received it is timed at its receipt.
+        let mut flagged = false;
+        if let Some(r) = received
+            && stamp.at > r
+        {
+            self.anomalies.push(Anomaly {
+                rule: "R-CLOCK".into(),
+                event: Some(e.id),
+                kind: AnomalyKind::ImplausibleTime { at: stamp.at },
+            });
+            flagged = true;
+            stamp.at = r;
+        }
         // R-CLOCK: a time outside the order's plausible window is kept in the timeline
         // as the device said it, flagged, and clamped into the window for everything
         // computed from it (deadlines, months).
@@ -152,11 +168,13 @@ impl WorkOrderState {
             .saturating_add(PLAUSIBLE_ORDER_SPAN_MS)
             .clamp(EARLIEST_TIME, LATEST_TIME);
         if !(earliest..=latest).contains(&stamp.at) {
-            self.anomalies.push(Anomaly {
-                rule: "R-CLOCK".into(),
-                event: Some(e.id),
-                kind: AnomalyKind::ImplausibleTime { at: stamp.at },
-            });
+            if !flagged {
+                self.anomalies.push(Anomaly {
+                    rule: "R-CLOCK".into(),
+                    event: Some(e.id),
+                    kind: AnomalyKind::ImplausibleTime { at: stamp.at },
+                });
+            }
             stamp.at = stamp.at.clamp(earliest, latest);
         }
         match &e.body {
@@ -319,6 +337,7 @@ impl WorkOrderState {
                 self.arrived_on_time = None;
             }
             E::Note { text } => self.notes.push(text.clone()),
+            E::TimeDoubted { .. } => {}
         }
     }
 
@@ -350,6 +369,29 @@ pub fn reduce(
         .map_err(|e| crate::Error::Corrupt(format!("first event unreadable: {e}")))?;
     let mut s = WorkOrderState::from_logged(logged)
         .ok_or_else(|| crate::Error::Corrupt("first event is not `logged`".into()))?;
+    // R-CLOCK: facts the server received before the time they carry (it said so in a
+    // fact of its own, later in the list).
+    let doubted: HashMap<EventId, Millis> = events
+        .iter()
+        .filter_map(|se| match &se.event {
+            Ok(Event {
+                author,
+                body: EventBody::TimeDoubted { event, received_at },
+                ..
+            }) if author.role == Role::System => Some((*event, *received_at)),
+            _ => None,
+        })
+        .collect();
+    if let Some(&r) = doubted.get(&logged.id)
+        && s.logged_at > r
+    {
+        s.anomalies.push(Anomaly {
+            rule: "R-CLOCK".into(),
+            event: Some(logged.id),
+            kind: AnomalyKind::ImplausibleTime { at: s.logged_at },
+        });
+        s.logged_at = r;
+    }
     s.timeline.push(timeline_entry(logged));
 
     // Assignments, with the change that wrote them, for the concurrency check.
@@ -403,7 +445,7 @@ pub fn reduce(
                 kind: AnomalyKind::RuleBroken { violation },
             }),
         }
-        s.apply(e);
+        s.apply(e, doubted.get(&e.id).copied());
         s.timeline.push(timeline_entry(e));
     }
     s.finish();

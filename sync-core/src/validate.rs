@@ -274,6 +274,54 @@ pub fn apply_checked(
     })
 }
 
+/// R-CLOCK: the server, receiving `v`, records that it doubts the time of each new fact
+/// timed more than `CLOCK_AHEAD_LIMIT_MS` after `now` — a fact of its own (`TimeDoubted`,
+/// by `server`, whose role must be `System`), appended to the document after the
+/// device's changes. The device's facts are kept as they are; the reducer flags them and
+/// times them at their receipt. Returns the server's changes (`v.doc` and `v.state`
+/// include them).
+pub fn doubt_future_times(
+    v: &mut Validated,
+    server: &Author,
+    now: crate::model::Millis,
+) -> Result<Vec<Change>, crate::Error> {
+    let new: HashSet<ChangeHash> = v.new_changes.iter().map(|c| c.hash()).collect();
+    let limit = now.saturating_add(crate::order_state::CLOCK_AHEAD_LIMIT_MS);
+    let doubted: Vec<crate::model::EventId> = v
+        .doc
+        .events()
+        .iter()
+        .filter(|se| se.change.is_some_and(|h| new.contains(&h)))
+        .filter_map(|se| se.event.as_ref().ok())
+        .filter(|e| e.corrected_at() > limit)
+        .map(|e| e.id)
+        .collect();
+    let mut changes = Vec::new();
+    for event in doubted {
+        let fact = Event {
+            id: crate::model::EventId::new(),
+            author: server.clone(),
+            at: now,
+            offset: Some(0),
+            body: EventBody::TimeDoubted {
+                event,
+                received_at: now,
+            },
+        };
+        v.doc.set_device(server.device);
+        let hash = v.doc.append(&fact)?;
+        let change = v
+            .doc
+            .change_by_hash(&hash)
+            .ok_or_else(|| crate::Error::Corrupt("own change missing".into()))?;
+        changes.push(change);
+    }
+    if !changes.is_empty() {
+        v.state = state::state(&v.doc)?;
+    }
+    Ok(changes)
+}
+
 /// The id of the event list's last element (`counter@actor`), if it has any.
 fn last_element(doc: &Automerge) -> Option<String> {
     let events = match doc.get(ROOT, "events") {

@@ -51,7 +51,11 @@ async fn submit(srv: &TestServer, who: &Login, doc: &WorkOrderDoc, changes: Vec<
         order: doc.order_id(),
         changes,
     }];
-    srv.state().store.submit(sub, batch).await.unwrap();
+    srv.state()
+        .store
+        .submit(sub, batch, srv.state().now())
+        .await
+        .unwrap();
 }
 
 /// Resident and peak memory of this process (server and bench share it), in MiB.

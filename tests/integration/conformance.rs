@@ -130,7 +130,7 @@ mod cases {
                 order: doc.order_id(),
                 changes: vec![c.raw_bytes().to_vec()],
             }];
-            acked += store.submit(who, batch).await.unwrap().len();
+            acked += store.submit(who, batch, NOW).await.unwrap().len();
         }
         acked
     }
@@ -168,8 +168,8 @@ mod cases {
             }]
         };
         let who = ctx(&o, &o.tech).submitter;
-        let first = store.submit(who.clone(), batch()).await.unwrap();
-        let again = store.submit(who, batch()).await.unwrap();
+        let first = store.submit(who.clone(), batch(), NOW).await.unwrap();
+        let again = store.submit(who, batch(), NOW).await.unwrap();
         // The same change acked twice, stored once: a device that lost the ack retries.
         assert_eq!(first, again);
         assert_eq!(first.len(), 1);
@@ -201,7 +201,7 @@ mod cases {
             order: doc.order_id(),
             changes: [vec![good], forged].concat(),
         }];
-        let r = store.submit(ctx(&o, &o.tech).submitter, batch).await;
+        let r = store.submit(ctx(&o, &o.tech).submitter, batch, NOW).await;
         match r {
             Err(SubmitError::Refused { refused, .. }) => assert_eq!(refused.len(), 2),
             other => panic!("expected a refusal, got {other:?}"),
@@ -286,6 +286,7 @@ mod cases {
                     order: doc.order_id(),
                     changes: vec![change],
                 }],
+                NOW,
             )
             .await
             .unwrap();

@@ -579,6 +579,7 @@ pub(crate) async fn submit_raw(
                 order: id.parse().unwrap(),
                 changes: vec![change],
             }],
+            srv.state().now(),
         )
         .await
 }

@@ -7,6 +7,7 @@ mod anomalies;
 mod api;
 mod bola;
 mod client;
+mod clock;
 mod complaints;
 mod conformance;
 mod convergence;

@@ -189,7 +189,11 @@ impl TestServer {
                 order: doc.order_id(),
                 changes: vec![change.raw_bytes().to_vec()],
             }];
-            self.state().store.submit(who, batch).await.unwrap();
+            self.state()
+                .store
+                .submit(who, batch, self.state().now())
+                .await
+                .unwrap();
         }
     }
 

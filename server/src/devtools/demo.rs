@@ -275,7 +275,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             changes: doc.encoded_changes_since(&heads),
         }];
         st.store
-            .submit(who, batch)
+            .submit(who, batch, st.now())
             .await
             .map_err(|e| Error::Internal(format!("demo sync: {e:?}")))?;
         if stage == 5 && paid {

@@ -131,7 +131,11 @@ async fn store_batch(
         return Ok(Vec::new());
     }
     let n: usize = changes.iter().map(|c| c.changes.len()).sum();
-    match st.store.submit(ctx.submitter.clone(), changes).await {
+    match st
+        .store
+        .submit(ctx.submitter.clone(), changes, st.now())
+        .await
+    {
         Ok(acked) => {
             st.metrics.changes_stored.inc_by(n as u64);
             Ok(acked)

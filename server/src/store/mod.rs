@@ -124,10 +124,13 @@ pub struct DeviceSync {
 #[async_trait]
 pub trait OrderStore: Send + Sync + Debug {
     /// Validates a device's batch and stores it whole, or nothing; acks after commit.
+    /// Validates a device's batch and stores it whole, or refuses it whole. `now` is the
+    /// server's clock at receipt (facts timed well after it are doubted, R-CLOCK).
     async fn submit(
         &self,
         who: Submitter,
         batch: Vec<OrderChanges>,
+        now: Millis,
     ) -> Result<Vec<Hash>, SubmitError>;
     /// Runs one sync-core command on an order of `office` as the server's device.
     async fn command(

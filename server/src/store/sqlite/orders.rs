@@ -36,9 +36,15 @@ impl OrderStore for SqliteStore {
         &self,
         who: Submitter,
         batch: Vec<OrderChanges>,
+        now: Millis,
     ) -> Result<Vec<Hash>, SubmitError> {
         let (reply, rx) = oneshot::channel();
-        if !self.enqueue(Job::Submit { who, batch, reply }) {
+        if !self.enqueue(Job::Submit {
+            who,
+            batch,
+            now,
+            reply,
+        }) {
             return Err(SubmitError::Unavailable("the store is overloaded".into()));
         }
         rx.await

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 use baoxiu_sync_core::doc::decode_changes;
 use baoxiu_sync_core::protocol::{Hash, OrderChanges};
 use baoxiu_sync_core::validate::{
-    Refusal, Submitter, Validated, apply_checked, precheck, technician_may_write,
+    Refusal, Submitter, Validated, apply_checked, doubt_future_times, precheck,
+    technician_may_write,
 };
 use baoxiu_sync_core::{
-    Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, UserId, WorkOrderDoc,
+    Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, Role, UserId, WorkOrderDoc,
     WorkOrderState, create_order, execute, state,
 };
 use rusqlite::Connection;
@@ -35,6 +36,7 @@ pub(super) enum Job {
     Submit {
         who: Submitter,
         batch: Vec<OrderChanges>,
+        now: Millis,
         reply: oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
     },
     Command {
@@ -328,8 +330,13 @@ fn run_job(
     server_device: DeviceId,
 ) -> Reply {
     match job {
-        Job::Submit { who, batch, reply } => {
-            let r = submit(tx, &who, batch, docs, touched, server_device);
+        Job::Submit {
+            who,
+            batch,
+            now,
+            reply,
+        } => {
+            let r = submit(tx, &who, batch, now, docs, touched, server_device);
             Reply::Submit(reply, r)
         }
         Job::Command {
@@ -431,6 +438,7 @@ fn submit(
     tx: &Connection,
     who: &Submitter,
     batch: Vec<OrderChanges>,
+    now: Millis,
     docs: &mut Docs,
     touched: &mut Touched,
     server_device: DeviceId,
@@ -504,15 +512,26 @@ fn submit(
             }
             v.map_err(refused)?
         };
+        let mut v = v;
         acked.extend(v.duplicates.iter().map(|h| h.0));
+        acked.extend(v.new_changes.iter().map(|c| c.hash().0));
+        // R-CLOCK: what the server saw on receipt goes into the document with the facts.
+        let system = Author {
+            user: UserId(server_device.0),
+            device: server_device,
+            role: Role::System,
+        };
+        let own =
+            doubt_future_times(&mut v, &system, now).map_err(|e| unavailable(Error::from(e)))?;
         let Validated {
             order,
             doc,
             state: st,
-            new_changes,
+            mut new_changes,
             created,
             ..
         } = v;
+        new_changes.extend(own);
         docs.changed(order, doc);
         validated.push((order, st, new_changes, created));
     }
@@ -528,7 +547,6 @@ fn submit(
             add_to_scope(tx, who.author.device, order).map_err(unavailable)?;
         }
         touched.add(seq, st);
-        acked.extend(new_changes.iter().map(|c| c.hash().0));
     }
     Ok(acked)
 }
