@@ -49,6 +49,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     acks_after_storing_and_again_for_a_duplicate,
     refused_batch_stores_nothing,
     catch_up_from_any_cursor_sends_exactly_what_followed,
+    catch_up_pages_resume_where_they_stopped,
     stale_cursor_means_repair,
     reassignment_revokes_the_order,
     listing_reads_the_projection,
@@ -295,6 +296,62 @@ mod cases {
             .await
             .unwrap();
         assert!(up.changes.is_empty());
+    }
+
+    /// A catch-up in pages (here the smallest: one change a page) sends every change
+    /// once, in order, each page's cursor where the next one starts.
+    pub(super) async fn catch_up_pages_resume_where_they_stopped(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let doc = o.dispatched();
+        submit_doc(&*store, &o, &doc).await;
+        let dev = ctx(&o, &o.tech);
+        let first = store.catch_up(dev.clone(), None, true, NOW).await.unwrap();
+        let disp = Author {
+            device: store.server_device(),
+            ..o.dispatcher.clone()
+        };
+        for i in 0..12 {
+            store
+                .command(
+                    disp.clone(),
+                    o.office.id,
+                    doc.order_id(),
+                    EventBody::Note {
+                        text: format!("office {i}"),
+                    },
+                    NOW + i,
+                )
+                .await
+                .unwrap();
+        }
+        let mut copy = own_copy(&first.documents[0].bytes, o.tech.device);
+        let mut cursor = first.cursor;
+        let mut pages = 0;
+        loop {
+            let up = store
+                .catch_up_page(dev.clone(), cursor, false, NOW, 1)
+                .await
+                .unwrap();
+            assert!(!up.repair);
+            let changes: Vec<Vec<u8>> = up.changes.into_iter().flat_map(|c| c.changes).collect();
+            assert!(changes.len() <= 1, "a page of one byte carries one change");
+            copy.apply_encoded(&changes).unwrap();
+            assert!(copy.missing_deps().is_empty(), "in order");
+            pages += 1;
+            cursor = up.cursor;
+            if !up.more {
+                break;
+            }
+        }
+        assert!(pages >= 12, "{pages} pages");
+        let server = own_copy(
+            &store.document(doc.order_id()).await.unwrap().unwrap(),
+            o.tech.device,
+        );
+        let (mut ours, mut theirs) = (copy.heads(), server.heads());
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs);
     }
 
     pub(super) async fn stale_cursor_means_repair(store: Arc<dyn Store>) {
