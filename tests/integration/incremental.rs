@@ -161,3 +161,67 @@ async fn a_savepoint_that_does_not_release_is_never_acked() {
     assert_eq!(after.notes, vec!["kept".to_owned()]);
     assert_eq!(state.store.log_len().await.unwrap(), before + 1);
 }
+
+/// The facts as a replica reads them, against a fresh decode of the same document.
+fn same_facts(doc: &WorkOrderDoc) {
+    let fresh = WorkOrderDoc::load(&doc.save(), baoxiu_sync_core::DeviceId::new()).unwrap();
+    let key = |d: &WorkOrderDoc| -> Vec<(
+        usize,
+        Option<baoxiu_sync_core::ChangeHash>,
+        Option<baoxiu_sync_core::EventId>,
+    )> {
+        d.events()
+            .iter()
+            .map(|e| (e.index, e.change, e.event.as_ref().ok().map(|f| f.id)))
+            .collect()
+    };
+    assert_eq!(key(doc), key(&fresh));
+}
+
+#[test]
+fn decoded_facts_kept_up_to_date_equal_a_fresh_decode() {
+    use crate::support::*;
+    let o = Office1::new();
+    let mut office = o.dispatched();
+    let mut tech = office.fork_for(o.tech.device);
+    // Read once, so each copy keeps its decoded facts from here on.
+    assert!(!office.events().is_empty() && !tech.events().is_empty());
+    let base = office.heads();
+    for i in 0..3 {
+        run(
+            &mut office,
+            &o.ctx(&o.dispatcher, T0 + 20 * MIN + i),
+            E::Note {
+                text: format!("office {i}"),
+            },
+        )
+        .unwrap();
+        run(
+            &mut tech,
+            &o.ctx(&o.tech, T0 + 20 * MIN + i),
+            E::Note {
+                text: format!("tech {i}"),
+            },
+        )
+        .unwrap();
+        same_facts(&office);
+        same_facts(&tech);
+    }
+    // Concurrent appends merged both ways: they interleave, not only append.
+    let from_tech: Vec<_> = tech.changes_since(&base);
+    let from_office: Vec<_> = office.changes_since(&base);
+    office.apply_changes(from_tech.clone()).unwrap();
+    tech.apply_changes(from_office).unwrap();
+    same_facts(&office);
+    same_facts(&tech);
+    assert_eq!(office.events().len(), tech.events().len());
+
+    // A change that waits for its dependency, then the dependency.
+    let mut other = o.dispatched();
+    assert!(!other.events().is_empty());
+    let (first, second) = (from_tech[0].clone(), from_tech[1].clone());
+    other.apply_changes(vec![second]).unwrap();
+    same_facts(&other);
+    other.apply_changes(vec![first]).unwrap();
+    same_facts(&other);
+}
