@@ -265,6 +265,16 @@ impl WorkOrderDoc {
         applied
     }
 
+    /// Applies changes the caller has read and found to insert facts only
+    /// (`count_appends`), so their ops are not read a second time here.
+    pub(crate) fn apply_appends(&mut self, changes: Vec<Change>) -> Result<(), Error> {
+        let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let doc = &mut self.doc;
+        let applied = contain("apply_changes", || Ok(doc.apply_changes(changes)?));
+        self.refresh(&hashes, applied.is_ok());
+        applied
+    }
+
     /// The event list's object id, as Automerge writes it in a change (`counter@actor`).
     pub fn events_id(&self) -> String {
         self.events.to_string()

@@ -190,7 +190,8 @@ pub fn apply_checked(
         Some(mut doc) => {
             let seen_before = (doc.heads(), last_element(doc.automerge()));
             if !new_changes.is_empty() {
-                doc.apply_changes(new_changes.clone()).map_err(bad_frame)?;
+                // `precheck` read every op of these: inserts into the event list only.
+                doc.apply_appends(new_changes.clone()).map_err(bad_frame)?;
             }
             (doc, Some(seen_before), appended)
         }
