@@ -257,7 +257,7 @@ impl WorkOrderDoc {
     pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), Error> {
         let events = self.events.to_string();
         let appends = changes.iter().all(|c| count_appends(c, &events).is_ok());
-        let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let hashes = self.new_hashes(&changes);
         let doc = &mut self.doc;
         let applied = contain("apply_changes", || Ok(doc.apply_changes(changes)?));
         // Even a failed apply may have applied some changes.
@@ -268,11 +268,22 @@ impl WorkOrderDoc {
     /// Applies changes the caller has read and found to insert facts only
     /// (`count_appends`), so their ops are not read a second time here.
     pub(crate) fn apply_appends(&mut self, changes: Vec<Change>) -> Result<(), Error> {
-        let hashes: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+        let hashes = self.new_hashes(&changes);
         let doc = &mut self.doc;
         let applied = contain("apply_changes", || Ok(doc.apply_changes(changes)?));
         self.refresh(&hashes, applied.is_ok());
         applied
+    }
+
+    /// Hashes of `changes` this document does not hold yet. Only their elements may be
+    /// new in the list: a duplicate's element is an old one, which a concurrent insert
+    /// may have pushed into the list's tail.
+    fn new_hashes(&self, changes: &[Change]) -> Vec<ChangeHash> {
+        changes
+            .iter()
+            .map(Change::hash)
+            .filter(|h| self.doc.get_change_meta_by_hash(h).is_none())
+            .collect()
     }
 
     /// The event list's object id, as Automerge writes it in a change (`counter@actor`).

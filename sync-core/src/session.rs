@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use automerge::ChangeHash;
+use automerge::{Change, ChangeHash};
 
 use crate::Error;
 use crate::doc::{WorkOrderDoc, actor_for};
@@ -268,7 +268,6 @@ impl ClientSession {
     ) -> Result<(), Error> {
         let device = store.author().device;
         let actor = actor_for(device);
-        let mut resend = Vec::new();
         let held: HashSet<OrderId> = if documents.is_empty() {
             HashSet::new()
         } else {
@@ -281,31 +280,18 @@ impl ClientSession {
                 continue;
             }
             // A whole document for an order we hold (a repair, over however many pages):
-            // whatever of ours it lacks goes to the server again.
+            // whatever of ours it lacks goes to the server again, through the outbox, so
+            // it is paged like any other change and survives a restart.
             let server = WorkOrderDoc::load(&d.bytes, device)?;
-            let missing: Vec<Vec<u8>> = store
+            let missing: Vec<Change> = store
                 .doc(d.order)?
                 .changes_since(&server.heads())
                 .into_iter()
                 .filter(|c| c.actor_id() == &actor)
-                .map(|c| c.raw_bytes().to_vec())
                 .collect();
             if !missing.is_empty() {
-                resend.push(OrderChanges {
-                    order: d.order,
-                    changes: missing,
-                });
+                store.requeue(d.order, &missing)?;
             }
-        }
-        if !resend.is_empty() {
-            out.send.push(Frame::Push(Push {
-                changes: resend,
-                documents: Vec::new(),
-                revoked: Vec::new(),
-                cursor: None,
-                prev: None,
-                more: false,
-            }));
         }
         for c in changes {
             match store.apply_remote(c.order, &c.changes) {
@@ -336,41 +322,21 @@ impl ClientSession {
         let device = store.author().device;
         let actor = actor_for(device);
         let in_scope: HashSet<OrderId> = scope.iter().copied().collect();
-        let mut resend = Vec::new();
         for order in store.order_ids()? {
             if in_scope.contains(&order) {
                 continue;
             }
             let local = store.doc(order)?;
-            let own: Vec<Vec<u8>> = local
-                .all_changes()
-                .into_iter()
-                .filter(|c| c.actor_id() == &actor)
-                .map(|c| c.raw_bytes().to_vec())
-                .collect();
-            let created_here = local
-                .all_changes()
-                .first()
-                .is_some_and(|c| c.actor_id() == &actor);
+            let all = local.all_changes();
+            let created_here = all.first().is_some_and(|c| c.actor_id() == &actor);
             if created_here {
-                // A field order the server lost: send it whole again.
-                resend.push(OrderChanges {
-                    order,
-                    changes: own,
-                });
+                // A field order the server lost: send it whole again (through the
+                // outbox, so it goes in pages like any other change).
+                let own: Vec<Change> = all.into_iter().filter(|c| c.actor_id() == &actor).collect();
+                store.requeue(order, &own)?;
             } else if store.remove_order(order)? {
                 out.changed.push(order);
             }
-        }
-        if !resend.is_empty() {
-            out.send.push(Frame::Push(Push {
-                changes: resend,
-                documents: Vec::new(),
-                revoked: Vec::new(),
-                cursor: None,
-                prev: None,
-                more: false,
-            }));
         }
         Ok(())
     }

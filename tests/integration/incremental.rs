@@ -225,3 +225,43 @@ fn decoded_facts_kept_up_to_date_equal_a_fresh_decode() {
     other.apply_changes(vec![first]).unwrap();
     same_facts(&other);
 }
+
+/// A batch holding a change the replica already has and a new one concurrent with it: the
+/// new one may land before the old one, which then sits at the end of the list — still
+/// an old fact, not a new one. Tried with each side's change as the one already held,
+/// so one of the two puts the new fact first.
+#[test]
+fn a_duplicate_in_a_batch_is_not_taken_for_a_new_fact() {
+    use crate::support::*;
+    let o = Office1::new();
+    for held_first in [true, false] {
+        let base = o.dispatched();
+        let mut office = base.fork_for(o.dispatcher.device);
+        let mut tech = base.fork_for(o.tech.device);
+        let start = base.heads();
+        run(
+            &mut office,
+            &o.ctx(&o.dispatcher, T0 + 20 * MIN),
+            E::Note {
+                text: "office".into(),
+            },
+        )
+        .unwrap();
+        run(
+            &mut tech,
+            &o.ctx(&o.tech, T0 + 20 * MIN),
+            E::Note {
+                text: "tech".into(),
+            },
+        )
+        .unwrap();
+        let a = office.changes_since(&start).remove(0);
+        let b = tech.changes_since(&start).remove(0);
+        let (held, new) = if held_first { (a, b) } else { (b, a) };
+        let mut replica = base.fork_for(o.tech2.device);
+        replica.apply_changes(vec![held.clone()]).unwrap();
+        assert!(!replica.events().is_empty());
+        replica.apply_changes(vec![held, new]).unwrap();
+        same_facts(&replica);
+    }
+}

@@ -133,3 +133,55 @@ async fn a_repair_in_pages_keeps_every_order_a_later_page_brings() {
     assert!(frames > 3, "{frames} frames");
     same_as_server(&srv, &mut phone, &ids).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_that_leaves_the_scope_during_a_paged_repair_is_revoked() {
+    let srv = server_with_small_pages().await;
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        ids.push(srv.order("a", "assigned", "tech1").await);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    phone.sync(&srv.ws_url()).await;
+    same_as_server(&srv, &mut phone, &ids).await;
+
+    // A repair's first page arrives, then the connection is lost.
+    phone.store.set_cursor(None).unwrap();
+    let mut ws = phone.connect(&srv.ws_url()).await;
+    let hello = phone.session.hello(&phone.store, chrono_now()).unwrap();
+    phone.send(&mut ws, &hello).await;
+    let welcome = phone.recv(&mut ws).await.expect("a welcome");
+    let Frame::Welcome(w) = &welcome else {
+        panic!("expected a welcome, got {welcome:?}")
+    };
+    assert!(w.repair && w.more);
+    let first_page: Vec<String> = w.documents.iter().map(|d| d.order.to_string()).collect();
+    phone
+        .session
+        .handle(&mut phone.store, welcome, chrono_now())
+        .unwrap();
+    drop(ws);
+
+    // Meanwhile an order the repair had not delivered yet goes to another technician.
+    let gone = ids
+        .iter()
+        .find(|i| !first_page.contains(i))
+        .expect("an order on a later page")
+        .clone();
+    let tech2 = srv.who("a.tech2").person.id;
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{gone}/assign"),
+            Some(serde_json::json!({"technicians": [tech2], "reason": "改派"})),
+        )
+        .await;
+    assert!(s.is_success(), "{v}");
+
+    // The phone finishes catching up: the order is gone from it, the rest are there.
+    phone.sync(&srv.ws_url()).await;
+    let rest: Vec<String> = ids.iter().filter(|i| **i != gone).cloned().collect();
+    same_as_server(&srv, &mut phone, &rest).await;
+}

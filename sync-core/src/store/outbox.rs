@@ -1,7 +1,7 @@
 //! The device store's side of sync: the outbox and its acknowledgements, changes the
 //! server refused (kept and shown), the cursor, the last sync, and small settings.
 
-use automerge::ChangeHash;
+use automerge::{Change, ChangeHash};
 use rusqlite::{OptionalExtension, params};
 
 use super::{PendingChange, Store};
@@ -35,6 +35,17 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Puts changes of ours back in the outbox: the server turned out not to have them
+    /// (a repair after a restore). They go out paged like any new change.
+    pub fn requeue(&mut self, order: OrderId, changes: &[Change]) -> Result<(), Error> {
+        let tx = self.conn.transaction()?;
+        for c in changes {
+            super::push_outbox(&tx, order, c)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The server has durably stored these changes: drop them from the outbox.

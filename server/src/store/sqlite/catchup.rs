@@ -25,6 +25,9 @@ pub(super) struct Planned {
     up: CatchUp,
     deliver: Vec<OrderId>,
     revoke: Vec<OrderId>,
+    /// A repair's orders in scope that later pages will deliver: the device keeps them
+    /// (they are in the repair's `scope`), so they must be revoked if they leave it.
+    pending: Vec<OrderId>,
     /// The delivery the device's valid cursor confirms.
     confirm_upto: Option<u64>,
 }
@@ -36,6 +39,7 @@ pub(super) struct Record {
     repair: bool,
     deliver: Vec<OrderId>,
     revoke: Vec<OrderId>,
+    pending: Vec<OrderId>,
     confirm_upto: Option<u64>,
 }
 
@@ -99,33 +103,42 @@ fn plan_in(
         )?,
     };
     let mut up = CatchUp::default();
-    let (known, pending_revoke): (HashSet<OrderId>, HashSet<OrderId>) = match valid {
-        Some(cur) => (
-            ids(
-                c,
-                "SELECT order_id FROM device_scope
-                 WHERE device = ?1 AND delivered <= ?2 AND revoked IS NULL",
-                &[&device, &int(cur.delivery)],
-            )?,
-            ids(
-                c,
-                "SELECT order_id FROM device_scope
-                 WHERE device = ?1 AND revoked IS NOT NULL AND revoked > ?2",
-                &[&device, &int(cur.delivery)],
-            )?,
-        ),
-        None => {
-            up.repair = true;
-            (HashSet::new(), HashSet::new())
-        }
-    };
+    // `known`: delivered in a delivery the device confirmed; `held`: any order the
+    // device may hold (also one delivered later, or one a paged repair named in its scope
+    // and has not delivered yet), which is what must be revoked when it leaves the scope.
+    let (known, held, pending_revoke): (HashSet<OrderId>, HashSet<OrderId>, HashSet<OrderId>) =
+        match valid {
+            Some(cur) => (
+                ids(
+                    c,
+                    "SELECT order_id FROM device_scope
+                     WHERE device = ?1 AND delivered <= ?2 AND revoked IS NULL",
+                    &[&device, &int(cur.delivery)],
+                )?,
+                ids(
+                    c,
+                    "SELECT order_id FROM device_scope WHERE device = ?1 AND revoked IS NULL",
+                    &[&device],
+                )?,
+                ids(
+                    c,
+                    "SELECT order_id FROM device_scope
+                     WHERE device = ?1 AND revoked IS NOT NULL AND revoked > ?2",
+                    &[&device, &int(cur.delivery)],
+                )?,
+            ),
+            None => {
+                up.repair = true;
+                (HashSet::new(), HashSet::new(), HashSet::new())
+            }
+        };
     let mut deliver: Vec<OrderId> = if up.repair {
         scope.iter().copied().collect()
     } else {
         scope.difference(&known).copied().collect()
     };
     deliver.sort();
-    let mut revoke: Vec<OrderId> = known
+    let mut revoke: Vec<OrderId> = held
         .difference(&scope)
         .copied()
         .chain(pending_revoke)
@@ -155,6 +168,16 @@ fn plan_in(
     }
     // Orders not sent on this page are delivered on a later one.
     deliver.truncate(sent);
+    let pending: Vec<OrderId> = if up.repair {
+        let sent: HashSet<&OrderId> = deliver.iter().collect();
+        up.scope
+            .iter()
+            .filter(|o| !sent.contains(o))
+            .copied()
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Where the changes read stop: the device's cursor until a row is read.
     let mut read_to = valid.map(|v| v.seq).unwrap_or(max_seq);
     if let Some(cur) = valid.filter(|_| !up.more) {
@@ -229,6 +252,7 @@ fn plan_in(
         up,
         deliver,
         revoke,
+        pending,
         confirm_upto: valid.map(|v| v.delivery),
     })
 }
@@ -248,6 +272,7 @@ impl Planned {
             repair,
             deliver: self.deliver,
             revoke: self.revoke,
+            pending: self.pending,
             confirm_upto: self.confirm_upto,
         };
         (self.up, Some(record))
@@ -268,6 +293,15 @@ impl Record {
         )?;
         if self.repair {
             tx.execute("DELETE FROM device_scope WHERE device = ?1", [&device])?;
+            // Named in the repair's scope, delivered on a later page: held by the device
+            // from now on, known to it only once delivered.
+            for o in &self.pending {
+                tx.execute(
+                    "INSERT INTO device_scope (device, order_id, delivered) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (device, order_id) DO NOTHING",
+                    params![device, o.to_string(), i64::MAX],
+                )?;
+            }
         }
         if let Some(upto) = self.confirm_upto {
             tx.execute(
