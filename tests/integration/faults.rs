@@ -603,7 +603,7 @@ async fn full_disk_acknowledges_nothing_and_recovers() {
             freed = true;
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(freed, "the disk could not be given its space back");
     let c = SyncClient::start(phone.clone(), fast(url, tech.token.clone()));
