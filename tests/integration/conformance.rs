@@ -50,6 +50,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     refused_batch_stores_nothing,
     catch_up_from_any_cursor_sends_exactly_what_followed,
     catch_up_pages_resume_where_they_stopped,
+    a_paged_repair_revokes_an_order_that_left_before_its_page,
     stale_cursor_means_repair,
     reassignment_revokes_the_order,
     listing_reads_the_projection,
@@ -352,6 +353,73 @@ mod cases {
         ours.sort();
         theirs.sort();
         assert_eq!(ours, theirs);
+    }
+
+    /// A repair in pages names the whole scope on its first page, so the device keeps
+    /// every order in it; one that leaves the scope before its page came is revoked.
+    pub(super) async fn a_paged_repair_revokes_an_order_that_left_before_its_page(
+        store: Arc<dyn Store>,
+    ) {
+        let o = office(&*store).await;
+        let mut orders = Vec::new();
+        for _ in 0..3 {
+            let doc = o.dispatched();
+            submit_doc(&*store, &o, &doc).await;
+            orders.push(doc.order_id());
+        }
+        let dev = ctx(&o, &o.tech);
+        // One document a page.
+        let first = store
+            .catch_up_page(dev.clone(), None, true, NOW, 1)
+            .await
+            .unwrap();
+        assert!(first.repair && first.more);
+        assert_eq!(first.documents.len(), 1);
+        let mut scope = first.scope.clone();
+        scope.sort();
+        let mut all = orders.clone();
+        all.sort();
+        assert_eq!(scope, all, "the first page names the whole scope");
+        let gone = *orders
+            .iter()
+            .find(|o| **o != first.documents[0].order)
+            .unwrap();
+        let disp = Author {
+            device: store.server_device(),
+            ..o.dispatcher.clone()
+        };
+        store
+            .command(
+                disp,
+                o.office.id,
+                gone,
+                EventBody::Assigned {
+                    technicians: vec![o.tech2.user],
+                    reason: "改派".into(),
+                },
+                NOW,
+            )
+            .await
+            .unwrap();
+        let mut cursor = first.cursor;
+        let mut revoked = Vec::new();
+        let mut delivered = vec![first.documents[0].order];
+        loop {
+            let up = store
+                .catch_up_page(dev.clone(), cursor, false, NOW, 1)
+                .await
+                .unwrap();
+            assert!(!up.repair);
+            revoked.extend(up.revoked.iter().copied());
+            delivered.extend(up.documents.iter().map(|d| d.order));
+            cursor = up.cursor;
+            if !up.more {
+                break;
+            }
+        }
+        assert!(revoked.contains(&gone), "revoked {revoked:?}");
+        assert!(!delivered.contains(&gone));
+        assert_eq!(delivered.len(), 2);
     }
 
     pub(super) async fn stale_cursor_means_repair(store: Arc<dyn Store>) {
