@@ -7,7 +7,7 @@
 //! is a real HTTP request on loopback.
 //!
 //! Run: `cargo bench -p baoxiu-tests --bench order` (set `BAOXIU_BENCH_QUICK=1` for small
-//! sizes).
+//! sizes, or `BAOXIU_BENCH_FACTS=10000,33000` for others).
 
 // Benchmark code: a failed unwrap is a failed run; floats only report times.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
@@ -109,7 +109,14 @@ async fn main() {
     submit(&srv, &disp, &doc, doc.encoded_changes_since(&[])).await;
     let http = reqwest::Client::new();
     let page = srv.url(&format!("/api/v1/orders/{}", doc.order_id()));
-    let sizes: &[usize] = if quick() {
+    // `BAOXIU_BENCH_FACTS=2500,33000` picks other sizes.
+    let custom: Vec<usize> = std::env::var("BAOXIU_BENCH_FACTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let sizes: &[usize] = if !custom.is_empty() {
+        &custom
+    } else if quick() {
         &[500, 1_000]
     } else {
         &[2_500, 5_000, 10_000]

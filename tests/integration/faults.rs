@@ -147,7 +147,14 @@ async fn kill_9_mid_sync_loses_no_acknowledged_change() {
             ));
         }
         // SIGKILL at a random moment of the syncing.
-        tokio::time::sleep(Duration::from_millis(rng.random_range(0..120))).await;
+        // On a slow or busy machine no sync may finish within 120 ms of starting: until
+        // one has, the window widens, so the test always sees kills after acks too.
+        let window = if acked_total == 0 {
+            120 + 40 * cycle as u64
+        } else {
+            120
+        };
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..window))).await;
         server.child.kill().unwrap();
         server.child.wait().unwrap();
         for c in clients {
@@ -407,8 +414,33 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The 200-device run measures its process's resident memory, which other tests running
+/// at the same time in this binary would inflate: it runs alone, in a process of its own
+/// (this test binary again, with only that test).
+#[test]
+fn two_hundred_devices_at_once_converge_without_errors() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "faults::two_hundred_devices_in_a_process_of_their_own",
+            "--ignored",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "the run happened: {text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_devices_at_once_converge_without_errors() {
+#[ignore = "run in its own process by two_hundred_devices_at_once_converge_without_errors"]
+async fn two_hundred_devices_in_a_process_of_their_own() {
     let devices = 200;
     let rounds = if long() { 20 } else { 3 };
     let srv = Arc::new(TestServer::start().await);
