@@ -85,6 +85,8 @@ pub enum RuleViolation {
     TestNotPassed,
     #[error("clean up the site before completing")]
     NotCleanedUp,
+    #[error("write what was done before completing")]
+    NothingDone,
     #[error("a paid job must list its fees item by item")]
     PaidWithoutItems,
     #[error("the job is not completed yet")]
@@ -130,8 +132,10 @@ impl RuleViolation {
             FeeNotTold | ConsentRequired | ConsentAlreadyGiven | JobEnded => "R-CONSENT",
             DamageNeedsApology => "R-PREMISES",
             MaterialFailed { .. } => "R-MATERIALS",
-            TestNotPassed | NotCleanedUp | PaidWithoutItems | NotCompleted | SignatureMismatch
-            | EmptySignature | AlreadySigned | CustomerNotSigned => "R-COMPLETE",
+            TestNotPassed | NotCleanedUp | NothingDone | PaidWithoutItems | NotCompleted
+            | SignatureMismatch | EmptySignature | AlreadySigned | CustomerNotSigned => {
+                "R-COMPLETE"
+            }
             NotPaidJob | AmountMismatch { .. } | NoReceipt | AlreadyCollected => "R-COPIES",
             AlreadyFinished | NotFinished | Cancelled => "R-LIFECYCLE",
             ImplausibleTime => "R-CLOCK",

@@ -117,7 +117,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             test_result,
             cleaned_up,
             items,
-            ..
+            notes,
         } => {
             working(s)?;
             if s.completion.is_some() {
@@ -128,6 +128,10 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             if !cleaned_up {
                 return Err(V::NotCleanedUp);
+            }
+            // R-COMPLETE: the technician writes what was done.
+            if notes.trim().is_empty() {
+                return Err(V::NothingDone);
             }
             // R-MATERIALS: a customer's part that failed its check is not used.
             if let Some(failed) = s

@@ -1121,6 +1121,18 @@ fn r_complete() {
                 Err(V::PaidWithoutItems),
             ),
             row(
+                "what was done is written, not left blank",
+                Fx::Consented,
+                t,
+                EventBody::Completed {
+                    test_result: PassFail::Pass,
+                    cleaned_up: true,
+                    items: faucet(12000, 5000),
+                    notes: " \n ".into(),
+                },
+                Err(V::NothingDone),
+            ),
+            row(
                 "the technician signs after the customer",
                 Fx::Consented,
                 t,

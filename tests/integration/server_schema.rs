@@ -292,3 +292,84 @@ fn server_database_with_a_damaged_history_is_an_error_not_a_panic() {
         Err(baoxiu_server::Error::Corrupt(_))
     ));
 }
+
+/// R-COMPLETE: "what was done" may not be empty. A database written before the rule holds
+/// a completion with blank notes; the upgrade replays its orders (the projection version
+/// moved), so the completion shows as an anomaly on the board, not silently as fine.
+#[tokio::test]
+async fn r_complete_an_old_blank_completion_is_flagged_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let o = Office1::new();
+    let mut doc = o.consented();
+    // Written as a phone of the time would have: no check of the notes.
+    let blank = baoxiu_sync_core::Event {
+        id: baoxiu_sync_core::EventId::new(),
+        author: o.tech.clone(),
+        at: T0 + 150 * MIN,
+        offset: Some(0),
+        body: baoxiu_sync_core::EventBody::Completed {
+            test_result: PassFail::Pass,
+            cleaned_up: true,
+            items: faucet(12000, 5000),
+            notes: String::new(),
+        },
+    };
+    doc.append(&blank).unwrap();
+    let id = doc.order_id();
+    {
+        let conn = open_at_version(&path, SCHEMA_VERSION).unwrap();
+        let office = o.office.id.to_string();
+        conn.execute(
+            "INSERT INTO offices VALUES (?1, ?2, ?3, ?4)",
+            params![office, o.office.name, o.office.time_zone, o.office.currency],
+        )
+        .unwrap();
+        for c in doc.all_changes() {
+            conn.execute(
+                "INSERT INTO log (order_id, hash, actor, bytes) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    id.to_string(),
+                    c.hash().0.as_slice(),
+                    c.actor_id().to_bytes(),
+                    c.raw_bytes()
+                ],
+            )
+            .unwrap();
+        }
+        // The projection as the build before the rule computed it: no anomaly.
+        let before = state(&doc).unwrap();
+        conn.execute(
+            "INSERT INTO orders (id, office, status, customer_name, unit, phone, description,
+                 channel, created_by, logged_at, materials, labour, total, anomalies, updated_at)
+             VALUES (?1, ?2, 'completed', 'x', 'x', '', 'x', 'phone', ?3, ?4, 0, 0, 0, 0, ?4)",
+            params![id.to_string(), office, o.desk.user.to_string(), T0],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('projection_version', '1')
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [],
+        )
+        .unwrap();
+        assert!(
+            before.anomalies.iter().any(|a| a.rule == "R-COMPLETE"),
+            "this build's reducer flags it"
+        );
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let (rows, _) = store
+        .list_orders(OrderFilter {
+            office: o.office.id,
+            status: None,
+            technician: None,
+            from: None,
+            to: None,
+            limit: 50,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    let row = rows.iter().find(|r| r.id == id).unwrap();
+    assert!(row.anomalies > 0, "the board shows it after the upgrade");
+}

@@ -106,7 +106,8 @@ enum Cmd {
         order: String,
         #[arg(long = "item")]
         items: Vec<String>,
-        #[arg(long, default_value = "")]
+        /// What was done (R-COMPLETE: required).
+        #[arg(long)]
         notes: String,
         #[arg(long)]
         test_failed: bool,

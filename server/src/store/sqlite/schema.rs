@@ -17,7 +17,7 @@ refinery::embed_migrations!("src/store/sqlite/migrations");
 pub const SCHEMA_VERSION: i64 = 4;
 /// Raised whenever the projection's columns or the reducer's output they hold change:
 /// the next start rebuilds every order's row from its document.
-pub const PROJECTION_VERSION: i64 = 1;
+pub const PROJECTION_VERSION: i64 = 2;
 
 const HISTORY: &str = "refinery_schema_history";
 
