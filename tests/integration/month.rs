@@ -803,3 +803,52 @@ async fn r_month_exports_read_back_equal_the_json() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// R-MONTH pass rate: a repair failed by rework only when the same unit reports the same
+/// known fault again. Two uncategorised requests are not "the same fault" (SQL's `IS`
+/// matched their two NULLs), and a request cancelled as a duplicate is not rework.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_month_rework_is_the_same_known_fault_and_not_a_cancelled_duplicate() {
+    let srv = TestServer::start().await;
+    let job = |unit, description, appointment| Job {
+        unit,
+        description,
+        tech: "tech1",
+        appointment,
+        reschedule: None,
+        arrival: Some((appointment + 5 * MIN, Some(0))),
+        fees: None,
+        complete_after: Some(HOUR),
+    };
+    // Uncategorised work, then an unrelated uncategorised request from the same unit.
+    let x = seed(
+        &srv,
+        job("C棟-2F-1", "天花板有異音", taipei(2026, 10, 5, 10, 0)),
+    )
+    .await;
+    log_only(&srv, "C棟-2F-1", "牆面裂縫", taipei(2026, 10, 10, 9, 0)).await;
+    // Plumbing work, then a plumbing request from the same unit cancelled as a duplicate.
+    let y = seed(
+        &srv,
+        job("C棟-3F-1", "廚房水龍頭漏水", taipei(2026, 10, 6, 10, 0)),
+    )
+    .await;
+    let dup = log_only(&srv, "C棟-3F-1", "廚房漏水", taipei(2026, 10, 12, 9, 0)).await;
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{dup}/cancel"),
+            Some(json!({"reason": "重複報修"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    callback(&srv, x, 5, "pass").await;
+    callback(&srv, y, 5, "pass").await;
+    let (s, st) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    // Both held, neither was reworked: 2 of 2.
+    assert_eq!(rate(&st["pass"]), (2, 2), "{st}");
+}

@@ -101,7 +101,10 @@ fn office_counts(
         },
     )?;
     // R-VISIT-CONTENT: completed in the month, with a call-back result; pass = the latest
-    // result says the repair held and no rework order followed within the window.
+    // result says the repair held and no rework order followed within the window. Rework
+    // is the same unit reporting the same *known* fault again (`=`, not `IS`: two
+    // uncategorised requests are not the same fault) and not a request cancelled as a
+    // duplicate.
     per_technician(
         c,
         &mut per,
@@ -113,7 +116,8 @@ fn office_counts(
          SELECT o.technician, count(*),
              coalesce(sum(CASE WHEN l.repair_held = 'pass' AND NOT EXISTS (
                  SELECT 1 FROM orders r WHERE r.office = o.office AND r.unit = o.unit
-                   AND r.category IS o.category AND r.id != o.id
+                   AND r.category = o.category AND r.status != 'cancelled'
+                   AND r.id != o.id
                    AND r.logged_at > o.completed_at AND r.logged_at <= o.completed_at + ?4
              ) THEN 1 ELSE 0 END), 0)
          FROM orders o JOIN latest l ON l.order_id = o.id
