@@ -21,6 +21,9 @@ pub struct OfficeSettings {
     pub sample_percent: u32,
     /// Spot-check call-backs: at least this many per technician. Default 1.
     pub sample_min_per_technician: u32,
+    /// R-MONTH satisfaction rate: a call-back score (1–5) at or above this counts as
+    /// satisfied. Default 4.
+    pub satisfied_score: u32,
 }
 
 impl Default for OfficeSettings {
@@ -30,6 +33,7 @@ impl Default for OfficeSettings {
             margin_minutes: 15,
             sample_percent: SampleParams::DEFAULT_PERCENT,
             sample_min_per_technician: SampleParams::DEFAULT_MIN,
+            satisfied_score: 4,
         }
     }
 }
@@ -45,6 +49,9 @@ impl OfficeSettings {
         }
         if self.sample_percent > 100 {
             return Err(Error::InvalidInput("sample_percent is 0–100".into()));
+        }
+        if !(1..=5).contains(&self.satisfied_score) {
+            return Err(Error::InvalidInput("satisfied_score is 1–5".into()));
         }
         if self.sample_min_per_technician > 1000 {
             return Err(Error::InvalidInput(

@@ -590,6 +590,7 @@ mod cases {
             grace_ms: ARRIVAL_GRACE_MS,
             rework_ms: 30 * 24 * 60 * MIN,
             margin_ms: 15 * MIN,
+            satisfied_score: 4,
         };
         let counts = store
             .month_counts(vec![(o.office.id, period(&o))], params)
@@ -740,6 +741,7 @@ mod cases {
                     grace_ms: ARRIVAL_GRACE_MS,
                     rework_ms: 0,
                     margin_ms: 0,
+                    satisfied_score: 4,
                 },
             )
             .await
@@ -747,6 +749,7 @@ mod cases {
         let t = &counts[0].per_technician[0];
         assert_eq!((t.called_back, t.passed), (1, 1));
         assert_eq!((t.satisfaction_count, t.satisfaction_sum), (1, 5));
+        assert_eq!(t.satisfied, 1);
     }
 
     pub(super) async fn samples_store_their_call_backs(store: Arc<dyn Store>) {

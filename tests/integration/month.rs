@@ -399,7 +399,8 @@ async fn r_month_statistics_match_hand_computed_figures() {
     assert_eq!(rate(&st["pass"]), (2, 4));
     assert_eq!(rate(&tech(&st, &srv, "a.tech1")["pass"]), (1, 2));
     assert_eq!(rate(&tech(&st, &srv, "a.tech2")["pass"]), (1, 2));
-    // Satisfaction: (5 + 3 + 4 + 4) / 4 = 4.00.
+    // Satisfaction: (5 + 3 + 4 + 4) / 4 = 4.00; 滿意率 (score ≥ 4): A, C, D = 3 of 4.
+    assert_eq!(rate(&st["satisfaction"]["satisfied"]), (3, 4));
     assert_eq!(st["satisfaction"]["sum"], 16);
     assert_eq!(st["satisfaction"]["average_hundredths"], 400);
     // Paid work: A 170.00 + C 100.00.
@@ -767,8 +768,12 @@ async fn r_month_exports_read_back_equal_the_json() {
         st["on_time"]["numerator"].as_u64().unwrap()
     );
     assert_eq!(num(&total[4]) as u64, st["completed"].as_u64().unwrap());
+    // The satisfaction rate, then the mean score beside it.
+    assert_eq!(rows[0][8].to_string(), "滿意率");
+    assert_eq!(total[8].to_string(), "75.00%");
+    assert_eq!(total[9].to_string(), "4.00");
     assert_eq!(
-        (num(&total[9]) * 100.0).round() as i64,
+        (num(&total[10]) * 100.0).round() as i64,
         st["paid_total"].as_i64().unwrap()
     );
     let reg_sheet = wb.worksheet_range("有償服務登記表").unwrap();
@@ -843,12 +848,37 @@ async fn r_month_rework_is_the_same_known_fault_and_not_a_cancelled_duplicate() 
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // X is called back twice (the first call caught the customer on a bad day): the
+    // latest counts, once.
+    srv.clock.set(taipei(2026, 11, 2, 10, 0));
+    callback(&srv, x, 2, "pass").await;
+    srv.clock.set(taipei(2026, 11, 3, 10, 0));
     callback(&srv, x, 5, "pass").await;
-    callback(&srv, y, 5, "pass").await;
+    callback(&srv, y, 3, "pass").await;
+    srv.clock.set(0);
     let (s, st) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
     assert_eq!(s, StatusCode::OK, "{st}");
     // Both held, neither was reworked: 2 of 2.
     assert_eq!(rate(&st["pass"]), (2, 2), "{st}");
+    // R-MONTH 滿意率: X's latest 5 is satisfied, Y's 3 is not (office default 4): 1 of 2;
+    // the mean of the latest scores (5 + 3) / 2 = 4.00 beside it.
+    assert_eq!(rate(&st["satisfaction"]["satisfied"]), (1, 2), "{st}");
+    assert_eq!(st["satisfaction"]["average_hundredths"], 400);
+    // An office that counts 3 as satisfied: 2 of 2.
+    let (s, v) = srv
+        .as_("a.supervisor", "GET", "/api/v1/settings", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut settings = v.clone();
+    settings["satisfied_score"] = json!(3);
+    let (s, v) = srv
+        .as_("a.admin", "PUT", "/api/v1/settings", Some(settings))
+        .await;
+    assert!(s.is_success(), "{v}");
+    let (_, st) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(rate(&st["satisfaction"]["satisfied"]), (2, 2), "{st}");
 }

@@ -43,7 +43,8 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
         h("回訪數", "Called back"),
         h("合格數", "Passed"),
         h("合格率", "Pass rate"),
-        h("滿意度平均", "Satisfaction"),
+        h("滿意率", "Satisfied"),
+        h("滿意度平均", "Mean score"),
         h("有償金額", "Paid total"),
     ];
     let sat = |x: &Satisfaction| {
@@ -68,6 +69,7 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
                 Cell::Int(t.pass.denominator as i64),
                 Cell::Int(t.pass.numerator as i64),
                 Cell::Text(t.pass.percent()),
+                Cell::Text(t.satisfaction.satisfied.percent()),
                 Cell::Text(sat(&t.satisfaction)),
                 Cell::Money(t.paid_total),
             ]
@@ -82,6 +84,7 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
         Cell::Int(s.pass.denominator as i64),
         Cell::Int(s.pass.numerator as i64),
         Cell::Text(s.pass.percent()),
+        Cell::Text(s.satisfaction.satisfied.percent()),
         Cell::Text(sat(&s.satisfaction)),
         Cell::Money(s.paid_total),
     ]);

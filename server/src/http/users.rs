@@ -80,6 +80,14 @@ pub struct SettingsBody {
     pub sample_percent: u32,
     #[schema(maximum = 1000)]
     pub sample_min_per_technician: u32,
+    /// A call-back score at or above this counts as satisfied (default 4).
+    #[serde(default = "default_satisfied_score")]
+    #[schema(minimum = 1, maximum = 5, default = 4)]
+    pub satisfied_score: u32,
+}
+
+fn default_satisfied_score() -> u32 {
+    OfficeSettings::default().satisfied_score
 }
 
 impl From<OfficeSettings> for SettingsBody {
@@ -89,6 +97,7 @@ impl From<OfficeSettings> for SettingsBody {
             margin_minutes: s.margin_minutes,
             sample_percent: s.sample_percent,
             sample_min_per_technician: s.sample_min_per_technician,
+            satisfied_score: s.satisfied_score,
         }
     }
 }
@@ -100,6 +109,7 @@ impl From<SettingsBody> for OfficeSettings {
             margin_minutes: s.margin_minutes,
             sample_percent: s.sample_percent,
             sample_min_per_technician: s.sample_min_per_technician,
+            satisfied_score: s.satisfied_score,
         }
     }
 }

@@ -131,6 +131,8 @@ pub struct Params {
     /// An arrival whose time is uncertain (device never synced its clock) and within this
     /// many minutes of the deadline is listed for review.
     pub margin_minutes: i64,
+    /// A call-back score at or above this counts as satisfied.
+    pub satisfied_score: i64,
 }
 
 impl From<OfficeSettings> for Params {
@@ -138,6 +140,7 @@ impl From<OfficeSettings> for Params {
         Params {
             rework_days: i64::from(s.rework_days),
             margin_minutes: i64::from(s.margin_minutes),
+            satisfied_score: i64::from(s.satisfied_score),
         }
     }
 }
@@ -154,21 +157,26 @@ impl Params {
             grace_ms: ARRIVAL_GRACE_MS,
             rework_ms: self.rework_days.saturating_mul(DAY_MS),
             margin_ms: self.margin_minutes.saturating_mul(60_000),
+            satisfied_score: self.satisfied_score,
         }
     }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Satisfaction {
+    /// R-MONTH 滿意率: of the orders' latest call-back scores, how many were at or above
+    /// the office's `satisfied_score`.
+    pub satisfied: Rate,
     pub sum: u64,
     pub count: u64,
-    /// Average × 100, rounded (e.g. 467 = 4.67), or null.
+    /// The mean score × 100, rounded (e.g. 467 = 4.67), or null.
     pub average_hundredths: Option<u64>,
 }
 
 impl Satisfaction {
-    pub fn new(sum: u64, count: u64) -> Self {
+    pub fn new(sum: u64, count: u64, satisfied: u64) -> Self {
         Satisfaction {
+            satisfied: Rate::new(satisfied, count),
             sum,
             count,
             average_hundredths: (count > 0).then(|| {
@@ -182,6 +190,9 @@ impl Satisfaction {
         Satisfaction::new(
             self.sum.saturating_add(other.sum),
             self.count.saturating_add(other.count),
+            self.satisfied
+                .numerator
+                .saturating_add(other.satisfied.numerator),
         )
     }
 }
@@ -256,7 +267,7 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
             on_time: Rate::new(c.on_time, c.arrivals),
             completed: c.completed,
             pass: Rate::new(c.passed, c.called_back),
-            satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count),
+            satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count, c.satisfied),
             paid_total: c.paid_total,
         };
         total.on_time = total.on_time.add(s.on_time);
@@ -610,8 +621,9 @@ mod tests {
         }
         assert_eq!(Rate::new(14, 15).percent(), "93.33%");
         assert_eq!(Rate::new(0, 0).percent(), "—");
-        assert_eq!(Satisfaction::new(14, 3).average_hundredths, Some(467));
-        assert_eq!(Satisfaction::new(0, 0).average_hundredths, None);
+        assert_eq!(Satisfaction::new(14, 3, 2).average_hundredths, Some(467));
+        assert_eq!(Satisfaction::new(14, 3, 2).satisfied.percent(), "66.67%");
+        assert_eq!(Satisfaction::new(0, 0, 0).average_hundredths, None);
     }
 
     #[test]
@@ -638,6 +650,7 @@ mod tests {
                     passed: 1,
                     satisfaction_count: 2,
                     satisfaction_sum: 9,
+                    satisfied: 1,
                 },
                 crate::store::TechnicianCounts {
                     technician: Some(b),
@@ -649,6 +662,7 @@ mod tests {
                     passed: 1,
                     satisfaction_count: 1,
                     satisfaction_sum: 5,
+                    satisfied: 1,
                 },
             ],
             uncertain: Vec::new(),
@@ -665,6 +679,13 @@ mod tests {
         assert_eq!((s.on_time.numerator, s.on_time.denominator), (3, 4));
         assert_eq!((s.pass.numerator, s.pass.denominator), (2, 3));
         assert_eq!(s.satisfaction.average_hundredths, Some(467));
+        assert_eq!(
+            (
+                s.satisfaction.satisfied.numerator,
+                s.satisfaction.satisfied.denominator
+            ),
+            (2, 3)
+        );
         assert_eq!(s.completed, 4);
         // An absurd paid total saturates instead of failing the whole office.
         assert_eq!(s.paid_total, i64::MAX);

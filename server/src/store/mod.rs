@@ -208,9 +208,11 @@ pub struct TechnicianCounts {
     /// Completed in the month with a call-back result, and how many held.
     pub called_back: u64,
     pub passed: u64,
-    /// Call-back satisfaction scores about the month's completed work.
+    /// The latest call-back score of each order completed in the month: how many, their
+    /// sum, and how many were at or above the office's `satisfied_score`.
     pub satisfaction_count: u64,
     pub satisfaction_sum: u64,
+    pub satisfied: u64,
 }
 
 /// An arrival timed on an unmeasured clock, close to its deadline.
@@ -242,6 +244,8 @@ pub struct CountParams {
     pub rework_ms: Millis,
     /// Review margin for arrivals on unmeasured clocks.
     pub margin_ms: Millis,
+    /// A call-back score at or above this counts as satisfied.
+    pub satisfied_score: i64,
 }
 
 /// A paid order completed in the month (a line of the paid-service register).

@@ -52,6 +52,30 @@ fn per_technician(
     Ok(())
 }
 
+/// As `per_technician`, with three counts a row.
+fn per_technician3(
+    c: &Connection,
+    per: &mut BTreeMap<Option<String>, TechnicianCounts>,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    apply: impl Fn(&mut TechnicianCounts, i64, i64, i64),
+) -> Result<()> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (t, a, b, d) = row?;
+        apply(per.entry(t).or_default(), a, b, d);
+    }
+    Ok(())
+}
+
 fn office_counts(
     c: &Connection,
     office: OfficeId,
@@ -129,19 +153,26 @@ fn office_counts(
             e.passed = count(pass);
         },
     )?;
-    // Satisfaction: call-backs about the work completed in the month.
-    per_technician(
+    // R-MONTH satisfaction: the latest scored call-back of each order completed in the
+    // month (a second call-back replaces the first, it does not count twice).
+    per_technician3(
         c,
         &mut per,
-        "SELECT o.technician, count(cb.satisfaction), coalesce(sum(cb.satisfaction), 0)
-         FROM callbacks cb JOIN orders o ON o.id = cb.order_id
-         WHERE cb.office = ?1 AND cb.status = 'done'
-           AND o.completed_at >= ?2 AND o.completed_at < ?3
+        "WITH latest AS (
+             SELECT order_id, satisfaction, max(recorded_at) FROM callbacks
+             WHERE office = ?1 AND status = 'done' AND satisfaction IS NOT NULL
+             GROUP BY order_id
+         )
+         SELECT o.technician, count(*), coalesce(sum(l.satisfaction), 0),
+             coalesce(sum(CASE WHEN l.satisfaction >= ?4 THEN 1 ELSE 0 END), 0)
+         FROM latest l JOIN orders o ON o.id = l.order_id
+         WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
          GROUP BY o.technician",
-        &range,
-        |e, n, sum| {
+        &[&o, &start, &end, &p.satisfied_score],
+        |e, n, sum, satisfied| {
             e.satisfaction_count = count(n);
             e.satisfaction_sum = count(sum);
+            e.satisfied = count(satisfied);
         },
     )?;
     // Arrivals counted on an unknown clock and close enough to the deadline to flip.
