@@ -158,14 +158,16 @@ fn office_counts(
     per_technician3(
         c,
         &mut per,
-        "WITH latest AS (
-             SELECT order_id, satisfaction, max(recorded_at) FROM callbacks
-             WHERE office = ?1 AND status = 'done' AND satisfaction IS NOT NULL
-             GROUP BY order_id
+        // Driven by the month's completed orders (one index lookup each for the latest
+        // call-back), not by every call-back the office ever made.
+        "SELECT o.technician, count(*), coalesce(sum(cb.satisfaction), 0),
+             coalesce(sum(CASE WHEN cb.satisfaction >= ?4 THEN 1 ELSE 0 END), 0)
+         FROM orders o
+         JOIN callbacks cb ON cb.id = (
+             SELECT c2.id FROM callbacks c2
+             WHERE c2.order_id = o.id AND c2.status = 'done' AND c2.satisfaction IS NOT NULL
+             ORDER BY c2.recorded_at DESC, c2.id DESC LIMIT 1
          )
-         SELECT o.technician, count(*), coalesce(sum(l.satisfaction), 0),
-             coalesce(sum(CASE WHEN l.satisfaction >= ?4 THEN 1 ELSE 0 END), 0)
-         FROM latest l JOIN orders o ON o.id = l.order_id
          WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
          GROUP BY o.technician",
         &[&o, &start, &end, &p.satisfied_score],
