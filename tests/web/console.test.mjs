@@ -108,6 +108,17 @@ try {
   await sup.click("#nav-month");
   await sup.waitForSelector("#stats");
   check((await sup.$$("svg.chart rect")).length > 0, "the month page charts the technicians");
+  // One default, served by the API: the sample share the form offers is the office's setting.
+  const settings = await api("/api/v1/settings", who("supervisor").token);
+  check(
+    +(await sup.$eval("#sm-pct", (i) => i.value)) === settings.sample_percent,
+    "the console's sample share is the office setting the API serves",
+  );
+  // The satisfaction rate shown is the API's for the month on the page.
+  const shownMonth = (await sup.textContent("#main h2")).trim().slice(-7);
+  const stats = await api("/api/v1/stats?month=" + shownMonth, who("supervisor").token);
+  const expected = stats.satisfaction.satisfied.basis_points == null ? "—" : (stats.satisfaction.satisfied.basis_points / 100).toFixed(2) + "%";
+  check((await sup.textContent("#st-satisfied")) === expected, "the satisfaction rate shown is the API's (" + expected + ")");
   await sup.click("#do-sample");
   await sup.waitForSelector("#queue tr[data-callback]");
   check((await sup.$$("#queue tr[data-callback]")).length > 0, "the sample is the call-back queue");
