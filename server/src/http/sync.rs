@@ -328,23 +328,9 @@ async fn run_session(
                 }
             }
             () = std::future::ready(()), if more => {
-                let up = catch_up(st, ctx, cursor, false).await?;
-                if up.repair {
+                if !push_next(st, ctx, socket, &mut cursor, &mut more, true).await? {
                     return Ok(());
                 }
-                more = up.more;
-                let frame = Frame::Push(Push {
-                    changes: up.changes,
-                    documents: up.documents,
-                    revoked: up.revoked,
-                    cursor: up.cursor,
-                    prev: cursor,
-                    more: up.more,
-                });
-                if !send(socket, &frame).await {
-                    return Ok(());
-                }
-                cursor = up.cursor;
             }
             note = committed.recv() => {
                 match note {
@@ -363,28 +349,46 @@ async fn run_session(
                     // The pages still to send will carry it.
                     continue;
                 }
-                let up = catch_up(st, ctx, cursor, false).await?;
-                let empty = up.changes.is_empty() && up.documents.is_empty() && up.revoked.is_empty() && !up.repair;
-                if up.repair {
-                    // Our cursor went stale under us (restore): let the device reconnect.
+                if !push_next(st, ctx, socket, &mut cursor, &mut more, false).await? {
                     return Ok(());
-                }
-                if !empty {
-                    let frame = Frame::Push(Push {
-                        changes: up.changes,
-                        documents: up.documents,
-                        revoked: up.revoked,
-                        cursor: up.cursor,
-                        prev: cursor,
-                        more: up.more,
-                    });
-                    if !send(socket, &frame).await {
-                        return Ok(());
-                    }
-                    cursor = up.cursor;
-                    more = up.more;
                 }
             }
         }
     }
+}
+
+/// Sends the device the next push of its catch-up from `cursor` (a page of it when
+/// `more`), moving `cursor` and `more` on. An empty catch-up is sent only when `page` (a
+/// page the device waits for). False when the session must end: the socket closed, or the
+/// cursor went stale under us (a restore) and the device must reconnect to repair.
+async fn push_next(
+    st: &AppState,
+    ctx: &DeviceCtx,
+    socket: &mut WebSocket,
+    cursor: &mut Option<Cursor>,
+    more: &mut bool,
+    page: bool,
+) -> Result<bool> {
+    let up = catch_up(st, ctx, *cursor, false).await?;
+    if up.repair {
+        return Ok(false);
+    }
+    let empty = up.changes.is_empty() && up.documents.is_empty() && up.revoked.is_empty();
+    if empty && !page {
+        return Ok(true);
+    }
+    let frame = Frame::Push(Push {
+        changes: up.changes,
+        documents: up.documents,
+        revoked: up.revoked,
+        cursor: up.cursor,
+        prev: *cursor,
+        more: up.more,
+    });
+    if !send(socket, &frame).await {
+        return Ok(false);
+    }
+    *cursor = up.cursor;
+    *more = up.more;
+    Ok(true)
 }

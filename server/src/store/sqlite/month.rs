@@ -37,22 +37,10 @@ fn per_technician(
     args: &[&dyn rusqlite::ToSql],
     apply: impl Fn(&mut TechnicianCounts, i64, i64),
 ) -> Result<()> {
-    let mut stmt = c.prepare_cached(sql)?;
-    let rows = stmt.query_map(args, |r| {
-        Ok((
-            r.get::<_, Option<String>>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (t, a, b) = row?;
-        apply(per.entry(t).or_default(), a, b);
-    }
-    Ok(())
+    per_technician3(c, per, sql, args, |e, a, b, _| apply(e, a, b))
 }
 
-/// As `per_technician`, with three counts a row.
+/// As `per_technician`, with three counts a row (a query's fourth column, or 0).
 fn per_technician3(
     c: &Connection,
     per: &mut BTreeMap<Option<String>, TechnicianCounts>,
@@ -61,12 +49,13 @@ fn per_technician3(
     apply: impl Fn(&mut TechnicianCounts, i64, i64, i64),
 ) -> Result<()> {
     let mut stmt = c.prepare_cached(sql)?;
+    let third = stmt.column_count() > 3;
     let rows = stmt.query_map(args, |r| {
         Ok((
             r.get::<_, Option<String>>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
+            if third { r.get::<_, i64>(3)? } else { 0 },
         ))
     })?;
     for row in rows {
