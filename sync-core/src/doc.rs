@@ -257,6 +257,18 @@ impl WorkOrderDoc {
     pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), Error> {
         let events = self.events.to_string();
         let appends = changes.iter().all(|c| count_appends(c, &events).is_ok());
+        self.apply(changes, appends)
+    }
+
+    /// Applies changes the caller has read and found to insert facts only
+    /// (`count_appends`), so their ops are not read a second time here.
+    pub(crate) fn apply_appends(&mut self, changes: Vec<Change>) -> Result<(), Error> {
+        self.apply(changes, true)
+    }
+
+    /// Applies `changes` (`appends`: all they do is insert facts) and brings the decoded
+    /// facts up to date.
+    fn apply(&mut self, changes: Vec<Change>, appends: bool) -> Result<(), Error> {
         let hashes = self.new_hashes(&changes);
         let doc = &mut self.doc;
         let applied = contain("apply_changes", || Ok(doc.apply_changes(changes)?));
@@ -265,14 +277,13 @@ impl WorkOrderDoc {
         applied
     }
 
-    /// Applies changes the caller has read and found to insert facts only
-    /// (`count_appends`), so their ops are not read a second time here.
-    pub(crate) fn apply_appends(&mut self, changes: Vec<Change>) -> Result<(), Error> {
-        let hashes = self.new_hashes(&changes);
-        let doc = &mut self.doc;
-        let applied = contain("apply_changes", || Ok(doc.apply_changes(changes)?));
-        self.refresh(&hashes, applied.is_ok());
-        applied
+    /// The id of the event list's last element (`counter@actor`), if it has any.
+    pub fn last_event_id(&self) -> Option<String> {
+        let last = self.doc.length(&self.events).checked_sub(1)?;
+        match self.doc.get(&self.events, last) {
+            Ok(Some((_, id))) => Some(id.to_string()),
+            _ => None,
+        }
     }
 
     /// Hashes of `changes` this document does not hold yet. Only their elements may be

@@ -18,7 +18,7 @@ use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 use crate::dispatch::assignable;
 use crate::doc::{WorkOrderDoc, actor_for, count_appends, decode_changes};
 use crate::event::{Event, EventBody};
-use crate::model::{Author, Channel, OfficeId, OrderId, Person, Role, UserId};
+use crate::model::{Author, Channel, EventId, Millis, OfficeId, OrderId, Person, Role, UserId};
 use crate::protocol::{ErrorCode, MAX_OPS_PER_CHANGE};
 use crate::rules::{needs_assignment, role_may_record, well_formed};
 use crate::state::{self, WorkOrderState};
@@ -58,6 +58,8 @@ pub struct Validated {
     pub duplicates: Vec<ChangeHash>,
     /// The order did not exist on the server before this batch.
     pub created: bool,
+    /// The new facts, each with its (offset-corrected) time.
+    pub new_facts: Vec<(EventId, Millis)>,
 }
 
 /// A technician writes to orders they were ever assigned to (work done while a
@@ -188,7 +190,7 @@ pub fn apply_checked(
     };
     let (doc, seen_before, new_elements) = match existing {
         Some(mut doc) => {
-            let seen_before = (doc.heads(), last_element(doc.automerge()));
+            let seen_before = (doc.heads(), doc.last_event_id());
             if !new_changes.is_empty() {
                 // `precheck` read every op of these: inserts into the event list only.
                 doc.apply_appends(new_changes.clone()).map_err(bad_frame)?;
@@ -237,12 +239,11 @@ pub fn apply_checked(
     let ever_assigned = std::cell::OnceCell::new();
     let may_write =
         || *ever_assigned.get_or_init(|| technician_may_write(&who.author.user, &doc, &state));
-    let mut facts = 0usize;
+    let mut new_facts = Vec::new();
     for se in doc.events() {
         if !se.change.is_some_and(|h| new_set.contains(&h)) {
             continue;
         }
-        facts += 1;
         let e = se.event.as_ref().map_err(|m| Refusal {
             code: ErrorCode::BadFact,
             message: format!("fact {} does not decode: {m}", se.index),
@@ -252,8 +253,9 @@ pub fn apply_checked(
         }
         check_permission(who, e, may_follow_up, &may_write)?;
         check_shape(who, e, person)?;
+        new_facts.push((e.id, e.corrected_at()));
     }
-    if facts != new_elements {
+    if new_facts.len() != new_elements {
         return refuse(
             ErrorCode::NotAppendOnly,
             "unexpected elements in the event list",
@@ -272,6 +274,7 @@ pub fn apply_checked(
         new_changes,
         duplicates,
         created,
+        new_facts,
     })
 }
 
@@ -284,23 +287,19 @@ pub fn apply_checked(
 pub fn doubt_future_times(
     v: &mut Validated,
     server: &Author,
-    now: crate::model::Millis,
+    now: Millis,
 ) -> Result<Vec<Change>, crate::Error> {
-    let new: HashSet<ChangeHash> = v.new_changes.iter().map(|c| c.hash()).collect();
     let limit = now.saturating_add(crate::order_state::CLOCK_AHEAD_LIMIT_MS);
-    let doubted: Vec<crate::model::EventId> = v
-        .doc
-        .events()
+    let doubted: Vec<EventId> = v
+        .new_facts
         .iter()
-        .filter(|se| se.change.is_some_and(|h| new.contains(&h)))
-        .filter_map(|se| se.event.as_ref().ok())
-        .filter(|e| e.corrected_at() > limit)
-        .map(|e| e.id)
+        .filter(|(_, at)| *at > limit)
+        .map(|(id, _)| *id)
         .collect();
     let mut changes = Vec::new();
     for event in doubted {
         let fact = Event {
-            id: crate::model::EventId::new(),
+            id: EventId::new(),
             author: server.clone(),
             at: now,
             offset: Some(0),
@@ -321,19 +320,6 @@ pub fn doubt_future_times(
         v.state = state::state(&v.doc)?;
     }
     Ok(changes)
-}
-
-/// The id of the event list's last element (`counter@actor`), if it has any.
-fn last_element(doc: &Automerge) -> Option<String> {
-    let events = match doc.get(ROOT, "events") {
-        Ok(Some((Value::Object(ObjType::List), id))) => id,
-        _ => return None,
-    };
-    let last = doc.length(&events).checked_sub(1)?;
-    match doc.get(&events, last) {
-        Ok(Some((_, id))) => Some(id.to_string()),
-        _ => None,
-    }
 }
 
 fn facts_in_scope(

@@ -108,8 +108,13 @@ async fn the_event_stream_carries_only_what_the_caller_may_read() {
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_store_that_cannot_commit_is_unready_and_writes_are_503_not_500() {
+/// A SQLite store of its own (for its test hooks), with the demo office seeded.
+pub(crate) async fn demo_store() -> (
+    tempfile::TempDir,
+    baoxiu_server::SqliteStore,
+    baoxiu_server::AppState,
+    Vec<baoxiu_server::devtools::demo::DemoLogin>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let store = baoxiu_server::SqliteStore::open(&baoxiu_server::db_path(dir.path())).unwrap();
     let state = baoxiu_server::AppState::new(
@@ -118,6 +123,12 @@ async fn a_store_that_cannot_commit_is_unready_and_writes_are_503_not_500() {
         std::sync::Arc::new(baoxiu_sync_core::SystemClock),
     );
     let logins = baoxiu_server::devtools::demo::seed(&state).await.unwrap();
+    (dir, store, state, logins)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_cannot_commit_is_unready_and_writes_are_503_not_500() {
+    let (_dir, store, state, logins) = demo_store().await;
     let running = baoxiu_server::start(state, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();

@@ -6,7 +6,7 @@
 
 use baoxiu_sync_core::{EventBody as E, WorkOrderDoc, WorkOrderState};
 
-use crate::hardening::{fact_json, raw_append, refused_as, submit_raw};
+use crate::hardening::{demo_store, fact_json, raw_append, refused_as, submit_raw};
 use crate::server_support::*;
 
 /// The order as the server serves it, and as a fresh read of its stored document gives.
@@ -81,14 +81,7 @@ async fn the_server_s_running_copy_is_always_what_a_fresh_read_gives() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_savepoint_that_does_not_release_is_never_acked() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = baoxiu_server::SqliteStore::open(&baoxiu_server::db_path(dir.path())).unwrap();
-    let state = baoxiu_server::AppState::new(
-        std::sync::Arc::new(store.clone()),
-        baoxiu_server::Keys::load_or_create(dir.path()).unwrap(),
-        std::sync::Arc::new(baoxiu_sync_core::SystemClock),
-    );
-    let logins = baoxiu_server::devtools::demo::seed(&state).await.unwrap();
+    let (_dir, store, state, logins) = demo_store().await;
     let desk = logins
         .iter()
         .find(|l| l.person.role == baoxiu_sync_core::Role::FrontDesk)

@@ -106,32 +106,42 @@ fn plan_in(
     // `known`: delivered in a delivery the device confirmed; `held`: any order the
     // device may hold (also one delivered later, or one a paged repair named in its scope
     // and has not delivered yet), which is what must be revoked when it leaves the scope.
-    let (known, held, pending_revoke): (HashSet<OrderId>, HashSet<OrderId>, HashSet<OrderId>) =
-        match valid {
-            Some(cur) => (
-                ids(
-                    c,
-                    "SELECT order_id FROM device_scope
-                     WHERE device = ?1 AND delivered <= ?2 AND revoked IS NULL",
-                    &[&device, &int(cur.delivery)],
-                )?,
-                ids(
-                    c,
-                    "SELECT order_id FROM device_scope WHERE device = ?1 AND revoked IS NULL",
-                    &[&device],
-                )?,
-                ids(
-                    c,
-                    "SELECT order_id FROM device_scope
-                     WHERE device = ?1 AND revoked IS NOT NULL AND revoked > ?2",
-                    &[&device, &int(cur.delivery)],
-                )?,
-            ),
-            None => {
-                up.repair = true;
-                (HashSet::new(), HashSet::new(), HashSet::new())
+    let mut known = HashSet::new();
+    let mut held = HashSet::new();
+    let mut pending_revoke = HashSet::new();
+    match valid {
+        // One read of the device's rows; the three sets are views of it.
+        Some(cur) => {
+            let confirmed = int(cur.delivery);
+            let mut stmt = c.prepare_cached(
+                "SELECT order_id, delivered, revoked FROM device_scope WHERE device = ?1",
+            )?;
+            let rows = stmt.query_map([&device], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (o, delivered, revoked) = row?;
+                let o: OrderId = parse("order id", &o)?;
+                match revoked {
+                    None => {
+                        held.insert(o);
+                        if delivered <= confirmed {
+                            known.insert(o);
+                        }
+                    }
+                    Some(r) if r > confirmed => {
+                        pending_revoke.insert(o);
+                    }
+                    Some(_) => {}
+                }
             }
-        };
+        }
+        None => up.repair = true,
+    }
     let mut deliver: Vec<OrderId> = if up.repair {
         scope.iter().copied().collect()
     } else {
