@@ -555,6 +555,25 @@ impl Replica {
         self.record(&order, |s, id| s.technician_sign(id))
     }
 
+    /// R-APPOINT: book the visit agreed with the customer (UTC ms), offline if need be.
+    pub fn book(&self, order: String, at: i64) -> R<OrderRecord> {
+        self.record(&order, |s, id| s.book(id, at))
+    }
+
+    /// R-APPOINT: a new time; it counts only with the customer's consent, given before the
+    /// booked time plus 10 minutes.
+    pub fn reschedule(
+        &self,
+        order: String,
+        at: i64,
+        customer_consented: bool,
+        reason: String,
+    ) -> R<OrderRecord> {
+        self.record(&order, |s, id| {
+            s.reschedule(id, at, customer_consented, reason)
+        })
+    }
+
     pub fn add_note(&self, order: String, text: String) -> R<OrderRecord> {
         self.record(&order, |s, id| s.add_note(id, text))
     }

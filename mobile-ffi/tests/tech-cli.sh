@@ -27,6 +27,9 @@ order=$("$TECH" orders | awk '$2 == "scheduled" { print $1; exit }')
 
 # The server goes down; the technician works on.
 kill %1; wait %1 2>/dev/null || true
+# R-APPOINT: the customer asks for a later visit; the phone records it offline.
+"$TECH" reschedule "$order" "$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)" --consented \
+  --reason "住戶改約" | grep '\[scheduled\]' >/dev/null
 "$TECH" arrive "$order" "水龍頭漏水"
 "$TECH" fee "$order"
 "$TECH" consent "$order"
@@ -34,7 +37,7 @@ kill %1; wait %1 2>/dev/null || true
 "$TECH" complete "$order" --notes "更換完成"
 "$TECH" sign "$order" "住戶"
 "$TECH" tech-sign "$order" | grep '\[closed\]' >/dev/null
-"$TECH" status | grep '^7 change' >/dev/null
+"$TECH" status | grep '^8 change' >/dev/null
 if "$TECH" sync --timeout 2; then echo "sync should fail with the server down"; exit 1; fi
 
 # The server comes back on the same address; one sync delivers everything.

@@ -20,7 +20,14 @@ pub enum Action {
     Assign,
     Appoint,
     Cancel,
+    /// R-HANDOVER: sign the register and hand the order to the engineering manager.
+    HandOver,
+    /// R-COLLECT: finance issues the receipt.
     Receipt,
+    /// R-COLLECT: the administrator collects the fee with the receipt.
+    Collect,
+    /// R-COLLECT: the queues awaiting a receipt or collection.
+    Billing,
     ListUsers,
     ManageUsers,
     /// The last sync of the office's devices.
@@ -77,7 +84,12 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             role,
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Admin
         ),
+        A::HandOver | A::Collect => matches!(role, R::Administrator | R::Admin),
         A::Receipt => matches!(role, R::Finance | R::Admin),
+        A::Billing => matches!(
+            role,
+            R::Finance | R::Administrator | R::Supervisor | R::Admin
+        ),
         A::ListUsers | A::Devices | A::Events => matches!(
             role,
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Supervisor | R::Finance | R::Admin
@@ -123,7 +135,10 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/orders/{id}/assign", Action::Assign),
     ("POST", "/api/v1/orders/{id}/appointment", Action::Appoint),
     ("POST", "/api/v1/orders/{id}/cancel", Action::Cancel),
+    ("POST", "/api/v1/orders/{id}/handover", Action::HandOver),
     ("POST", "/api/v1/orders/{id}/receipt", Action::Receipt),
+    ("POST", "/api/v1/orders/{id}/collection", Action::Collect),
+    ("GET", "/api/v1/billing", Action::Billing),
     ("GET", "/api/v1/stats", Action::Stats),
     ("GET", "/api/v1/register", Action::Register),
     ("GET", "/api/v1/callbacks", Action::Callbacks),
@@ -239,6 +254,7 @@ mod tests {
                     A::Sync,
                     A::ReadSettings,
                     A::Receipt,
+                    A::Billing,
                     A::ListUsers,
                     A::Devices,
                     A::Events,

@@ -29,6 +29,7 @@ function nav() {
   // What the caller may do comes from the server's policy table (GET /api/v1/me).
   const may = (action) => S.me && S.me.allowed_actions.includes(action);
   const links = [["board", "nav.board"], ["intake", "nav.intake"]];
+  if (may("Billing")) links.push(["billing", "nav.billing"]);
   if (may("Stats")) links.push(["month", "nav.month"]);
   if (may("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
   $("#nav").innerHTML = links.map(([h, k]) => `<a href="#/${h}" id="nav-${h}">${esc(t(k))}</a>`).join("") +
@@ -88,12 +89,15 @@ function intake() {
   const ch = ["phone", "walk_in", "app", "verbal"].map((c) => `<option value="${c}">${esc(t("channel." + c))}</option>`).join("");
   $("#main").innerHTML = `<h2>${esc(t("intake.title"))}</h2><form id="intake">
     <label>${esc(t("intake.name"))} <input id="in-name" required></label><label>${esc(t("intake.unit"))} <input id="in-unit" required></label>
-    <label>${esc(t("intake.phone"))} <input id="in-phone"></label><label>${esc(t("intake.channel"))} <select id="in-channel">${ch}</select></label>
+    <label>${esc(t("intake.phone"))} <input id="in-phone" required></label>
+    <label>${esc(t("intake.appointment"))} <input id="in-at" type="datetime-local"></label><label>${esc(t("intake.channel"))} <select id="in-channel">${ch}</select></label>
     <label>${esc(t("intake.description"))} <input id="in-desc" required></label><button id="in-submit">${esc(t("intake.submit"))}</button></form>`;
   $("#intake").onsubmit = async (ev) => {
     ev.preventDefault();
     try {
-      const o = await post("/api/v1/orders", { customer: { name: $("#in-name").value, unit: $("#in-unit").value, phone: $("#in-phone").value }, channel: $("#in-channel").value, description: $("#in-desc").value });
+      // R-APPOINT: the visit is booked with the caller at intake when they agree a time.
+      const at = $("#in-at").value ? new Date($("#in-at").value).getTime() : null;
+      const o = await post("/api/v1/orders", { customer: { name: $("#in-name").value, unit: $("#in-unit").value, phone: $("#in-phone").value }, channel: $("#in-channel").value, description: $("#in-desc").value, appointment: at });
       location.hash = "#/order/" + o.id;
     } catch (e) { fail(e); }
   };
@@ -140,7 +144,23 @@ async function order(id) {
     <h3>${esc(t("order.anomalies"))}</h3><ul id="anomalies">${an}</ul>
     <h3>${esc(t("order.timeline"))}</h3><table id="timeline"><tr><th></th><th>${esc(t("order.who"))}</th><th>${esc(t("order.device"))}</th><th>${esc(t("order.when"))}</th></tr>${tl}</table>`;
   const act = $("#actions");
-  if (!S.me.allowed_actions.includes("Receive")) return;
+  const may = (a) => S.me.allowed_actions.includes(a);
+  // R-HANDOVER: the administrator signs the register and hands the order to a manager.
+  if (may("HandOver") && !s.handed_over && !s.received_at && o.status === "logged") {
+    const managers = users.filter((p) => p.role === "dispatcher" && p.active !== false);
+    act.innerHTML = `<form id="handover"><label>${esc(t("action.handover_to"))} <select id="ho-to">${managers.map((p) => `<option value="${p.id}">${esc(p.name)}</option>`).join("")}</select></label><button id="do-handover">${esc(t("action.handover"))}</button></form>`;
+    $("#handover").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/handover`, { to: $("#ho-to").value }).then(() => order(id), fail); };
+  }
+  // R-COLLECT: finance receipts a signed paid order; the administrator collects with it.
+  if (may("Receipt") && s.fees.paid && s.customer_signature && !s.receipt) {
+    act.innerHTML = `<form id="receipt"><label>${esc(t("billing.receipt"))} <input id="rc-number" required></label><button id="do-receipt">${esc(t("action.receipt"))} ${money(s.fees.total)}</button></form>`;
+    $("#receipt").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/receipt`, { number: $("#rc-number").value, amount: s.fees.total }).then(() => order(id), fail); };
+  }
+  if (may("Collect") && s.receipt && !s.collection) {
+    act.innerHTML = `<form id="collect"><label>${esc(t("billing.method"))} <select id="co-method"><option value="cash">${esc(t("billing.cash"))}</option><option value="card">${esc(t("billing.card"))}</option><option value="transfer">${esc(t("billing.transfer"))}</option></select></label><button id="do-collect">${esc(t("action.collect"))} ${money(s.fees.total)} · ${esc(s.receipt.number)}</button></form>`;
+    $("#collect").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/collection`, { amount: s.fees.total, method: $("#co-method").value, receipt: s.receipt.number }).then(() => order(id), fail); };
+  }
+  if (!may("Receive")) return;
   if (o.status === "logged") {
     act.innerHTML = `<button id="do-receive">${esc(t("action.receive"))}</button>`;
     $("#do-receive").onclick = () => post(`/api/v1/orders/${id}/receive`).then(() => order(id), fail);
@@ -158,10 +178,21 @@ async function order(id) {
     const name = (u) => (users.find((p) => p.id === u) || {}).name || u;
     act.innerHTML = `<form id="assign"><h3>${esc(t("action.suggest"))}</h3><select id="as-tech">${sug.map((x) => `<option value="${x.technician}">${x.rank}. ${esc(name(x.technician))}${x.specialty_match ? " ★" : ""} (${x.load})</option>`).join("")}</select><button id="do-assign">${esc(t("action.assign"))}</button></form>`;
     $("#assign").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/assign`, { technicians: [$("#as-tech").value] }).then(() => order(id), fail); };
-  } else if (o.status === "assigned") {
+  } else if (o.status === "assigned" && !s.appointment) {
     act.innerHTML = `<form id="appoint"><label>${esc(t("action.appointment"))} <input id="ap-at" type="datetime-local"></label><button id="do-appoint">${esc(t("action.save"))}</button></form>`;
     $("#appoint").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/appointment`, { at: new Date($("#ap-at").value).getTime() }).then(() => order(id), fail); };
   }
+}
+
+// ---- billing (R-COLLECT) ----
+async function billing() {
+  const [rc, co] = await Promise.all([api("/api/v1/billing?stage=receipt"), api("/api/v1/billing?stage=collection")]);
+  const days = (ms) => (ms / 86400000).toFixed(1);
+  const rows = (q) => q.items.map((r) => `<tr data-billing="${r.id}"><td><a href="#/order/${r.id}">${esc(r.unit)}</a></td><td>${esc(r.customer_name)}</td><td>${esc(r.phone)}</td><td>${money(r.total)}</td><td>${esc(r.receipt || "")}</td><td>${days(r.age_ms)}${r.overdue ? ` <span class="tag overdue">${esc(t("billing.overdue"))}</span>` : ""}</td></tr>`).join("") || `<tr><td colspan="6" class="muted">${esc(t("board.empty"))}</td></tr>`;
+  const head = `<tr><th>${esc(t("intake.unit"))}</th><th>${esc(t("order.customer"))}</th><th>${esc(t("intake.phone"))}</th><th>${esc(t("order.total"))}</th><th>${esc(t("billing.receipt"))}</th><th>${esc(t("billing.age"))}</th></tr>`;
+  $("#main").innerHTML = `<h2>${esc(t("billing.title"))}</h2><p class="muted">${esc(t("billing.overdue_after"))} ${rc.overdue_days}</p>
+    <h3>${esc(t("billing.to_receipt"))}</h3><table id="to-receipt">${head}${rows(rc)}</table>
+    <h3>${esc(t("billing.to_collect"))}</h3><table id="to-collect">${head}${rows(co)}</table>`;
 }
 
 // ---- month end ----
@@ -256,6 +287,7 @@ async function route() {
     else if (h.startsWith("#/order/")) await order(h.slice(8));
     else if (h === "#/intake") intake();
     else if (h === "#/month") await month();
+    else if (h === "#/billing") await billing();
     else if (h === "#/complaints") await complaints();
     else await board();
     live();

@@ -57,20 +57,7 @@ pub struct NewOrder {
 /// R-INTAKE: creates the order's document with its `logged` fact. The document is
 /// created here exactly once; every other replica starts from its bytes.
 pub fn create_order(ctx: &Context, new: NewOrder) -> Result<(WorkOrderDoc, Event), Error> {
-    let incomplete = |field: &str| {
-        Err(Error::Rule(RuleViolation::IntakeIncomplete {
-            field: field.to_owned(),
-        }))
-    };
-    if new.customer.name.trim().is_empty() {
-        return incomplete("customer name");
-    }
-    if new.customer.unit.trim().is_empty() {
-        return incomplete("unit");
-    }
-    if new.description.trim().is_empty() {
-        return incomplete("description");
-    }
+    intake_complete(&new.customer, &new.description)?;
     new.office.tz()?;
     let role = ctx.author.role;
     let allowed = match role {
@@ -86,7 +73,10 @@ pub fn create_order(ctx: &Context, new: NewOrder) -> Result<(WorkOrderDoc, Event
         }));
     }
     if new.channel == Channel::Field && new.follow_up_of.is_none() {
-        return incomplete("the order the follow-up job was found on");
+        return Err(RuleViolation::IntakeIncomplete {
+            field: "the order the follow-up job was found on".into(),
+        }
+        .into());
     }
     let event = ctx.event(EventBody::Logged {
         order: OrderId::new(),
@@ -98,6 +88,26 @@ pub fn create_order(ctx: &Context, new: NewOrder) -> Result<(WorkOrderDoc, Event
     })?;
     let doc = WorkOrderDoc::create(ctx.author.device, &event)?;
     Ok((doc, event))
+}
+
+/// R-INTAKE: what every request must carry, checked by the command and by the server for
+/// an order that arrives from a device.
+pub fn intake_complete(customer: &Customer, description: &str) -> Result<(), RuleViolation> {
+    let missing = [
+        ("customer name", customer.name.as_str()),
+        ("unit", customer.unit.as_str()),
+        // The phone is how the visit is booked and the customer called back.
+        ("customer phone", customer.phone.as_str()),
+        ("description", description),
+    ]
+    .into_iter()
+    .find(|(_, v)| v.trim().is_empty());
+    match missing {
+        Some((field, _)) => Err(RuleViolation::IntakeIncomplete {
+            field: field.to_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Checks `body` against the order's current state and, if the rules allow it, appends it.

@@ -14,6 +14,12 @@ pub fn assignable(person: Option<&Person>, office: crate::model::OfficeId) -> bo
     person.is_some_and(|p| p.office == office && p.role == Role::Technician && p.active)
 }
 
+/// R-HANDOVER: the register hands an order to an active engineering manager (dispatcher)
+/// of the order's office — the same check for a REST command and a device's fact.
+pub fn can_receive(person: Option<&Person>, office: crate::model::OfficeId) -> bool {
+    person.is_some_and(|p| p.office == office && p.role == Role::Dispatcher && p.active)
+}
+
 /// One technician, ranked for an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {

@@ -43,6 +43,8 @@ pub enum RuleViolation {
     AlreadyLogged,
     #[error("the order has already been received")]
     AlreadyReceived,
+    #[error("the order has already been handed over")]
+    AlreadyHandedOver,
     #[error("the engineering manager has not received the order yet")]
     NotReceived,
     #[error("a paid job needs at least one priced item")]
@@ -61,6 +63,8 @@ pub enum RuleViolation {
     NotAssignedToYou,
     #[error("no appointment has been agreed yet")]
     NoAppointment,
+    #[error("a visit is already booked; a new time is a reschedule with the customer's consent")]
+    AlreadyBooked,
     #[error("a new time needs the customer's consent")]
     RescheduleNeedsConsent,
     #[error("confirm on site at least one item to repair")]
@@ -107,6 +111,10 @@ pub enum RuleViolation {
     NoReceipt,
     #[error("the fee has already been collected")]
     AlreadyCollected,
+    #[error("a receipt has already been issued")]
+    AlreadyReceipted,
+    #[error("receipt {given:?} is not the one issued ({issued:?})")]
+    ReceiptMismatch { given: String, issued: String },
     #[error("the job is already finished")]
     AlreadyFinished,
     #[error("only a finished, refused or cancelled order can be reopened")]
@@ -124,10 +132,10 @@ impl RuleViolation {
         match self {
             RoleNotAllowed { .. } => "R-ROLE",
             IntakeIncomplete { .. } | AlreadyLogged => "R-INTAKE",
-            AlreadyReceived => "R-HANDOVER",
+            AlreadyReceived | AlreadyHandedOver => "R-HANDOVER",
             NotReceived | PaidWithoutPrice | FreeJobHasFees | BadAmount => "R-PAID",
             NotPriced | NoTechnician => "R-DISPATCH",
-            NoAppointment | RescheduleNeedsConsent | NotAssigned => "R-APPOINT",
+            NoAppointment | RescheduleNeedsConsent | NotAssigned | AlreadyBooked => "R-APPOINT",
             NotAssignedToYou | NothingConfirmed | AlreadyArrived | NotOnSite => "R-ARRIVE",
             FeeNotTold | ConsentRequired | ConsentAlreadyGiven | JobEnded => "R-CONSENT",
             DamageNeedsApology => "R-PREMISES",
@@ -136,7 +144,12 @@ impl RuleViolation {
             | SignatureMismatch | EmptySignature | AlreadySigned | CustomerNotSigned => {
                 "R-COMPLETE"
             }
-            NotPaidJob | AmountMismatch { .. } | NoReceipt | AlreadyCollected => "R-COPIES",
+            NotPaidJob
+            | AmountMismatch { .. }
+            | NoReceipt
+            | AlreadyCollected
+            | AlreadyReceipted
+            | ReceiptMismatch { .. } => "R-COLLECT",
             AlreadyFinished | NotFinished | Cancelled => "R-LIFECYCLE",
             ImplausibleTime => "R-CLOCK",
         }

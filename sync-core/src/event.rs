@@ -71,7 +71,8 @@ pub enum EventBody {
         #[serde(default)]
         reason: String,
     },
-    /// R-APPOINT: the agreed appointment time.
+    /// R-APPOINT: the visit booked with the customer (at intake or later, by the front
+    /// desk, the administrator, the manager or the assigned technician).
     AppointmentSet {
         at: Millis,
     },
@@ -134,15 +135,19 @@ pub enum EventBody {
     },
     /// R-COMPLETE: the technician signs.
     TechnicianSigned,
-    /// R-COPIES: finance issued the receipt.
+    /// R-COLLECT: finance issued the receipt for a signed paid order.
     ReceiptIssued {
         number: String,
         amount: Money,
     },
-    /// R-COPIES: the fee was collected.
+    /// R-COLLECT: the property administrator collected the fee, handing over the receipt
+    /// (`receipt`, its number) and the owner's copy.
     FeeCollected {
         amount: Money,
         method: String,
+        /// Empty only in facts recorded before collection named its receipt.
+        #[serde(default)]
+        receipt: String,
     },
     Cancelled {
         reason: String,

@@ -188,6 +188,9 @@ pub struct Receipt {
 pub struct Collection {
     pub amount: Money,
     pub method: String,
+    /// The receipt number handed over (empty in collections recorded before it was asked).
+    #[serde(default)]
+    pub receipt: String,
     pub stamp: Stamp,
 }
 

@@ -20,7 +20,17 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
     match body {
         // R-INTAKE: a document is logged once, at creation.
         E::Logged { .. } => Err(V::AlreadyLogged),
-        E::HandedOver { .. } => Ok(()),
+        // R-HANDOVER: the administrator signs the register once, before the manager
+        // records receipt.
+        E::HandedOver { .. } => {
+            if s.handed_over.is_some() {
+                return Err(V::AlreadyHandedOver);
+            }
+            if s.received_at.is_some() {
+                return Err(V::AlreadyReceived);
+            }
+            Ok(())
+        }
         // R-HANDOVER
         E::Received => {
             if s.received_at.is_some() {
@@ -45,10 +55,11 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             Ok(())
         }
-        // R-APPOINT
+        // R-APPOINT: booked with the customer, normally at intake, without waiting for
+        // dispatch; once booked, only a consented reschedule moves it.
         E::AppointmentSet { .. } => {
-            if s.technicians.is_empty() {
-                return Err(V::NotAssigned);
+            if s.appointment.is_some() {
+                return Err(V::AlreadyBooked);
             }
             Ok(())
         }
@@ -181,7 +192,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             Ok(())
         }
-        // R-COPIES
+        // R-COLLECT: finance receipts a signed paid order once…
         E::ReceiptIssued { amount, .. } => {
             if !s.fees.paid {
                 return Err(V::NotPaidJob);
@@ -189,14 +200,26 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             if s.customer_signature.is_none() {
                 return Err(V::CustomerNotSigned);
             }
+            if s.receipt.is_some() {
+                return Err(V::AlreadyReceipted);
+            }
             amount_due(s, amount.0)
         }
-        E::FeeCollected { amount, .. } => {
-            if s.receipt.is_none() {
+        // …and the administrator collects with that receipt.
+        E::FeeCollected {
+            amount, receipt, ..
+        } => {
+            let Some(issued) = &s.receipt else {
                 return Err(V::NoReceipt);
-            }
+            };
             if s.collection.is_some() {
                 return Err(V::AlreadyCollected);
+            }
+            if !receipt.is_empty() && *receipt != issued.number {
+                return Err(V::ReceiptMismatch {
+                    given: receipt.clone(),
+                    issued: issued.number.clone(),
+                });
             }
             amount_due(s, amount.0)
         }
@@ -222,7 +245,8 @@ pub fn role_may_record(role: Role, body: &EventBody) -> bool {
     use Role as R;
     match body {
         E::Logged { .. } => true,
-        E::HandedOver { .. } => matches!(role, R::FrontDesk | R::Administrator | R::Admin),
+        // R-HANDOVER: the property administrator signs the register and hands over.
+        E::HandedOver { .. } => matches!(role, R::Administrator | R::Admin),
         E::Received
         | E::Priced { .. }
         | E::Assigned { .. }
@@ -233,7 +257,9 @@ pub fn role_may_record(role: Role, body: &EventBody) -> bool {
             role,
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Admin | R::Technician
         ),
-        E::ReceiptIssued { .. } | E::FeeCollected { .. } => matches!(role, R::Finance | R::Admin),
+        // R-COLLECT: finance issues the receipt; the administrator collects.
+        E::ReceiptIssued { .. } => matches!(role, R::Finance | R::Admin),
+        E::FeeCollected { .. } => matches!(role, R::Administrator | R::Admin),
         E::Note { .. } => role != R::System,
         E::TimeDoubted { .. } => role == R::System,
         b if b.is_field_work() => role == R::Technician,

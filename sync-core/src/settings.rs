@@ -24,6 +24,9 @@ pub struct OfficeSettings {
     /// R-MONTH satisfaction rate: a call-back score (1–5) at or above this counts as
     /// satisfied. Default 4.
     pub satisfied_score: u32,
+    /// R-COLLECT: a signed paid order not receipted, or a receipt not collected, this many
+    /// days after the step before it is overdue. Default 3.
+    pub collection_overdue_days: u32,
 }
 
 impl Default for OfficeSettings {
@@ -34,6 +37,7 @@ impl Default for OfficeSettings {
             sample_percent: SampleParams::DEFAULT_PERCENT,
             sample_min_per_technician: SampleParams::DEFAULT_MIN,
             satisfied_score: 4,
+            collection_overdue_days: 3,
         }
     }
 }
@@ -52,6 +56,11 @@ impl OfficeSettings {
         }
         if !(1..=5).contains(&self.satisfied_score) {
             return Err(Error::InvalidInput("satisfied_score is 1–5".into()));
+        }
+        if !(1..=365).contains(&self.collection_overdue_days) {
+            return Err(Error::InvalidInput(
+                "collection_overdue_days is 1–365".into(),
+            ));
         }
         if self.sample_min_per_technician > 1000 {
             return Err(Error::InvalidInput(
@@ -80,6 +89,10 @@ mod tests {
             },
             OfficeSettings {
                 sample_percent: 101,
+                ..Default::default()
+            },
+            OfficeSettings {
+                collection_overdue_days: 0,
                 ..Default::default()
             },
         ];

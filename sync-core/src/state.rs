@@ -315,10 +315,15 @@ impl WorkOrderState {
                     stamp,
                 })
             }
-            E::FeeCollected { amount, method } => {
+            E::FeeCollected {
+                amount,
+                method,
+                receipt,
+            } => {
                 self.collection = Some(Collection {
                     amount: *amount,
                     method: method.clone(),
+                    receipt: receipt.clone(),
                     stamp,
                 })
             }

@@ -15,7 +15,8 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 
-use crate::dispatch::assignable;
+use crate::command::intake_complete;
+use crate::dispatch::{assignable, can_receive};
 use crate::doc::{WorkOrderDoc, actor_for, count_appends, decode_changes};
 use crate::event::{Event, EventBody};
 use crate::model::{Author, Channel, EventId, Millis, OfficeId, OrderId, Person, Role, UserId};
@@ -348,6 +349,25 @@ fn check_shape(
         code: ErrorCode::BadFact,
         message: format!("{}: {v}", v.rule()),
     })?;
+    if let EventBody::Logged {
+        customer,
+        description,
+        ..
+    } = &e.body
+    {
+        intake_complete(customer, description).map_err(|v| Refusal {
+            code: ErrorCode::BadFact,
+            message: format!("{}: {v}", v.rule()),
+        })?;
+    }
+    if let EventBody::HandedOver { to } = &e.body
+        && !can_receive(person(*to).as_ref(), who.office)
+    {
+        return refuse(
+            ErrorCode::BadFact,
+            format!("R-HANDOVER: {to} is not an active engineering manager of this office"),
+        );
+    }
     if let EventBody::Assigned { technicians, .. } = &e.body
         && let Some(t) = technicians
             .iter()

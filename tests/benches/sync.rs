@@ -52,7 +52,7 @@ async fn create_orders(srv: &TestServer, n: usize, assign_to: Option<&Login>) ->
                 customer: Customer {
                     name: format!("住戶{i}"),
                     unit: format!("A棟-{}F-{}", i % 20 + 1, i % 6 + 1),
-                    phone: String::new(),
+                    phone: "0912-000-000".into(),
                 },
                 channel: Channel::Phone,
                 description: "廚房水龍頭漏水".into(),

@@ -68,7 +68,7 @@ async fn intake_to_receipt_happy_path() {
     // Users.
     let (s, v) = srv.as_("a.dispatcher", "GET", "/api/v1/users", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(v.as_array().unwrap().len(), 7);
+    assert_eq!(v.as_array().unwrap().len(), 8);
     // Reschedule needs the customer's consent (R-APPOINT) → 409 naming the rule.
     let (s, v) = srv
         .as_(
@@ -202,7 +202,7 @@ async fn bad_inputs_get_clear_errors() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&v, "invalid");
     let (s, v) = srv
-        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "x", "unit": "1F"}, "channel": "pigeon", "description": "漏水"})))
+        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "x", "unit": "1F", "phone": "0912"}, "channel": "pigeon", "description": "漏水"})))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error(&v, "invalid");
@@ -226,7 +226,7 @@ async fn bad_inputs_get_clear_errors() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // R-INTAKE: an empty description is refused by the rule.
     let (s, v) = srv
-        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "x", "unit": "1F"}, "channel": "phone", "description": " "})))
+        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "x", "unit": "1F", "phone": "0912"}, "channel": "phone", "description": " "})))
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_error(&v, "R-INTAKE");
@@ -296,7 +296,7 @@ async fn admin_manages_users_and_deactivation_revokes_tokens() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn finance_receipts_a_job_the_customer_signed() {
+async fn r_collect_finance_receipts_and_the_administrator_collects() {
     let srv = TestServer::start().await;
     let x = srv.order("a", "scheduled", "tech1").await;
     let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
@@ -340,7 +340,35 @@ async fn finance_receipts_a_job_the_customer_signed() {
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "wrong amount");
-    assert_error(&v, "R-COPIES");
+    assert_error(&v, "R-COLLECT");
+    // The signed paid order waits in finance's queue, with its age.
+    let queue = |stage: &'static str| {
+        let srv = &srv;
+        async move {
+            let (s, v) = srv
+                .as_(
+                    "a.finance",
+                    "GET",
+                    &format!("/api/v1/billing?stage={stage}"),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v
+        }
+    };
+    let q = queue("receipt").await;
+    assert_eq!(q["overdue_days"], 3);
+    assert_eq!(q["items"].as_array().unwrap().len(), 1);
+    assert_eq!(q["items"][0]["id"], x.as_str());
+    assert_eq!(q["items"][0]["total"], 17000);
+    assert_eq!(q["items"][0]["overdue"], false);
+    assert!(
+        queue("collection").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     let (s, v) = srv
         .as_(
             "a.finance",
@@ -371,4 +399,90 @@ async fn finance_receipts_a_job_the_customer_signed() {
         phone.store.order_state(xo).unwrap().receipt.unwrap().number,
         "R-0001"
     );
+    // Now it waits for the administrator.
+    assert!(
+        queue("receipt").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let q = queue("collection").await;
+    assert_eq!(q["items"][0]["receipt"], "R-0001");
+    // Four days on, it is overdue (the office's default is 3 days).
+    srv.clock.set(chrono_now() + 4 * 24 * 3_600_000);
+    assert_eq!(queue("collection").await["items"][0]["overdue"], true);
+    let collect = |who: &'static str, receipt: &'static str| {
+        let srv = &srv;
+        let path = format!("/api/v1/orders/{x}/collection");
+        async move {
+            srv.as_(
+                who,
+                "POST",
+                &path,
+                Some(json!({"amount": 17000, "method": "cash", "receipt": receipt})),
+            )
+            .await
+        }
+    };
+    let (s, _) = collect("a.finance", "R-0001").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "finance no longer collects");
+    let (s, v) = collect("a.administrator", "R-0002").await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-COLLECT");
+    let (s, v) = collect("a.administrator", "R-0001").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"]["collection"]["receipt"], "R-0001");
+    assert_eq!(v["state"]["collection"]["amount"], 17000);
+    assert!(
+        queue("collection").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_handover_and_r_appoint_at_intake_through_the_api() {
+    let srv = TestServer::start().await;
+    let at = chrono_now() + 2 * 3_600_000;
+    // R-INTAKE: no phone, no order.
+    let (s, v) = srv
+        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "王", "unit": "1F", "phone": " "}, "channel": "phone", "description": "漏水"})))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_error(&v, "R-INTAKE");
+    // R-APPOINT: the front desk books the visit at intake.
+    let (s, v) = srv
+        .as_("a.desk", "POST", "/api/v1/orders", Some(json!({"customer": {"name": "王", "unit": "1F", "phone": "0912"}, "channel": "phone", "description": "漏水", "appointment": at})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["state"]["appointment"]["at"], at);
+    let id = v["id"].as_str().unwrap().to_owned();
+    // R-HANDOVER: only the administrator hands over, and only to a manager.
+    let dispatcher = srv.who("a.dispatcher").person.id;
+    let handover = |who: &'static str, to: baoxiu_sync_core::UserId| {
+        let srv = &srv;
+        let path = format!("/api/v1/orders/{id}/handover");
+        async move { srv.as_(who, "POST", &path, Some(json!({ "to": to }))).await }
+    };
+    let (s, _) = handover("a.desk", dispatcher).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = handover("a.administrator", srv.who("a.tech1").person.id).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let (s, v) = handover("a.administrator", dispatcher).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["state"]["handed_over"]["at"].is_i64());
+    let (s, v) = handover("a.administrator", dispatcher).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_error(&v, "R-HANDOVER");
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{id}/receive"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"]["handover_on_time"], true);
 }

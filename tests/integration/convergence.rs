@@ -56,6 +56,7 @@ fn command(o: &Office1, who: &Author, doc: &WorkOrderDoc, c: u8) -> EventBody {
         (baoxiu_sync_core::Role::Finance, _) => EventBody::FeeCollected {
             amount: s.fees.total,
             method: "cash".into(),
+            receipt: s.receipt.map(|r| r.number).unwrap_or_default(),
         },
         (_, 0) => EventBody::Arrived {
             confirmed_items: vec!["漏水".into()],

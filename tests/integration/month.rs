@@ -73,7 +73,7 @@ async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
             customer: Customer {
                 name: "住戶".into(),
                 unit: j.unit.into(),
-                phone: String::new(),
+                phone: "0912-000-000".into(),
             },
             channel: Channel::Phone,
             description: j.description.into(),
@@ -192,7 +192,7 @@ async fn log_only(srv: &TestServer, unit: &str, description: &str, at: Millis) -
             customer: Customer {
                 name: "住戶".into(),
                 unit: unit.into(),
-                phone: String::new(),
+                phone: "0912-000-000".into(),
             },
             channel: Channel::Phone,
             description: description.into(),

@@ -24,7 +24,7 @@ enum Fx {
     New,
     /// `Office1::log`: logged by the front desk at T0.
     Logged,
-    /// Logged, handed over to the dispatcher at +5 min.
+    /// Logged, handed over to the dispatcher by the administrator at +5 min.
     HandedOver,
     /// Logged, received by the dispatcher at +1 min.
     Received,
@@ -66,7 +66,7 @@ enum Fx {
     Signed,
     /// Signed, receipt R-2026-0001 issued for 170.00.
     Receipted,
-    /// Receipted, 170.00 collected in cash.
+    /// Receipted, 170.00 collected in cash by the administrator.
     Collected,
     /// Dispatched, cancelled by the dispatcher at +30 min.
     Cancelled,
@@ -86,7 +86,7 @@ impl Fx {
             Fx::Logged => o.log(),
             Fx::HandedOver => then(
                 Fx::Logged,
-                Desk,
+                Administrator,
                 5,
                 EventBody::HandedOver {
                     to: o.dispatcher.user,
@@ -161,7 +161,7 @@ impl Fx {
             Fx::Completed => o.completed(),
             Fx::Signed => o.signed(),
             Fx::Receipted => then(Fx::Signed, Finance, 300, receipt("R-2026-0001", 17000)),
-            Fx::Collected => then(Fx::Receipted, Finance, 300, collect(17000)),
+            Fx::Collected => then(Fx::Receipted, Administrator, 300, collect(17000)),
             Fx::Cancelled => then(
                 Fx::Dispatched,
                 Dispatcher,
@@ -178,6 +178,7 @@ impl Fx {
 #[derive(Debug, Clone, Copy)]
 enum Who {
     Desk,
+    Administrator,
     Dispatcher,
     Tech,
     Tech2,
@@ -189,6 +190,7 @@ impl Who {
     fn of(self, o: &Office1) -> &Author {
         match self {
             Desk => &o.desk,
+            Administrator => &o.administrator,
             Dispatcher => &o.dispatcher,
             Tech => &o.tech,
             Tech2 => &o.tech2,
@@ -432,6 +434,7 @@ fn collect(amount: i64) -> EventBody {
     EventBody::FeeCollected {
         amount: Money(amount),
         method: "cash".into(),
+        receipt: "R-2026-0001".into(),
     }
 }
 
@@ -499,6 +502,24 @@ fn r_intake() {
                 ),
                 Err(V::IntakeIncomplete {
                     field: "customer name".into(),
+                }),
+            ),
+            row(
+                "a request without the customer's phone",
+                Fx::New,
+                Desk.at(0),
+                request(
+                    &o,
+                    Customer {
+                        phone: " ".into(),
+                        ..customer()
+                    },
+                    Channel::Phone,
+                    "漏水",
+                    None,
+                ),
+                Err(V::IntakeIncomplete {
+                    field: "customer phone".into(),
                 }),
             ),
             row(
@@ -598,6 +619,43 @@ fn r_handover() {
                 Tech.at(0),
                 EventBody::Received,
                 Err(role_not_allowed(Role::Technician, "received")),
+            ),
+            row(
+                "the administrator signs the register and hands the order over",
+                Fx::Logged,
+                Administrator.at(5),
+                EventBody::HandedOver {
+                    to: o.dispatcher.user,
+                },
+                Ok(Status::Logged),
+            )
+            .then(|s| assert_eq!(s.handed_over.as_ref().unwrap().at, T0 + 5 * MIN)),
+            row(
+                "an order is handed over once",
+                Fx::HandedOver,
+                Administrator.at(6),
+                EventBody::HandedOver {
+                    to: o.dispatcher.user,
+                },
+                Err(V::AlreadyHandedOver),
+            ),
+            row(
+                "not after the manager has received it",
+                Fx::Received,
+                Administrator.at(6),
+                EventBody::HandedOver {
+                    to: o.dispatcher.user,
+                },
+                Err(V::AlreadyReceived),
+            ),
+            row(
+                "the front desk does not sign the register",
+                Fx::Logged,
+                Desk.at(5),
+                EventBody::HandedOver {
+                    to: o.dispatcher.user,
+                },
+                Err(role_not_allowed(Role::FrontDesk, "handed_over")),
             ),
         ],
     );
@@ -747,9 +805,42 @@ fn r_dispatch() {
 #[test]
 fn r_appoint() {
     let o = Office1::new();
+    let book = |minutes: Millis| EventBody::AppointmentSet {
+        at: T0 + minutes * MIN,
+    };
     check(
         &o,
         vec![
+            row(
+                "the front desk books the visit at intake, without waiting for dispatch",
+                Fx::Logged,
+                Desk.at(1),
+                book(120),
+                Ok(Status::Logged),
+            )
+            .then(|s| assert_eq!(s.appointment.as_ref().unwrap().at, T0 + 120 * MIN)),
+            row(
+                "once booked, a new time is a reschedule with the customer's consent",
+                Fx::Dispatched,
+                Dispatcher.at(30),
+                book(150),
+                Err(V::AlreadyBooked),
+            ),
+            row(
+                "the assigned technician books from the phone",
+                Fx::FreeAssigned,
+                Tech.at(2),
+                book(90),
+                Ok(Status::Scheduled),
+            )
+            .then(|s| assert_eq!(s.appointment.as_ref().unwrap().at, T0 + 90 * MIN)),
+            row(
+                "a technician not on the job does not book it",
+                Fx::FreeAssigned,
+                Tech2.at(2),
+                book(90),
+                Err(V::NotAssignedToYou),
+            ),
             row(
                 "arrival within ten minutes of the appointment is on time",
                 Fx::Dispatched,
@@ -1211,9 +1302,10 @@ fn r_complete() {
 }
 
 #[test]
-fn r_copies() {
+fn r_collect() {
     let o = Office1::new();
     let f = Finance.at(300);
+    let a = Administrator.at(300);
     check(
         &o,
         vec![
@@ -1237,9 +1329,16 @@ fn r_copies() {
             row(
                 "collection comes after the receipt",
                 Fx::Signed,
-                f,
+                a,
                 collect(17000),
                 Err(V::NoReceipt),
+            ),
+            row(
+                "a receipt is issued once",
+                Fx::Receipted,
+                f,
+                receipt("R-2026-0002", 17000),
+                Err(V::AlreadyReceipted),
             ),
             row(
                 "a technician does not issue receipts",
@@ -1257,20 +1356,43 @@ fn r_copies() {
             )
             .then(|s| assert_eq!(s.receipt.as_ref().unwrap().number, "R-2026-0001")),
             row(
-                "finance collects the fee",
+                "the property administrator collects the fee with the receipt",
                 Fx::Receipted,
-                f,
+                a,
                 collect(17000),
                 Ok(Status::Accepted),
             )
             .then(|s| {
-                assert_eq!(s.receipt.as_ref().unwrap().number, "R-2026-0001");
-                assert_eq!(s.collection.as_ref().unwrap().amount, Money(17000));
+                let c = s.collection.as_ref().unwrap();
+                assert_eq!(c.amount, Money(17000));
+                assert_eq!(c.receipt, "R-2026-0001");
+                assert_eq!(c.stamp.by, o.administrator.user);
             }),
+            row(
+                "finance no longer collects",
+                Fx::Receipted,
+                f,
+                collect(17000),
+                Err(role_not_allowed(Role::Finance, "fee_collected")),
+            ),
+            row(
+                "the receipt handed over is the one issued",
+                Fx::Receipted,
+                a,
+                EventBody::FeeCollected {
+                    amount: Money(17000),
+                    method: "cash".into(),
+                    receipt: "R-9999".into(),
+                },
+                Err(V::ReceiptMismatch {
+                    given: "R-9999".into(),
+                    issued: "R-2026-0001".into(),
+                }),
+            ),
             row(
                 "the fee is collected once",
                 Fx::Collected,
-                f,
+                a,
                 collect(17000),
                 Err(V::AlreadyCollected),
             ),
@@ -1292,9 +1414,9 @@ fn r_role() {
         &o,
         vec![
             row(
-                "the front desk hands the order over",
+                "the administrator hands the order over",
                 Fx::Logged,
-                Desk.at(5),
+                Administrator.at(5),
                 EventBody::HandedOver {
                     to: o.dispatcher.user,
                 },

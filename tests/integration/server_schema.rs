@@ -237,6 +237,10 @@ async fn server_database_with_data_from_every_released_version_upgrades() {
     for from in 1..SCHEMA_VERSION {
         // legacy: written before the migrations crate kept its history table.
         for legacy in [false, true] {
+            // Versions 1–3 alone were ever released without that table.
+            if legacy && from > 3 {
+                continue;
+            }
             let old = dir.path().join(format!("old{from}-{legacy}.db"));
             let seeded = {
                 let conn = open_at_version(&old, from).unwrap();

@@ -81,6 +81,8 @@ pub fn strokes() -> Vec<Vec<baoxiu_sync_core::Point>> {
 pub struct Office1 {
     pub office: Office,
     pub desk: Author,
+    /// The property administrator (R-HANDOVER, R-COLLECT).
+    pub administrator: Author,
     pub dispatcher: Author,
     pub tech: Author,
     pub tech2: Author,
@@ -93,6 +95,7 @@ impl Office1 {
         Office1 {
             office: office(),
             desk: person(Role::FrontDesk),
+            administrator: person(Role::Administrator),
             dispatcher: person(Role::Dispatcher),
             tech: person(Role::Technician),
             tech2: person(Role::Technician),

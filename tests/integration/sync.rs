@@ -448,7 +448,7 @@ async fn reinstalled_device_gets_its_orders_and_field_orders_sync_up() {
             baoxiu_sync_core::Customer {
                 name: "王小明".into(),
                 unit: "A棟-12F-3".into(),
-                phone: String::new(),
+                phone: "0912-000-000".into(),
             },
             "浴室排水管老化".into(),
         )

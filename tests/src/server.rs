@@ -95,6 +95,7 @@ impl TestServer {
             state.store.upsert_office(o.clone()).await.unwrap();
             for (key, role, specialties, zone) in [
                 ("desk", Role::FrontDesk, vec![], None),
+                ("administrator", Role::Administrator, vec![], None),
                 ("dispatcher", Role::Dispatcher, vec![], None),
                 ("supervisor", Role::Supervisor, vec![], None),
                 ("finance", Role::Finance, vec![], None),

@@ -48,6 +48,7 @@ try {
   await page.click("#nav-intake");
   await page.fill("#in-name", "林小姐");
   await page.fill("#in-unit", "A棟-7F-2");
+  await page.fill("#in-phone", "0912-555-666");
   await page.fill("#in-desc", "浴室水龍頭漏水");
   await page.click("#in-submit");
   await page.waitForSelector("#do-receive");
@@ -132,6 +133,33 @@ try {
   await sup.waitForSelector("#complaints tr[data-complaint]");
   check(true, "a complaint is recorded with its deadline");
   await sup.screenshot({ path: join(shots, "complaints.png"), fullPage: true });
+
+  // The property administrator: hands a logged order over (R-HANDOVER), then collects a
+  // receipted fee from the billing queue (R-COLLECT).
+  const adm = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await adm.goto(base + "/");
+  await adm.fill("#token", who("administrator").token);
+  await adm.click("#login button");
+  await adm.waitForSelector("#board");
+  const logged = (await api("/api/v1/orders?status=logged", who("administrator").token)).items
+    .find((o) => o.id !== id);
+  await adm.goto(`${base}/#/order/${logged.id}`);
+  await adm.waitForSelector("#do-handover");
+  await adm.click("#do-handover");
+  await adm.waitForSelector('#timeline tr[data-kind="handed_over"]');
+  check(!(await adm.$("#do-handover")), "the administrator handed the order over, once");
+  await adm.click("#nav-billing");
+  await adm.waitForSelector("#to-collect tr[data-billing]");
+  const waiting = await adm.$$eval("#to-collect tr[data-billing]", (rs) => rs.map((r) => r.dataset.billing));
+  check(waiting.length > 0, "receipts awaiting collection are listed with their age");
+  await adm.click(`#to-collect tr[data-billing="${waiting[0]}"] a`);
+  await adm.waitForSelector("#do-collect");
+  await adm.click("#do-collect");
+  await adm.waitForSelector('#timeline tr[data-kind="fee_collected"]');
+  await adm.click("#nav-billing");
+  await adm.waitForSelector("#to-collect");
+  check(!(await adm.$(`#to-collect tr[data-billing="${waiting[0]}"]`)), "a collected fee leaves the queue");
+  await adm.screenshot({ path: join(shots, "billing.png"), fullPage: true });
   console.log(`web: ${passed} passed, 0 failed (screenshots in ${shots})`);
 } finally {
   await browser.close();

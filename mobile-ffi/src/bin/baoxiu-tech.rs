@@ -54,6 +54,22 @@ enum Cmd {
     Show {
         order: String,
     },
+    /// R-APPOINT: book the visit agreed with the customer.
+    Book {
+        order: String,
+        /// RFC 3339, e.g. 2026-11-28T10:00:00+08:00
+        at: String,
+    },
+    /// R-APPOINT: move the visit; it counts only if the customer agreed (--consented).
+    Reschedule {
+        order: String,
+        /// RFC 3339, e.g. 2026-11-28T14:00:00+08:00
+        at: String,
+        #[arg(long)]
+        consented: bool,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
     /// R-ARRIVE: on site, confirming what is to be repaired.
     Arrive {
         order: String,
@@ -254,6 +270,13 @@ fn open(db: &std::path::Path) -> Result<Arc<Replica>, String> {
     Replica::open(db.display().to_string(), ws_url(&l.server), l.token).map_err(|e| e.to_string())
 }
 
+/// An RFC 3339 time (with its offset) as UTC milliseconds.
+fn instant(given: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(given)
+        .map(|t| t.timestamp_millis())
+        .map_err(|err| format!("{given:?} is not an RFC 3339 time ({err})"))
+}
+
 /// Accepts a whole order id or a unique prefix of one.
 fn resolve(r: &Replica, given: &str) -> Result<String, String> {
     let all = r.list_orders().map_err(|e| e.to_string())?;
@@ -310,6 +333,16 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Show { order } => done(r.order(resolve(&r, &order)?).map_err(e)?),
+        Cmd::Book { order, at } => done(r.book(resolve(&r, &order)?, instant(&at)?).map_err(e)?),
+        Cmd::Reschedule {
+            order,
+            at,
+            consented,
+            reason,
+        } => done(
+            r.reschedule(resolve(&r, &order)?, instant(&at)?, consented, reason)
+                .map_err(e)?,
+        ),
         Cmd::Arrive { order, items } => done(r.arrive(resolve(&r, &order)?, items).map_err(e)?),
         Cmd::Fee { order, items, free } => {
             let id = resolve(&r, &order)?;

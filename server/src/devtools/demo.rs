@@ -92,6 +92,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
     };
     let people = vec![
         person("林美華", Role::FrontDesk, &[], None),
+        person("周怡君", Role::Administrator, &[], None),
         person("陳建國", Role::Dispatcher, &[], None),
         person("黃淑芬", Role::Supervisor, &[], None),
         person("張志明", Role::Finance, &[], None),
@@ -117,12 +118,13 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         st.store.upsert_user(p.clone()).await?;
     }
     let find = |role: Role| people.iter().find(|p| p.role == role).cloned();
-    let (desk, disp, fin) = match (
+    let (desk, admin, disp, fin) = match (
         find(Role::FrontDesk),
+        find(Role::Administrator),
         find(Role::Dispatcher),
         find(Role::Finance),
     ) {
-        (Some(a), Some(b), Some(c)) => (a, b, c),
+        (Some(a), Some(b), Some(c), Some(d)) => (a, b, c, d),
         _ => return Err(Error::Internal("demo people".into())),
     };
     let techs: Vec<(Person, DeviceId)> = people
@@ -157,14 +159,21 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         };
         let s = st.store.create(as_author(&desk), new, now).await?;
         let stage = i % 6;
-        if stage == 0 {
-            continue;
-        }
         let order = s.order;
         let cmd = |p: &Person, body: EventBody| {
             st.store
                 .command(as_author(p), DEMO_OFFICE, order, body, st.now())
         };
+        // R-APPOINT: the front desk books the visit with the caller at intake.
+        let appointment = now + ((i as i64 % 5) - 2) * 3_600_000;
+        if stage >= 2 || i % 4 == 0 {
+            cmd(&desk, EventBody::AppointmentSet { at: appointment }).await?;
+        }
+        if stage == 0 {
+            continue;
+        }
+        // R-HANDOVER: the administrator signs the register and hands it over.
+        cmd(&admin, EventBody::HandedOver { to: disp.id }).await?;
         cmd(&disp, EventBody::Received).await?;
         if stage == 1 {
             continue;
@@ -196,8 +205,6 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             },
         )
         .await?;
-        let appointment = now + ((i as i64 % 5) - 2) * 3_600_000;
-        cmd(&disp, EventBody::AppointmentSet { at: appointment }).await?;
         if stage == 2 {
             continue;
         }
@@ -280,14 +287,27 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             .map_err(|e| Error::Internal(format!("demo sync: {e:?}")))?;
         if stage == 5 && paid {
             let total = Money(materials + labour);
+            let number = format!("R{:05}", i);
             cmd(
                 &fin,
                 EventBody::ReceiptIssued {
-                    number: format!("R{:05}", i),
+                    number: number.clone(),
                     amount: total,
                 },
             )
             .await?;
+            // R-COLLECT: the administrator has collected some of them already.
+            if i % 4 == 1 {
+                cmd(
+                    &admin,
+                    EventBody::FeeCollected {
+                        amount: total,
+                        method: "cash".into(),
+                        receipt: number,
+                    },
+                )
+                .await?;
+            }
         }
     }
     Ok(people)

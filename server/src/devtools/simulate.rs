@@ -187,7 +187,7 @@ pub async fn run(
                         rng.random_range(1..20),
                         rng.random_range(1..6)
                     ),
-                    phone: String::new(),
+                    phone: "0912-000-000".into(),
                 },
                 channel: [
                     Channel::Phone,

@@ -1,9 +1,9 @@
-//! Dispatch: receipt by the manager (R-HANDOVER), pricing (R-PAID), suggestions and
+//! Dispatch: the handover to the manager and its receipt (R-HANDOVER), pricing (R-PAID), suggestions and
 //! assignment (R-DISPATCH), the appointment (R-APPOINT).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use baoxiu_sync_core::dispatch::{Suggestion as CoreSuggestion, assignable};
+use baoxiu_sync_core::dispatch::{Suggestion as CoreSuggestion, assignable, can_receive};
 use baoxiu_sync_core::{EventBody, FeeItem, Money, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -39,6 +39,13 @@ pub struct PricingIn {
     pub paid: bool,
     #[serde(default)]
     pub items: Vec<FeeItemIn>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct HandoverIn {
+    /// The engineering manager (a dispatcher of the office) the order is handed to.
+    #[schema(value_type = String, format = Uuid)]
+    pub to: UserId,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -185,4 +192,21 @@ pub async fn appointment(
         EventBody::AppointmentSet { at: a.at }
     };
     run(&st, &c, &id, body).await
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/handover", params(("id" = String, Path)), request_body = HandoverIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn handover(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(h): ApiJson<HandoverIn>,
+) -> Result<Json<OrderView>> {
+    // The same check as a handover arriving from a device.
+    if !can_receive(st.store.user(h.to).await?.as_ref(), c.0.office) {
+        return Err(Error::Conflict(format!(
+            "{} is not an active engineering manager of this office",
+            h.to
+        )));
+    }
+    run(&st, &c, &id, EventBody::HandedOver { to: h.to }).await
 }

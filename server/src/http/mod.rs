@@ -2,6 +2,7 @@
 //! Every authenticated route passes the policy table (`policy::ROUTES`) before its
 //! handler runs.
 
+mod billing;
 mod complaints;
 mod console;
 mod dispatch;
@@ -60,7 +61,10 @@ pub fn router(state: AppState) -> Router {
             post(dispatch::appointment),
         )
         .route("/api/v1/orders/{id}/cancel", post(orders::cancel))
-        .route("/api/v1/orders/{id}/receipt", post(orders::receipt))
+        .route("/api/v1/orders/{id}/handover", post(dispatch::handover))
+        .route("/api/v1/orders/{id}/receipt", post(billing::receipt))
+        .route("/api/v1/orders/{id}/collection", post(billing::collection))
+        .route("/api/v1/billing", get(billing::queue))
         .route("/api/v1/stats", get(month::stats))
         .route("/api/v1/register", get(month::register))
         .route(

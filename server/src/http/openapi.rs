@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{ErrorBody, ErrorDetail};
-use super::{complaints, dispatch, health, month, orders, users};
+use super::{billing, complaints, dispatch, health, month, orders, users};
 use crate::service;
 use crate::store::OrderRow;
 
@@ -159,7 +159,10 @@ impl Modify for ComplaintRepeat {
         orders::list,
         orders::get,
         orders::cancel,
-        orders::receipt,
+        billing::receipt,
+        billing::collection,
+        billing::queue,
+        dispatch::handover,
         dispatch::receive,
         dispatch::pricing,
         dispatch::suggestions,
@@ -193,7 +196,13 @@ impl Modify for ComplaintRepeat {
         orders::IntakeIn,
         orders::CustomerIn,
         orders::ReasonIn,
-        orders::ReceiptIn,
+        billing::ReceiptIn,
+        billing::CollectionIn,
+        billing::Queue,
+        billing::QueueItem,
+        crate::store::BillingRow,
+        crate::store::BillingStage,
+        dispatch::HandoverIn,
         orders::OrderPage,
         dispatch::PricingIn,
         dispatch::FeeItemIn,

@@ -1,12 +1,12 @@
-//! Orders: intake (R-INTAKE), the list, one order, cancellation, the receipt (R-COLLECT).
+//! Orders: intake (R-INTAKE, with the visit booked at once, R-APPOINT), the list, one
+//! order, cancellation.
 //! Handlers run the same sync-core commands and rules a device runs, through the store.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use baoxiu_sync_core::{
-    Author, Channel, Customer, EventBody, Money, NewOrder, OrderId, Role, Status, UserId,
-    WorkOrderState,
+    Author, Channel, Customer, EventBody, NewOrder, OrderId, Role, Status, UserId, WorkOrderState,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,7 +33,7 @@ pub(super) async fn order_for(st: &AppState, c: &Caller, id: &str) -> Result<Wor
     Ok(s)
 }
 
-fn author(st: &AppState, c: &Caller) -> Author {
+pub(super) fn author(st: &AppState, c: &Caller) -> Author {
     Author {
         user: c.0.sub,
         device: st.store.server_device(),
@@ -86,7 +86,8 @@ pub struct CustomerIn {
     pub name: String,
     #[schema(pattern = "\\S")]
     pub unit: String,
-    #[serde(default)]
+    /// Required (R-INTAKE): how the visit is booked and the customer called back.
+    #[schema(pattern = "\\S")]
     pub phone: String,
 }
 
@@ -98,20 +99,16 @@ pub struct IntakeIn {
     pub channel: String,
     #[schema(pattern = "\\S")]
     pub description: String,
+    /// R-APPOINT: the visit booked with the customer at intake (UTC ms), if agreed now.
+    #[serde(default)]
+    #[schema(minimum = 946_684_800_000_i64, maximum = 4_102_444_800_000_i64)]
+    pub appointment: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReasonIn {
     #[schema(pattern = "\\S")]
     pub reason: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ReceiptIn {
-    #[schema(pattern = "\\S")]
-    pub number: String,
-    /// Minor units; must equal the order's total.
-    pub amount: i64,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -174,7 +171,19 @@ pub async fn create(
         description: i.description,
         follow_up_of: None,
     };
-    let s = st.store.create(author(&st, &c), new, st.now()).await?;
+    // Refuse a bad booking before anything is logged, so a refused intake writes nothing.
+    let booking = i.appointment.map(|at| EventBody::AppointmentSet { at });
+    if let Some(b) = &booking {
+        baoxiu_sync_core::rules::well_formed(b)
+            .map_err(|v| Error::Invalid(format!("{}: {v}", v.rule())))?;
+    }
+    let mut s = st.store.create(author(&st, &c), new, st.now()).await?;
+    if let Some(b) = booking {
+        s = st
+            .store
+            .command(author(&st, &c), c.0.office, s.order, b, st.now())
+            .await?;
+    }
     Ok((StatusCode::CREATED, Json(s.into())))
 }
 
@@ -243,26 +252,4 @@ pub async fn cancel(
         return Err(Error::Invalid("a cancellation needs a reason".into()));
     }
     run(&st, &c, &id, EventBody::Cancelled { reason: r.reason }).await
-}
-
-#[utoipa::path(post, path = "/api/v1/orders/{id}/receipt", params(("id" = String, Path)), request_body = ReceiptIn, responses((status = 200, body = OrderView), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
-pub async fn receipt(
-    State(st): State<AppState>,
-    c: Caller,
-    Path(id): Path<String>,
-    ApiJson(r): ApiJson<ReceiptIn>,
-) -> Result<Json<OrderView>> {
-    if r.number.trim().is_empty() {
-        return Err(Error::Invalid("a receipt needs a number".into()));
-    }
-    run(
-        &st,
-        &c,
-        &id,
-        EventBody::ReceiptIssued {
-            number: r.number,
-            amount: Money(r.amount),
-        },
-    )
-    .await
 }

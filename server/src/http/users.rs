@@ -84,10 +84,19 @@ pub struct SettingsBody {
     #[serde(default = "default_satisfied_score")]
     #[schema(minimum = 1, maximum = 5, default = 4)]
     pub satisfied_score: u32,
+    /// R-COLLECT: days after sign-off (or the receipt) before an order awaiting its receipt
+    /// (or collection) is overdue (default 3).
+    #[serde(default = "default_collection_overdue_days")]
+    #[schema(minimum = 1, maximum = 365, default = 3)]
+    pub collection_overdue_days: u32,
 }
 
 fn default_satisfied_score() -> u32 {
     OfficeSettings::default().satisfied_score
+}
+
+fn default_collection_overdue_days() -> u32 {
+    OfficeSettings::default().collection_overdue_days
 }
 
 impl From<OfficeSettings> for SettingsBody {
@@ -98,6 +107,7 @@ impl From<OfficeSettings> for SettingsBody {
             sample_percent: s.sample_percent,
             sample_min_per_technician: s.sample_min_per_technician,
             satisfied_score: s.satisfied_score,
+            collection_overdue_days: s.collection_overdue_days,
         }
     }
 }
@@ -110,6 +120,7 @@ impl From<SettingsBody> for OfficeSettings {
             sample_percent: s.sample_percent,
             sample_min_per_technician: s.sample_min_per_technician,
             satisfied_score: s.satisfied_score,
+            collection_overdue_days: s.collection_overdue_days,
         }
     }
 }

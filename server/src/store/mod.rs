@@ -69,6 +69,33 @@ pub struct OrderRow {
     pub updated_at: i64,
 }
 
+/// R-COLLECT: the two queues between the customer's sign-off and the money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingStage {
+    /// Signed paid orders finance has not receipted (copy 3, the billing basis).
+    Receipt,
+    /// Receipts the administrator has not collected.
+    Collection,
+}
+
+/// A row of a billing queue, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct BillingRow {
+    #[schema(value_type = String)]
+    pub id: OrderId,
+    pub customer_name: String,
+    pub unit: String,
+    pub phone: String,
+    /// Minor units.
+    pub total: i64,
+    /// When the customer signed off (UTC ms).
+    pub signed_at: i64,
+    pub receipt: Option<String>,
+    /// When finance issued the receipt (UTC ms).
+    pub receipt_at: Option<i64>,
+}
+
 /// What a device is, as far as sync is concerned (from its verified token).
 #[derive(Debug, Clone)]
 pub struct DeviceCtx {
@@ -146,6 +173,9 @@ pub trait OrderStore: Send + Sync + Debug {
     /// The order's whole document.
     async fn document(&self, id: OrderId) -> Result<Option<Vec<u8>>>;
     async fn list_orders(&self, filter: OrderFilter) -> Result<(Vec<OrderRow>, u64)>;
+    /// R-COLLECT: an office's orders waiting at `stage`, oldest first.
+    async fn billing_queue(&self, office: OfficeId, stage: BillingStage)
+    -> Result<Vec<BillingRow>>;
     /// What `device` must receive after `cursor`; `record_sync` notes the sync time. One
     /// page of it: documents and changes of about `page_bytes` at most (at least one
     /// document or change), `more` when the rest must be asked for from the new cursor.

@@ -5,7 +5,7 @@ use super::Store;
 use crate::Error;
 use crate::command::NewOrder;
 use crate::event::EventBody;
-use crate::model::{Customer, FeeItem, Money, OrderId, PassFail};
+use crate::model::{Customer, FeeItem, Millis, Money, OrderId, PassFail};
 use crate::signature::{Signature, Stroke};
 use crate::state::WorkOrderState;
 
@@ -143,6 +143,30 @@ impl Store {
     /// R-COMPLETE
     pub fn technician_sign(&mut self, order: OrderId) -> Result<WorkOrderState, Error> {
         self.record(order, EventBody::TechnicianSigned)
+    }
+
+    /// R-APPOINT: the visit booked with the customer from the phone, offline if need be.
+    pub fn book(&mut self, order: OrderId, at: Millis) -> Result<WorkOrderState, Error> {
+        self.record(order, EventBody::AppointmentSet { at })
+    }
+
+    /// R-APPOINT: a new time; it replaces the booked one only with the customer's consent
+    /// given before the booked time (+10 min) passed.
+    pub fn reschedule(
+        &mut self,
+        order: OrderId,
+        at: Millis,
+        customer_consented: bool,
+        reason: String,
+    ) -> Result<WorkOrderState, Error> {
+        self.record(
+            order,
+            EventBody::Rescheduled {
+                at,
+                customer_consented,
+                reason,
+            },
+        )
     }
 
     pub fn add_note(&mut self, order: OrderId, text: String) -> Result<WorkOrderState, Error> {

@@ -1,5 +1,5 @@
 //! Helper for the fault tests: a real server process to kill. Seeds the demo office on
-//! first start, then prints `listening on ADDR` and one JSON line per person with a token.
+//! first start, then prints `listening on ADDR`, one JSON line per person with a token, and `ready`.
 //! Usage: `test-server <data dir> <listen addr>`
 
 use std::io::Write;
@@ -24,6 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         writeln!(out, "{line}")?;
     }
+    writeln!(out, "ready")?;
     out.flush()?;
     drop(out);
     std::future::pending::<()>().await;

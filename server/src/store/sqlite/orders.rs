@@ -13,7 +13,10 @@ use super::log::load_doc;
 use super::writer::Job;
 use super::{SqliteStore, catchup, projection};
 use crate::error::{Error, Result};
-use crate::store::{CatchUp, Committed, DeviceCtx, OrderFilter, OrderRow, OrderStore, SubmitError};
+use crate::store::{
+    BillingRow, BillingStage, CatchUp, Committed, DeviceCtx, OrderFilter, OrderRow, OrderStore,
+    SubmitError,
+};
 
 impl SqliteStore {
     /// Queues a job that answers with an order's state.
@@ -112,6 +115,15 @@ impl OrderStore for SqliteStore {
 
     async fn list_orders(&self, filter: OrderFilter) -> Result<(Vec<OrderRow>, u64)> {
         self.read(move |_, c| projection::list_orders(c, &filter))
+            .await
+    }
+
+    async fn billing_queue(
+        &self,
+        office: OfficeId,
+        stage: BillingStage,
+    ) -> Result<Vec<BillingRow>> {
+        self.read(move |_, c| projection::billing_queue(c, office, stage))
             .await
     }
 

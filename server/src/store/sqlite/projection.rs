@@ -2,12 +2,12 @@
 //! the same transaction as the order's changes, so lists and month figures never load
 //! documents.
 
-use baoxiu_sync_core::{OrderId, WorkOrderState};
+use baoxiu_sync_core::{OfficeId, OrderId, WorkOrderState};
 use rusqlite::{Connection, params};
 
 use super::{parse, to_json};
 use crate::error::{Error, Result};
-use crate::store::{OrderFilter, OrderRow};
+use crate::store::{BillingRow, BillingStage, OrderFilter, OrderRow};
 
 fn channel_text(s: &WorkOrderState) -> Result<String> {
     match serde_json::to_value(s.channel) {
@@ -64,10 +64,11 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
             updated,
         ],
     )?;
-    // Month-end columns (schema 2).
+    // Month-end columns (schema 2) and the billing queues' (schema 5).
     tx.execute(
         "UPDATE orders SET technician = ?2, category = ?3, items = ?4, arrival_certain = ?5,
-             handover_on_time = ?6, customer_signed = ?7
+             handover_on_time = ?6, customer_signed = ?7, handed_over_at = ?8,
+             signed_at = ?9, receipt_at = ?10, collected_at = ?11
          WHERE id = ?1",
         params![
             id,
@@ -77,6 +78,10 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
             s.arrival.as_ref().map(|a| a.time_certain),
             s.handover_on_time,
             s.customer_signature.is_some(),
+            s.handed_over.as_ref().map(|x| x.at),
+            s.customer_signature.as_ref().map(|x| x.stamp.at),
+            s.receipt.as_ref().map(|x| x.stamp.at),
+            s.collection.as_ref().map(|x| x.stamp.at),
         ],
     )?;
     tx.execute("DELETE FROM order_technicians WHERE order_id = ?1", [&id])?;
@@ -160,4 +165,44 @@ pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderR
         out.push(row);
     }
     Ok((out, u64::try_from(total).unwrap_or(0)))
+}
+
+/// R-COLLECT: signed paid orders awaiting their receipt, or receipts awaiting collection.
+pub(super) fn billing_queue(
+    c: &Connection,
+    office: OfficeId,
+    stage: BillingStage,
+) -> Result<Vec<BillingRow>> {
+    let (waiting, order_by) = match stage {
+        BillingStage::Receipt => ("receipt IS NULL", "signed_at"),
+        BillingStage::Collection => ("receipt IS NOT NULL AND collected IS NULL", "receipt_at"),
+    };
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT id, customer_name, unit, phone, total, signed_at, receipt, receipt_at
+         FROM orders
+         WHERE office = ?1 AND paid = 1 AND signed_at IS NOT NULL AND status != 'cancelled'
+               AND {waiting}
+         ORDER BY {order_by}, id"
+    ))?;
+    let rows = stmt.query_map([office.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            BillingRow {
+                id: OrderId::default(),
+                customer_name: r.get(1)?,
+                unit: r.get(2)?,
+                phone: r.get(3)?,
+                total: r.get(4)?,
+                signed_at: r.get(5)?,
+                receipt: r.get(6)?,
+                receipt_at: r.get(7)?,
+            },
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, mut row) = row?;
+        row.id = parse("order id", &id)?;
+        Ok(row)
+    })
+    .collect()
 }
