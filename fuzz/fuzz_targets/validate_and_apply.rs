@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use baoxiu_sync_core::validate::{Submitter, validate_order};
+use baoxiu_sync_core::validate::{Lookups, Submitter, validate_order};
 use baoxiu_sync_core::{
     Author, Channel, Context, Customer, DeviceId, EventBody, NewOrder, Office, OfficeId, Role,
     UserId, WorkOrderDoc, create_order, execute,
@@ -43,7 +43,7 @@ fn fixture() -> &'static Fixture {
         .expect("create");
         for b in [
             EventBody::Received,
-            EventBody::Priced { paid: false, items: vec![] },
+            EventBody::Priced { paid: false, items: vec![], schedule: None, },
             EventBody::Assigned { technicians: vec![tech.user], reason: String::new() },
         ] {
             execute(&mut doc, &ctx(&disp), b).expect("dispatch");
@@ -57,6 +57,6 @@ fuzz_target!(|data: &[u8]| {
     let f = fixture();
     // Split the input into changes at 0xFF bytes, so batches of several changes are tried.
     let changes: Vec<Vec<u8>> = data.split(|b| *b == 0xFF).map(<[u8]>::to_vec).collect();
-    let _ = validate_order(Some(&f.doc), f.doc.order_id(), &f.tech, &changes, &|_| true, &|_| None);
-    let _ = validate_order(None, f.doc.order_id(), &f.tech, &changes, &|_| true, &|_| None);
+    let _ = validate_order(Some(&f.doc), f.doc.order_id(), &f.tech, &changes, &|_| true, &Lookups::NONE);
+    let _ = validate_order(None, f.doc.order_id(), &f.tech, &changes, &|_| true, &Lookups::NONE);
 });

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use baoxiu_sync_core::client::{ClientConfig, Connection, SyncClient, SyncObserver, SyncStatus};
+use baoxiu_sync_core::fee_schedule::FeeSchedule;
 use baoxiu_sync_core::{
-    Author, Customer, DeviceId, FeeItem, Money, OrderId, PassFail, Point, Role, Store, UserId,
-    WorkOrderState,
+    AnomalyKind, Author, Customer, DeviceId, FeeItem, Money, OrderId, PassFail, Point, Role, Store,
+    UserId, WorkOrderState,
 };
 
 uniffi::setup_scaffolding!();
@@ -62,6 +63,9 @@ pub struct FeeItemRecord {
     /// Minor units (fen / cents).
     pub materials: i64,
     pub labour: i64,
+    /// The fee-schedule item the line was quoted from (R-PAID); `None` off the schedule
+    /// (a proposal for the manager).
+    pub code: Option<String>,
 }
 
 impl From<FeeItemRecord> for FeeItem {
@@ -70,6 +74,7 @@ impl From<FeeItemRecord> for FeeItem {
             description: f.description,
             materials: Money(f.materials),
             labour: Money(f.labour),
+            code: f.code,
         }
     }
 }
@@ -80,6 +85,7 @@ impl From<&FeeItem> for FeeItemRecord {
             description: f.description.clone(),
             materials: f.materials.0,
             labour: f.labour.0,
+            code: f.code.clone(),
         }
     }
 }
@@ -121,6 +127,10 @@ pub struct OrderRecord {
     pub paid: Option<bool>,
     pub fees: Vec<FeeItemRecord>,
     pub total: i64,
+    /// R-PAID: the total the manager approved, and whether the fees agreed on site still
+    /// wait for the manager's approval (lines off the schedule, or free turned paid).
+    pub approved_total: Option<i64>,
+    pub awaiting_approval: bool,
     pub customer_signed: bool,
     /// Whether the customer's signature still covers the fees shown.
     pub signature_valid: Option<bool>,
@@ -145,6 +155,11 @@ impl From<WorkOrderState> for OrderRecord {
             paid: s.paid,
             fees: s.fees.items.iter().map(FeeItemRecord::from).collect(),
             total: s.fees.total.0,
+            approved_total: s.approved.as_ref().map(|a| a.total.0),
+            awaiting_approval: s
+                .anomalies
+                .iter()
+                .any(|a| matches!(a.kind, AnomalyKind::FeesNotApproved { .. })),
             customer_signed: s.customer_signature.is_some(),
             signature_valid: s.customer_signature.as_ref().map(|c| c.valid),
             anomalies: s
@@ -160,6 +175,49 @@ impl From<WorkOrderState> for OrderRecord {
                 .collect(),
             timeline: s.timeline.iter().map(|t| t.kind.clone()).collect(),
             state_json: serde_json::to_string(&s).unwrap_or_default(),
+        }
+    }
+}
+
+/// A standard item of the fee schedule (R-PAID; `free`: on the service-item list).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ScheduleItemRecord {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub materials: i64,
+    pub labour: i64,
+    pub free: bool,
+    /// The line to tell the customer: the item at its schedule price (pre-approved).
+    pub quote: FeeItemRecord,
+}
+
+/// The fee schedule this phone holds (it comes with the sync welcome).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FeeScheduleRecord {
+    pub version: u32,
+    pub effective_from: i64,
+    pub items: Vec<ScheduleItemRecord>,
+}
+
+impl From<FeeSchedule> for FeeScheduleRecord {
+    fn from(s: FeeSchedule) -> Self {
+        FeeScheduleRecord {
+            version: s.version,
+            effective_from: s.effective_from,
+            items: s
+                .items
+                .into_iter()
+                .map(|i| ScheduleItemRecord {
+                    quote: FeeItemRecord::from(&i.quote()),
+                    code: i.code,
+                    name: i.name,
+                    category: i.category,
+                    materials: i.materials.0,
+                    labour: i.labour.0,
+                    free: i.free,
+                })
+                .collect(),
         }
     }
 }
@@ -553,6 +611,12 @@ impl Replica {
     /// R-COMPLETE
     pub fn technician_sign(&self, order: String) -> R<OrderRecord> {
         self.record(&order, |s, id| s.technician_sign(id))
+    }
+
+    /// R-PAID: the fee schedule held on this phone, to quote from offline (`None` until a
+    /// sync brought one).
+    pub fn fee_schedule(&self) -> R<Option<FeeScheduleRecord>> {
+        Ok(self.store().fee_schedule()?.map(FeeScheduleRecord::from))
     }
 
     /// R-APPOINT: book the visit agreed with the customer (UTC ms), offline if need be.

@@ -22,6 +22,8 @@ export BAOXIU_TECH_DB="$work/phone.db"
 
 "$TECH" login --server "http://$addr" --token "$tech_token"
 "$TECH" sync
+# R-PAID: the fee schedule came with the sync, to quote from offline.
+"$TECH" schedule | grep '^fee schedule v1' >/dev/null
 order=$("$TECH" orders | awk '$2 == "scheduled" { print $1; exit }')
 [ -n "$order" ] || { echo "no scheduled order"; exit 1; }
 
@@ -31,7 +33,9 @@ kill %1; wait %1 2>/dev/null || true
 "$TECH" reschedule "$order" "$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)" --consented \
   --reason "住戶改約" | grep '\[scheduled\]' >/dev/null
 "$TECH" arrive "$order" "水龍頭漏水"
-"$TECH" fee "$order"
+# The priced lines, a schedule item (pre-approved) and a line off the schedule (a proposal).
+"$TECH" fee "$order" --paid --code P02 --item "更換老化進水軟管:28000:6000" |
+  grep "awaiting the manager's approval" >/dev/null
 "$TECH" consent "$order"
 "$TECH" material "$order" "客戶自購水龍頭" --customer
 "$TECH" complete "$order" --notes "更換完成"
@@ -45,5 +49,17 @@ start "$addr"
 "$TECH" sync
 "$TECH" status | grep '^0 change' >/dev/null
 full=$("$TECH" show "$order" | awk 'NR == 1 { print $1 }')
-curl -fsS -H "Authorization: Bearer $disp_token" "http://$addr/api/v1/orders/$full" | grep '"status":"closed"' >/dev/null
+curl -fsS -H "Authorization: Bearer $disp_token" "http://$addr/api/v1/orders/$full" >"$work/order.json"
+grep '"status":"closed"' "$work/order.json" >/dev/null
+grep '"fees_not_approved"' "$work/order.json" >/dev/null
+# The manager approves the proposal after the work; the phone learns it on its next sync.
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["state"]; print(json.dumps({"items": s["fees"]["items"], "paid": True, "reason": "現場追加，核准"}))' \
+  "$work/order.json" >"$work/approve.json"
+curl -fsS -X POST -H "Authorization: Bearer $disp_token" -H "Content-Type: application/json" \
+  --data @"$work/approve.json" "http://$addr/api/v1/orders/$full/fees" | grep -v '"fees_not_approved"' >/dev/null
+"$TECH" sync
+if "$TECH" show "$order" | grep "awaiting the manager's approval"; then
+  echo "the approval did not reach the phone"; exit 1
+fi
+"$TECH" show "$order" | grep 'customer signed (valid)' >/dev/null
 echo "tech-cli: walk-through ok"

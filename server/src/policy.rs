@@ -20,6 +20,10 @@ pub enum Action {
     Assign,
     Appoint,
     Cancel,
+    /// R-PAID: read the fee schedule in force (or a version).
+    ReadSchedule,
+    /// R-PAID: publish a new version of the fee schedule.
+    PublishSchedule,
     /// R-HANDOVER: sign the register and hand the order to the engineering manager.
     HandOver,
     /// R-COLLECT: finance issues the receipt.
@@ -71,7 +75,14 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         return false;
     }
     match action {
-        A::ReadOrder | A::ListOrders | A::Me | A::Ticket | A::Sync | A::ReadSettings => true,
+        A::ReadOrder
+        | A::ListOrders
+        | A::Me
+        | A::Ticket
+        | A::Sync
+        | A::ReadSettings
+        | A::ReadSchedule => true,
+        A::PublishSchedule => matches!(role, R::Dispatcher | R::Admin),
         A::Metrics => matches!(role, R::Supervisor | R::Admin),
         A::Intake => matches!(
             role,
@@ -131,6 +142,9 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/orders/{id}", Action::ReadOrder),
     ("POST", "/api/v1/orders/{id}/receive", Action::Receive),
     ("POST", "/api/v1/orders/{id}/pricing", Action::Price),
+    ("POST", "/api/v1/orders/{id}/fees", Action::Price),
+    ("GET", "/api/v1/fee-schedule", Action::ReadSchedule),
+    ("POST", "/api/v1/fee-schedule", Action::PublishSchedule),
     ("GET", "/api/v1/orders/{id}/suggestions", Action::Suggest),
     ("POST", "/api/v1/orders/{id}/assign", Action::Assign),
     ("POST", "/api/v1/orders/{id}/appointment", Action::Appoint),
@@ -222,6 +236,7 @@ mod tests {
                     A::Ticket,
                     A::Sync,
                     A::ReadSettings,
+                    A::ReadSchedule,
                     A::Intake,
                     A::Appoint,
                     A::ListUsers,
@@ -242,6 +257,7 @@ mod tests {
                     A::Ticket,
                     A::Sync,
                     A::ReadSettings,
+                    A::ReadSchedule,
                 ],
             ),
             (
@@ -253,6 +269,7 @@ mod tests {
                     A::Ticket,
                     A::Sync,
                     A::ReadSettings,
+                    A::ReadSchedule,
                     A::Receipt,
                     A::Billing,
                     A::ListUsers,

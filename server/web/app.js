@@ -30,6 +30,7 @@ function nav() {
   const may = (action) => S.me && S.me.allowed_actions.includes(action);
   const links = [["board", "nav.board"], ["intake", "nav.intake"]];
   if (may("Billing")) links.push(["billing", "nav.billing"]);
+  links.push(["schedule", "nav.schedule"]);
   if (may("Stats")) links.push(["month", "nav.month"]);
   if (may("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
   $("#nav").innerHTML = links.map(([h, k]) => `<a href="#/${h}" id="nav-${h}">${esc(t(k))}</a>`).join("") +
@@ -132,14 +133,16 @@ async function order(id) {
   const name = (u) => (users.find((p) => p.id === u) || {}).name || u.slice(0, 8);
   const tl = s.timeline.map((e) => `<tr data-kind="${e.kind}"><td>${esc(t("event." + e.kind))}</td><td>${esc(name(e.author.user))} (${esc(e.author.role)})</td><td>${esc(e.author.device.slice(0, 8))}</td><td>${esc(when(e.at))}${e.time_certain ? "" : ` <span class="bad">(${esc(t("order.uncertain"))})</span>`}</td></tr>`).join("");
   const an = s.anomalies.length ? s.anomalies.map((a) => `<li class="bad" data-anomaly="${a.kind.type}">${esc(t("anomaly." + a.kind.type))} (${esc(a.rule)})</li>`).join("") : `<li class="good">${esc(t("order.noanomalies"))}</li>`;
-  const fees = s.fees.items.map((i) => `<tr><td>${esc(i.description)}</td><td>${money(i.materials)}</td><td>${money(i.labour)}</td></tr>`).join("");
+  const fees = s.fees.items.map((i) => `<tr data-line="${esc(i.code || "")}"><td>${esc(i.description)}</td><td>${money(i.materials)}</td><td>${money(i.labour)}</td><td>${i.code ? esc(t("order.fromschedule")) + " " + esc(i.code) : `<span class="tag warn">${esc(t("order.offschedule"))}</span>`}</td></tr>`).join("");
+  // R-PAID: fees agreed on site that the manager has not approved yet.
+  const pending = s.anomalies.some((a) => a.kind.type === "fees_not_approved");
   const sig = s.customer_signature
     ? signatureSvg(s.customer_signature) + `<p class="${s.customer_signature.valid ? "good" : "bad"}" id="sig-valid">${esc(t(s.customer_signature.valid ? "order.sigvalid" : "order.siginvalid"))}</p>`
     : `<p class="muted">${esc(t("order.nosig"))}</p>`;
   $("#main").innerHTML = `<h2>${esc(t("order.title"))} <span id="order-status" data-status="${o.status}">${esc(t("status." + o.status))}</span></h2>
     <div class="panel">${esc(t("order.customer"))}: ${esc(s.customer.name)} ${esc(s.customer.unit)} · ${esc(s.description)}<br>${esc(t("order.appointment"))}: ${esc(when(s.appointment && s.appointment.at))}</div>
     <div id="actions"></div>
-    <h3>${esc(t("order.fees"))}${s.paid === false ? " · " + esc(t("order.free")) : ""}</h3><table><tr><th>${esc(t("order.item"))}</th><th>${esc(t("order.materials"))}</th><th>${esc(t("order.labour"))}</th></tr>${fees}<tr><th>${esc(t("order.total"))}</th><th colspan="2">${money(s.fees.total)}</th></tr></table>
+    <h3>${esc(t("order.fees"))}${s.paid === false ? " · " + esc(t("order.free")) : ""}</h3><table><tr><th>${esc(t("order.item"))}</th><th>${esc(t("order.materials"))}</th><th>${esc(t("order.labour"))}</th><th>${esc(t("order.source"))}</th></tr>${fees}<tr><th>${esc(t("order.total"))}</th><th colspan="3" id="fees-total">${money(s.fees.total)}</th></tr></table>
     <h3>${esc(t("order.signature"))}</h3>${sig}
     <h3>${esc(t("order.anomalies"))}</h3><ul id="anomalies">${an}</ul>
     <h3>${esc(t("order.timeline"))}</h3><table id="timeline"><tr><th></th><th>${esc(t("order.who"))}</th><th>${esc(t("order.device"))}</th><th>${esc(t("order.when"))}</th></tr>${tl}</table>`;
@@ -160,16 +163,29 @@ async function order(id) {
     act.innerHTML = `<form id="collect"><label>${esc(t("billing.method"))} <select id="co-method"><option value="cash">${esc(t("billing.cash"))}</option><option value="card">${esc(t("billing.card"))}</option><option value="transfer">${esc(t("billing.transfer"))}</option></select></label><button id="do-collect">${esc(t("action.collect"))} ${money(s.fees.total)} · ${esc(s.receipt.number)}</button></form>`;
     $("#collect").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/collection`, { amount: s.fees.total, method: $("#co-method").value, receipt: s.receipt.number }).then(() => order(id), fail); };
   }
+  if (may("Price") && pending) {
+    act.insertAdjacentHTML("beforeend", `<form id="approve-fees"><p class="bad">${esc(t("order.awaiting"))} ${money(s.approved ? s.approved.total : 0)} → ${money(s.fees.total)}</p><label>${esc(t("action.reason"))} <input id="af-reason" required></label><button id="do-approve-fees">${esc(t("action.approvefees"))}</button></form>`);
+    $("#approve-fees").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/fees`, { items: s.fees.items, paid: s.fees.paid, reason: $("#af-reason").value }).then(() => order(id), fail); };
+  }
   if (!may("Receive")) return;
   if (o.status === "logged") {
     act.innerHTML = `<button id="do-receive">${esc(t("action.receive"))}</button>`;
     $("#do-receive").onclick = () => post(`/api/v1/orders/${id}/receive`).then(() => order(id), fail);
   } else if (o.status === "received") {
-    act.innerHTML = `<form id="price"><label><input type="checkbox" id="pr-paid" checked> ${esc(t("action.paid"))}</label><label>${esc(t("order.item"))} <input id="pr-desc" value="${esc(s.description)}"></label><label>${esc(t("order.materials"))} <input id="pr-mat" type="number" value="0"></label><label>${esc(t("order.labour"))} <input id="pr-lab" type="number" value="0"></label><button id="do-price">${esc(t("action.price"))}</button></form>`;
+    // R-PAID: the manager prices from the published schedule (or sets a price of their own).
+    const sched = await api("/api/v1/fee-schedule").catch(() => null);
+    const opts = sched ? sched.items.map((i) => `<option value="${esc(i.code)}">${esc(i.code)} ${esc(i.name)}</option>`).join("") : "";
+    act.innerHTML = `<form id="price"><label><input type="checkbox" id="pr-paid" checked> ${esc(t("action.paid"))}</label>${sched ? `<label>${esc(t("nav.schedule"))} <select id="pr-code"><option value="">—</option>${opts}</select></label>` : ""}<label>${esc(t("order.item"))} <input id="pr-desc" value="${esc(s.description)}"></label><label>${esc(t("order.materials"))} <input id="pr-mat" type="number" value="0"></label><label>${esc(t("order.labour"))} <input id="pr-lab" type="number" value="0"></label><button id="do-price">${esc(t("action.price"))}</button></form>`;
+    const chosen = () => sched && $("#pr-code").value ? sched.items.find((i) => i.code === $("#pr-code").value) : null;
+    if (sched) $("#pr-code").onchange = () => { const i = chosen(); if (i) { $("#pr-desc").value = i.name; $("#pr-mat").value = i.free ? 0 : i.materials / 100; $("#pr-lab").value = i.free ? 0 : i.labour / 100; $("#pr-paid").checked = !i.free; } };
     $("#price").onsubmit = (ev) => {
       ev.preventDefault();
       const paid = $("#pr-paid").checked;
-      const items = paid ? [{ description: $("#pr-desc").value, materials: Math.round(+$("#pr-mat").value * 100), labour: Math.round(+$("#pr-lab").value * 100) }] : [];
+      const line = { description: $("#pr-desc").value, materials: Math.round(+$("#pr-mat").value * 100), labour: Math.round(+$("#pr-lab").value * 100) };
+      const i = chosen();
+      // A line keeps its schedule code only while it is the schedule's item at its price.
+      if (i && line.description === i.name && line.materials === (i.free ? 0 : i.materials) && line.labour === (i.free ? 0 : i.labour)) line.code = i.code;
+      const items = paid ? [line] : [];
       post(`/api/v1/orders/${id}/pricing`, { paid, items }).then(() => order(id), fail);
     };
   } else if (o.status === "priced") {
@@ -182,6 +198,28 @@ async function order(id) {
     act.innerHTML = `<form id="appoint"><label>${esc(t("action.appointment"))} <input id="ap-at" type="datetime-local"></label><button id="do-appoint">${esc(t("action.save"))}</button></form>`;
     $("#appoint").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/appointment`, { at: new Date($("#ap-at").value).getTime() }).then(() => order(id), fail); };
   }
+}
+
+// ---- fee schedule (R-PAID, R-SERVICE-LIST) ----
+async function schedule() {
+  const cur = await api("/api/v1/fee-schedule").catch(() => null);
+  const rows = cur ? cur.items.map((i) => `<tr data-item="${esc(i.code)}"><td>${esc(i.code)}</td><td>${esc(i.name)}</td><td>${esc(i.category)}</td><td>${i.free ? esc(t("schedule.free")) : money(i.materials)}</td><td>${i.free ? "" : money(i.labour)}</td></tr>`).join("") : "";
+  const csv = cur ? cur.items.map((i) => [i.code, i.name, i.category, money(i.materials), money(i.labour), i.free ? "free" : ""].join(",")).join("\n") : "";
+  $("#main").innerHTML = `<h2>${esc(t("schedule.title"))} ${cur ? "v" + cur.version + " · " + esc(t("schedule.from")) + " " + esc(when(cur.effective_from)) : ""}</h2>
+    ${cur ? "" : `<p class="muted" id="no-schedule">${esc(t("schedule.none"))}</p>`}
+    <table id="schedule"><tr><th>${esc(t("schedule.code"))}</th><th>${esc(t("order.item"))}</th><th>${esc(t("schedule.category"))}</th><th>${esc(t("order.materials"))}</th><th>${esc(t("order.labour"))}</th></tr>${rows}</table>`;
+  if (!S.me.allowed_actions.includes("PublishSchedule")) return;
+  $("#main").insertAdjacentHTML("beforeend", `<form id="publish"><h3>${esc(t("schedule.publish"))}</h3><p class="muted">${esc(t("schedule.csv"))}</p><textarea id="sc-csv" rows="12" cols="90">${esc(csv)}</textarea><br><label>${esc(t("schedule.effective"))} <input id="sc-from" type="datetime-local"></label><button id="do-publish">${esc(t("schedule.publish"))}</button></form>`);
+  $("#publish").onsubmit = (ev) => {
+    ev.preventDefault();
+    const cents = (x) => Math.round(+x * 100);
+    const items = $("#sc-csv").value.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [code, name, category, materials, labour, free] = l.split(",").map((x) => (x || "").trim());
+      return { code, name, category, materials: cents(materials || 0), labour: cents(labour || 0), free: free === "free" };
+    });
+    const from = $("#sc-from").value ? new Date($("#sc-from").value).getTime() : Date.now();
+    post("/api/v1/fee-schedule", { effective_from: from, items }).then(schedule, fail);
+  };
 }
 
 // ---- billing (R-COLLECT) ----
@@ -288,6 +326,7 @@ async function route() {
     else if (h === "#/intake") intake();
     else if (h === "#/month") await month();
     else if (h === "#/billing") await billing();
+    else if (h === "#/schedule") await schedule();
     else if (h === "#/complaints") await complaints();
     else await board();
     live();

@@ -32,11 +32,13 @@ fn items() -> Vec<FeeItem> {
             description: "更換廚房水龍頭".into(),
             materials: Money(12000),
             labour: Money(5000),
+            code: None,
         },
         FeeItem {
             description: "更換止水閥".into(),
             materials: Money(3500),
             labour: Money(1500),
+            code: None,
         },
     ]
 }
@@ -71,6 +73,7 @@ fn dispatched(office: &Office, tech: &Author) -> WorkOrderDoc {
         EventBody::Priced {
             paid: true,
             items: items(),
+            schedule: None,
         },
         EventBody::Assigned {
             technicians: vec![tech.user],

@@ -53,6 +53,8 @@ pub enum RuleViolation {
     FreeJobHasFees,
     #[error("fees cannot be negative or overflow")]
     BadAmount,
+    #[error("line {item:?} does not carry the fee schedule's name and price for that item")]
+    NotTheSchedulePrice { item: String },
     #[error("the order has not been priced (free or paid) yet")]
     NotPriced,
     #[error("assign at least one technician")]
@@ -133,7 +135,11 @@ impl RuleViolation {
             RoleNotAllowed { .. } => "R-ROLE",
             IntakeIncomplete { .. } | AlreadyLogged => "R-INTAKE",
             AlreadyReceived | AlreadyHandedOver => "R-HANDOVER",
-            NotReceived | PaidWithoutPrice | FreeJobHasFees | BadAmount => "R-PAID",
+            NotReceived
+            | PaidWithoutPrice
+            | FreeJobHasFees
+            | BadAmount
+            | NotTheSchedulePrice { .. } => "R-PAID",
             NotPriced | NoTechnician => "R-DISPATCH",
             NoAppointment | RescheduleNeedsConsent | NotAssigned | AlreadyBooked => "R-APPOINT",
             NotAssignedToYou | NothingConfirmed | AlreadyArrived | NotOnSite => "R-ARRIVE",

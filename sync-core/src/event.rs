@@ -60,10 +60,14 @@ pub enum EventBody {
     },
     /// R-HANDOVER: the engineering manager records the time received (接單時間).
     Received,
-    /// R-PAID: free or paid, and for paid work the price per item.
+    /// R-PAID: the manager's decision, free or paid, and for paid work the price per item
+    /// (from the fee schedule, or the manager's own).
     Priced {
         paid: bool,
         items: Vec<FeeItem>,
+        /// The fee-schedule version the coded lines were quoted from (R-PAID).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schedule: Option<u32>,
     },
     /// R-DISPATCH: the technicians on the job (replaces any earlier assignment).
     Assigned {
@@ -86,10 +90,14 @@ pub enum EventBody {
     Arrived {
         confirmed_items: Vec<String>,
     },
-    /// R-CONSENT: the fee standard told to the customer.
+    /// R-CONSENT: the fee standard told to the customer. Lines the manager did not approve
+    /// and that are not schedule items at schedule price are a proposal (R-PAID).
     FeeTold {
         paid: bool,
         items: Vec<FeeItem>,
+        /// The fee-schedule version the coded lines were quoted from (R-PAID).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schedule: Option<u32>,
     },
     /// R-CONSENT: the customer agrees to the fee; work may start.
     ConsentGiven,
@@ -122,12 +130,21 @@ pub enum EventBody {
         cleaned_up: bool,
         items: Vec<FeeItem>,
         notes: String,
+        /// The fee-schedule version the coded lines were quoted from (R-PAID).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schedule: Option<u32>,
     },
-    /// A dispatcher's change to the fees after the fact (e.g. a correction). Any acceptance
-    /// signed before it shows as invalidated.
+    /// R-PAID: the manager approves or changes the fees (a technician's proposal, or a
+    /// correction). Any acceptance signed for other fees shows as invalidated.
     FeesAmended {
         items: Vec<FeeItem>,
         reason: String,
+        /// A change of the free/paid decision; `None` keeps it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        paid: Option<bool>,
+        /// The fee-schedule version the coded lines were quoted from (R-PAID).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schedule: Option<u32>,
     },
     /// R-COMPLETE: the customer signs to accept.
     CustomerSigned {

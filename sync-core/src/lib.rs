@@ -15,6 +15,7 @@ pub mod dispatch;
 pub mod doc;
 mod error;
 pub mod event;
+pub mod fee_schedule;
 pub mod model;
 pub mod order_state;
 pub mod protocol;

@@ -237,6 +237,10 @@ pub struct FeeItem {
     pub materials: Money,
     /// 人工費, minor units
     pub labour: Money,
+    /// The fee-schedule item this line was quoted from (R-PAID); `None` for a line off the
+    /// schedule. Not part of what the customer signs (the description and amounts are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl FeeItem {
@@ -321,6 +325,7 @@ mod tests {
             description: "x".into(),
             materials: Money(i64::MAX),
             labour: Money(1),
+            code: None,
         };
         assert_eq!(total_of(&[item]), None);
     }

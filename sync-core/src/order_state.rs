@@ -228,6 +228,10 @@ pub enum AnomalyKind {
         technician: UserId,
         assignment: EventId,
     },
+    /// R-PAID: the fees agreed with the customer differ from what the manager approved
+    /// (lines off the schedule, other amounts, or free turned paid) and the manager has not
+    /// approved them yet. Shown until the manager approves or changes them.
+    FeesNotApproved { agreed: Money, approved: Money },
     /// The fees changed after the customer signed; the acceptance no longer covers them.
     FeeChangedAfterSignature { signature: EventId },
     /// R-APPOINT: arrived after appointment + 10 minutes without a consented new time.
@@ -267,7 +271,14 @@ pub struct WorkOrderState {
     pub damages: Vec<Damage>,
     pub materials: Vec<MaterialCheck>,
     pub completion: Option<Completion>,
+    /// The fees in force: agreed with the customer once told on site, else the manager's.
     pub fees: Fees,
+    /// R-PAID: what the manager approved (pricing, or a later approval / change).
+    #[serde(default)]
+    pub approved: Option<Fees>,
+    /// R-PAID: the fee-schedule version the order was quoted from.
+    #[serde(default)]
+    pub schedule_version: Option<u32>,
     pub customer_signature: Option<CustomerSignature>,
     pub technician_signature: Option<Stamp>,
     pub receipt: Option<Receipt>,

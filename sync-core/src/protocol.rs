@@ -7,10 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::fee_schedule::FeeSchedule;
 use crate::model::{Millis, OrderId};
 
 /// Bumped on any incompatible change to the frames.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// Largest frame a device may send.
 pub const MAX_UPLOAD_FRAME_BYTES: usize = 4 * 1024 * 1024;
@@ -75,6 +76,8 @@ pub struct Hello {
     /// The device's unacknowledged local changes (up to the frame limits; the rest follow
     /// as `Push` frames).
     pub changes: Vec<OrderChanges>,
+    /// The fee-schedule version the device holds (R-PAID), if any.
+    pub fee_schedule: Option<u32>,
 }
 
 /// Server → device, the answer to `Hello`: the whole reconnect in one round trip.
@@ -100,6 +103,9 @@ pub struct Welcome {
     pub scope: Vec<OrderId>,
     /// More of the catch-up follows, as pushes.
     pub more: bool,
+    /// The fee schedule in force (R-PAID), when the device holds another version or none,
+    /// so technicians quote from it offline.
+    pub fee_schedule: Option<FeeSchedule>,
 }
 
 /// Either direction while connected: new changes as they happen.
@@ -214,6 +220,7 @@ mod tests {
                 order: OrderId::new(),
                 changes: vec![vec![1, 2, 3]],
             }],
+            fee_schedule: Some(2),
         });
         let bytes = f.encode();
         assert_eq!(Frame::decode(&bytes, 1 << 20).ok(), Some(f));

@@ -39,7 +39,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             Ok(())
         }
         // R-PAID
-        E::Priced { paid, items } => {
+        E::Priced { paid, items, .. } => {
             if s.received_at.is_none() {
                 return Err(V::NotReceived);
             }
@@ -88,7 +88,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             Ok(())
         }
         // R-CONSENT
-        E::FeeTold { paid, items } => {
+        E::FeeTold { paid, items, .. } => {
             on_site(s)?;
             if s.consent.is_some() {
                 return Err(V::ConsentAlreadyGiven);
@@ -129,6 +129,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             cleaned_up,
             items,
             notes,
+            ..
         } => {
             working(s)?;
             if s.completion.is_some() {
@@ -161,11 +162,11 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             check_fees(paid, items)
         }
-        E::FeesAmended { items, .. } => {
+        E::FeesAmended { items, paid, .. } => {
             if s.received_at.is_none() {
                 return Err(V::NotReceived);
             }
-            check_fees(s.fees.paid, items)
+            check_fees(paid.unwrap_or(s.fees.paid), items)
         }
         E::CustomerSigned { signature } => {
             if s.completion.is_none() {

@@ -119,11 +119,18 @@ impl ClientSession {
             }
             Err(e) => return Err(e),
         };
+        // A schedule that does not decode is asked for again, not trusted.
+        let fee_schedule = match store.fee_schedule() {
+            Ok(s) => s.map(|s| s.version),
+            Err(Error::Corrupt(_)) => None,
+            Err(e) => return Err(e),
+        };
         Ok(Frame::Hello(Hello {
             version: PROTOCOL_VERSION,
             device_time: now,
             cursor,
             changes: group(&batch),
+            fee_schedule,
         }))
     }
 
@@ -245,6 +252,9 @@ impl ClientSession {
         if let Some(sent) = self.hello_sent_at {
             let mid = sent + (now - sent) / 2;
             store.set_clock_offset(w.server_time - mid)?;
+        }
+        if let Some(schedule) = &w.fee_schedule {
+            store.set_fee_schedule(schedule)?;
         }
         self.ack(store, &w.acked)?;
         self.apply_incoming(store, &w.changes, &w.documents, &w.revoked, out)?;

@@ -224,6 +224,7 @@ mod tests {
             description: "換水龍頭".into(),
             materials: Money(12000),
             labour: Money(5000),
+            code: None,
         }];
         let mut other = items.clone();
         other[0].labour = Money(5001);

@@ -10,6 +10,7 @@ use crate::causality::Causality;
 use crate::doc::{StoredEvent, WorkOrderDoc};
 use crate::error::RuleViolation;
 use crate::event::{Event, EventBody};
+use crate::fee_schedule;
 use crate::model::{EventId, FeeItem, Millis, PassFail, Role, UserId};
 use crate::rules;
 use crate::signature::fees_hash;
@@ -53,6 +54,8 @@ impl WorkOrderState {
             materials: Vec::new(),
             completion: None,
             fees: Fees::default(),
+            approved: None,
+            schedule_version: None,
             customer_signature: None,
             technician_signature: None,
             receipt: None,
@@ -195,8 +198,14 @@ impl WorkOrderState {
                 }
                 self.received_at = Some(stamp);
             }
-            E::Priced { paid, items } => {
+            E::Priced {
+                paid,
+                items,
+                schedule,
+            } => {
                 self.paid = Some(*paid);
+                self.approved = Some(Fees::new(*paid, items.clone()));
+                self.schedule_version = schedule.or(self.schedule_version);
                 self.set_fees(*paid, items, e);
             }
             E::Assigned { technicians, .. } => self.technicians = technicians.clone(),
@@ -243,8 +252,13 @@ impl WorkOrderState {
                 self.confirmed_items = confirmed_items.clone();
                 self.arrival = Some(stamp);
             }
-            E::FeeTold { paid, items } => {
+            E::FeeTold {
+                paid,
+                items,
+                schedule,
+            } => {
                 self.fee_told = Some(stamp);
+                self.schedule_version = schedule.or(self.schedule_version);
                 self.set_fees(*paid, items, e);
             }
             E::ConsentGiven => self.consent = Some(Consent::Given),
@@ -284,8 +298,10 @@ impl WorkOrderState {
                 test_result,
                 items,
                 notes,
+                schedule,
                 ..
             } => {
+                self.schedule_version = schedule.or(self.schedule_version);
                 let paid = self.fees.paid;
                 self.set_fees(paid, items, e);
                 self.completion = Some(Completion {
@@ -294,8 +310,17 @@ impl WorkOrderState {
                     stamp,
                 });
             }
-            E::FeesAmended { items, .. } => {
-                let paid = self.fees.paid;
+            E::FeesAmended {
+                items,
+                paid,
+                schedule,
+                ..
+            } => {
+                // R-PAID: the manager's approval (or change) of the fees.
+                let paid = paid.unwrap_or(self.fees.paid);
+                self.paid = Some(paid);
+                self.approved = Some(Fees::new(paid, items.clone()));
+                self.schedule_version = schedule.or(self.schedule_version);
                 self.set_fees(paid, items, e);
             }
             E::CustomerSigned { signature } => {
@@ -349,6 +374,20 @@ impl WorkOrderState {
     fn finish(&mut self) {
         if let Some(sig) = &mut self.customer_signature {
             sig.valid = sig.signed_hash == fees_hash(self.fees.paid, &self.fees.items);
+        }
+        // R-PAID: fees agreed on site that the manager has not approved, until approved.
+        if let Some(a) = &self.approved
+            && (self.fee_told.is_some() || self.completion.is_some())
+            && !fee_schedule::covered(self.fees.paid, &self.fees.items, a.paid, &a.items)
+        {
+            self.anomalies.push(Anomaly {
+                rule: "R-PAID".into(),
+                event: None,
+                kind: AnomalyKind::FeesNotApproved {
+                    agreed: self.fees.total,
+                    approved: a.total,
+                },
+            });
         }
         self.status = self.derive_status();
     }

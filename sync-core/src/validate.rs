@@ -18,7 +18,9 @@ use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 use crate::command::intake_complete;
 use crate::dispatch::{assignable, can_receive};
 use crate::doc::{WorkOrderDoc, actor_for, count_appends, decode_changes};
+use crate::error::RuleViolation;
 use crate::event::{Event, EventBody};
+use crate::fee_schedule::{ScheduleItem, check_fact};
 use crate::model::{Author, Channel, EventId, Millis, OfficeId, OrderId, Person, Role, UserId};
 use crate::protocol::{ErrorCode, MAX_OPS_PER_CHANGE};
 use crate::rules::{needs_assignment, role_may_record, well_formed};
@@ -104,10 +106,31 @@ pub fn validate_order(
     who: &Submitter,
     encoded: &[Vec<u8>],
     may_follow_up: &dyn Fn(OrderId) -> bool,
-    person: &dyn Fn(UserId) -> Option<Person>,
+    lookups: &Lookups<'_>,
 ) -> Result<Validated, Refusal> {
     let pre = precheck(existing, who, encoded)?;
-    apply_checked(existing.cloned(), order, who, pre, may_follow_up, person)
+    apply_checked(existing.cloned(), order, who, pre, may_follow_up, lookups)
+}
+
+/// What validation looks up in the server's records: people (R-DISPATCH, R-HANDOVER) and
+/// published fee-schedule items by version and code (R-PAID).
+pub struct Lookups<'a> {
+    pub person: &'a dyn Fn(UserId) -> Option<Person>,
+    pub schedule_item: &'a dyn Fn(u32, &str) -> Option<ScheduleItem>,
+}
+
+impl Lookups<'static> {
+    /// Knows nobody and no schedule (for tests and fuzzing).
+    pub const NONE: Lookups<'static> = Lookups {
+        person: &|_| None,
+        schedule_item: &|_, _| None,
+    };
+}
+
+impl std::fmt::Debug for Lookups<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lookups")
+    }
 }
 
 /// The checks that need only the changes themselves: they decode (bounded, checksummed),
@@ -177,7 +200,7 @@ pub fn apply_checked(
     who: &Submitter,
     pre: Prechecked,
     may_follow_up: &dyn Fn(OrderId) -> bool,
-    person: &dyn Fn(UserId) -> Option<Person>,
+    lookups: &Lookups<'_>,
 ) -> Result<Validated, Refusal> {
     let Prechecked {
         new_changes,
@@ -253,7 +276,7 @@ pub fn apply_checked(
             return refuse(ErrorCode::Forbidden, "a fact names another author");
         }
         check_permission(who, e, may_follow_up, &may_write)?;
-        check_shape(who, e, person)?;
+        check_shape(who, e, lookups)?;
         new_facts.push((e.id, e.corrected_at()));
     }
     if new_facts.len() != new_elements {
@@ -340,25 +363,21 @@ fn facts_in_scope(
 /// What a REST command would refuse for its input, refused here too: amounts out of
 /// bounds (R-PAID), an assignment of anyone but an active technician of the office
 /// (R-DISPATCH). One path for both doors.
-fn check_shape(
-    who: &Submitter,
-    e: &Event,
-    person: &dyn Fn(UserId) -> Option<Person>,
-) -> Result<(), Refusal> {
-    well_formed(&e.body).map_err(|v| Refusal {
+fn check_shape(who: &Submitter, e: &Event, lookups: &Lookups<'_>) -> Result<(), Refusal> {
+    let person = lookups.person;
+    let bad_fact = |v: RuleViolation| Refusal {
         code: ErrorCode::BadFact,
         message: format!("{}: {v}", v.rule()),
-    })?;
+    };
+    well_formed(&e.body).map_err(bad_fact)?;
+    check_fact(&e.body, lookups.schedule_item).map_err(bad_fact)?;
     if let EventBody::Logged {
         customer,
         description,
         ..
     } = &e.body
     {
-        intake_complete(customer, description).map_err(|v| Refusal {
-            code: ErrorCode::BadFact,
-            message: format!("{}: {v}", v.rule()),
-        })?;
+        intake_complete(customer, description).map_err(bad_fact)?;
     }
     if let EventBody::HandedOver { to } = &e.body
         && !can_receive(person(*to).as_ref(), who.office)

@@ -68,7 +68,9 @@ async fn create_orders(srv: &TestServer, n: usize, assign_to: Option<&Login>) ->
                             description: "換水龍頭".into(),
                             materials: Money(12000),
                             labour: Money(5000),
+                            code: None,
                         }],
+                        schedule: None,
                     },
                     EventBody::Assigned {
                         technicians: vec![t],

@@ -40,6 +40,7 @@ fn r_dispatch_work_by_a_concurrently_unassigned_technician_is_kept_and_flagged()
         EventBody::FeeTold {
             paid: true,
             items: faucet(12000, 5000),
+            schedule: None,
         },
     )
     .unwrap();
@@ -140,6 +141,8 @@ fn r_complete_fee_changed_concurrently_with_signature_shows_invalidated() {
         EventBody::FeesAmended {
             items: faucet(12000, 7000),
             reason: "更正工資".into(),
+            paid: None,
+            schedule: None,
         },
     )
     .unwrap();

@@ -307,6 +307,7 @@ async fn r_collect_finance_receipts_and_the_administrator_collects() {
         description: "換水龍頭".into(),
         materials: baoxiu_sync_core::Money(12000),
         labour: baoxiu_sync_core::Money(5000),
+        code: None,
     }];
     phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
     phone.store.tell_fee(xo, true, items.clone()).unwrap();

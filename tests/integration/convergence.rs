@@ -43,6 +43,8 @@ fn command(o: &Office1, who: &Author, doc: &WorkOrderDoc, c: u8) -> EventBody {
         (baoxiu_sync_core::Role::Dispatcher, 4) => EventBody::FeesAmended {
             items: faucet(12000, 5000 + i64::from(c)),
             reason: "a".into(),
+            paid: None,
+            schedule: None,
         },
         (baoxiu_sync_core::Role::Dispatcher, 5) => EventBody::Rescheduled {
             at: T0 + 200 * MIN,
@@ -64,6 +66,7 @@ fn command(o: &Office1, who: &Author, doc: &WorkOrderDoc, c: u8) -> EventBody {
         (_, 1) => EventBody::FeeTold {
             paid: true,
             items: faucet(12000, 5000),
+            schedule: None,
         },
         (_, 2) => EventBody::ConsentGiven,
         (_, 3) if c > 200 => EventBody::ConsentRefused {

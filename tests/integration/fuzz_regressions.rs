@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use baoxiu_sync_core::protocol::{Frame, MAX_UPLOAD_FRAME_BYTES};
-use baoxiu_sync_core::validate::{Submitter, validate_order};
+use baoxiu_sync_core::validate::{Lookups, Submitter, validate_order};
 use baoxiu_sync_core::{DeviceId, WorkOrderDoc, state};
 
 use crate::support::*;
@@ -59,12 +59,20 @@ fn validate_and_apply_regressions() {
                 &tech,
                 &changes,
                 &|_| true,
-                &|_| None
+                &Lookups::NONE
             )
             .is_err()
         );
         assert!(
-            validate_order(None, doc.order_id(), &tech, &changes, &|_| true, &|_| None).is_err()
+            validate_order(
+                None,
+                doc.order_id(),
+                &tech,
+                &changes,
+                &|_| true,
+                &Lookups::NONE
+            )
+            .is_err()
         );
     }
 }

@@ -678,6 +678,7 @@ async fn a_fact_is_valid_or_not_whatever_door_it_came_through() {
         description: "零件".into(),
         materials: baoxiu_sync_core::Money(materials),
         labour: baoxiu_sync_core::Money(0),
+        code: None,
     };
     let before = srv.state().store.log_len().await.unwrap();
     // Amounts REST refuses are refused from a device too.
@@ -689,7 +690,11 @@ async fn a_fact_is_valid_or_not_whatever_door_it_came_through() {
             vec![item(baoxiu_sync_core::rules::MAX_AMOUNT + 1)],
         ),
     ] {
-        let body = baoxiu_sync_core::EventBody::Priced { paid: true, items };
+        let body = baoxiu_sync_core::EventBody::Priced {
+            paid: true,
+            items,
+            schedule: None,
+        };
         let change = raw_append(&srv, &id, "a.dispatcher", fact(body)).await;
         match submit_raw(&srv, &id, "a.dispatcher", change).await {
             Err(baoxiu_server::store::SubmitError::Refused { refusal, .. }) => {
@@ -860,6 +865,7 @@ async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
         description: "換水龍頭".into(),
         materials: Money(12000),
         labour: Money(5000),
+        code: None,
     }];
     // Arrives and completes without telling the fee or getting consent: flagged.
     for body in [
@@ -871,6 +877,7 @@ async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
             cleaned_up: true,
             items: items.clone(),
             notes: "換好了".into(),
+            schedule: None,
         },
     ] {
         let change = raw_append(&srv, &id, "a.tech1", fact(body)).await;
@@ -908,6 +915,7 @@ async fn history_cannot_be_rewritten_by_inserting_before_known_facts() {
     let told = fact(E::FeeTold {
         paid: true,
         items: items.clone(),
+        schedule: None,
     });
     let consent = fact(E::ConsentGiven);
     automerge::transaction::Transactable::insert(&mut doc, &events, len - 1, told).unwrap();

@@ -20,6 +20,7 @@ mod jwt;
 mod month;
 mod paging;
 mod rules;
+mod schedule;
 mod server_schema;
 mod server_support {
     pub use baoxiu_tests::server::*;

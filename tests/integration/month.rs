@@ -31,6 +31,7 @@ fn fee(materials: i64, labour: i64) -> Vec<FeeItem> {
         description: "更換零件".into(),
         materials: Money(materials),
         labour: Money(labour),
+        code: None,
     }]
 }
 
@@ -93,6 +94,7 @@ async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
         EventBody::Priced {
             paid,
             items: items.clone(),
+            schedule: None,
         },
     )
     .unwrap();
@@ -139,6 +141,7 @@ async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
             EventBody::FeeTold {
                 paid,
                 items: items.clone(),
+                schedule: None,
             },
         )
         .unwrap();
@@ -153,6 +156,7 @@ async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
                     cleaned_up: true,
                     items: items.clone(),
                     notes: "完成".into(),
+                    schedule: None,
                 },
             )
             .unwrap();

@@ -48,6 +48,8 @@ enum Fx {
     RescheduledLate,
     /// Dispatched, `tech` arrived at +118 min.
     OnSite,
+    /// OnSite, fee told: paid 120.00 + 50.00 and a hose off the schedule (a proposal).
+    Proposed,
     /// OnSite, fee told: paid 120.00 + 50.00.
     FeeTold,
     /// FeeTold, the customer refused.
@@ -115,6 +117,7 @@ impl Fx {
                     EventBody::FeeTold {
                         paid: false,
                         items: vec![],
+                        schedule: None,
                     },
                     EventBody::ConsentGiven,
                     complete_body(vec![]),
@@ -138,6 +141,7 @@ impl Fx {
             }
             Fx::OnSite => then(Fx::Dispatched, Tech, 118, arrive(&["漏水"])),
             Fx::FeeTold => then(Fx::OnSite, Tech, 118, fee_told()),
+            Fx::Proposed => then(Fx::OnSite, Tech, 118, told(with_hose(), None)),
             Fx::Refused => then(
                 Fx::FeeTold,
                 Tech,
@@ -367,7 +371,11 @@ fn unit(unit: &str) -> Customer {
 }
 
 fn priced(paid: bool, items: Vec<FeeItem>) -> EventBody {
-    EventBody::Priced { paid, items }
+    EventBody::Priced {
+        paid,
+        items,
+        schedule: None,
+    }
 }
 
 fn assign(technicians: &[&Author]) -> EventBody {
@@ -401,10 +409,37 @@ fn material(result: PassFail) -> EventBody {
     }
 }
 
+/// The approved faucet and a hose the technician found on site, off the schedule.
+fn with_hose() -> Vec<FeeItem> {
+    let mut items = faucet(12000, 5000);
+    items.push(FeeItem {
+        description: "更換老化進水軟管".into(),
+        materials: Money(28000),
+        labour: Money(6000),
+        code: None,
+    });
+    items
+}
+
+fn told(items: Vec<FeeItem>, schedule: Option<u32>) -> EventBody {
+    EventBody::FeeTold {
+        paid: true,
+        items,
+        schedule,
+    }
+}
+
+fn awaiting_approval(s: &WorkOrderState) -> bool {
+    s.anomalies
+        .iter()
+        .any(|a| a.rule == "R-PAID" && matches!(a.kind, AnomalyKind::FeesNotApproved { .. }))
+}
+
 fn fee_told() -> EventBody {
     EventBody::FeeTold {
         paid: true,
         items: faucet(12000, 5000),
+        schedule: None,
     }
 }
 
@@ -414,6 +449,7 @@ fn done(test_result: PassFail, cleaned_up: bool, items: Vec<FeeItem>) -> EventBo
         cleaned_up,
         items,
         notes: "ok".into(),
+        schedule: None,
     }
 }
 
@@ -728,6 +764,109 @@ fn r_paid() {
                 assert_eq!(s.fees.total, Money(0));
                 assert_eq!(s.paid, Some(false));
             }),
+            row(
+                "fees told as the manager approved them raise nothing",
+                Fx::OnSite,
+                Tech.at(118),
+                fee_told(),
+                Ok(Status::OnSite),
+            )
+            .then(|s| assert!(!awaiting_approval(s))),
+            row(
+                "a line off the approval is a proposal: recorded, flagged until approved",
+                Fx::OnSite,
+                Tech.at(118),
+                told(with_hose(), None),
+                Ok(Status::OnSite),
+            )
+            .then(|s| {
+                assert!(awaiting_approval(s));
+                assert_eq!(
+                    s.fees.total,
+                    Money(51000),
+                    "the customer was told the proposal"
+                );
+                assert_eq!(s.approved.as_ref().unwrap().total, Money(17000));
+            }),
+            row(
+                "a schedule line at its schedule price is pre-approved",
+                Fx::OnSite,
+                Tech.at(118),
+                told(
+                    {
+                        let mut items = faucet(12000, 5000);
+                        items.push(FeeItem {
+                            description: "更換水龍頭墊片".into(),
+                            materials: Money(300),
+                            labour: Money(2000),
+                            code: Some("PL-02".into()),
+                        });
+                        items
+                    },
+                    Some(1),
+                ),
+                Ok(Status::OnSite),
+            )
+            .then(|s| {
+                assert!(!awaiting_approval(s));
+                assert_eq!(s.schedule_version, Some(1));
+            }),
+            row(
+                "a technician cannot turn paid work free: that is a proposal too",
+                Fx::OnSite,
+                Tech.at(118),
+                EventBody::FeeTold {
+                    paid: false,
+                    items: vec![],
+                    schedule: None,
+                },
+                Ok(Status::OnSite),
+            )
+            .then(|s| assert!(awaiting_approval(s))),
+            row(
+                "the manager's approval of the proposal, after the work, resolves it",
+                Fx::Proposed,
+                Dispatcher.at(400),
+                EventBody::FeesAmended {
+                    items: with_hose(),
+                    reason: "現場發現軟管老化，核准".into(),
+                    paid: None,
+                    schedule: None,
+                },
+                Ok(Status::OnSite),
+            )
+            .then(|s| {
+                assert!(!awaiting_approval(s));
+                assert_eq!(s.approved.as_ref().unwrap().total, Money(51000));
+            }),
+            row(
+                "a manager who changes the proposal sets the fees in force",
+                Fx::Proposed,
+                Dispatcher.at(400),
+                EventBody::FeesAmended {
+                    items: faucet(12000, 5000),
+                    reason: "軟管由住戶自備".into(),
+                    paid: None,
+                    schedule: None,
+                },
+                Ok(Status::OnSite),
+            )
+            .then(|s| {
+                assert!(!awaiting_approval(s));
+                assert_eq!(s.fees.total, Money(17000));
+            }),
+            row(
+                "a technician does not amend fees",
+                Fx::Proposed,
+                Tech.at(120),
+                EventBody::FeesAmended {
+                    items: with_hose(),
+                    reason: "x".into(),
+                    paid: None,
+                    schedule: None,
+                },
+                Err(role_not_allowed(Role::Technician, "fees_amended")),
+            ),
         ],
     );
 }
@@ -1220,6 +1359,7 @@ fn r_complete() {
                     cleaned_up: true,
                     items: faucet(12000, 5000),
                     notes: " \n ".into(),
+                    schedule: None,
                 },
                 Err(V::NothingDone),
             ),
@@ -1285,6 +1425,8 @@ fn r_complete() {
                 EventBody::FeesAmended {
                     items: faucet(12000, 9000),
                     reason: "補計夜間工資".into(),
+                    paid: None,
+                    schedule: None,
                 },
                 Ok(Status::Accepted),
             )

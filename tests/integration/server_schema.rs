@@ -317,6 +317,7 @@ async fn r_complete_an_old_blank_completion_is_flagged_after_the_upgrade() {
             cleaned_up: true,
             items: faucet(12000, 5000),
             notes: String::new(),
+            schedule: None,
         },
     };
     doc.append(&blank).unwrap();

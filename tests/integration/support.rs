@@ -62,6 +62,7 @@ pub fn faucet(materials: i64, labour: i64) -> Vec<FeeItem> {
         description: "更換廚房水龍頭".into(),
         materials: Money(materials),
         labour: Money(labour),
+        code: None,
     }]
 }
 
@@ -140,6 +141,7 @@ impl Office1 {
             EventBody::Priced {
                 paid: true,
                 items: faucet(12000, 5000),
+                schedule: None,
             },
         )
         .expect("price");
@@ -179,6 +181,7 @@ impl Office1 {
             EventBody::FeeTold {
                 paid: true,
                 items: faucet(12000, 5000),
+                schedule: None,
             },
         )
         .expect("fee told");
@@ -225,6 +228,7 @@ pub fn complete_body(items: Vec<FeeItem>) -> EventBody {
         cleaned_up: true,
         items,
         notes: "更換水龍頭並試水，無滲漏".into(),
+        schedule: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn hello_with(order: OrderId, changes: Vec<Vec<u8>>) -> Vec<u8> {
         device_time: chrono_now(),
         cursor: None,
         changes: vec![OrderChanges { order, changes }],
+        fee_schedule: None,
     })
     .encode()
 }
@@ -90,6 +91,7 @@ async fn technicians_and_dispatcher_edit_offline_and_converge() {
                         description: "換水龍頭".into(),
                         materials: baoxiu_sync_core::Money(12000),
                         labour: baoxiu_sync_core::Money(5000),
+                        code: None,
                     }],
                 )
                 .unwrap();
@@ -279,6 +281,7 @@ async fn hostile_frames_are_refused_and_nothing_is_stored() {
     e.body = EventBody::Priced {
         paid: false,
         items: vec![],
+        schedule: None,
     };
     pricer.append(&e).unwrap();
     let f = raw(&t1, &url, hello_with(xo, pricer.encoded_changes_since(&h))).await;

@@ -55,10 +55,12 @@ try {
   const id = page.url().split("#/order/")[1];
   await page.click("#do-receive");
   await page.waitForSelector("#price");
-  await page.fill("#pr-mat", "120");
-  await page.fill("#pr-lab", "50");
+  // R-PAID: priced from the published schedule; the line keeps its schedule code.
+  await page.selectOption("#pr-code", "S01");
+  check(await page.$eval("#pr-mat", (i) => i.value) === "120", "choosing a schedule item fills its price");
   await page.click("#do-price");
   await page.waitForSelector("#assign");
+  check(!!(await page.$('tr[data-line="S01"]')), "the order shows the line as quoted from the schedule");
   const techId = await page.$eval("#as-tech", (s) => s.value);
   await page.click("#do-assign");
   await page.waitForSelector("#appoint");
@@ -84,6 +86,32 @@ try {
   await page.waitForSelector(`.card[data-order="${id}"][data-status="on_site"]`, { timeout: 15000 });
   check(await page.evaluate(() => window.__notReloaded === true), "the board updated live, without a reload");
   await page.screenshot({ path: join(shots, "board-live.png"), fullPage: true });
+
+  // R-PAID: a job where the technician proposed a line off the schedule waits for the
+  // manager, who approves it from the order page; the flag goes.
+  const flagged = [];
+  for (const st of ["in_progress", "on_site", "completed", "accepted", "closed"]) {
+    for (const o of (await api("/api/v1/orders?status=" + st + "&limit=500", who("dispatcher").token)).items) {
+      const full = await api("/api/v1/orders/" + o.id, who("dispatcher").token);
+      if (full.state.anomalies.some((a) => a.kind.type === "fees_not_approved")) flagged.push(o.id);
+    }
+  }
+  check(flagged.length === 1, "the demo has one proposal awaiting approval");
+  await page.goto(`${base}/#/order/${flagged[0]}`);
+  await page.waitForSelector("#approve-fees");
+  check(!!(await page.$('#anomalies li[data-anomaly="fees_not_approved"]')), "the proposal is shown as an anomaly");
+  await page.fill("#af-reason", "現場發現軟管老化，核准");
+  await page.click("#do-approve-fees");
+  await page.waitForSelector('#timeline tr[data-kind="fees_amended"]');
+  check(!(await page.$('#anomalies li[data-anomaly="fees_not_approved"]')), "approved: the flag is gone");
+  await page.click("#nav-schedule");
+  await page.waitForSelector('#schedule tr[data-item="S01"]');
+  const csv = await page.$eval("#sc-csv", (t) => t.value);
+  await page.fill("#sc-csv", csv.replace(/^P01,([^,]*),([^,]*),8\.00,/m, "P01,$1,$2,9.00,"));
+  await page.click("#do-publish");
+  await page.waitForFunction(() => document.querySelector("#main h2").textContent.includes("v2"));
+  check((await page.textContent('#schedule tr[data-item="P01"]')).includes("9.00"), "a new schedule version is published from the console");
+  await page.screenshot({ path: join(shots, "schedule.png"), fullPage: true });
 
   // An order with the customer's signature, drawn from its strokes.
   const closed = (await api("/api/v1/orders?status=closed", who("dispatcher").token)).items[0];

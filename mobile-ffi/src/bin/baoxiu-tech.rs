@@ -75,15 +75,28 @@ enum Cmd {
         order: String,
         items: Vec<String>,
     },
-    /// R-CONSENT: tell the fee standard (default: the order's priced items).
+    /// R-CONSENT: tell the fee standard: the order's priced lines, plus any schedule items
+    /// (`--code`, pre-approved) and lines off the schedule (`--item`, a proposal the
+    /// manager approves).
     Fee {
         order: String,
-        /// `description:materials:labour` in minor units; repeatable.
+        /// A fee-schedule item code (see `schedule`); repeatable.
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        /// Off the schedule: `description:materials:labour` in minor units; repeatable.
         #[arg(long = "item")]
         items: Vec<String>,
+        /// Tell only the lines given, not the order's priced lines.
+        #[arg(long)]
+        replace: bool,
         #[arg(long)]
         free: bool,
+        /// Paid work on an order the manager priced free (a proposal).
+        #[arg(long, conflicts_with = "free")]
+        paid: bool,
     },
+    /// R-PAID: the fee schedule held on this phone.
+    Schedule,
     /// R-CONSENT: the customer agrees.
     Consent {
         order: String,
@@ -207,6 +220,7 @@ fn parse_item(s: &str) -> Result<FeeItemRecord, String> {
                 .parse()
                 .map_err(|_| format!("materials in {s:?}"))?,
             labour: labour.parse().map_err(|_| format!("labour in {s:?}"))?,
+            code: None,
         }),
         _ => Err(format!("item {s:?} is not description:materials:labour")),
     }
@@ -225,8 +239,12 @@ fn print_order(o: &OrderRecord) {
         println!("  appointment {}", t.format("%Y-%m-%d %H:%M UTC"));
     }
     for f in &o.fees {
+        let from = match &f.code {
+            Some(c) => format!("schedule {c}"),
+            None => "off the schedule".to_owned(),
+        };
         println!(
-            "  {}  materials {}  labour {}",
+            "  {}  materials {}  labour {}  ({from})",
             f.description,
             money(f.materials),
             money(f.labour)
@@ -237,6 +255,12 @@ fn print_order(o: &OrderRecord) {
         money(o.total),
         if o.paid == Some(false) { " (free)" } else { "" }
     );
+    if o.awaiting_approval {
+        println!(
+            "  awaiting the manager's approval (approved: {})",
+            o.approved_total.map(money).unwrap_or_default()
+        );
+    }
     if o.customer_signed {
         println!(
             "  customer signed ({})",
@@ -344,19 +368,60 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(e)?,
         ),
         Cmd::Arrive { order, items } => done(r.arrive(resolve(&r, &order)?, items).map_err(e)?),
-        Cmd::Fee { order, items, free } => {
+        Cmd::Fee {
+            order,
+            codes,
+            items,
+            replace,
+            free,
+            paid,
+        } => {
             let id = resolve(&r, &order)?;
             let current = r.order(id.clone()).map_err(e)?;
-            let items = if items.is_empty() {
-                current.fees
-            } else {
-                items
-                    .iter()
-                    .map(|s| parse_item(s))
-                    .collect::<Result<_, _>>()?
-            };
-            let paid = !free && current.paid.unwrap_or(true);
-            done(r.tell_fee(id, paid, items).map_err(e)?)
+            let mut lines = if replace { Vec::new() } else { current.fees };
+            if !codes.is_empty() {
+                let schedule = r
+                    .fee_schedule()
+                    .map_err(e)?
+                    .ok_or("no fee schedule on this phone yet: sync first")?;
+                for code in &codes {
+                    let item =
+                        schedule
+                            .items
+                            .iter()
+                            .find(|i| &i.code == code)
+                            .ok_or_else(|| {
+                                format!("no item {code} in schedule v{}", schedule.version)
+                            })?;
+                    lines.push(item.quote.clone());
+                }
+            }
+            for s in &items {
+                lines.push(parse_item(s)?);
+            }
+            let paid = paid || (!free && current.paid.unwrap_or(true));
+            done(r.tell_fee(id, paid, lines).map_err(e)?)
+        }
+        Cmd::Schedule => {
+            match r.fee_schedule().map_err(e)? {
+                None => println!("no fee schedule yet: sync first"),
+                Some(s) => {
+                    println!("fee schedule v{}", s.version);
+                    for i in s.items {
+                        let price = if i.free {
+                            "free (service-item list)".to_owned()
+                        } else {
+                            format!(
+                                "materials {}  labour {}",
+                                money(i.materials),
+                                money(i.labour)
+                            )
+                        };
+                        println!("  {:<8} {}  {price}", i.code, i.name);
+                    }
+                }
+            }
+            Ok(())
         }
         Cmd::Consent { order } => done(r.record_consent(resolve(&r, &order)?).map_err(e)?),
         Cmd::Refuse { order, reason } => {

@@ -51,6 +51,17 @@ def get(addr, path, token):
         return json.loads(res.read())
 
 
+def post(addr, path, token, body):
+    req = urllib.request.Request(
+        f"http://{addr}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as res:
+        return json.loads(res.read())
+
+
 def observer_class(ffi):
     class Observer(ffi.ReplicaObserver):
         def __init__(self):
@@ -92,15 +103,25 @@ class TechnicianJob(unittest.TestCase):
                 oid = scheduled[0].id
                 order = replica.order(oid)
 
-                # Offline: the whole job on the phone.
+                # The fee schedule came with the sync (R-PAID): quote from it offline.
+                schedule = replica.fee_schedule()
+                self.assertIsNotNone(schedule)
+                washer = next(i for i in schedule.items if not i.free)
+
+                # Offline: the whole job on the phone. On site the technician finds more
+                # to do: a schedule item (pre-approved) and a hose off the schedule (a
+                # proposal for the manager); the customer agrees to both.
                 replica.arrive(oid, ["現場確認：" + order.description])
-                replica.tell_fee(oid, order.paid, order.fees)
+                hose = ffi.FeeItemRecord(description="更換老化進水軟管", materials=28000, labour=6000, code=None)
+                lines = order.fees + [washer.quote, hose]
+                told = replica.tell_fee(oid, True, lines)
+                self.assertTrue(told.awaiting_approval)
                 replica.record_consent(oid)
                 with self.assertRaises(ffi.ReplicaError.Rule) as refused:
                     replica.record_consent(oid)
                 self.assertEqual(refused.exception.rule, "R-CONSENT")
                 replica.check_material(oid, "客戶自購零件", True, True, "型號相符")
-                replica.complete(oid, True, True, order.fees, "已修復，與住戶共同測試")
+                replica.complete(oid, True, True, lines, "已修復，與住戶共同測試")
                 strokes = [ffi.StrokeRecord(points=[ffi.PointRecord(x=10 + i * 3, y=40 - i % 5) for i in range(30)])]
                 signed = replica.customer_sign(oid, "住戶", strokes)
                 self.assertTrue(signed.signature_valid)
@@ -121,6 +142,21 @@ class TechnicianJob(unittest.TestCase):
                     self.assertIn(k, kinds)
                 self.assertTrue(seen["state"]["materials"][0]["supplied_by_customer"])
                 self.assertTrue(seen["state"]["customer_signature"]["valid"])
+                self.assertIn("fees_not_approved", [a["kind"]["type"] for a in seen["state"]["anomalies"]])
+                self.assertTrue(replica.order(oid).awaiting_approval)
+
+                # The manager approves the proposal after the work; the phone learns it
+                # on its next sync, and the customer's signature still covers the fees.
+                approved = post(addr, f"/api/v1/orders/{oid}/fees", dispatcher, {
+                    "items": seen["state"]["fees"]["items"], "paid": True,
+                    "reason": "現場發現軟管老化，核准"})
+                self.assertNotIn("fees_not_approved", [a["kind"]["type"] for a in approved["state"]["anomalies"]])
+                state = replica.sync_now(20000)
+                self.assertEqual(state.connection, ffi.SyncConnection.UP_TO_DATE, state)
+                after = replica.order(oid)
+                self.assertFalse(after.awaiting_approval)
+                self.assertEqual(after.approved_total, after.total)
+                self.assertTrue(after.signature_valid)
                 self.assertTrue(observer.states, "sync states were reported")
                 sub.cancel()
                 replica.stop_sync()

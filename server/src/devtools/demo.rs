@@ -52,6 +52,53 @@ const JOBS: &[(&str, &str, &str, i64, i64)] = &[
     ("插座跳電", "A棟-15F-2", "吳太太", 2000, 4000),
 ];
 
+/// The demo company's fee schedule (有償服務收費標準): the jobs above as items `S01`…,
+/// free where the job is free (the service-item list), and a few more.
+async fn publish_schedule(
+    st: &AppState,
+    people: &[Person],
+    now: baoxiu_sync_core::Millis,
+) -> Result<baoxiu_sync_core::fee_schedule::FeeSchedule> {
+    use baoxiu_sync_core::fee_schedule::ScheduleItem;
+    let mut items: Vec<ScheduleItem> = JOBS
+        .iter()
+        .enumerate()
+        .map(|(k, (desc, _, _, materials, labour))| ScheduleItem {
+            code: format!("S{:02}", k + 1),
+            name: (*desc).into(),
+            category: baoxiu_sync_core::category_of(desc)
+                .unwrap_or_default()
+                .to_owned(),
+            materials: Money(*materials),
+            labour: Money(*labour),
+            free: materials + labour == 0,
+        })
+        .collect();
+    for (code, name, category, materials, labour) in [
+        ("P01", "更換燈管", "electrical", 800, 1500),
+        ("P02", "更換水龍頭墊片", "plumbing", 300, 2000),
+        ("P03", "疏通地漏", "plumbing", 0, 6000),
+    ] {
+        items.push(ScheduleItem {
+            code: code.into(),
+            name: name.into(),
+            category: category.into(),
+            materials: Money(materials),
+            labour: Money(labour),
+            free: false,
+        });
+    }
+    let by = people
+        .iter()
+        .find(|p| p.role == Role::Dispatcher)
+        .map(|p| p.id)
+        .ok_or_else(|| Error::Internal("demo people".into()))?;
+    // In force from a day before the demo's first order.
+    st.store
+        .publish_schedule(now - 86_400_000, items, by, now)
+        .await
+}
+
 /// Seeds the demo office (once) and returns a token for each person.
 pub async fn seed(st: &AppState) -> Result<Vec<DemoLogin>> {
     let existing = st.store.users(DEMO_OFFICE).await?;
@@ -117,6 +164,8 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
     for p in &people {
         st.store.upsert_user(p.clone()).await?;
     }
+    let now = st.now();
+    let schedule = publish_schedule(st, &people, now).await?;
     let find = |role: Role| people.iter().find(|p| p.role == role).cloned();
     let (desk, admin, disp, fin) = match (
         find(Role::FrontDesk),
@@ -141,7 +190,6 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         device: server,
         role: p.role,
     };
-    let now = st.now();
     let channels = ["phone", "walk_in", "app", "verbal"];
     for i in 0..36usize {
         let (desc, unit, name, materials, labour) = JOBS[i % JOBS.len()];
@@ -178,21 +226,25 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         if stage == 1 {
             continue;
         }
+        // R-PAID: the manager prices from the published schedule.
         let paid = materials + labour > 0;
         let items = if paid {
             vec![FeeItem {
                 description: desc.into(),
                 materials: Money(materials),
                 labour: Money(labour),
+                code: Some(format!("S{:02}", i % JOBS.len() + 1)),
             }]
         } else {
             Vec::new()
         };
+        let schedule = Some(schedule.version);
         cmd(
             &disp,
             EventBody::Priced {
                 paid,
                 items: items.clone(),
+                schedule,
             },
         )
         .await?;
@@ -232,7 +284,21 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             },
             EventBody::FeeTold {
                 paid,
-                items: items.clone(),
+                // One job found more to do on site: a line off the schedule, proposed to
+                // the manager (R-PAID), shown as awaiting approval.
+                items: if i == 9 {
+                    let mut more = items.clone();
+                    more.push(FeeItem {
+                        description: "更換老化進水軟管".into(),
+                        materials: Money(28000),
+                        labour: Money(6000),
+                        code: None,
+                    });
+                    more
+                } else {
+                    items.clone()
+                },
+                schedule,
             },
             EventBody::ConsentGiven,
         ];
@@ -248,6 +314,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
                 cleaned_up: true,
                 items: items.clone(),
                 notes: "已修復並與住戶共同測試".into(),
+                schedule,
             });
         }
         // Arrive a little late on some orders, so the board has something to show.

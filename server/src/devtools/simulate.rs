@@ -205,6 +205,7 @@ pub async fn run(
                     description: "更換零件".into(),
                     materials: Money(rng.random_range(1..200) * 100),
                     labour: Money(5000),
+                    code: None,
                 }]
             } else {
                 vec![]
@@ -212,7 +213,11 @@ pub async fn run(
             let tech = &phones[rng.random_range(0..phones.len())].person;
             for body in [
                 EventBody::Received,
-                EventBody::Priced { paid, items },
+                EventBody::Priced {
+                    paid,
+                    items,
+                    schedule: None,
+                },
                 EventBody::Assigned {
                     technicians: vec![tech.id],
                     reason: "模擬".into(),
@@ -251,6 +256,7 @@ pub async fn run(
                     EventBody::FeeTold {
                         paid: fees.paid,
                         items: fees.items.clone(),
+                        schedule: None,
                     },
                     EventBody::ConsentGiven,
                     EventBody::MaterialChecked {
@@ -264,6 +270,7 @@ pub async fn run(
                         cleaned_up: true,
                         items: fees.items.clone(),
                         notes: "完成".into(),
+                        schedule: None,
                     },
                     EventBody::CustomerSigned { signature },
                     EventBody::TechnicianSigned,

@@ -22,6 +22,9 @@ pub struct FeeItemIn {
     pub materials: i64,
     /// Minor units (fen / cents).
     pub labour: i64,
+    /// The fee-schedule item this line is quoted from (R-PAID), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl From<FeeItemIn> for FeeItem {
@@ -30,6 +33,7 @@ impl From<FeeItemIn> for FeeItem {
             description: i.description,
             materials: Money(i.materials),
             labour: Money(i.labour),
+            code: i.code,
         }
     }
 }
@@ -39,6 +43,10 @@ pub struct PricingIn {
     pub paid: bool,
     #[serde(default)]
     pub items: Vec<FeeItemIn>,
+    /// The fee-schedule version coded lines are quoted from (default: the one in force).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 4_294_967_295_u64)]
+    pub schedule: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -119,6 +127,8 @@ pub async fn pricing(
     ApiJson(p): ApiJson<PricingIn>,
 ) -> Result<Json<OrderView>> {
     let items = p.items.into_iter().map(FeeItem::from).collect();
+    // R-PAID: the order keeps the schedule version it was quoted from.
+    let schedule = super::schedule::version_or_in_force(&st, p.schedule).await?;
     run(
         &st,
         &c,
@@ -126,6 +136,7 @@ pub async fn pricing(
         EventBody::Priced {
             paid: p.paid,
             items,
+            schedule,
         },
     )
     .await

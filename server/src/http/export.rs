@@ -110,6 +110,7 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
         h("客戶簽名", "Customer signed"),
         h("收據號碼", "Receipt"),
         h("已收款", "Collected"),
+        h("費用核准", "Fees approved"),
     ];
     let yes = |b: bool| if b { h("是", "yes") } else { h("否", "no") }.to_owned();
     let when = |ms: i64| {
@@ -138,6 +139,11 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
                 }),
                 Cell::Text(x.receipt.clone().unwrap_or_default()),
                 Cell::Money(x.collected.unwrap_or(0)),
+                Cell::Text(if x.fees_pending {
+                    h("待核准", "awaiting approval").to_owned()
+                } else {
+                    yes(true)
+                }),
             ]
         })
         .collect();
@@ -164,6 +170,7 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
             Cell::Text(String::new()),
             Cell::Text(String::new()),
             Cell::Money(t.collected),
+            Cell::Text(String::new()),
         ]);
     }
     Table {

@@ -15,6 +15,7 @@ mod health;
 mod month;
 mod openapi;
 mod orders;
+mod schedule;
 mod schema;
 mod sync;
 mod users;
@@ -51,6 +52,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}", get(orders::get))
         .route("/api/v1/orders/{id}/receive", post(dispatch::receive))
         .route("/api/v1/orders/{id}/pricing", post(dispatch::pricing))
+        .route("/api/v1/orders/{id}/fees", post(schedule::amend))
+        .route(
+            "/api/v1/fee-schedule",
+            get(schedule::get).post(schedule::publish),
+        )
         .route(
             "/api/v1/orders/{id}/suggestions",
             get(dispatch::suggestions),

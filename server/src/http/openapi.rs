@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{ErrorBody, ErrorDetail};
-use super::{billing, complaints, dispatch, health, month, orders, users};
+use super::{billing, complaints, dispatch, health, month, orders, schedule, users};
 use crate::service;
 use crate::store::OrderRow;
 
@@ -163,6 +163,9 @@ impl Modify for ComplaintRepeat {
         billing::collection,
         billing::queue,
         dispatch::handover,
+        schedule::get,
+        schedule::publish,
+        schedule::amend,
         dispatch::receive,
         dispatch::pricing,
         dispatch::suggestions,
@@ -203,6 +206,10 @@ impl Modify for ComplaintRepeat {
         crate::store::BillingRow,
         crate::store::BillingStage,
         dispatch::HandoverIn,
+        schedule::ScheduleItemIo,
+        schedule::PublishIn,
+        schedule::ScheduleOut,
+        schedule::FeesIn,
         orders::OrderPage,
         dispatch::PricingIn,
         dispatch::FeeItemIn,

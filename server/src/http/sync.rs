@@ -250,6 +250,15 @@ async fn run_session(
     };
     let up = catch_up(st, ctx, hello.cursor, true).await?;
     let mut cursor = up.cursor;
+    // R-PAID: the schedule in force travels with the welcome when the phone lacks it. Not
+    // being able to read it must not stop a sync: the phone keeps the one it holds.
+    let fee_schedule = match st.store.fee_schedule(None, st.now()).await {
+        Ok(s) => s.filter(|s| Some(s.version) != hello.fee_schedule),
+        Err(e) => {
+            tracing::warn!(error = %e, "fee schedule not sent");
+            None
+        }
+    };
     let welcome = Frame::Welcome(Welcome {
         server_time: st.now(),
         acked,
@@ -265,6 +274,7 @@ async fn run_session(
         repair: up.repair,
         scope: up.scope,
         more: up.more,
+        fee_schedule,
     });
     // More pages of the catch-up to send, one per turn of the loop (so pings, the
     // device's frames and revocation are still served between them).

@@ -382,6 +382,8 @@ pub struct RegisterRow {
     pub signature_valid: Option<bool>,
     pub receipt: Option<String>,
     pub collected: Option<i64>,
+    /// R-PAID: the fees agreed on site still await the manager's approval.
+    pub fees_pending: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -463,6 +465,7 @@ pub async fn register(store: &dyn Store, office: OfficeId, month: &str) -> Resul
             signature_valid: l.signature_valid,
             receipt: l.receipt,
             collected: l.collected,
+            fees_pending: l.fees_pending,
         };
         per.entry(l.technician)
             .or_insert_with(|| RegisterTotal::blank(l.technician, name))

@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::{Callback, CallbackResult, CallbackStatus, Stratum};
 use baoxiu_sync_core::complaint::{Complaint, NewComplaint, Refusal};
+use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
 use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
@@ -295,6 +296,8 @@ pub struct RegisterLine {
     pub signature_valid: Option<bool>,
     pub receipt: Option<String>,
     pub collected: Option<i64>,
+    /// R-PAID: the fees agreed on site still await the manager's approval.
+    pub fees_pending: bool,
 }
 
 /// Which call-backs to list.
@@ -408,10 +411,32 @@ pub trait OfficeStore: Send + Sync + Debug {
     async fn set_settings(&self, office: OfficeId, settings: OfficeSettings) -> Result<()>;
 }
 
-/// Everything the server stores, as one object.
-pub trait Store: OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore {}
+/// The company's fee schedule (R-PAID, R-SERVICE-LIST): versions are published, never
+/// changed.
+#[async_trait]
+pub trait FeeScheduleStore: Send + Sync + Debug {
+    /// Publishes the next version (checked first: `FeeSchedule::check`).
+    async fn publish_schedule(
+        &self,
+        effective_from: Millis,
+        items: Vec<ScheduleItem>,
+        by: UserId,
+        now: Millis,
+    ) -> Result<FeeSchedule>;
+    /// A version, or (`None`) the one in force at `now`.
+    async fn fee_schedule(&self, version: Option<u32>, now: Millis) -> Result<Option<FeeSchedule>>;
+}
 
-impl<T: OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore> Store for T {}
+/// Everything the server stores, as one object.
+pub trait Store:
+    OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore + FeeScheduleStore
+{
+}
+
+impl<T: OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore + FeeScheduleStore>
+    Store for T
+{
+}
 
 impl From<SubmitError> for (baoxiu_sync_core::protocol::ErrorCode, String, Vec<Hash>) {
     fn from(e: SubmitError) -> Self {

@@ -43,7 +43,15 @@ impl Store {
         paid: bool,
         items: Vec<FeeItem>,
     ) -> Result<WorkOrderState, Error> {
-        self.record(order, EventBody::FeeTold { paid, items })
+        let schedule = self.quoted_from(order, &items)?;
+        self.record(
+            order,
+            EventBody::FeeTold {
+                paid,
+                items,
+                schedule,
+            },
+        )
     }
 
     /// R-CONSENT
@@ -117,6 +125,7 @@ impl Store {
         items: Vec<FeeItem>,
         notes: String,
     ) -> Result<WorkOrderState, Error> {
+        let schedule = self.quoted_from(order, &items)?;
         self.record(
             order,
             EventBody::Completed {
@@ -124,8 +133,21 @@ impl Store {
                 cleaned_up,
                 items,
                 notes,
+                schedule,
             },
         )
+    }
+
+    /// R-PAID: the schedule version coded lines are quoted from — the order's own (it keeps
+    /// the version it was quoted from), else the one this phone holds.
+    fn quoted_from(&mut self, order: OrderId, items: &[FeeItem]) -> Result<Option<u32>, Error> {
+        if items.iter().all(|i| i.code.is_none()) {
+            return Ok(None);
+        }
+        match self.order_state(order)?.schedule_version {
+            Some(v) => Ok(Some(v)),
+            None => Ok(self.fee_schedule()?.map(|s| s.version)),
+        }
     }
 
     /// R-COMPLETE: the customer signs for the fees the order shows now.

@@ -19,6 +19,7 @@ use crate::Error;
 use crate::command::{self, Context, NewOrder};
 use crate::doc::WorkOrderDoc;
 use crate::event::{Event, EventBody};
+use crate::fee_schedule::FeeSchedule;
 use crate::model::{Author, DeviceId, Millis, Money, OrderId, UserId};
 use crate::state::{self, WorkOrderState};
 
@@ -291,6 +292,19 @@ impl Store {
 
     /// Records one fact on an order after checking the rules. On Ok it is on disk.
     pub fn record(&mut self, order: OrderId, body: EventBody) -> Result<WorkOrderState, Error> {
+        // R-PAID: a line quoted from the schedule carries its schedule price, checked
+        // against the schedule this phone holds. A version the phone does not hold (an
+        // order quoted before the last publication) is left to the server, which holds
+        // every version and checks every change.
+        if let Some(schedule) = self.fee_schedule()?
+            && crate::fee_schedule::quoted_version(&body).is_none_or(|v| v == schedule.version)
+        {
+            crate::fee_schedule::check_fact(&body, &|v, code| {
+                (v == schedule.version)
+                    .then(|| schedule.item(code).cloned())
+                    .flatten()
+            })?;
+        }
         let ctx = self.context();
         let mut doc = self.doc(order)?;
         let (_, hash, state) = command::execute(&mut doc, &ctx, body)?;
@@ -305,6 +319,36 @@ impl Store {
         self.remember(doc);
         self.compact_later(order);
         Ok(state)
+    }
+
+    /// R-PAID: the fee schedule in force, as the server last sent it (`None` before the
+    /// first sync that brought one).
+    pub fn fee_schedule(&self) -> Result<Option<FeeSchedule>, Error> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'fee_schedule'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map(|j| {
+            serde_json::from_str(&j)
+                .map_err(|e| Error::Corrupt(format!("stored fee schedule: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Keeps the fee schedule the server sent, replacing the one held.
+    pub fn set_fee_schedule(&mut self, schedule: &FeeSchedule) -> Result<(), Error> {
+        let json = serde_json::to_string(schedule)
+            .map_err(|e| Error::InvalidInput(format!("fee schedule: {e}")))?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('fee_schedule', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [json],
+        )?;
+        Ok(())
     }
 
     /// Stores a whole document received from the server (a new assignment), merging with

@@ -12,6 +12,7 @@ mod catchup;
 mod complaints;
 mod directory;
 mod docs;
+mod fee_schedule;
 mod log;
 mod month;
 mod orders;

@@ -360,7 +360,7 @@ impl MonthStore for SqliteStore {
             let mut stmt = c.prepare_cached(
                 "SELECT id, completed_at, customer_name, unit, description, items, materials,
                         labour, total, technician, customer_signed, signature_valid, receipt,
-                        collected
+                        collected, fees_pending
                  FROM orders
                  WHERE office = ?1 AND paid = 1 AND completed_at >= ?2 AND completed_at < ?3
                  ORDER BY completed_at, id",
@@ -387,6 +387,7 @@ impl MonthStore for SqliteStore {
                             r.get::<_, Option<bool>>(11)?,
                             r.get::<_, Option<String>>(12)?,
                             r.get::<_, Option<i64>>(13)?,
+                            r.get::<_, bool>(14)?,
                         ),
                     ))
                 })?
@@ -396,7 +397,14 @@ impl MonthStore for SqliteStore {
                     |(
                         (id, completed_at, customer, unit, description, items),
                         (materials, labour, total),
-                        (technician, customer_signed, signature_valid, receipt, collected),
+                        (
+                            technician,
+                            customer_signed,
+                            signature_valid,
+                            receipt,
+                            collected,
+                            fees_pending,
+                        ),
                     )| {
                         Ok(RegisterLine {
                             order: parse("order id", &id)?,
@@ -413,6 +421,7 @@ impl MonthStore for SqliteStore {
                             signature_valid,
                             receipt,
                             collected,
+                            fees_pending,
                         })
                     },
                 )

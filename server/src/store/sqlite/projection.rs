@@ -2,7 +2,7 @@
 //! the same transaction as the order's changes, so lists and month figures never load
 //! documents.
 
-use baoxiu_sync_core::{OfficeId, OrderId, WorkOrderState};
+use baoxiu_sync_core::{AnomalyKind, OfficeId, OrderId, WorkOrderState};
 use rusqlite::{Connection, params};
 
 use super::{parse, to_json};
@@ -68,7 +68,7 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
     tx.execute(
         "UPDATE orders SET technician = ?2, category = ?3, items = ?4, arrival_certain = ?5,
              handover_on_time = ?6, customer_signed = ?7, handed_over_at = ?8,
-             signed_at = ?9, receipt_at = ?10, collected_at = ?11
+             signed_at = ?9, receipt_at = ?10, collected_at = ?11, fees_pending = ?12
          WHERE id = ?1",
         params![
             id,
@@ -82,6 +82,9 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
             s.customer_signature.as_ref().map(|x| x.stamp.at),
             s.receipt.as_ref().map(|x| x.stamp.at),
             s.collection.as_ref().map(|x| x.stamp.at),
+            s.anomalies
+                .iter()
+                .any(|a| matches!(a.kind, AnomalyKind::FeesNotApproved { .. })),
         ],
     )?;
     tx.execute("DELETE FROM order_technicians WHERE order_id = ?1", [&id])?;

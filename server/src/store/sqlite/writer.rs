@@ -6,9 +6,10 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 use baoxiu_sync_core::doc::decode_changes;
+use baoxiu_sync_core::fee_schedule::check_fact;
 use baoxiu_sync_core::protocol::{Hash, OrderChanges};
 use baoxiu_sync_core::validate::{
-    Refusal, Submitter, Validated, apply_checked, doubt_future_times, precheck,
+    Lookups, Refusal, Submitter, Validated, apply_checked, doubt_future_times, precheck,
     technician_may_write,
 };
 use baoxiu_sync_core::{
@@ -21,6 +22,7 @@ use tokio::sync::{broadcast, oneshot};
 use super::add_to_scope;
 use super::directory::person_of;
 use super::docs::Docs;
+use super::fee_schedule::schedule_item_of;
 use super::log::{load_doc, store_changes};
 use super::states::States;
 use crate::error::{Error, Result};
@@ -411,6 +413,18 @@ fn command(
         if state(&doc)?.office.id != office {
             return Err(not_found());
         }
+        // R-PAID: the same check of coded fee lines as for a device's change.
+        let lookup_failed = std::cell::RefCell::new(None);
+        let checked = check_fact(&body, &|v, code| {
+            schedule_item_of(tx, v, code).unwrap_or_else(|e| {
+                *lookup_failed.borrow_mut() = Some(e);
+                None
+            })
+        });
+        if let Some(e) = lookup_failed.into_inner() {
+            return Err(e);
+        }
+        checked.map_err(Error::Rule)?;
         let (_, hash, st) = execute(&mut doc, &ctx, body)?;
         let change = doc
             .change_by_hash(&hash)
@@ -499,13 +513,23 @@ fn submit(
                     None
                 }
             };
+            let schedule_item = |v: u32, code: &str| match schedule_item_of(tx, v, code) {
+                Ok(i) => i,
+                Err(e) => {
+                    *lookup_failed.borrow_mut() = Some(e);
+                    None
+                }
+            };
             let v = apply_checked(
                 taken.map(|(d, _)| d),
                 oc.order,
                 who,
                 pre,
                 &may_follow_up,
-                &person,
+                &Lookups {
+                    person: &person,
+                    schedule_item: &schedule_item,
+                },
             );
             if let Some(e) = lookup_failed.into_inner() {
                 return Err(unavailable(e));
