@@ -143,6 +143,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/orders/{id}/receive", Action::Receive),
     ("POST", "/api/v1/orders/{id}/pricing", Action::Price),
     ("POST", "/api/v1/orders/{id}/fees", Action::Price),
+    ("POST", "/api/v1/orders/{id}/classification", Action::Price),
     ("GET", "/api/v1/fee-schedule", Action::ReadSchedule),
     ("POST", "/api/v1/fee-schedule", Action::PublishSchedule),
     ("GET", "/api/v1/orders/{id}/suggestions", Action::Suggest),

@@ -163,19 +163,25 @@ async function order(id) {
     act.innerHTML = `<form id="collect"><label>${esc(t("billing.method"))} <select id="co-method"><option value="cash">${esc(t("billing.cash"))}</option><option value="card">${esc(t("billing.card"))}</option><option value="transfer">${esc(t("billing.transfer"))}</option></select></label><button id="do-collect">${esc(t("action.collect"))} ${money(s.fees.total)} · ${esc(s.receipt.number)}</button></form>`;
     $("#collect").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/collection`, { amount: s.fees.total, method: $("#co-method").value, receipt: s.receipt.number }).then(() => order(id), fail); };
   }
+  // R-MONTH 零修: the manager may classify the order, overriding the office's rule.
+  if (may("Price") && !s.cancelled) {
+    const cls = s.small_repair == null ? "" : s.small_repair ? "small" : "project";
+    act.insertAdjacentHTML("beforeend", `<form id="classify"><label>${esc(t("order.classification"))} <select id="cl-small"><option value="small"${cls === "small" ? " selected" : ""}>${esc(t("order.small"))}</option><option value="project"${cls === "project" ? " selected" : ""}>${esc(t("order.project"))}</option></select></label><label>${esc(t("action.reason"))} <input id="cl-reason" required></label><button id="do-classify">${esc(t("action.save"))}</button></form>`);
+    $("#classify").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/classification`, { small: $("#cl-small").value === "small", reason: $("#cl-reason").value }).then(() => order(id), fail); };
+  }
   if (may("Price") && pending) {
     act.insertAdjacentHTML("beforeend", `<form id="approve-fees"><p class="bad">${esc(t("order.awaiting"))} ${money(s.approved ? s.approved.total : 0)} → ${money(s.fees.total)}</p><label>${esc(t("action.reason"))} <input id="af-reason" required></label><button id="do-approve-fees">${esc(t("action.approvefees"))}</button></form>`);
     $("#approve-fees").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/fees`, { items: s.fees.items, paid: s.fees.paid, reason: $("#af-reason").value }).then(() => order(id), fail); };
   }
   if (!may("Receive")) return;
   if (o.status === "logged") {
-    act.innerHTML = `<button id="do-receive">${esc(t("action.receive"))}</button>`;
+    act.insertAdjacentHTML("afterbegin", `<button id="do-receive">${esc(t("action.receive"))}</button>`);
     $("#do-receive").onclick = () => post(`/api/v1/orders/${id}/receive`).then(() => order(id), fail);
   } else if (o.status === "received") {
     // R-PAID: the manager prices from the published schedule (or sets a price of their own).
     const sched = await api("/api/v1/fee-schedule").catch(() => null);
     const opts = sched ? sched.items.map((i) => `<option value="${esc(i.code)}">${esc(i.code)} ${esc(i.name)}</option>`).join("") : "";
-    act.innerHTML = `<form id="price"><label><input type="checkbox" id="pr-paid" checked> ${esc(t("action.paid"))}</label>${sched ? `<label>${esc(t("nav.schedule"))} <select id="pr-code"><option value="">—</option>${opts}</select></label>` : ""}<label>${esc(t("order.item"))} <input id="pr-desc" value="${esc(s.description)}"></label><label>${esc(t("order.materials"))} <input id="pr-mat" type="number" value="0"></label><label>${esc(t("order.labour"))} <input id="pr-lab" type="number" value="0"></label><button id="do-price">${esc(t("action.price"))}</button></form>`;
+    act.insertAdjacentHTML("afterbegin", `<form id="price"><label><input type="checkbox" id="pr-paid" checked> ${esc(t("action.paid"))}</label>${sched ? `<label>${esc(t("nav.schedule"))} <select id="pr-code"><option value="">—</option>${opts}</select></label>` : ""}<label>${esc(t("order.item"))} <input id="pr-desc" value="${esc(s.description)}"></label><label>${esc(t("order.materials"))} <input id="pr-mat" type="number" value="0"></label><label>${esc(t("order.labour"))} <input id="pr-lab" type="number" value="0"></label><button id="do-price">${esc(t("action.price"))}</button></form>`);
     const chosen = () => sched && $("#pr-code").value ? sched.items.find((i) => i.code === $("#pr-code").value) : null;
     if (sched) $("#pr-code").onchange = () => { const i = chosen(); if (i) { $("#pr-desc").value = i.name; $("#pr-mat").value = i.free ? 0 : i.materials / 100; $("#pr-lab").value = i.free ? 0 : i.labour / 100; $("#pr-paid").checked = !i.free; } };
     $("#price").onsubmit = (ev) => {
@@ -192,10 +198,10 @@ async function order(id) {
     const sug = await api(`/api/v1/orders/${id}/suggestions`);
     const users = await api("/api/v1/users");
     const name = (u) => (users.find((p) => p.id === u) || {}).name || u;
-    act.innerHTML = `<form id="assign"><h3>${esc(t("action.suggest"))}</h3><select id="as-tech">${sug.map((x) => `<option value="${x.technician}">${x.rank}. ${esc(name(x.technician))}${x.specialty_match ? " ★" : ""} (${x.load})</option>`).join("")}</select><button id="do-assign">${esc(t("action.assign"))}</button></form>`;
+    act.insertAdjacentHTML("afterbegin", `<form id="assign"><h3>${esc(t("action.suggest"))}</h3><select id="as-tech">${sug.map((x) => `<option value="${x.technician}">${x.rank}. ${esc(name(x.technician))}${x.specialty_match ? " ★" : ""} (${x.load})</option>`).join("")}</select><button id="do-assign">${esc(t("action.assign"))}</button></form>`);
     $("#assign").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/assign`, { technicians: [$("#as-tech").value] }).then(() => order(id), fail); };
   } else if (o.status === "assigned" && !s.appointment) {
-    act.innerHTML = `<form id="appoint"><label>${esc(t("action.appointment"))} <input id="ap-at" type="datetime-local"></label><button id="do-appoint">${esc(t("action.save"))}</button></form>`;
+    act.insertAdjacentHTML("afterbegin", `<form id="appoint"><label>${esc(t("action.appointment"))} <input id="ap-at" type="datetime-local"></label><button id="do-appoint">${esc(t("action.save"))}</button></form>`);
     $("#appoint").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/appointment`, { at: new Date($("#ap-at").value).getTime() }).then(() => order(id), fail); };
   }
 }
@@ -257,7 +263,7 @@ async function month() {
   const regRows = reg ? reg.rows.map((r) => `<tr><td>${esc(r.unit)}</td><td>${esc(r.customer)}</td><td>${esc(r.items)}</td><td>${money(r.total)}</td><td>${esc(r.technician_name)}</td><td>${esc(r.receipt || "")}</td></tr>`).join("") : "";
   const queue = cbs.map((c) => `<tr data-callback="${c.id}"><td>${esc(c.order.slice(0, 8))}</td><td>${esc(t("cb." + c.status))}</td><td><form class="cb-form" data-id="${c.id}"><label><input type="checkbox" class="cb-reached" checked> ${esc(t("month.reached"))}</label> <label>${esc(t("month.score"))} <input class="cb-score" type="number" min="1" max="5" value="5"></label> <label><input type="checkbox" class="cb-held" checked> ${esc(t("month.held"))}</label> <button>${esc(t("month.record"))}</button></form></td></tr>`).join("");
   $("#main").innerHTML = `<h2>${esc(t("month.title"))} ${esc(m)}</h2>
-    <div class="panel" id="stats">${esc(t("month.ontime"))}: <b id="st-ontime">${pct(st.on_time)}</b> · ${esc(t("month.pass"))}: <b>${pct(st.pass)}</b> · ${esc(t("month.handover"))}: ${pct(st.handover_on_time)} · ${esc(t("month.satisfaction"))}: <b id="st-satisfied">${pct(st.satisfaction.satisfied)}</b> (${st.satisfaction.average_hundredths == null ? "—" : (st.satisfaction.average_hundredths / 100).toFixed(2)}) · ${esc(t("month.completed"))}: ${st.completed} · ${esc(t("month.paid"))}: ${money(st.paid_total)}</div>
+    <div class="panel" id="stats">${esc(t("month.ontime"))}: <b id="st-ontime">${pct(st.on_time)}</b> (${esc(t("month.noshows"))} <span id="st-noshows">${st.no_shows}</span>) · ${esc(t("month.pass"))}: <b>${pct(st.pass)}</b> · ${esc(t("month.handover"))}: <span id="st-handover">${pct(st.handover_on_time)}</span> (${esc(t("month.handover_median"))} ${st.handover_median_minutes ?? "—"} · ${esc(t("month.handover_longest"))} ${st.handover_longest_minutes ?? "—"} ${esc(t("month.minutes"))}; ${esc(t("month.never_received"))} ${st.handover_never_received}) · ${esc(t("month.satisfaction"))}: <b id="st-satisfied">${pct(st.satisfaction.satisfied)}</b> (${st.satisfaction.average_hundredths == null ? "—" : (st.satisfaction.average_hundredths / 100).toFixed(2)}) · ${esc(t("month.completed"))}: ${st.completed} · ${esc(t("month.paid"))}: ${money(st.paid_total)}</div>
     <h3>${esc(t("month.ontime"))}</h3>${bars(st.per_technician, "on_time")}
     <h3>${esc(t("month.pass"))}</h3>${bars(st.per_technician, "pass")}
     <p><button id="x-xlsx">${esc(t("month.export"))} XLSX</button> <button id="x-csv">${esc(t("month.export"))} CSV</button></p>

@@ -166,6 +166,12 @@ pub enum EventBody {
         #[serde(default)]
         receipt: String,
     },
+    /// R-MONTH: the manager classifies the order as a small repair (零修) or not (a
+    /// project), overriding the office's rule for what counts.
+    Classified {
+        small: bool,
+        reason: String,
+    },
     Cancelled {
         reason: String,
     },
@@ -209,6 +215,7 @@ impl EventBody {
             EventBody::TechnicianSigned => "technician_signed",
             EventBody::ReceiptIssued { .. } => "receipt_issued",
             EventBody::FeeCollected { .. } => "fee_collected",
+            EventBody::Classified { .. } => "classified",
             EventBody::Cancelled { .. } => "cancelled",
             EventBody::Reopened { .. } => "reopened",
             EventBody::Note { .. } => "note",

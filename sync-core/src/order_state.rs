@@ -262,6 +262,14 @@ pub struct WorkOrderState {
     /// `None` until priced; then free (`false`) or paid (`true`).
     pub paid: Option<bool>,
     pub technicians: Vec<UserId>,
+    /// R-MONTH: the technician first assigned (credited with the on-time figure), kept
+    /// through reassignments.
+    #[serde(default)]
+    pub first_assigned: Option<UserId>,
+    /// R-MONTH: the manager's classification as a small repair (零修) or not, overriding
+    /// the office's rule; `None` leaves it to the rule.
+    #[serde(default)]
+    pub small_repair: Option<bool>,
     pub appointment: Option<Appointment>,
     pub arrival: Option<Stamp>,
     pub confirmed_items: Vec<String>,

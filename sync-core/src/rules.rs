@@ -236,7 +236,7 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             Ok(())
         }
-        E::Note { .. } | E::TimeDoubted { .. } => Ok(()),
+        E::Note { .. } | E::TimeDoubted { .. } | E::Classified { .. } => Ok(()),
     }
 }
 
@@ -252,6 +252,7 @@ pub fn role_may_record(role: Role, body: &EventBody) -> bool {
         | E::Priced { .. }
         | E::Assigned { .. }
         | E::Cancelled { .. }
+        | E::Classified { .. }
         | E::FeesAmended { .. } => matches!(role, R::Dispatcher | R::Admin),
         E::Reopened { .. } => matches!(role, R::Dispatcher | R::Supervisor | R::Admin),
         E::AppointmentSet { .. } | E::Rescheduled { .. } => matches!(

@@ -27,6 +27,10 @@ pub struct OfficeSettings {
     /// R-COLLECT: a signed paid order not receipted, or a receipt not collected, this many
     /// days after the step before it is overdue. Default 3.
     pub collection_overdue_days: u32,
+    /// R-MONTH 零修: an order whose fees total at most this (minor units) is a small repair
+    /// unless the manager classified it otherwise; above it, a project. Default 500000
+    /// (5,000.00 of the currency).
+    pub small_repair_max_total: i64,
 }
 
 impl Default for OfficeSettings {
@@ -38,6 +42,7 @@ impl Default for OfficeSettings {
             sample_min_per_technician: SampleParams::DEFAULT_MIN,
             satisfied_score: 4,
             collection_overdue_days: 3,
+            small_repair_max_total: 500_000,
         }
     }
 }
@@ -61,6 +66,12 @@ impl OfficeSettings {
             return Err(Error::InvalidInput(
                 "collection_overdue_days is 1–365".into(),
             ));
+        }
+        if !(0..=crate::rules::MAX_AMOUNT).contains(&self.small_repair_max_total) {
+            return Err(Error::InvalidInput(format!(
+                "small_repair_max_total is 0–{}",
+                crate::rules::MAX_AMOUNT
+            )));
         }
         if self.sample_min_per_technician > 1000 {
             return Err(Error::InvalidInput(
@@ -93,6 +104,10 @@ mod tests {
             },
             OfficeSettings {
                 collection_overdue_days: 0,
+                ..Default::default()
+            },
+            OfficeSettings {
+                small_repair_max_total: -1,
                 ..Default::default()
             },
         ];

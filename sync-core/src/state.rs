@@ -44,6 +44,8 @@ impl WorkOrderState {
             received_at: None,
             paid: None,
             technicians: Vec::new(),
+            first_assigned: None,
+            small_repair: None,
             appointment: None,
             arrival: None,
             confirmed_items: Vec::new(),
@@ -208,7 +210,13 @@ impl WorkOrderState {
                 self.schedule_version = schedule.or(self.schedule_version);
                 self.set_fees(*paid, items, e);
             }
-            E::Assigned { technicians, .. } => self.technicians = technicians.clone(),
+            E::Assigned { technicians, .. } => {
+                if self.first_assigned.is_none() {
+                    self.first_assigned = technicians.first().copied();
+                }
+                self.technicians = technicians.clone();
+            }
+            E::Classified { small, .. } => self.small_repair = Some(*small),
             E::AppointmentSet { at } => {
                 self.appointment = Some(Appointment {
                     at: *at,

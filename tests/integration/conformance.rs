@@ -586,11 +586,15 @@ mod cases {
         for doc in [o.completed(), o.dispatched(), o.log()] {
             submit_doc(&*store, &o, &doc).await;
         }
+        // Taken a day after T0: every deadline of the fixture has passed.
         let params = CountParams {
             grace_ms: ARRIVAL_GRACE_MS,
             rework_ms: 30 * 24 * 60 * MIN,
             margin_ms: 15 * MIN,
             satisfied_score: 4,
+            handover_limit_ms: 30 * MIN,
+            small_max_total: 500_000,
+            now: T0 + 24 * 60 * MIN,
         };
         let counts = store
             .month_counts(vec![(o.office.id, period(&o))], params)
@@ -599,17 +603,37 @@ mod cases {
         assert_eq!(counts.len(), 1);
         let c = &counts[0];
         assert_eq!(c.logged, 3);
-        // Received within 30 minutes: the two dispatched ones; the logged one not yet.
-        assert_eq!((c.handover_on_time, c.handover_counted), (2, 2));
+        // Received within 30 minutes: the two dispatched ones; the logged one never was,
+        // and 30 minutes have passed: late.
+        assert_eq!((c.handover_on_time, c.handover_counted), (2, 3));
+        assert_eq!(c.handover_never_received, 1);
+        assert!(c.handover_median_ms.is_some() && c.handover_longest_ms.is_some());
         let t = c
             .per_technician
             .iter()
             .find(|t| t.technician == Some(o.tech.user))
             .unwrap();
-        assert_eq!((t.arrivals, t.on_time, t.completed), (1, 1, 1));
+        // One arrival on time, and the dispatched one whose appointment passed with no
+        // arrival: a no-show, counted late.
+        assert_eq!(
+            (t.arrivals, t.on_time, t.no_shows, t.completed),
+            (2, 1, 1, 1)
+        );
         assert_eq!(t.paid_total, 17000);
         assert_eq!((t.called_back, t.passed), (0, 0));
         // Another month counts nothing.
+        // Taken before any deadline passed, nothing late is counted yet.
+        let early = store
+            .month_counts(
+                vec![(o.office.id, period(&o))],
+                CountParams {
+                    now: T0 + MIN,
+                    ..params
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(early[0].handover_counted, 2);
         let later = baoxiu_server::store::Period {
             start: T0 + 400 * 24 * 60 * MIN,
             end: T0 + 430 * 24 * 60 * MIN,
@@ -742,6 +766,9 @@ mod cases {
                     rework_ms: 0,
                     margin_ms: 0,
                     satisfied_score: 4,
+                    handover_limit_ms: 30 * MIN,
+                    small_max_total: 500_000,
+                    now: NOW,
                 },
             )
             .await

@@ -251,6 +251,13 @@ struct DataSet {
 ///   raw time and listed as uncertain (within 15 min of the 10:10 deadline). Not completed.
 /// - F tech2, appt 10-31 23:45, arrives 23:50: on time, in October.
 /// - G tech2, appt 11-01 00:00, arrives 00:05 local (Oct 31 16:05 UTC): November here.
+/// - H tech1, appt 10-20 10:00, first assigned to tech1 then reassigned to tech2; nobody
+///   came: a no-show, counted late and credited to tech1 (first assigned).
+/// - I tech2, appt 10-21 10:00, arrives 10:30 (late), priced 4,000.00 + 1,000.01: above
+///   the office's small-repair limit (5,000.00), a project, not in the on-time figure.
+/// - J tech2, appt 10-22 10:00, arrives 10:40 (late), free, but the manager classified it
+///   as a project: not in the on-time figure either.
+/// - K is logged on 10-23 and never received: late for the handover figure.
 async fn data_set(srv: &TestServer) -> DataSet {
     let job = |unit, description, tech, appointment| Job {
         unit,
@@ -346,6 +353,64 @@ async fn data_set(srv: &TestServer) -> DataSet {
         },
     )
     .await;
+    let h = seed(
+        srv,
+        Job {
+            arrival: None,
+            complete_after: None,
+            ..job(
+                "A棟-6F-6",
+                "陽台排水慢",
+                "tech1",
+                taipei(2026, 10, 20, 10, 0),
+            )
+        },
+    )
+    .await;
+    // Reassigned to tech2 after the no-show: the credit stays with tech1.
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{h}/assign"),
+            Some(json!({"technicians": [srv.who("a.tech2").person.id]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    seed(
+        srv,
+        Job {
+            arrival: Some((taipei(2026, 10, 21, 10, 30), Some(0))),
+            fees: Some((400_000, 100_001)),
+            complete_after: None,
+            ..job(
+                "B棟-7F-1",
+                "全室管線更新",
+                "tech2",
+                taipei(2026, 10, 21, 10, 0),
+            )
+        },
+    )
+    .await;
+    let j = seed(
+        srv,
+        Job {
+            arrival: Some((taipei(2026, 10, 22, 10, 40), Some(0))),
+            complete_after: None,
+            ..job("B棟-8F-1", "外牆滲水", "tech2", taipei(2026, 10, 22, 10, 0))
+        },
+    )
+    .await;
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{j}/classification"),
+            Some(json!({"small": false, "reason": "外牆整修屬工程"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    log_only(srv, "C棟-9F-9", "信箱損壞", taipei(2026, 10, 23, 9, 0)).await;
     // Rework candidates: B's unit 10 days after B was completed; D's unit 40 days after.
     log_only(
         srv,
@@ -387,14 +452,23 @@ async fn r_month_statistics_match_hand_computed_figures() {
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
     assert_eq!(s, StatusCode::OK, "{st}");
-    // Logged in October (Taipei): A–G (G's request came in Oct 31 22:00) and B's rework.
-    assert_eq!(st["logged"], 8);
-    assert_eq!(rate(&st["handover_on_time"]), (7, 7));
-    // R-APPOINT: A on, B late, C on (consented reschedule), D on (corrected clock),
-    // E late (raw time), F on; G is November.
-    assert_eq!(rate(&st["on_time"]), (4, 6));
-    assert_eq!(st["on_time"]["basis_points"], 6667);
-    assert_eq!(rate(&tech(&st, &srv, "a.tech1")["on_time"]), (1, 3));
+    // Logged in October (Taipei): A–K (G's request came in Oct 31 22:00) and B's rework.
+    assert_eq!(st["logged"], 12);
+    // R-HANDOVER: A–J received 10 minutes after logging; B's rework request and K never
+    // were, and 30 minutes have long passed: late.
+    assert_eq!(rate(&st["handover_on_time"]), (10, 12));
+    assert_eq!(st["handover_never_received"], 2);
+    assert_eq!(st["handover_median_minutes"], 10);
+    assert_eq!(st["handover_longest_minutes"], 10);
+    // R-MONTH 及時率 over small repairs whose appointment fell in October: A on, B late,
+    // C on (consented reschedule), D on (corrected clock), E late (raw time), F on, H a
+    // no-show (late); I and J are projects; G is November.
+    assert_eq!(rate(&st["on_time"]), (4, 7));
+    assert_eq!(st["on_time"]["basis_points"], 5714);
+    assert_eq!(st["no_shows"], 1);
+    // H counts for tech1, first assigned, though it is tech2's now.
+    assert_eq!(rate(&tech(&st, &srv, "a.tech1")["on_time"]), (1, 4));
+    assert_eq!(tech(&st, &srv, "a.tech1")["no_shows"], 1);
     assert_eq!(rate(&tech(&st, &srv, "a.tech2")["on_time"]), (3, 3));
     // Completed: A, B, C, D.
     assert_eq!(st["completed"], 4);
@@ -658,7 +732,7 @@ async fn r_month_late_replica_changes_the_month_when_it_syncs() {
     let (_, before) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(rate(&before["on_time"]), (4, 6));
+    assert_eq!(rate(&before["on_time"]), (4, 7));
     // An order for tech2 on Oct 20; the phone takes it, then goes offline for three days.
     let id = seed(
         &srv,
@@ -701,19 +775,23 @@ async fn r_month_late_replica_changes_the_month_when_it_syncs() {
         .store
         .complete(id, PassFail::Pass, true, vec![], "更換點火器".into())
         .unwrap();
-    // Still offline: the office's figures do not know yet.
+    // Still offline: the office sees an appointment passed with no arrival — a no-show,
+    // counted late (R-MONTH) — and nothing completed.
     let (_, mid) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(rate(&mid["on_time"]), (4, 6));
+    assert_eq!(rate(&mid["on_time"]), (4, 8));
+    assert_eq!(mid["no_shows"], 2);
     assert_eq!(mid["completed"], 4);
     // Three days later it syncs: the month recomputes with no manual step.
     phone.sync(&srv.ws_url()).await;
     let (_, after) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(rate(&after["on_time"]), (4, 7));
-    assert_eq!(after["on_time"]["basis_points"], 5714);
+    assert_eq!(rate(&after["on_time"]), (4, 8));
+    assert_eq!(after["on_time"]["basis_points"], 5000);
+    // That no-show was a late arrival the office had not heard of yet (H still is one).
+    assert_eq!(after["no_shows"], 1);
     assert_eq!(after["completed"], 5);
     assert_eq!(rate(&tech(&after, &srv, "a.tech2")["on_time"]), (3, 4));
 }
@@ -780,6 +858,21 @@ async fn r_month_exports_read_back_equal_the_json() {
         (num(&total[10]) * 100.0).round() as i64,
         st["paid_total"].as_i64().unwrap()
     );
+    // No-shows, and the handover figure with its median and longest wait (R-HANDOVER is
+    // the office's: the technicians' rows leave it blank).
+    assert_eq!(rows[0][11].to_string(), "未到場");
+    assert_eq!(num(&total[11]) as u64, st["no_shows"].as_u64().unwrap());
+    assert_eq!(rows[0][12].to_string(), "交接及時率");
+    assert_eq!(total[12].to_string(), "83.33%");
+    assert_eq!(
+        num(&total[13]) as i64,
+        st["handover_median_minutes"].as_i64().unwrap()
+    );
+    assert_eq!(
+        num(&total[14]) as i64,
+        st["handover_longest_minutes"].as_i64().unwrap()
+    );
+    assert_eq!(rows[1][12].to_string(), "");
     let reg_sheet = wb.worksheet_range("有償服務登記表").unwrap();
     let reg_rows: Vec<Vec<calamine::Data>> = reg_sheet.rows().map(|r| r.to_vec()).collect();
     let office_row = reg_rows.last().unwrap();

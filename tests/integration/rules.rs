@@ -1654,3 +1654,43 @@ fn r_lifecycle() {
         ],
     );
 }
+
+#[test]
+fn r_month() {
+    let o = Office1::new();
+    let classify = |small| EventBody::Classified {
+        small,
+        reason: "工程".into(),
+    };
+    check(
+        &o,
+        vec![
+            row(
+                "the manager classifies an order as a project, overriding the office's rule",
+                Fx::Dispatched,
+                Dispatcher.at(20),
+                classify(false),
+                Ok(Status::Scheduled),
+            )
+            .then(|s| assert_eq!(s.small_repair, Some(false))),
+            row(
+                "a technician does not classify",
+                Fx::Dispatched,
+                Tech.at(20),
+                classify(true),
+                Err(role_not_allowed(Role::Technician, "classified")),
+            ),
+            row(
+                "the technician first assigned keeps the credit through a reassignment",
+                Fx::FreeScheduled,
+                Dispatcher.at(20),
+                assign(&[&o.tech2]),
+                Ok(Status::Scheduled),
+            )
+            .then(|s| {
+                assert_eq!(s.first_assigned, Some(o.tech.user));
+                assert_eq!(s.technicians, vec![o.tech2.user]);
+            }),
+        ],
+    );
+}

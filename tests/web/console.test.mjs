@@ -68,6 +68,12 @@ try {
   await page.click("#do-appoint");
   await page.waitForSelector('#order-status[data-status="scheduled"]');
   check(true, "logged, received, priced, assigned from the suggestions, appointment set");
+  // R-MONTH 零修: the manager classifies the job (here: confirms it is a small repair).
+  await page.selectOption("#cl-small", "small");
+  await page.fill("#cl-reason", "一般零修");
+  await page.click("#do-classify");
+  await page.waitForSelector('#timeline tr[data-kind="classified"]');
+  check(true, "the manager classified the order");
   await page.screenshot({ path: join(shots, "order-dispatched.png"), fullPage: true });
 
   // The technician's phone (the terminal client) takes the order and arrives offline…
@@ -148,6 +154,7 @@ try {
   const stats = await api("/api/v1/stats?month=" + shownMonth, who("supervisor").token);
   const expected = stats.satisfaction.satisfied.basis_points == null ? "—" : (stats.satisfaction.satisfied.basis_points / 100).toFixed(2) + "%";
   check((await sup.textContent("#st-satisfied")) === expected, "the satisfaction rate shown is the API's (" + expected + ")");
+  check(+(await sup.textContent("#st-noshows")) === stats.no_shows, "the no-shows shown are the API's");
   await sup.click("#do-sample");
   await sup.waitForSelector("#queue tr[data-callback]");
   check((await sup.$$("#queue tr[data-callback]")).length > 0, "the sample is the call-back queue");

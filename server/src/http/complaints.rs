@@ -20,7 +20,7 @@ use super::extract::{ApiJson, ApiQuery, Caller};
 use crate::error::{Error, Result};
 use crate::policy::Action;
 use crate::service::complaints::{ComplaintView, QualityReport, quality, view};
-use crate::service::month::{self as month_svc, Month};
+use crate::service::month::{self as month_svc, Month, Params};
 use crate::state::AppState;
 use crate::store::{CalendarChange, ComplaintChange};
 
@@ -354,7 +354,10 @@ pub async fn quality_report(
         .await?
         .ok_or_else(|| Error::NotFound("office".into()))?;
     let month = Month::parse(&q.month, &o.time_zone)?;
-    let params = st.store.settings(office).await?.into();
+    let params = Params {
+        now: st.now(),
+        ..st.store.settings(office).await?.into()
+    };
     let stats = month_svc::office_stats(&*st.store, office, &q.month, params).await?;
     let cal = st.store.calendar(office).await?;
     let today = today(&st, &cal)?;

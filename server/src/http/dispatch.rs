@@ -50,6 +50,14 @@ pub struct PricingIn {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+pub struct ClassificationIn {
+    /// A small repair (零修) or not (a project), whatever the office's rule would say.
+    pub small: bool,
+    #[schema(pattern = "\\S")]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct HandoverIn {
     /// The engineering manager (a dispatcher of the office) the order is handed to.
     #[schema(value_type = String, format = Uuid)]
@@ -220,4 +228,26 @@ pub async fn handover(
         )));
     }
     run(&st, &c, &id, EventBody::HandedOver { to: h.to }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/classification", params(("id" = String, Path)), request_body = ClassificationIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn classification(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(k): ApiJson<ClassificationIn>,
+) -> Result<Json<OrderView>> {
+    if k.reason.trim().is_empty() {
+        return Err(Error::Invalid("a classification needs a reason".into()));
+    }
+    run(
+        &st,
+        &c,
+        &id,
+        EventBody::Classified {
+            small: k.small,
+            reason: k.reason,
+        },
+    )
+    .await
 }

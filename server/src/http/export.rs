@@ -46,6 +46,10 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
         h("滿意率", "Satisfied"),
         h("滿意度平均", "Mean score"),
         h("有償金額", "Paid total"),
+        h("未到場", "No-shows"),
+        h("交接及時率", "Handover on time"),
+        h("交接時間中位數（分）", "Handover median (min)"),
+        h("交接時間最長（分）", "Handover longest (min)"),
     ];
     let sat = |x: &Satisfaction| {
         x.average_hundredths
@@ -72,9 +76,15 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
                 Cell::Text(t.satisfaction.satisfied.percent()),
                 Cell::Text(sat(&t.satisfaction)),
                 Cell::Money(t.paid_total),
+                Cell::Int(i64::try_from(t.no_shows).unwrap_or(i64::MAX)),
+                // R-HANDOVER is the office's (the manager receives), not a technician's.
+                Cell::Text(String::new()),
+                Cell::Text(String::new()),
+                Cell::Text(String::new()),
             ]
         })
         .collect();
+    let minutes = |m: Option<i64>| m.map(|m| m.to_string()).unwrap_or_default();
     rows.push(vec![
         Cell::Text(h("全處合計", "Office total").to_owned()),
         Cell::Int(s.on_time.denominator as i64),
@@ -87,6 +97,10 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
         Cell::Text(s.satisfaction.satisfied.percent()),
         Cell::Text(sat(&s.satisfaction)),
         Cell::Money(s.paid_total),
+        Cell::Int(i64::try_from(s.no_shows).unwrap_or(i64::MAX)),
+        Cell::Text(s.handover_on_time.percent()),
+        Cell::Text(minutes(s.handover_median_minutes)),
+        Cell::Text(minutes(s.handover_longest_minutes)),
     ]);
     Table {
         name: if en { "Statistics" } else { "月度統計" },

@@ -54,6 +54,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/pricing", post(dispatch::pricing))
         .route("/api/v1/orders/{id}/fees", post(schedule::amend))
         .route(
+            "/api/v1/orders/{id}/classification",
+            post(dispatch::classification),
+        )
+        .route(
             "/api/v1/fee-schedule",
             get(schedule::get).post(schedule::publish),
         )

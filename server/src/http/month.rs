@@ -83,7 +83,8 @@ async fn params(st: &AppState, office: OfficeId, q: &MonthQuery) -> Result<Param
     let p = Params {
         rework_days: q.rework_days.unwrap_or(d.rework_days),
         margin_minutes: q.margin_minutes.unwrap_or(d.margin_minutes),
-        satisfied_score: d.satisfied_score,
+        now: st.now(),
+        ..d
     };
     if !(0..=365).contains(&p.rework_days) || !(0..=24 * 60).contains(&p.margin_minutes) {
         return Err(Error::Invalid(

@@ -89,6 +89,15 @@ pub struct SettingsBody {
     #[serde(default = "default_collection_overdue_days")]
     #[schema(minimum = 1, maximum = 365, default = 3)]
     pub collection_overdue_days: u32,
+    /// R-MONTH 零修: an order whose fees total at most this (minor units) is a small
+    /// repair unless the manager classified it otherwise (default 500000).
+    #[serde(default = "default_small_repair_max_total")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, default = 500_000)]
+    pub small_repair_max_total: i64,
+}
+
+fn default_small_repair_max_total() -> i64 {
+    OfficeSettings::default().small_repair_max_total
 }
 
 fn default_satisfied_score() -> u32 {
@@ -108,6 +117,7 @@ impl From<OfficeSettings> for SettingsBody {
             sample_min_per_technician: s.sample_min_per_technician,
             satisfied_score: s.satisfied_score,
             collection_overdue_days: s.collection_overdue_days,
+            small_repair_max_total: s.small_repair_max_total,
         }
     }
 }
@@ -121,6 +131,7 @@ impl From<SettingsBody> for OfficeSettings {
             sample_min_per_technician: s.sample_min_per_technician,
             satisfied_score: s.satisfied_score,
             collection_overdue_days: s.collection_overdue_days,
+            small_repair_max_total: s.small_repair_max_total,
         }
     }
 }

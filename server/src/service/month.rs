@@ -9,7 +9,7 @@ use baoxiu_sync_core::callback::{
     Callback, CallbackMethod, CallbackPlan, SampleParams, Stratum, draw_sample,
 };
 use baoxiu_sync_core::settings::OfficeSettings;
-use baoxiu_sync_core::state::ARRIVAL_GRACE_MS;
+use baoxiu_sync_core::state::{ARRIVAL_GRACE_MS, HANDOVER_LIMIT_MS};
 use baoxiu_sync_core::{Millis, Office, OfficeId, OrderId, UserId};
 use chrono::{Datelike, NaiveDate, TimeZone};
 use serde::Serialize;
@@ -133,6 +133,12 @@ pub struct Params {
     pub margin_minutes: i64,
     /// A call-back score at or above this counts as satisfied.
     pub satisfied_score: i64,
+    /// R-MONTH 零修: the largest total of a small repair (unless the manager classified).
+    pub small_max_total: i64,
+    /// When the figures are taken: a no-show counts once appointment + 10 minutes has
+    /// passed, a never-received order once 30 minutes have. Set it to the server's clock;
+    /// the default (the end of time) counts every deadline as passed.
+    pub now: Millis,
 }
 
 impl From<OfficeSettings> for Params {
@@ -141,6 +147,8 @@ impl From<OfficeSettings> for Params {
             rework_days: i64::from(s.rework_days),
             margin_minutes: i64::from(s.margin_minutes),
             satisfied_score: i64::from(s.satisfied_score),
+            small_max_total: s.small_repair_max_total,
+            now: Millis::MAX,
         }
     }
 }
@@ -158,6 +166,9 @@ impl Params {
             rework_ms: self.rework_days.saturating_mul(DAY_MS),
             margin_ms: self.margin_minutes.saturating_mul(60_000),
             satisfied_score: self.satisfied_score,
+            handover_limit_ms: HANDOVER_LIMIT_MS,
+            small_max_total: self.small_max_total,
+            now: self.now,
         }
     }
 }
@@ -203,7 +214,10 @@ pub struct TechnicianStats {
     #[schema(value_type = Option<String>)]
     pub technician: Option<UserId>,
     pub name: String,
+    /// 及時率 of the small repairs first assigned to this technician.
     pub on_time: Rate,
+    /// Of those, appointments with no arrival at all (counted late).
+    pub no_shows: u64,
     pub completed: u64,
     pub pass: Rate,
     pub satisfaction: Satisfaction,
@@ -230,13 +244,22 @@ pub struct MonthStats {
     pub time_zone: String,
     /// Orders logged in the month.
     pub logged: u64,
-    /// R-HANDOVER, over orders logged in the month and received.
+    /// R-HANDOVER, over orders logged in the month: received within 30 minutes, of those
+    /// received and those never received once 30 minutes passed (late).
     pub handover_on_time: Rate,
-    /// R-APPOINT, over arrivals in the month.
+    /// Of those, never received.
+    pub handover_never_received: u64,
+    /// Logging to receipt over the orders received: the (lower) median and the longest,
+    /// in minutes.
+    pub handover_median_minutes: Option<i64>,
+    pub handover_longest_minutes: Option<i64>,
+    /// R-MONTH 及時率, over small repairs whose appointment in force fell in the month
+    /// (no-shows counted late).
     pub on_time: Rate,
+    pub no_shows: u64,
     /// Orders completed in the month.
     pub completed: u64,
-    /// R-VISIT-CONTENT, over orders completed in the month with a call-back result.
+    /// R-MONTH 合格率, over small repairs completed in the month that a call-back checked.
     pub pass: Rate,
     pub satisfaction: Satisfaction,
     /// Paid work completed in the month, minor units.
@@ -265,12 +288,14 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
                 .and_then(|t| names.get(&t).cloned())
                 .unwrap_or_default(),
             on_time: Rate::new(c.on_time, c.arrivals),
+            no_shows: c.no_shows,
             completed: c.completed,
             pass: Rate::new(c.passed, c.called_back),
             satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count, c.satisfied),
             paid_total: c.paid_total,
         };
         total.on_time = total.on_time.add(s.on_time);
+        total.no_shows = total.no_shows.saturating_add(s.no_shows);
         total.pass = total.pass.add(s.pass);
         total.satisfaction = total.satisfaction.add(s.satisfaction);
         total.completed = total.completed.saturating_add(s.completed);
@@ -296,7 +321,11 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
         time_zone: office.time_zone.clone(),
         logged: counts.logged,
         handover_on_time: Rate::new(counts.handover_on_time, counts.handover_counted),
+        handover_never_received: counts.handover_never_received,
+        handover_median_minutes: counts.handover_median_ms.map(|m| m / 60_000),
+        handover_longest_minutes: counts.handover_longest_ms.map(|m| m / 60_000),
         on_time: total.on_time,
+        no_shows: total.no_shows,
         completed: total.completed,
         pass: total.pass,
         satisfaction: total.satisfaction,
@@ -642,11 +671,15 @@ mod tests {
             logged: 5,
             handover_on_time: 3,
             handover_counted: 4,
+            handover_never_received: 1,
+            handover_median_ms: Some(12 * 60_000 + 59_999),
+            handover_longest_ms: Some(95 * 60_000),
             per_technician: vec![
                 crate::store::TechnicianCounts {
                     technician: Some(a),
                     arrivals: 3,
                     on_time: 2,
+                    no_shows: 1,
                     completed: 3,
                     paid_total: i64::MAX,
                     called_back: 2,
@@ -659,6 +692,7 @@ mod tests {
                     technician: Some(b),
                     arrivals: 1,
                     on_time: 1,
+                    no_shows: 0,
                     completed: 1,
                     paid_total: 500,
                     called_back: 1,
@@ -693,6 +727,12 @@ mod tests {
         // An absurd paid total saturates instead of failing the whole office.
         assert_eq!(s.paid_total, i64::MAX);
         assert_eq!(s.handover_on_time.basis_points, Some(7500));
+        assert_eq!(s.no_shows, 1);
+        // Whole minutes, rounded down.
+        assert_eq!(
+            (s.handover_median_minutes, s.handover_longest_minutes),
+            (Some(12), Some(95))
+        );
         assert_eq!(s.per_technician[0].name, "甲");
         assert_eq!(s.per_technician[1].name, "");
     }

@@ -230,13 +230,17 @@ pub trait DirectoryStore: Send + Sync + Debug {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TechnicianCounts {
     pub technician: Option<UserId>,
-    /// Arrivals with an appointment in the month, and how many were on time.
+    /// R-MONTH 及時率: small repairs whose appointment in force fell in the month and is
+    /// due (arrived, or appointment + grace has passed), how many were on time, and how
+    /// many had no arrival at all (no-shows, counted late).
     pub arrivals: u64,
     pub on_time: u64,
+    pub no_shows: u64,
     pub completed: u64,
     /// Paid work completed, minor units (checked sum).
     pub paid_total: i64,
-    /// Completed in the month with a call-back result, and how many held.
+    /// Small repairs completed in the month whose latest call-back checked the repair, and
+    /// how many held (and were not reworked).
     pub called_back: u64,
     pub passed: u64,
     /// The latest call-back score of each order completed in the month: how many, their
@@ -258,8 +262,14 @@ pub struct UncertainArrival {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MonthCounts {
     pub logged: u64,
+    /// R-HANDOVER: of the orders logged in the month, received within the limit, and
+    /// counted (received, or never received with the limit passed: late).
     pub handover_on_time: u64,
     pub handover_counted: u64,
+    pub handover_never_received: u64,
+    /// Logging to receipt, over the orders received: the median and the longest.
+    pub handover_median_ms: Option<Millis>,
+    pub handover_longest_ms: Option<Millis>,
     pub per_technician: Vec<TechnicianCounts>,
     pub uncertain: Vec<UncertainArrival>,
     /// The office's people by id, read in the same snapshot, to name the technicians.
@@ -277,6 +287,12 @@ pub struct CountParams {
     pub margin_ms: Millis,
     /// A call-back score at or above this counts as satisfied.
     pub satisfied_score: i64,
+    /// R-HANDOVER's limit after logging.
+    pub handover_limit_ms: Millis,
+    /// R-MONTH 零修: the largest total of a small repair, unless the manager classified it.
+    pub small_max_total: i64,
+    /// The time the figures are taken at: deadlines not yet passed are not counted.
+    pub now: Millis,
 }
 
 /// A paid order completed in the month (a line of the paid-service register).

@@ -78,25 +78,51 @@ fn office_counts(
         params![o, start, end],
         |r| r.get(0),
     )?;
-    let (h_on, h_all): (i64, i64) = c.query_row(
-        "SELECT coalesce(sum(handover_on_time), 0), count(handover_on_time) FROM orders
-         WHERE office = ?1 AND logged_at >= ?2 AND logged_at < ?3",
-        params![o, start, end],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+    // R-HANDOVER: received within the limit, or never received and the limit passed
+    // (late; an order cancelled before anyone received it is not counted).
+    let (h_on, h_all, h_never): (i64, i64, i64) = c.query_row(
+        "SELECT coalesce(sum(handover_on_time), 0),
+             count(handover_on_time)
+               + coalesce(sum(received_at IS NULL AND status != 'cancelled'
+                              AND logged_at + ?4 < ?5), 0),
+             coalesce(sum(received_at IS NULL AND status != 'cancelled'
+                          AND logged_at + ?4 < ?5), 0)
+         FROM orders WHERE office = ?1 AND logged_at >= ?2 AND logged_at < ?3",
+        params![o, start, end, p.handover_limit_ms, p.now],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
+    let waits: Vec<i64> = c
+        .prepare_cached(
+            "SELECT received_at - logged_at FROM orders
+             WHERE office = ?1 AND logged_at >= ?2 AND logged_at < ?3
+               AND received_at IS NOT NULL
+             ORDER BY 1",
+        )?
+        .query_map(params![o, start, end], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // The lower median of an even count: a wait that happened, not an average of two.
+    let handover_median_ms = waits.get(waits.len().saturating_sub(1) / 2).copied();
+    let handover_longest_ms = waits.last().copied();
     let mut per: BTreeMap<Option<String>, TechnicianCounts> = BTreeMap::new();
-    let range: [&dyn rusqlite::ToSql; 3] = [&o, &start, &end];
-    // R-APPOINT: arrivals in the month.
-    per_technician(
+    // R-MONTH 及時率: small repairs whose appointment in force fell in the month, once
+    // due — arrived, or appointment + grace passed with no arrival (a no-show, late) —
+    // credited to the technician first assigned.
+    per_technician3(
         c,
         &mut per,
-        "SELECT technician, count(*), coalesce(sum(arrived_on_time), 0) FROM orders
-         WHERE office = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 AND appointment IS NOT NULL
-         GROUP BY technician",
-        &range,
-        |e, all, on| {
+        "SELECT coalesce(first_technician, technician), count(*),
+             coalesce(sum(arrived_on_time = 1), 0),
+             coalesce(sum(arrived_at IS NULL), 0)
+         FROM orders
+         WHERE office = ?1 AND appointment >= ?2 AND appointment < ?3
+           AND status != 'cancelled' AND coalesce(small_override, total <= ?4) = 1
+           AND (arrived_at IS NOT NULL OR appointment + ?5 < ?6)
+         GROUP BY 1",
+        &[&o, &start, &end, &p.small_max_total, &p.grace_ms, &p.now],
+        |e, all, on, no_show| {
             e.arrivals = count(all);
             e.on_time = count(on);
+            e.no_shows = count(no_show);
         },
     )?;
     // Completion, paid total.
@@ -135,8 +161,9 @@ fn office_counts(
              ) THEN 1 ELSE 0 END), 0)
          FROM orders o JOIN latest l ON l.order_id = o.id
          WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
+           AND coalesce(o.small_override, o.total <= ?5) = 1
          GROUP BY o.technician",
-        &[&o, &start, &end, &p.rework_ms],
+        &[&o, &start, &end, &p.rework_ms, &p.small_max_total],
         |e, all, pass| {
             e.called_back = count(all);
             e.passed = count(pass);
@@ -215,6 +242,9 @@ fn office_counts(
         logged: count(logged),
         handover_on_time: count(h_on),
         handover_counted: count(h_all),
+        handover_never_received: count(h_never),
+        handover_median_ms,
+        handover_longest_ms,
         per_technician,
         uncertain,
     })

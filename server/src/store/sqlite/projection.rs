@@ -68,7 +68,8 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
     tx.execute(
         "UPDATE orders SET technician = ?2, category = ?3, items = ?4, arrival_certain = ?5,
              handover_on_time = ?6, customer_signed = ?7, handed_over_at = ?8,
-             signed_at = ?9, receipt_at = ?10, collected_at = ?11, fees_pending = ?12
+             signed_at = ?9, receipt_at = ?10, collected_at = ?11, fees_pending = ?12,
+             first_technician = ?13, small_override = ?14
          WHERE id = ?1",
         params![
             id,
@@ -85,6 +86,8 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
             s.anomalies
                 .iter()
                 .any(|a| matches!(a.kind, AnomalyKind::FeesNotApproved { .. })),
+            s.first_assigned.map(|t| t.to_string()),
+            s.small_repair,
         ],
     )?;
     tx.execute("DELETE FROM order_technicians WHERE order_id = ?1", [&id])?;
