@@ -47,6 +47,8 @@ pub enum Action {
     Events,
     /// Month-end statistics (R-MONTH).
     Stats,
+    /// R-MONTH: close a month (file its figures, register and sample).
+    CloseMonth,
     /// The paid-service register.
     Register,
     /// Call-backs and spot-check samples (R-VISIT).
@@ -115,6 +117,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             R::FrontDesk | R::Supervisor | R::Dispatcher | R::Admin
         ),
         A::RecordComplaint => matches!(role, R::FrontDesk | R::Supervisor | R::Admin),
+        A::CloseMonth => matches!(role, R::Supervisor | R::Admin),
         A::DecideComplaint | A::EditCalendar | A::EditSettings => {
             matches!(role, R::Supervisor | R::Admin)
         }
@@ -155,6 +158,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/orders/{id}/collection", Action::Collect),
     ("GET", "/api/v1/billing", Action::Billing),
     ("GET", "/api/v1/stats", Action::Stats),
+    ("GET", "/api/v1/months/{month}", Action::Stats),
+    ("POST", "/api/v1/months/{month}/close", Action::CloseMonth),
     ("GET", "/api/v1/register", Action::Register),
     ("GET", "/api/v1/callbacks", Action::Callbacks),
     ("POST", "/api/v1/callbacks", Action::Callbacks),

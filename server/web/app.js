@@ -269,7 +269,19 @@ async function month() {
     <p><button id="x-xlsx">${esc(t("month.export"))} XLSX</button> <button id="x-csv">${esc(t("month.export"))} CSV</button></p>
     <h3>${esc(t("month.register"))}</h3><table id="register"><tr><th>${esc(t("intake.unit"))}</th><th>${esc(t("order.customer"))}</th><th>${esc(t("order.item"))}</th><th>${esc(t("order.total"))}</th><th>${esc(t("month.technician"))}</th><th>${esc(t("month.receipt"))}</th></tr>${regRows}</table>
     <h3>${esc(t("month.sample"))}</h3><form id="sample"><label>${esc(t("month.percent"))} <input id="sm-pct" type="number" min="0" max="100" value="${S.me.settings.sample_percent}"></label><button id="do-sample">${esc(t("month.draw"))}</button></form>
-    <h3>${esc(t("month.queue"))}</h3><table id="queue">${queue}</table>`;
+    <h3>${esc(t("month.queue"))}</h3><table id="queue">${queue}</table><div id="close-panel"></div>`;
+  // R-MONTH: the month before is closed and filed; later facts show as amendments.
+  const [y, mo] = m.split("-").map(Number);
+  const prev = mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, "0")}`;
+  const pv = await api("/api/v1/months/" + prev);
+  const panel = $("#close-panel");
+  if (pv.closed) {
+    const am = pv.amendments.map((a) => `<tr data-amendment="${esc(a.figure)}"><td>${esc(a.figure)}${a.what ? " (" + esc(t("month.amend." + a.what)) + ")" : ""}</td><td>${esc(a.name)}</td><td>${a.figure.includes("total") || a.figure === "register" ? money(a.filed) : a.filed}</td><td>${a.figure.includes("total") || a.figure === "register" ? money(a.live) : a.live}</td></tr>`).join("");
+    panel.innerHTML = `<h3>${esc(prev)}</h3><p class="good" id="month-closed">${esc(t("month.closed"))} ${esc(when(pv.closed_at))}</p>${am ? `<h4>${esc(t("month.amendments"))}</h4><table id="amendments"><tr><th></th><th>${esc(t("month.technician"))}</th><th>${esc(t("month.filed"))}</th><th>${esc(t("month.live"))}</th></tr>${am}</table>` : `<p class="muted">${esc(t("month.noamendments"))}</p>`}`;
+  } else if (S.me.allowed_actions.includes("CloseMonth")) {
+    panel.innerHTML = `<h3>${esc(prev)}</h3><button id="do-close">${esc(t("month.close"))} ${esc(prev)}</button>`;
+    $("#do-close").onclick = () => post(`/api/v1/months/${prev}/close`).then(month, fail);
+  }
   const lang = S.lang === "en" ? "&lang=en" : "";
   $("#x-xlsx").onclick = () => download(`/api/v1/stats?month=${m}&format=xlsx${lang}`, `stats-${m}.xlsx`);
   $("#x-csv").onclick = () => download(`/api/v1/register?month=${m}&format=csv${lang}`, `register-${m}.csv`);

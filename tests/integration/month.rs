@@ -979,3 +979,152 @@ async fn r_month_rework_is_the_same_known_fault_and_not_a_cancelled_duplicate() 
         .await;
     assert_eq!(rate(&st["satisfaction"]["satisfied"]), (2, 2), "{st}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_month_close_files_the_month_and_a_late_replica_is_an_amendment() {
+    let srv = TestServer::start().await;
+    data_set(&srv).await;
+    let (s, v) = srv
+        .as_("a.supervisor", "GET", "/api/v1/months/2026-10", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["closed"], false);
+    // The supervisor draws the spot-check sample, then closes the month.
+    let (s, sample) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            "/api/v1/samples",
+            Some(json!({"month": "2026-10"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{sample}");
+    let (s, _) = srv
+        .as_("a.dispatcher", "POST", "/api/v1/months/2026-10/close", None)
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "only a supervisor (or admin) closes"
+    );
+    srv.clock.set(taipei(2026, 11, 3, 9, 0));
+    let (s, v) = srv
+        .as_("a.supervisor", "POST", "/api/v1/months/2026-11/close", None)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "November has not ended: {v}");
+    let (s, closed) = srv
+        .as_("a.supervisor", "POST", "/api/v1/months/2026-10/close", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{closed}");
+    assert_eq!(closed["closed"], true);
+    assert_eq!(closed["closed_at"], taipei(2026, 11, 3, 9, 0));
+    assert_eq!(
+        closed["closed_by"],
+        srv.who("a.supervisor").person.id.to_string()
+    );
+    assert_eq!(closed["sample"], sample["sample"]["id"]);
+    assert_eq!(closed["filed"]["completed"], 4);
+    assert_eq!(
+        closed["filed_register"]["rows"].as_array().unwrap().len(),
+        2
+    );
+    assert!(closed["amendments"].as_array().unwrap().is_empty());
+    let (s, _) = srv
+        .as_("a.supervisor", "POST", "/api/v1/months/2026-10/close", None)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a month is closed once");
+
+    // A phone that was offline delivers a paid job done on Oct 24: the live month changes,
+    // the filed one does not, and the difference is listed.
+    let late = seed(
+        &srv,
+        Job {
+            unit: "C棟-5F-1",
+            description: "廚房水槽漏水",
+            tech: "tech2",
+            appointment: taipei(2026, 10, 24, 10, 0),
+            reschedule: None,
+            arrival: Some((taipei(2026, 10, 24, 10, 5), Some(0))),
+            fees: Some((3000, 2000)),
+            complete_after: Some(HOUR),
+        },
+    )
+    .await;
+    let (_, v) = srv
+        .as_("a.supervisor", "GET", "/api/v1/months/2026-10", None)
+        .await;
+    assert_eq!(v["filed"]["completed"], 4);
+    assert_eq!(v["live"]["completed"], 5);
+    let amendments = v["amendments"].as_array().unwrap();
+    let find = |figure: &str, tech: Option<&str>| {
+        amendments
+            .iter()
+            .find(|a| {
+                a["figure"] == figure
+                    && match tech {
+                        None => a["technician"].is_null(),
+                        Some(t) => a["technician"] == t,
+                    }
+            })
+            .unwrap_or_else(|| panic!("no amendment of {figure}: {amendments:?}"))
+    };
+    let tech2 = srv.who("a.tech2").person.id.to_string();
+    assert_eq!(find("completed", None)["change"], 1);
+    assert_eq!(find("completed", Some(&tech2))["change"], 1);
+    assert_eq!(find("paid_total", None)["change"], 5000);
+    assert_eq!(find("on_time.numerator", None)["change"], 1);
+    assert_eq!(find("logged", None)["change"], 1);
+    let reg = find("register", Some(&tech2));
+    assert_eq!(reg["what"], "added");
+    assert_eq!(reg["order"], late.to_string());
+    assert_eq!(reg["change"], 5000);
+    // By hand, nothing else moved: the office's logged, handover (2), on-time (2),
+    // completed and paid total; tech2's on-time (2), completed and paid total; one
+    // register line added.
+    assert_eq!(amendments.len(), 12, "{amendments:?}");
+    assert_eq!(find("handover_on_time.denominator", None)["change"], 1);
+    assert_eq!(find("on_time.denominator", Some(&tech2))["change"], 1);
+    // Both views are served, and exports say which.
+    let (_, filed) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/stats?month=2026-10&view=filed",
+            None,
+        )
+        .await;
+    assert_eq!(filed["completed"], 4);
+    let (_, live) = srv
+        .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
+        .await;
+    assert_eq!(live["completed"], 5);
+    let res = srv
+        .http
+        .get(srv.url("/api/v1/stats?month=2026-10&view=filed&format=xlsx"))
+        .bearer_auth(&srv.who("a.supervisor").token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["x-baoxiu-view"], "filed");
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.contains("stats-2026-10-filed"), "{disposition}");
+    use calamine::Reader;
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["月度統計（已結算）".to_string()]);
+    // November is open: nothing filed.
+    let (s, _) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/stats?month=2026-11&view=filed",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

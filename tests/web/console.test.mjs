@@ -158,6 +158,11 @@ try {
   await sup.click("#do-sample");
   await sup.waitForSelector("#queue tr[data-callback]");
   check((await sup.$$("#queue tr[data-callback]")).length > 0, "the sample is the call-back queue");
+  // R-MONTH: the supervisor closes and files the month before.
+  await sup.waitForSelector("#do-close");
+  await sup.click("#do-close");
+  await sup.waitForSelector("#month-closed");
+  check(!(await sup.$("#do-close")), "the month before is closed and filed, once");
   await sup.screenshot({ path: join(shots, "month.png"), fullPage: true });
   await sup.click("#nav-complaints");
   await sup.waitForSelector("#new-complaint");

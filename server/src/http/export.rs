@@ -32,7 +32,7 @@ pub(super) enum Cell {
     Money(i64),
 }
 
-pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
+pub(super) fn stats_table(s: &MonthStats, en: bool, filed: bool) -> Table {
     let h = |zh: &'static str, e: &'static str| if en { e } else { zh };
     let headings = vec![
         h("技術員", "Technician"),
@@ -103,7 +103,12 @@ pub(super) fn stats_table(s: &MonthStats, en: bool) -> Table {
         Cell::Text(minutes(s.handover_longest_minutes)),
     ]);
     Table {
-        name: if en { "Statistics" } else { "月度統計" },
+        name: match (en, filed) {
+            (true, false) => "Statistics",
+            (true, true) => "Statistics (filed)",
+            (false, false) => "月度統計",
+            (false, true) => "月度統計（已結算）",
+        },
         headings,
         rows,
     }

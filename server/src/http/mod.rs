@@ -13,6 +13,7 @@ mod export;
 mod extract;
 mod health;
 mod month;
+mod months;
 mod openapi;
 mod orders;
 mod schedule;
@@ -76,6 +77,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/collection", post(billing::collection))
         .route("/api/v1/billing", get(billing::queue))
         .route("/api/v1/stats", get(month::stats))
+        .route("/api/v1/months/{month}", get(months::get))
+        .route("/api/v1/months/{month}/close", post(months::close))
         .route("/api/v1/register", get(month::register))
         .route(
             "/api/v1/callbacks",

@@ -40,6 +40,10 @@ pub struct MonthQuery {
     /// Overrides the office's setting for this request.
     #[param(minimum = 0, maximum = 1440)]
     pub margin_minutes: Option<i64>,
+    /// `live` (default): as the facts stand now; `filed`: as filed when the month was
+    /// closed (R-MONTH; not found while it is open).
+    #[param(schema_with = super::schema::month_view)]
+    pub view: Option<String>,
 }
 
 /// The register's query: a month of one office.
@@ -119,20 +123,44 @@ pub async fn stats(
     let office = office_of(&c, q.office.as_deref())?;
     let en = english(q.lang.as_deref())?;
     let p = params(&st, office, &q).await?;
-    let s = svc::office_stats(&*st.store, office, &q.month, p).await?;
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(s).into_response()),
-        "csv" => csv_response(&stats_table(&s, en), &format!("stats-{}", s.month)),
+    // R-MONTH: the live figures, or those filed when the month was closed; exports say
+    // which in their name and in a header.
+    let filed = match q.view.as_deref() {
+        None | Some("live") => false,
+        Some("filed") => true,
+        Some(v) => return Err(Error::Invalid(format!("unknown view {v:?} (live, filed)"))),
+    };
+    let (s, view) = if filed {
+        let s = crate::service::month_close::filed_stats(&*st.store, office, &q.month).await?;
+        (s, "filed")
+    } else {
+        (
+            svc::office_stats(&*st.store, office, &q.month, p).await?,
+            "live",
+        )
+    };
+    let name = format!("stats-{}-{view}", s.month);
+    let res = match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(&s).into_response()),
+        "csv" => csv_response(&stats_table(&s, en, filed), &name),
         "xlsx" => {
             let r = svc::register(&*st.store, office, &q.month).await?;
             let tz = tz_of(&st, office).await?;
-            xlsx_response(
-                &[stats_table(&s, en), register_table(&r, en, tz)],
-                &format!("stats-{}", s.month),
-            )
+            let mut sheets = vec![stats_table(&s, en, filed)];
+            // The live register beside live figures; a filed month's register is in
+            // GET /api/v1/months/{month}.
+            if !filed {
+                sheets.push(register_table(&r, en, tz));
+            }
+            xlsx_response(&sheets, &name)
         }
         f => Err(unknown_format(f)),
-    }
+    };
+    res.map(|mut r| {
+        r.headers_mut()
+            .insert("x-baoxiu-view", axum::http::HeaderValue::from_static(view));
+        r
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/register", params(RegisterQuery),

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{ErrorBody, ErrorDetail};
-use super::{billing, complaints, dispatch, health, month, orders, schedule, users};
+use super::{billing, complaints, dispatch, health, month, months, orders, schedule, users};
 use crate::service;
 use crate::store::OrderRow;
 
@@ -173,6 +173,8 @@ impl Modify for ComplaintRepeat {
         dispatch::assign,
         dispatch::appointment,
         month::stats,
+        months::get,
+        months::close,
         month::register,
         month::plan_callback,
         month::list_callbacks,
@@ -225,6 +227,8 @@ impl Modify for ComplaintRepeat {
         users::TicketOut,
         users::SettingsBody,
         service::month::MonthStats,
+        service::month_close::MonthView,
+        service::month_close::Amendment,
         service::month::Register,
         month::CallbackOut,
         month::PlanCallbackIn,

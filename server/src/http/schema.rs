@@ -228,6 +228,10 @@ pub fn export_format() -> Object {
 pub fn lang() -> Object {
     names(LANGS, false)
 }
+const MONTH_VIEWS: &[&str] = &["live", "filed"];
+pub fn month_view() -> Object {
+    names(MONTH_VIEWS, false)
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,3 +4,4 @@
 pub mod complaints;
 pub mod dispatch;
 pub mod month;
+pub mod month_close;

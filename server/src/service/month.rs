@@ -12,7 +12,7 @@ use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::state::{ARRIVAL_GRACE_MS, HANDOVER_LIMIT_MS};
 use baoxiu_sync_core::{Millis, Office, OfficeId, OrderId, UserId};
 use chrono::{Datelike, NaiveDate, TimeZone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
@@ -86,7 +86,7 @@ impl Month {
 }
 
 /// A ratio kept as integers; `basis_points` is rounded half up with integer arithmetic.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Rate {
     pub numerator: u64,
     pub denominator: u64,
@@ -173,7 +173,7 @@ impl Params {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Satisfaction {
     /// R-MONTH 滿意率: of the orders' latest call-back scores, how many were at or above
     /// the office's `satisfied_score`.
@@ -209,7 +209,7 @@ impl Satisfaction {
 }
 
 /// One technician's month.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct TechnicianStats {
     #[schema(value_type = Option<String>)]
     pub technician: Option<UserId>,
@@ -226,7 +226,7 @@ pub struct TechnicianStats {
 }
 
 /// An arrival counted on raw device time whose classification could go either way.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UncertainArrival {
     #[schema(value_type = String)]
     pub order: OrderId,
@@ -236,7 +236,7 @@ pub struct UncertainArrival {
 }
 
 /// An office's month.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MonthStats {
     #[schema(value_type = String)]
     pub office: OfficeId,
@@ -391,7 +391,7 @@ pub async fn company_stats(store: &dyn Store, month: &str, p: Params) -> Result<
 }
 
 /// One line of the paid-service register (有償服務登記表).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterRow {
     #[schema(value_type = String)]
     pub order: OrderId,
@@ -415,7 +415,7 @@ pub struct RegisterRow {
     pub fees_pending: bool,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterTotal {
     #[schema(value_type = Option<String>)]
     pub technician: Option<UserId>,
@@ -449,7 +449,7 @@ impl RegisterTotal {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Register {
     pub month: String,
     pub currency: String,

@@ -339,6 +339,18 @@ pub struct SampleRecord {
     pub strata: Vec<Stratum>,
 }
 
+/// R-MONTH: a closed month as filed (the service's figures and register as JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledMonth {
+    pub month: String,
+    pub closed_at: Millis,
+    pub closed_by: UserId,
+    pub stats: String,
+    pub register: String,
+    /// The spot-check sample of the month, if one was drawn.
+    pub sample: Option<String>,
+}
+
 /// Month end: counts from the projection, the register, call-backs and samples.
 #[async_trait]
 pub trait MonthStore: Send + Sync + Debug {
@@ -427,6 +439,16 @@ pub trait OfficeStore: Send + Sync + Debug {
     async fn set_settings(&self, office: OfficeId, settings: OfficeSettings) -> Result<()>;
 }
 
+/// R-MONTH: closing a month files it; the filed record never changes.
+#[async_trait]
+pub trait MonthCloseStore: Send + Sync + Debug {
+    /// Files a closed month; a month is closed once (`Conflict` after).
+    async fn file_month(&self, office: OfficeId, filed: FiledMonth) -> Result<()>;
+    async fn filed_month(&self, office: OfficeId, month: String) -> Result<Option<FiledMonth>>;
+    /// The id of the latest spot-check sample drawn for a month, if any.
+    async fn month_sample_id(&self, office: OfficeId, month: String) -> Result<Option<String>>;
+}
+
 /// The company's fee schedule (R-PAID, R-SERVICE-LIST): versions are published, never
 /// changed.
 #[async_trait]
@@ -445,12 +467,25 @@ pub trait FeeScheduleStore: Send + Sync + Debug {
 
 /// Everything the server stores, as one object.
 pub trait Store:
-    OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore + FeeScheduleStore
+    OrderStore
+    + DirectoryStore
+    + MonthStore
+    + MonthCloseStore
+    + ComplaintStore
+    + OfficeStore
+    + FeeScheduleStore
 {
 }
 
-impl<T: OrderStore + DirectoryStore + MonthStore + ComplaintStore + OfficeStore + FeeScheduleStore>
-    Store for T
+impl<
+    T: OrderStore
+        + DirectoryStore
+        + MonthStore
+        + MonthCloseStore
+        + ComplaintStore
+        + OfficeStore
+        + FeeScheduleStore,
+> Store for T
 {
 }
 

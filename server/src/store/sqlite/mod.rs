@@ -15,6 +15,7 @@ mod docs;
 mod fee_schedule;
 mod log;
 mod month;
+mod month_close;
 mod orders;
 mod projection;
 pub mod schema;
