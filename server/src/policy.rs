@@ -157,6 +157,16 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/orders/{id}/receipt", Action::Receipt),
     ("POST", "/api/v1/orders/{id}/collection", Action::Collect),
     ("GET", "/api/v1/billing", Action::Billing),
+    (
+        "POST",
+        "/api/v1/orders/{id}/damages/{damage}/approval",
+        Action::Price,
+    ),
+    (
+        "POST",
+        "/api/v1/orders/{id}/damages/{damage}/settlement",
+        Action::Receipt,
+    ),
     ("GET", "/api/v1/stats", Action::Stats),
     ("GET", "/api/v1/months/{month}", Action::Stats),
     ("POST", "/api/v1/months/{month}/close", Action::CloseMonth),

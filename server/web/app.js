@@ -143,6 +143,7 @@ async function order(id) {
     <div class="panel">${esc(t("order.customer"))}: ${esc(s.customer.name)} ${esc(s.customer.unit)} · ${esc(s.description)}<br>${esc(t("order.appointment"))}: ${esc(when(s.appointment && s.appointment.at))}</div>
     <div id="actions"></div>
     <h3>${esc(t("order.fees"))}${s.paid === false ? " · " + esc(t("order.free")) : ""}</h3><table><tr><th>${esc(t("order.item"))}</th><th>${esc(t("order.materials"))}</th><th>${esc(t("order.labour"))}</th><th>${esc(t("order.source"))}</th></tr>${fees}<tr><th>${esc(t("order.total"))}</th><th colspan="3" id="fees-total">${money(s.fees.total)}</th></tr></table>
+    ${s.damages.length ? `<h3>${esc(t("order.damages"))}</h3><table id="damages">${s.damages.map((d) => `<tr data-damage="${d.stamp.event}"><td>${esc(d.what)}</td><td>${money(d.compensation)}</td><td>${d.approved == null ? esc(t("order.notapproved")) : esc(t("order.approved")) + " " + money(d.approved)}</td><td>${d.settled ? esc(t("order.settled." + d.settled)) : ""}</td><td class="damage-actions"></td></tr>`).join("")}</table><p>${esc(t("order.due"))}: <b id="amount-due">${money(o.amount_due)}</b></p>` : ""}
     <h3>${esc(t("order.signature"))}</h3>${sig}
     <h3>${esc(t("order.anomalies"))}</h3><ul id="anomalies">${an}</ul>
     <h3>${esc(t("order.timeline"))}</h3><table id="timeline"><tr><th></th><th>${esc(t("order.who"))}</th><th>${esc(t("order.device"))}</th><th>${esc(t("order.when"))}</th></tr>${tl}</table>`;
@@ -156,12 +157,27 @@ async function order(id) {
   }
   // R-COLLECT: finance receipts a signed paid order; the administrator collects with it.
   if (may("Receipt") && s.fees.paid && s.customer_signature && !s.receipt) {
-    act.innerHTML = `<form id="receipt"><label>${esc(t("billing.receipt"))} <input id="rc-number" required></label><button id="do-receipt">${esc(t("action.receipt"))} ${money(s.fees.total)}</button></form>`;
-    $("#receipt").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/receipt`, { number: $("#rc-number").value, amount: s.fees.total }).then(() => order(id), fail); };
+    act.innerHTML = `<form id="receipt"><label>${esc(t("billing.receipt"))} <input id="rc-number" required></label><button id="do-receipt">${esc(t("action.receipt"))} ${money(o.amount_due)}</button></form>`;
+    $("#receipt").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/receipt`, { number: $("#rc-number").value, amount: o.amount_due }).then(() => order(id), fail); };
   }
   if (may("Collect") && s.receipt && !s.collection) {
-    act.innerHTML = `<form id="collect"><label>${esc(t("billing.method"))} <select id="co-method"><option value="cash">${esc(t("billing.cash"))}</option><option value="card">${esc(t("billing.card"))}</option><option value="transfer">${esc(t("billing.transfer"))}</option></select></label><button id="do-collect">${esc(t("action.collect"))} ${money(s.fees.total)} · ${esc(s.receipt.number)}</button></form>`;
-    $("#collect").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/collection`, { amount: s.fees.total, method: $("#co-method").value, receipt: s.receipt.number }).then(() => order(id), fail); };
+    act.innerHTML = `<form id="collect"><label>${esc(t("billing.method"))} <select id="co-method"><option value="cash">${esc(t("billing.cash"))}</option><option value="card">${esc(t("billing.card"))}</option><option value="transfer">${esc(t("billing.transfer"))}</option></select></label><button id="do-collect">${esc(t("action.collect"))} ${money(o.amount_due)} · ${esc(s.receipt.number)}</button></form>`;
+    $("#collect").onsubmit = (ev) => { ev.preventDefault(); post(`/api/v1/orders/${id}/collection`, { amount: o.amount_due, method: $("#co-method").value, receipt: s.receipt.number }).then(() => order(id), fail); };
+  }
+  // R-PREMISES: the manager approves compensation; finance settles it (paid or credited).
+  for (const d of s.damages) {
+    const cell = document.querySelector(`tr[data-damage="${d.stamp.event}"] .damage-actions`);
+    const path = (w) => `/api/v1/orders/${id}/damages/${d.stamp.event}/${w}`;
+    if (may("Price") && !d.settled) {
+      cell.insertAdjacentHTML("beforeend", `<input class="dm-amount" type="number" value="${(d.approved ?? d.compensation) / 100}"><button class="do-approve-damage">${esc(t("action.approve"))}</button>`);
+      cell.querySelector(".do-approve-damage").onclick = () => post(path("approval"), { amount: Math.round(+cell.querySelector(".dm-amount").value * 100) }).then(() => order(id), fail);
+    }
+    if (may("Receipt") && d.approved != null && !d.settled) {
+      cell.insertAdjacentHTML("beforeend", `<button class="do-settle-paid">${esc(t("order.settled.paid"))}</button>${s.receipt ? "" : `<button class="do-settle-credited">${esc(t("order.settled.credited"))}</button>`}`);
+      cell.querySelector(".do-settle-paid").onclick = () => post(path("settlement"), { how: "paid" }).then(() => order(id), fail);
+      const cr = cell.querySelector(".do-settle-credited");
+      if (cr) cr.onclick = () => post(path("settlement"), { how: "credited" }).then(() => order(id), fail);
+    }
   }
   // R-MONTH 零修: the manager may classify the order, overriding the office's rule.
   if (may("Price") && !s.cancelled) {
@@ -263,7 +279,7 @@ async function month() {
   const regRows = reg ? reg.rows.map((r) => `<tr><td>${esc(r.unit)}</td><td>${esc(r.customer)}</td><td>${esc(r.items)}</td><td>${money(r.total)}</td><td>${esc(r.technician_name)}</td><td>${esc(r.receipt || "")}</td></tr>`).join("") : "";
   const queue = cbs.map((c) => `<tr data-callback="${c.id}"><td>${esc(c.order.slice(0, 8))}</td><td>${esc(t("cb." + c.status))}</td><td><form class="cb-form" data-id="${c.id}"><label><input type="checkbox" class="cb-reached" checked> ${esc(t("month.reached"))}</label> <label>${esc(t("month.score"))} <input class="cb-score" type="number" min="1" max="5" value="5"></label> <label><input type="checkbox" class="cb-held" checked> ${esc(t("month.held"))}</label> <button>${esc(t("month.record"))}</button></form></td></tr>`).join("");
   $("#main").innerHTML = `<h2>${esc(t("month.title"))} ${esc(m)}</h2>
-    <div class="panel" id="stats">${esc(t("month.ontime"))}: <b id="st-ontime">${pct(st.on_time)}</b> (${esc(t("month.noshows"))} <span id="st-noshows">${st.no_shows}</span>) · ${esc(t("month.pass"))}: <b>${pct(st.pass)}</b> · ${esc(t("month.handover"))}: <span id="st-handover">${pct(st.handover_on_time)}</span> (${esc(t("month.handover_median"))} ${st.handover_median_minutes ?? "—"} · ${esc(t("month.handover_longest"))} ${st.handover_longest_minutes ?? "—"} ${esc(t("month.minutes"))}; ${esc(t("month.never_received"))} ${st.handover_never_received}) · ${esc(t("month.satisfaction"))}: <b id="st-satisfied">${pct(st.satisfaction.satisfied)}</b> (${st.satisfaction.average_hundredths == null ? "—" : (st.satisfaction.average_hundredths / 100).toFixed(2)}) · ${esc(t("month.completed"))}: ${st.completed} · ${esc(t("month.paid"))}: ${money(st.paid_total)}</div>
+    <div class="panel" id="stats">${esc(t("month.ontime"))}: <b id="st-ontime">${pct(st.on_time)}</b> (${esc(t("month.noshows"))} <span id="st-noshows">${st.no_shows}</span>) · ${esc(t("month.pass"))}: <b>${pct(st.pass)}</b> · ${esc(t("month.handover"))}: <span id="st-handover">${pct(st.handover_on_time)}</span> (${esc(t("month.handover_median"))} ${st.handover_median_minutes ?? "—"} · ${esc(t("month.handover_longest"))} ${st.handover_longest_minutes ?? "—"} ${esc(t("month.minutes"))}; ${esc(t("month.never_received"))} ${st.handover_never_received}) · ${esc(t("month.satisfaction"))}: <b id="st-satisfied">${pct(st.satisfaction.satisfied)}</b> (${st.satisfaction.average_hundredths == null ? "—" : (st.satisfaction.average_hundredths / 100).toFixed(2)}) · ${esc(t("month.completed"))}: ${st.completed} · ${esc(t("month.paid"))}: ${money(st.paid_total)} · ${esc(t("month.compensation"))}: <span id="st-compensation">${money(st.compensation)}</span></div>
     <h3>${esc(t("month.ontime"))}</h3>${bars(st.per_technician, "on_time")}
     <h3>${esc(t("month.pass"))}</h3>${bars(st.per_technician, "pass")}
     <p><button id="x-xlsx">${esc(t("month.export"))} XLSX</button> <button id="x-csv">${esc(t("month.export"))} CSV</button></p>

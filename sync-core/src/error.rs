@@ -85,6 +85,14 @@ pub enum RuleViolation {
     JobEnded,
     #[error("damage must be recorded with an apology")]
     DamageNeedsApology,
+    #[error("no such damage on this order")]
+    NoSuchDamage,
+    #[error("the compensation is not approved yet")]
+    CompensationNotApproved,
+    #[error("the compensation was already settled")]
+    AlreadySettled,
+    #[error("a credit of {credit} exceeds the {due} still due on the bill")]
+    CreditExceedsBill { credit: i64, due: i64 },
     #[error("customer-supplied material {name:?} failed its check")]
     MaterialFailed { name: String },
     #[error("the repair must pass a test with the customer")]
@@ -144,7 +152,11 @@ impl RuleViolation {
             NoAppointment | RescheduleNeedsConsent | NotAssigned | AlreadyBooked => "R-APPOINT",
             NotAssignedToYou | NothingConfirmed | AlreadyArrived | NotOnSite => "R-ARRIVE",
             FeeNotTold | ConsentRequired | ConsentAlreadyGiven | JobEnded => "R-CONSENT",
-            DamageNeedsApology => "R-PREMISES",
+            DamageNeedsApology
+            | NoSuchDamage
+            | CompensationNotApproved
+            | AlreadySettled
+            | CreditExceedsBill { .. } => "R-PREMISES",
             MaterialFailed { .. } => "R-MATERIALS",
             TestNotPassed | NotCleanedUp | NothingDone | PaidWithoutItems | NotCompleted
             | SignatureMismatch | EmptySignature | AlreadySigned | CustomerNotSigned => {

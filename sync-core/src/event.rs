@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Author, Channel, Customer, EventId, FeeItem, Millis, Money, Office, OrderId, PassFail, UserId,
+    Author, Channel, Customer, EventId, FeeItem, Millis, Money, Office, OrderId, PassFail,
+    Settlement, UserId,
 };
 use crate::signature::Signature;
 
@@ -116,6 +117,18 @@ pub enum EventBody {
         compensation: Money,
         apologised: bool,
     },
+    /// R-PREMISES: the manager approves the compensation for a damage (`damage`: the
+    /// `damage_recorded` fact), at the amount priced or another.
+    CompensationApproved {
+        damage: EventId,
+        amount: Money,
+    },
+    /// R-PREMISES: the approved compensation is settled — paid to the customer, or credited
+    /// against the order's bill (before the receipt; the receipt is then for the rest).
+    CompensationSettled {
+        damage: EventId,
+        how: Settlement,
+    },
     /// R-MATERIALS: a part or material was checked.
     MaterialChecked {
         name: String,
@@ -208,6 +221,8 @@ impl EventBody {
             EventBody::ConsentRefused { .. } => "consent_refused",
             EventBody::PremisesConsent { .. } => "premises_consent",
             EventBody::DamageRecorded { .. } => "damage_recorded",
+            EventBody::CompensationApproved { .. } => "compensation_approved",
+            EventBody::CompensationSettled { .. } => "compensation_settled",
             EventBody::MaterialChecked { .. } => "material_checked",
             EventBody::Completed { .. } => "completed",
             EventBody::FeesAmended { .. } => "fees_amended",

@@ -229,6 +229,16 @@ pub enum Channel {
     Field,
 }
 
+/// R-PREMISES: how an approved compensation was settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// Paid to the customer.
+    Paid,
+    /// Taken off the order's bill.
+    Credited,
+}
+
 /// One line of work with its fees (R-PAID, R-COMPLETE).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FeeItem {

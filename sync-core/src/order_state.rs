@@ -8,8 +8,8 @@ use crate::error::RuleViolation;
 use crate::event::Event;
 
 use crate::model::{
-    Author, Channel, Customer, EventId, FeeItem, Millis, Money, Office, OrderId, PassFail, UserId,
-    total_of,
+    Author, Channel, Customer, EventId, FeeItem, Millis, Money, Office, OrderId, PassFail,
+    Settlement, UserId, total_of,
 };
 /// R-APPOINT: arrival later than appointment + 10 minutes is late.
 pub const ARRIVAL_GRACE_MS: Millis = 10 * 60 * 1000;
@@ -118,9 +118,15 @@ pub struct PremisesRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Damage {
     pub what: String,
+    /// As priced on site.
     pub compensation: Money,
     pub apologised: bool,
     pub stamp: Stamp,
+    /// R-PREMISES: the amount the manager approved.
+    #[serde(default)]
+    pub approved: Option<Money>,
+    #[serde(default)]
+    pub settled: Option<Settlement>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +153,30 @@ pub struct Fees {
     pub materials: Money,
     pub labour: Money,
     pub total: Money,
+}
+
+impl WorkOrderState {
+    /// R-PREMISES: approved compensation credited against the bill.
+    pub fn credited(&self) -> Money {
+        self.damages
+            .iter()
+            .filter(|d| d.settled == Some(Settlement::Credited))
+            .filter_map(|d| d.approved)
+            .fold(Money::ZERO, |a, m| Money(a.0.saturating_add(m.0)))
+    }
+
+    /// R-COLLECT: what the customer pays: the fees less compensation credited.
+    pub fn amount_due(&self) -> Money {
+        Money(self.fees.total.0.saturating_sub(self.credited().0).max(0))
+    }
+
+    /// R-PREMISES: approved compensation, settled or not.
+    pub fn compensation_approved(&self) -> Money {
+        self.damages
+            .iter()
+            .filter_map(|d| d.approved)
+            .fold(Money::ZERO, |a, m| Money(a.0.saturating_add(m.0)))
+    }
 }
 
 impl Fees {

@@ -7,7 +7,7 @@
 
 use crate::error::RuleViolation as V;
 use crate::event::EventBody;
-use crate::model::{Author, FeeItem, Money, PassFail, Role, total_of};
+use crate::model::{Author, FeeItem, Money, PassFail, Role, Settlement, total_of};
 use crate::order_state::{Consent, EARLIEST_TIME, LATEST_TIME, WorkOrderState};
 use crate::signature::{decode_strokes, fees_hash};
 
@@ -118,6 +118,48 @@ pub fn check(s: &WorkOrderState, author: &Author, body: &EventBody) -> Result<()
             }
             if !apologised {
                 return Err(V::DamageNeedsApology);
+            }
+            Ok(())
+        }
+        // R-PREMISES: the manager approves the amount; it is settled once, after approval,
+        // and a credit comes off the bill before the receipt.
+        E::CompensationApproved { damage, amount } => {
+            let d = s
+                .damages
+                .iter()
+                .find(|d| d.stamp.event == *damage)
+                .ok_or(V::NoSuchDamage)?;
+            if amount.is_negative() {
+                return Err(V::BadAmount);
+            }
+            if d.settled.is_some() {
+                return Err(V::AlreadySettled);
+            }
+            Ok(())
+        }
+        E::CompensationSettled { damage, how } => {
+            let d = s
+                .damages
+                .iter()
+                .find(|d| d.stamp.event == *damage)
+                .ok_or(V::NoSuchDamage)?;
+            let Some(amount) = d.approved else {
+                return Err(V::CompensationNotApproved);
+            };
+            if d.settled.is_some() {
+                return Err(V::AlreadySettled);
+            }
+            if *how == Settlement::Credited {
+                if s.receipt.is_some() {
+                    return Err(V::AlreadyReceipted);
+                }
+                let due = s.amount_due().0;
+                if amount.0 > due {
+                    return Err(V::CreditExceedsBill {
+                        credit: amount.0,
+                        due,
+                    });
+                }
             }
             Ok(())
         }
@@ -259,6 +301,9 @@ pub fn role_may_record(role: Role, body: &EventBody) -> bool {
             role,
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Admin | R::Technician
         ),
+        // R-PREMISES: the manager approves compensation; finance settles it.
+        E::CompensationApproved { .. } => matches!(role, R::Dispatcher | R::Admin),
+        E::CompensationSettled { .. } => matches!(role, R::Finance | R::Admin),
         // R-COLLECT: finance issues the receipt; the administrator collects.
         E::ReceiptIssued { .. } => matches!(role, R::Finance | R::Admin),
         E::FeeCollected { .. } => matches!(role, R::Administrator | R::Admin),
@@ -355,7 +400,11 @@ pub fn well_formed(body: &EventBody) -> Result<(), V> {
         | E::FeeTold { items, .. }
         | E::Completed { items, .. }
         | E::FeesAmended { items, .. } => items_ok(items),
-        E::DamageRecorded { compensation, .. } => amount_ok(*compensation),
+        E::DamageRecorded { compensation, .. }
+        | E::CompensationApproved {
+            amount: compensation,
+            ..
+        } => amount_ok(*compensation),
         E::ReceiptIssued { amount, .. } | E::FeeCollected { amount, .. } => amount_ok(*amount),
         E::AppointmentSet { at }
         | E::Rescheduled { at, .. }
@@ -392,7 +441,8 @@ fn check_fees(paid: bool, items: &[FeeItem]) -> Result<(), V> {
 }
 
 fn amount_due(s: &WorkOrderState, amount: i64) -> Result<(), V> {
-    let due = s.fees.total.0;
+    // R-PREMISES: compensation credited comes off the bill.
+    let due = s.amount_due().0;
     if amount != due {
         return Err(V::AmountMismatch { amount, due });
     }

@@ -289,7 +289,19 @@ impl WorkOrderState {
                 compensation: *compensation,
                 apologised: *apologised,
                 stamp,
+                approved: None,
+                settled: None,
             }),
+            E::CompensationApproved { damage, amount } => {
+                if let Some(d) = self.damages.iter_mut().find(|d| d.stamp.event == *damage) {
+                    d.approved = Some(*amount);
+                }
+            }
+            E::CompensationSettled { damage, how } => {
+                if let Some(d) = self.damages.iter_mut().find(|d| d.stamp.event == *damage) {
+                    d.settled = Some(*how);
+                }
+            }
             E::MaterialChecked {
                 name,
                 supplied_by_customer,

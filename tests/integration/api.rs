@@ -487,3 +487,133 @@ async fn r_handover_and_r_appoint_at_intake_through_the_api() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"]["handover_on_time"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_premises_compensation_through_the_api_the_bill_the_register_and_the_month() {
+    let srv = TestServer::start().await;
+    let x = srv.order("a", "scheduled", "tech1").await;
+    let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    phone.sync(&srv.ws_url()).await;
+    let items = vec![baoxiu_sync_core::FeeItem {
+        description: "換水龍頭".into(),
+        materials: baoxiu_sync_core::Money(12000),
+        labour: baoxiu_sync_core::Money(5000),
+        code: None,
+    }];
+    phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
+    phone.store.tell_fee(xo, true, items.clone()).unwrap();
+    phone.store.record_consent(xo).unwrap();
+    let s = phone
+        .store
+        .record_damage(xo, "地磚裂一片".into(), baoxiu_sync_core::Money(8000), true)
+        .unwrap();
+    let damage = s.damages[0].stamp.event;
+    phone
+        .store
+        .complete(
+            xo,
+            baoxiu_sync_core::PassFail::Pass,
+            true,
+            items,
+            "完成".into(),
+        )
+        .unwrap();
+    let strokes = vec![vec![
+        baoxiu_sync_core::Point { x: 1, y: 2 },
+        baoxiu_sync_core::Point { x: 30, y: 9 },
+    ]];
+    phone
+        .store
+        .customer_sign(xo, "王小明".into(), &strokes)
+        .unwrap();
+    phone.sync(&srv.ws_url()).await;
+    let path = |what: &str| format!("/api/v1/orders/{x}/damages/{damage}/{what}");
+    // Finance cannot settle what the manager has not approved; the manager approves less.
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &path("settlement"),
+            Some(json!({"how": "credited"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_error(&v, "R-PREMISES");
+    let (s, _) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &path("approval"),
+            Some(json!({"amount": 5000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &path("approval"),
+            Some(json!({"amount": 5000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &path("settlement"),
+            Some(json!({"how": "credited"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["amount_due"], 12000);
+    // Finance's queue shows what is due, and the receipt is for that.
+    let (_, q) = srv
+        .as_("a.finance", "GET", "/api/v1/billing?stage=receipt", None)
+        .await;
+    assert_eq!(q["items"][0]["total"], 12000, "{q}");
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &format!("/api/v1/orders/{x}/receipt"),
+            Some(json!({"number": "R-0009", "amount": 12000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The register and the month show the compensation.
+    let completed = v["state"]["completion"]["stamp"]["at"].as_i64().unwrap();
+    let month = chrono::DateTime::from_timestamp_millis(completed + 8 * 3_600_000)
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let (_, reg) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/register?month={month}"),
+            None,
+        )
+        .await;
+    let row = reg["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["order"] == x.as_str())
+        .unwrap();
+    assert_eq!(
+        (row["compensation"].as_i64(), row["credited"].as_i64()),
+        (Some(5000), Some(5000))
+    );
+    let (_, st) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/stats?month={month}"),
+            None,
+        )
+        .await;
+    assert_eq!(st["compensation"], 5000, "{st}");
+}

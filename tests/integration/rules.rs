@@ -1694,3 +1694,140 @@ fn r_month() {
         ],
     );
 }
+
+#[test]
+fn r_premises_compensation_is_approved_settled_and_credited() {
+    let o = Office1::new();
+    let mut doc = o.consented();
+    let at = |who: &Author, m: Millis| o.ctx(who, T0 + m * MIN);
+    let s = run(
+        &mut doc,
+        &at(&o.tech, 125),
+        EventBody::DamageRecorded {
+            what: "地磚裂一片".into(),
+            compensation: Money(8000),
+            apologised: true,
+        },
+    )
+    .unwrap();
+    let damage = s.damages[0].stamp.event;
+    let approve = |amount| EventBody::CompensationApproved {
+        damage,
+        amount: Money(amount),
+    };
+    let settle = |how| EventBody::CompensationSettled { damage, how };
+    use baoxiu_sync_core::Settlement::{Credited, Paid};
+    // (why, who, fact, refusal) — each refused and nothing written.
+    let refusals: Vec<(&str, &Author, EventBody, V)> = vec![
+        (
+            "settled only once approved",
+            &o.finance,
+            settle(Paid),
+            V::CompensationNotApproved,
+        ),
+        (
+            "the technician prices, the manager approves",
+            &o.tech,
+            approve(8000),
+            role_not_allowed(Role::Technician, "compensation_approved"),
+        ),
+        (
+            "a damage of this order",
+            &o.dispatcher,
+            EventBody::CompensationApproved {
+                damage: baoxiu_sync_core::EventId::new(),
+                amount: Money(1),
+            },
+            V::NoSuchDamage,
+        ),
+    ];
+    for (why, who, fact, expected) in refusals {
+        let _named = Named(why);
+        assert_refused(&mut doc, &at(who, 130), fact, expected);
+    }
+    // The manager approves less than priced; the customer signs; finance credits it
+    // against the bill, so the receipt is for the rest.
+    let s = run(&mut doc, &at(&o.dispatcher, 130), approve(5000)).unwrap();
+    assert_eq!(s.damages[0].approved, Some(Money(5000)));
+    for body in [
+        done(PassFail::Pass, true, faucet(12000, 5000)),
+        signed(&strokes(), (12000, 5000)),
+    ] {
+        run(&mut doc, &at(&o.tech, 150), body).unwrap();
+    }
+    let s = run(&mut doc, &at(&o.finance, 300), settle(Credited)).unwrap();
+    assert_eq!(s.amount_due(), Money(12000));
+    assert_eq!(s.compensation_approved(), Money(5000));
+    assert_refused(
+        &mut doc,
+        &at(&o.finance, 301),
+        settle(Paid),
+        V::AlreadySettled,
+    );
+    assert_refused(
+        &mut doc,
+        &at(&o.finance, 301),
+        receipt("R-2026-0001", 17000),
+        V::AmountMismatch {
+            amount: 17000,
+            due: 12000,
+        },
+    );
+    let s = run(
+        &mut doc,
+        &at(&o.finance, 302),
+        receipt("R-2026-0001", 12000),
+    )
+    .unwrap();
+    assert_eq!(s.receipt.unwrap().amount, Money(12000));
+}
+
+#[test]
+fn r_premises_a_credit_never_exceeds_the_bill() {
+    let o = Office1::new();
+    let mut doc = o.consented();
+    let at = |who: &Author, m: Millis| o.ctx(who, T0 + m * MIN);
+    let s = run(
+        &mut doc,
+        &at(&o.tech, 125),
+        EventBody::DamageRecorded {
+            what: "沙發刮傷".into(),
+            compensation: Money(50000),
+            apologised: true,
+        },
+    )
+    .unwrap();
+    let damage = s.damages[0].stamp.event;
+    run(
+        &mut doc,
+        &at(&o.dispatcher, 130),
+        EventBody::CompensationApproved {
+            damage,
+            amount: Money(50000),
+        },
+    )
+    .unwrap();
+    assert_refused(
+        &mut doc,
+        &at(&o.finance, 131),
+        EventBody::CompensationSettled {
+            damage,
+            how: baoxiu_sync_core::Settlement::Credited,
+        },
+        V::CreditExceedsBill {
+            credit: 50000,
+            due: 17000,
+        },
+    );
+    // Paid out instead.
+    let s = run(
+        &mut doc,
+        &at(&o.finance, 131),
+        EventBody::CompensationSettled {
+            damage,
+            how: baoxiu_sync_core::Settlement::Paid,
+        },
+    )
+    .unwrap();
+    assert_eq!(s.amount_due(), Money(17000));
+}

@@ -1,9 +1,10 @@
 //! From the customer's sign-off to the money (R-COLLECT): finance issues the receipt, the
-//! property administrator collects with it; the two queues between, with their age.
+//! property administrator collects with it; the two queues between, with their age; and
+//! compensation for damage (R-PREMISES), approved by the manager and settled by finance.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use baoxiu_sync_core::{EventBody, Money};
+use baoxiu_sync_core::{EventBody, EventId, Money, Settlement};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -34,6 +35,20 @@ pub struct CollectionIn {
     /// The number of the receipt handed to the customer with the owner's copy.
     #[schema(pattern = "\\S")]
     pub receipt: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ApprovalIn {
+    /// The compensation the manager approves, minor units (the amount priced, or another).
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
+    pub amount: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SettlementIn {
+    /// `paid` to the customer, or `credited` against the bill (before the receipt).
+    #[schema(value_type = String, pattern = "^(paid|credited)$")]
+    pub how: Settlement,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -142,4 +157,46 @@ pub async fn queue(
         overdue_days,
         items,
     }))
+}
+
+fn damage_id(id: &str) -> Result<EventId> {
+    id.parse()
+        .map_err(|_| Error::NotFound(format!("damage {id}")))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/damages/{damage}/approval", params(("id" = String, Path), ("damage" = String, Path, description = "the damage_recorded fact")), request_body = ApprovalIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn approve_compensation(
+    State(st): State<AppState>,
+    c: Caller,
+    Path((id, damage)): Path<(String, String)>,
+    ApiJson(a): ApiJson<ApprovalIn>,
+) -> Result<Json<OrderView>> {
+    let damage = damage_id(&damage)?;
+    run(
+        &st,
+        &c,
+        &id,
+        EventBody::CompensationApproved {
+            damage,
+            amount: Money(a.amount),
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/damages/{damage}/settlement", params(("id" = String, Path), ("damage" = String, Path, description = "the damage_recorded fact")), request_body = SettlementIn, responses((status = 200, body = OrderView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn settle_compensation(
+    State(st): State<AppState>,
+    c: Caller,
+    Path((id, damage)): Path<(String, String)>,
+    ApiJson(a): ApiJson<SettlementIn>,
+) -> Result<Json<OrderView>> {
+    let damage = damage_id(&damage)?;
+    run(
+        &st,
+        &c,
+        &id,
+        EventBody::CompensationSettled { damage, how: a.how },
+    )
+    .await
 }

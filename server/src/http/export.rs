@@ -50,6 +50,7 @@ pub(super) fn stats_table(s: &MonthStats, en: bool, filed: bool) -> Table {
         h("交接及時率", "Handover on time"),
         h("交接時間中位數（分）", "Handover median (min)"),
         h("交接時間最長（分）", "Handover longest (min)"),
+        h("賠償金額", "Compensation"),
     ];
     let sat = |x: &Satisfaction| {
         x.average_hundredths
@@ -81,6 +82,7 @@ pub(super) fn stats_table(s: &MonthStats, en: bool, filed: bool) -> Table {
                 Cell::Text(String::new()),
                 Cell::Text(String::new()),
                 Cell::Text(String::new()),
+                Cell::Money(t.compensation),
             ]
         })
         .collect();
@@ -101,6 +103,7 @@ pub(super) fn stats_table(s: &MonthStats, en: bool, filed: bool) -> Table {
         Cell::Text(s.handover_on_time.percent()),
         Cell::Text(minutes(s.handover_median_minutes)),
         Cell::Text(minutes(s.handover_longest_minutes)),
+        Cell::Money(s.compensation),
     ]);
     Table {
         name: match (en, filed) {
@@ -130,6 +133,8 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
         h("收據號碼", "Receipt"),
         h("已收款", "Collected"),
         h("費用核准", "Fees approved"),
+        h("賠償", "Compensation"),
+        h("抵扣", "Credited"),
     ];
     let yes = |b: bool| if b { h("是", "yes") } else { h("否", "no") }.to_owned();
     let when = |ms: i64| {
@@ -163,6 +168,8 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
                 } else {
                     yes(true)
                 }),
+                Cell::Money(x.compensation),
+                Cell::Money(x.credited),
             ]
         })
         .collect();
@@ -189,6 +196,8 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
             Cell::Text(String::new()),
             Cell::Text(String::new()),
             Cell::Money(t.collected),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
             Cell::Text(String::new()),
         ]);
     }

@@ -76,6 +76,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/receipt", post(billing::receipt))
         .route("/api/v1/orders/{id}/collection", post(billing::collection))
         .route("/api/v1/billing", get(billing::queue))
+        .route(
+            "/api/v1/orders/{id}/damages/{damage}/approval",
+            post(billing::approve_compensation),
+        )
+        .route(
+            "/api/v1/orders/{id}/damages/{damage}/settlement",
+            post(billing::settle_compensation),
+        )
         .route("/api/v1/stats", get(month::stats))
         .route("/api/v1/months/{month}", get(months::get))
         .route("/api/v1/months/{month}/close", post(months::close))

@@ -62,6 +62,9 @@ pub struct OrderView {
     #[schema(value_type = String)]
     pub id: OrderId,
     pub status: String,
+    /// What the customer pays: the fees less compensation credited (R-PREMISES, R-COLLECT),
+    /// minor units.
+    pub amount_due: i64,
     /// The full merged state: customer, stamps, fees (minor units), signatures,
     /// `timeline` and `anomalies`.
     // Serialised straight from the reducer's output: no intermediate JSON tree, whose
@@ -75,6 +78,7 @@ impl From<WorkOrderState> for OrderView {
         OrderView {
             id: s.order,
             status: s.status.as_str().to_owned(),
+            amount_due: s.amount_due().0,
             state: s,
         }
     }

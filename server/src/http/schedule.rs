@@ -66,6 +66,7 @@ pub struct PublishIn {
     /// When the new version takes effect (UTC ms).
     #[schema(minimum = 946_684_800_000_i64, maximum = 4_102_444_800_000_i64)]
     pub effective_from: i64,
+    #[schema(min_items = 1, max_items = 2000)]
     pub items: Vec<ScheduleItemIo>,
 }
 
@@ -113,6 +114,9 @@ pub struct FeesIn {
 /// The version a command names, else the one in force (an order keeps the version it was
 /// quoted from).
 pub(super) async fn version_or_in_force(st: &AppState, given: Option<u32>) -> Result<Option<u32>> {
+    if given == Some(0) {
+        return Err(Error::Invalid("schedule versions start at 1".into()));
+    }
     if given.is_some() {
         return Ok(given);
     }
@@ -166,7 +170,8 @@ pub async fn amend(
     let items: Vec<FeeItem> = f.items.into_iter().map(FeeItem::from).collect();
     let s = super::orders::order_for(&st, &c, &id).await?;
     let schedule = match (f.schedule, s.schedule_version) {
-        (Some(v), _) | (None, Some(v)) => Some(v),
+        (Some(v), _) => version_or_in_force(&st, Some(v)).await?,
+        (None, Some(v)) => Some(v),
         (None, None) => version_or_in_force(&st, None).await?,
     };
     run(

@@ -223,6 +223,9 @@ pub struct TechnicianStats {
     pub satisfaction: Satisfaction,
     /// Paid work completed, minor units.
     pub paid_total: i64,
+    /// R-PREMISES: compensation approved on the orders completed, minor units.
+    #[serde(default)]
+    pub compensation: i64,
 }
 
 /// An arrival counted on raw device time whose classification could go either way.
@@ -264,6 +267,9 @@ pub struct MonthStats {
     pub satisfaction: Satisfaction,
     /// Paid work completed in the month, minor units.
     pub paid_total: i64,
+    /// R-PREMISES: compensation approved on the orders completed in the month.
+    #[serde(default)]
+    pub compensation: i64,
     pub uncertain_arrivals: Vec<UncertainArrival>,
     pub per_technician: Vec<TechnicianStats>,
     pub params_rework_days: i64,
@@ -293,6 +299,7 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
             pass: Rate::new(c.passed, c.called_back),
             satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count, c.satisfied),
             paid_total: c.paid_total,
+            compensation: c.compensation,
         };
         total.on_time = total.on_time.add(s.on_time);
         total.no_shows = total.no_shows.saturating_add(s.no_shows);
@@ -300,6 +307,7 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
         total.satisfaction = total.satisfaction.add(s.satisfaction);
         total.completed = total.completed.saturating_add(s.completed);
         total.paid_total = add_money(total.paid_total, s.paid_total);
+        total.compensation = add_money(total.compensation, s.compensation);
         per_technician.push(s);
     }
     let uncertain_arrivals = counts
@@ -330,6 +338,7 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
         pass: total.pass,
         satisfaction: total.satisfaction,
         paid_total: total.paid_total,
+        compensation: total.compensation,
         uncertain_arrivals,
         per_technician,
         params_rework_days: p.rework_days,
@@ -413,6 +422,11 @@ pub struct RegisterRow {
     pub collected: Option<i64>,
     /// R-PAID: the fees agreed on site still await the manager's approval.
     pub fees_pending: bool,
+    /// R-PREMISES: compensation approved, and the part credited against the bill.
+    #[serde(default)]
+    pub compensation: i64,
+    #[serde(default)]
+    pub credited: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -495,6 +509,8 @@ pub async fn register(store: &dyn Store, office: OfficeId, month: &str) -> Resul
             receipt: l.receipt,
             collected: l.collected,
             fees_pending: l.fees_pending,
+            compensation: l.compensation,
+            credited: l.credited,
         };
         per.entry(l.technician)
             .or_insert_with(|| RegisterTotal::blank(l.technician, name))
@@ -682,6 +698,7 @@ mod tests {
                     no_shows: 1,
                     completed: 3,
                     paid_total: i64::MAX,
+                    compensation: 800,
                     called_back: 2,
                     passed: 1,
                     satisfaction_count: 2,
@@ -695,6 +712,7 @@ mod tests {
                     no_shows: 0,
                     completed: 1,
                     paid_total: 500,
+                    compensation: 0,
                     called_back: 1,
                     passed: 1,
                     satisfaction_count: 1,
@@ -728,6 +746,7 @@ mod tests {
         assert_eq!(s.paid_total, i64::MAX);
         assert_eq!(s.handover_on_time.basis_points, Some(7500));
         assert_eq!(s.no_shows, 1);
+        assert_eq!(s.compensation, 800);
         // Whole minutes, rounded down.
         assert_eq!(
             (s.handover_median_minutes, s.handover_longest_minutes),

@@ -88,7 +88,7 @@ pub struct BillingRow {
     pub customer_name: String,
     pub unit: String,
     pub phone: String,
-    /// Minor units.
+    /// The amount due, minor units: the fees less compensation credited (R-PREMISES).
     pub total: i64,
     /// When the customer signed off (UTC ms).
     pub signed_at: i64,
@@ -239,6 +239,8 @@ pub struct TechnicianCounts {
     pub completed: u64,
     /// Paid work completed, minor units (checked sum).
     pub paid_total: i64,
+    /// R-PREMISES: compensation approved on the orders completed, minor units.
+    pub compensation: i64,
     /// Small repairs completed in the month whose latest call-back checked the repair, and
     /// how many held (and were not reworked).
     pub called_back: u64,
@@ -314,6 +316,9 @@ pub struct RegisterLine {
     pub collected: Option<i64>,
     /// R-PAID: the fees agreed on site still await the manager's approval.
     pub fees_pending: bool,
+    /// R-PREMISES: compensation approved, and the part credited against the bill.
+    pub compensation: i64,
+    pub credited: i64,
 }
 
 /// Which call-backs to list.

@@ -125,18 +125,20 @@ fn office_counts(
             e.no_shows = count(no_show);
         },
     )?;
-    // Completion, paid total.
-    per_technician(
+    // Completion, paid total, compensation approved (R-PREMISES).
+    per_technician3(
         c,
         &mut per,
         "SELECT technician, count(*),
-             coalesce(sum(CASE WHEN paid = 1 THEN min(max(total, 0), ?4) ELSE 0 END), 0)
+             coalesce(sum(CASE WHEN paid = 1 THEN min(max(total, 0), ?4) ELSE 0 END), 0),
+             coalesce(sum(min(max(compensation, 0), ?4)), 0)
          FROM orders WHERE office = ?1 AND completed_at >= ?2 AND completed_at < ?3
          GROUP BY technician",
         &[&o, &start, &end, &CLAMP],
-        |e, n, paid| {
+        |e, n, paid, compensation| {
             e.completed = count(n);
             e.paid_total = paid;
+            e.compensation = compensation;
         },
     )?;
     // R-VISIT-CONTENT: completed in the month, with a call-back result; pass = the latest
@@ -390,7 +392,7 @@ impl MonthStore for SqliteStore {
             let mut stmt = c.prepare_cached(
                 "SELECT id, completed_at, customer_name, unit, description, items, materials,
                         labour, total, technician, customer_signed, signature_valid, receipt,
-                        collected, fees_pending
+                        collected, fees_pending, compensation, credited
                  FROM orders
                  WHERE office = ?1 AND paid = 1 AND completed_at >= ?2 AND completed_at < ?3
                  ORDER BY completed_at, id",
@@ -419,6 +421,7 @@ impl MonthStore for SqliteStore {
                             r.get::<_, Option<i64>>(13)?,
                             r.get::<_, bool>(14)?,
                         ),
+                        (r.get::<_, i64>(15)?, r.get::<_, i64>(16)?),
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -435,6 +438,7 @@ impl MonthStore for SqliteStore {
                             collected,
                             fees_pending,
                         ),
+                        (compensation, credited),
                     )| {
                         Ok(RegisterLine {
                             order: parse("order id", &id)?,
@@ -452,6 +456,8 @@ impl MonthStore for SqliteStore {
                             receipt,
                             collected,
                             fees_pending,
+                            compensation,
+                            credited,
                         })
                     },
                 )

@@ -69,7 +69,7 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
         "UPDATE orders SET technician = ?2, category = ?3, items = ?4, arrival_certain = ?5,
              handover_on_time = ?6, customer_signed = ?7, handed_over_at = ?8,
              signed_at = ?9, receipt_at = ?10, collected_at = ?11, fees_pending = ?12,
-             first_technician = ?13, small_override = ?14
+             first_technician = ?13, small_override = ?14, compensation = ?15, credited = ?16
          WHERE id = ?1",
         params![
             id,
@@ -88,6 +88,8 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
                 .any(|a| matches!(a.kind, AnomalyKind::FeesNotApproved { .. })),
             s.first_assigned.map(|t| t.to_string()),
             s.small_repair,
+            s.compensation_approved().0,
+            s.credited().0,
         ],
     )?;
     tx.execute("DELETE FROM order_technicians WHERE order_id = ?1", [&id])?;
@@ -184,7 +186,8 @@ pub(super) fn billing_queue(
         BillingStage::Collection => ("receipt IS NOT NULL AND collected IS NULL", "receipt_at"),
     };
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT id, customer_name, unit, phone, total, signed_at, receipt, receipt_at
+        "SELECT id, customer_name, unit, phone, max(total - credited, 0), signed_at, receipt,
+                receipt_at
          FROM orders
          WHERE office = ?1 AND paid = 1 AND signed_at IS NOT NULL AND status != 'cancelled'
                AND {waiting}
