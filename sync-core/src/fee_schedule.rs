@@ -77,9 +77,10 @@ impl FeeSchedule {
             if i.code.trim().is_empty() || i.name.trim().is_empty() {
                 return bad("every item has a code and a name".into());
             }
-            if i.code.len() > 32 || i.name.len() > 200 || i.category.len() > 64 {
+            let chars = |s: &str| s.chars().count();
+            if chars(&i.code) > 32 || chars(&i.name) > 200 || chars(&i.category) > 64 {
                 return bad(format!(
-                    "item {:?}: code ≤ 32, name ≤ 200, category ≤ 64 bytes",
+                    "item {:?}: code ≤ 32, name ≤ 200, category ≤ 64 characters",
                     i.code
                 ));
             }

@@ -59,7 +59,7 @@ async fn r_paid_schedule_reaches_the_phone_and_an_off_schedule_line_is_approved_
     let (s, v) = srv
         .as_("a.dispatcher", "POST", "/api/v1/fee-schedule", Some(bad))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
     let (s, v) = srv
         .as_("a.dispatcher", "GET", "/api/v1/fee-schedule", None)
         .await;

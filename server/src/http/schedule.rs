@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
+use baoxiu_sync_core::order_state::{EARLIEST_TIME, LATEST_TIME};
 use baoxiu_sync_core::{EventBody, FeeItem, Money};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -141,13 +142,27 @@ pub async fn get(
     Ok(Json(s.into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/fee-schedule", request_body = PublishIn, responses((status = 201, body = ScheduleOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/fee-schedule", request_body = PublishIn, responses((status = 201, body = ScheduleOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
     State(st): State<AppState>,
     c: Caller,
     ApiJson(p): ApiJson<PublishIn>,
 ) -> Result<(StatusCode, Json<ScheduleOut>)> {
-    let items = p.items.into_iter().map(ScheduleItem::from).collect();
+    if !(EARLIEST_TIME..=LATEST_TIME).contains(&p.effective_from) {
+        return Err(Error::Invalid(
+            "effective_from is a time in the years 2000 to 2100".into(),
+        ));
+    }
+    let items: Vec<ScheduleItem> = p.items.into_iter().map(ScheduleItem::from).collect();
+    // Well-formed, but not a schedule an office could publish (a code twice, a free item
+    // with a price…): a conflict with the rules, not a malformed request.
+    FeeSchedule {
+        version: 1,
+        effective_from: p.effective_from,
+        items: items.clone(),
+    }
+    .check()
+    .map_err(|e| Error::Conflict(format!("R-SERVICE-LIST: {e}")))?;
     let s = st
         .store
         .publish_schedule(p.effective_from, items, c.0.sub, st.now())
