@@ -153,6 +153,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/orders/{id}/assign", Action::Assign),
     ("POST", "/api/v1/orders/{id}/appointment", Action::Appoint),
     ("POST", "/api/v1/orders/{id}/cancel", Action::Cancel),
+    ("GET", "/api/v1/orders/{id}/form", Action::ReadOrder),
+    ("POST", "/api/v1/orders/{id}/share", Action::ReadOrder),
     ("POST", "/api/v1/orders/{id}/handover", Action::HandOver),
     ("POST", "/api/v1/orders/{id}/receipt", Action::Receipt),
     ("POST", "/api/v1/orders/{id}/collection", Action::Collect),

@@ -149,6 +149,14 @@ async function order(id) {
     <h3>${esc(t("order.timeline"))}</h3><table id="timeline"><tr><th></th><th>${esc(t("order.who"))}</th><th>${esc(t("order.device"))}</th><th>${esc(t("order.when"))}</th></tr>${tl}</table>`;
   const act = $("#actions");
   const may = (a) => S.me.allowed_actions.includes(a);
+  // R-COPIES: the printable four-part form, and a share link to the customer's copy.
+  act.insertAdjacentHTML("beforeend", `<p class="copies"><button id="do-print">${esc(t("action.print"))}</button>${s.customer_signature ? ` <button id="do-share">${esc(t("action.share"))}</button> <input id="share-url" readonly size="60">` : ""}</p>`);
+  $("#do-print").onclick = async () => {
+    const res = await fetch(`/api/v1/orders/${id}/form`, { headers: { Authorization: "Bearer " + S.token } });
+    const w = window.open(URL.createObjectURL(new Blob([await res.text()], { type: "text/html" })));
+    if (w) w.onload = () => w.print();
+  };
+  if (s.customer_signature) $("#do-share").onclick = () => post(`/api/v1/orders/${id}/share`).then((r) => { $("#share-url").value = location.origin + r.url; }, fail);
   // R-HANDOVER: the administrator signs the register and hands the order to a manager.
   if (may("HandOver") && !s.handed_over && !s.received_at && o.status === "logged") {
     const managers = users.filter((p) => p.role === "dispatcher" && p.active !== false);

@@ -31,6 +31,8 @@ pub struct OfficeSettings {
     /// unless the manager classified it otherwise; above it, a project. Default 500000
     /// (5,000.00 of the currency).
     pub small_repair_max_total: i64,
+    /// R-COPIES: how many days a share link to a customer's copy works. Default 14.
+    pub share_link_days: u32,
 }
 
 impl Default for OfficeSettings {
@@ -43,6 +45,7 @@ impl Default for OfficeSettings {
             satisfied_score: 4,
             collection_overdue_days: 3,
             small_repair_max_total: 500_000,
+            share_link_days: 14,
         }
     }
 }
@@ -72,6 +75,9 @@ impl OfficeSettings {
                 "small_repair_max_total is 0–{}",
                 crate::rules::MAX_AMOUNT
             )));
+        }
+        if !(1..=365).contains(&self.share_link_days) {
+            return Err(Error::InvalidInput("share_link_days is 1–365".into()));
         }
         if self.sample_min_per_technician > 1000 {
             return Err(Error::InvalidInput(

@@ -617,3 +617,110 @@ async fn r_premises_compensation_through_the_api_the_bill_the_register_and_the_m
         .await;
     assert_eq!(st["compensation"], 5000, "{st}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_copies_the_four_part_form_and_a_share_link_to_the_customer_copy() {
+    let srv = TestServer::start().await;
+    let x = srv.order("a", "scheduled", "tech1").await;
+    let other = srv.order("a", "scheduled", "tech1").await;
+    let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    phone.sync(&srv.ws_url()).await;
+    let items = vec![baoxiu_sync_core::FeeItem {
+        description: "換水龍頭".into(),
+        materials: baoxiu_sync_core::Money(12000),
+        labour: baoxiu_sync_core::Money(5000),
+        code: None,
+    }];
+    phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
+    phone.store.tell_fee(xo, true, items.clone()).unwrap();
+    phone.store.record_consent(xo).unwrap();
+    phone
+        .store
+        .complete(
+            xo,
+            baoxiu_sync_core::PassFail::Pass,
+            true,
+            items,
+            "更換水龍頭，試水正常".into(),
+        )
+        .unwrap();
+    let strokes = vec![vec![
+        baoxiu_sync_core::Point { x: 1, y: 2 },
+        baoxiu_sync_core::Point { x: 30, y: 9 },
+    ]];
+    let s = phone
+        .store
+        .customer_sign(xo, "王小明".into(), &strokes)
+        .unwrap();
+    let hash = s.customer_signature.unwrap().signed_hash;
+    phone.store.technician_sign(xo).unwrap();
+    phone.sync(&srv.ws_url()).await;
+    let get = |path: String, token: Option<String>| {
+        let srv = &srv;
+        async move {
+            let mut req = srv.http.get(srv.url(&path));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    // The office's four-part form: every copy, with the fees, the signature drawn, the
+    // technician and the hash it was signed against.
+    let disp = Some(srv.who("a.dispatcher").token.clone());
+    let (s, html) = get(format!("/api/v1/orders/{x}/form"), disp.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    for part in ["客戶聯", "存根聯", "財務聯", "業主收費聯"] {
+        assert!(html.contains(part), "{part}");
+    }
+    for needle in [
+        "換水龍頭",
+        "170.00",
+        "a-tech1",
+        "王小明",
+        hash.as_str(),
+        "<svg",
+        "更換水龍頭，試水正常",
+    ] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
+    // A share link only for a signed order; it reveals that order only, without signing in.
+    let (s, _) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{other}/share"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, v) = srv
+        .as_("a.desk", "POST", &format!("/api/v1/orders/{x}/share"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let url = v["url"].as_str().unwrap().to_owned();
+    let (s, copy) = get(url.clone(), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(copy.contains("客戶聯") && copy.contains(hash.as_str()) && copy.contains("170.00"));
+    assert!(
+        !copy.contains("財務聯"),
+        "the customer gets their copy only"
+    );
+    assert!(!copy.contains(&other), "nothing of another order");
+    // A tampered link is not found; so is one past its days (office setting, default 14).
+    let (s, _) = get(format!("{url}x"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    srv.clock.set(chrono_now() + 15 * 24 * 3_600_000);
+    let (s, _) = get(url, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Another office's people do not see the form.
+    let (s, _) = get(
+        format!("/api/v1/orders/{x}/form"),
+        Some(srv.who("b.dispatcher").token.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

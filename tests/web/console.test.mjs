@@ -126,6 +126,19 @@ try {
   check((await page.$$("#signature path")).length > 0, "the signature is drawn");
   check((await page.textContent("#sig-valid")).includes("有效"), "the signature covers the fees shown");
   await page.screenshot({ path: join(shots, "order-signature.png"), fullPage: true });
+  // R-COPIES: a share link to the customer's copy, opened without signing in and printed
+  // to PDF by Chromium with the Chinese font embedded.
+  await page.click("#do-share");
+  await page.waitForFunction(() => document.querySelector("#share-url").value.includes("/copy/"));
+  const shareUrl = await page.$eval("#share-url", (i) => i.value);
+  const customer = await browser.newPage();
+  await customer.goto(shareUrl);
+  check((await customer.textContent("body")).includes("客戶聯"), "the customer's copy opens from the link, without signing in");
+  check(!!(await customer.$("svg.sig path")), "the copy shows the signature");
+  const pdf = await customer.pdf({ path: join(shots, "customer-copy.pdf"), format: "A4" });
+  check(pdf.subarray(0, 5).toString() === "%PDF-", "the copy prints to PDF");
+  check(pdf.includes("WenQuanYi") || pdf.includes("NotoSansCJK"), "the PDF embeds a Chinese font");
+  await customer.close();
 
   // English.
   await page.click("#lang");

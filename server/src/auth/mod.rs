@@ -45,6 +45,21 @@ pub struct Claims {
     pub exp: i64,
 }
 
+/// The audience of a share link to one order's customer copy (R-COPIES).
+pub const COPY_AUDIENCE: &str = "baoxiu-copy";
+
+/// What a share link reveals: one order, until it expires.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CopyClaims {
+    pub order: baoxiu_sync_core::OrderId,
+    pub office: OfficeId,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    /// UTC seconds; checked against the server's clock by the caller.
+    pub exp: i64,
+}
+
 /// The server's signing key.
 #[derive(Clone)]
 pub struct Keys {
@@ -116,6 +131,40 @@ impl Keys {
             ..claims.clone()
         };
         self.sign(&t)
+    }
+
+    /// A link to one order's customer copy, valid until `exp` (UTC seconds).
+    pub fn share(
+        &self,
+        order: baoxiu_sync_core::OrderId,
+        office: OfficeId,
+        now_secs: i64,
+        exp: i64,
+    ) -> Result<String> {
+        let c = CopyClaims {
+            order,
+            office,
+            iss: ISSUER.into(),
+            aud: COPY_AUDIENCE.into(),
+            iat: now_secs,
+            exp,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &c, &self.encoding)
+            .map_err(|e| Error::Internal(format!("signing: {e}")))
+    }
+
+    /// Verifies a share link's signature, audience and issuer; its expiry is the caller's
+    /// to check against the server's clock.
+    pub fn verify_share(&self, token: &str) -> Result<CopyClaims> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.algorithms = vec![Algorithm::HS256];
+        v.validate_exp = false;
+        v.set_required_spec_claims(&["exp", "aud", "iss"]);
+        v.set_audience(&[COPY_AUDIENCE]);
+        v.set_issuer(&[ISSUER]);
+        jsonwebtoken::decode::<CopyClaims>(token, &self.decoding, &v)
+            .map(|d| d.claims)
+            .map_err(|_| Error::NotFound("copy".into()))
     }
 
     fn verify_for(&self, token: &str, audience: &str) -> Result<Claims> {

@@ -5,6 +5,7 @@
 mod billing;
 mod complaints;
 mod console;
+mod copies;
 mod dispatch;
 mod edge;
 mod error;
@@ -72,6 +73,8 @@ pub fn router(state: AppState) -> Router {
             post(dispatch::appointment),
         )
         .route("/api/v1/orders/{id}/cancel", post(orders::cancel))
+        .route("/api/v1/orders/{id}/form", get(copies::form))
+        .route("/api/v1/orders/{id}/share", post(copies::share))
         .route("/api/v1/orders/{id}/handover", post(dispatch::handover))
         .route("/api/v1/orders/{id}/receipt", post(billing::receipt))
         .route("/api/v1/orders/{id}/collection", post(billing::collection))
@@ -120,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/copy/{token}", get(copies::customer_copy))
         .route("/", get(console::index))
         .route("/app.js", get(console::app_js))
         .route("/style.css", get(console::style))

@@ -5,7 +5,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{ErrorBody, ErrorDetail};
-use super::{billing, complaints, dispatch, health, month, months, orders, schedule, users};
+use super::{
+    billing, complaints, copies, dispatch, health, month, months, orders, schedule, users,
+};
 use crate::service;
 use crate::store::OrderRow;
 
@@ -159,6 +161,8 @@ impl Modify for ComplaintRepeat {
         orders::list,
         orders::get,
         orders::cancel,
+        copies::form,
+        copies::share,
         billing::receipt,
         billing::collection,
         billing::queue,
@@ -219,6 +223,7 @@ impl Modify for ComplaintRepeat {
         schedule::ScheduleOut,
         schedule::FeesIn,
         orders::OrderPage,
+        copies::ShareOut,
         dispatch::PricingIn,
         dispatch::FeeItemIn,
         dispatch::AssignIn,

@@ -94,6 +94,14 @@ pub struct SettingsBody {
     #[serde(default = "default_small_repair_max_total")]
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, default = 500_000)]
     pub small_repair_max_total: i64,
+    /// R-COPIES: days a share link to a customer's copy works (default 14).
+    #[serde(default = "default_share_link_days")]
+    #[schema(minimum = 1, maximum = 365, default = 14)]
+    pub share_link_days: u32,
+}
+
+fn default_share_link_days() -> u32 {
+    OfficeSettings::default().share_link_days
 }
 
 fn default_small_repair_max_total() -> i64 {
@@ -118,6 +126,7 @@ impl From<OfficeSettings> for SettingsBody {
             satisfied_score: s.satisfied_score,
             collection_overdue_days: s.collection_overdue_days,
             small_repair_max_total: s.small_repair_max_total,
+            share_link_days: s.share_link_days,
         }
     }
 }
@@ -132,6 +141,7 @@ impl From<SettingsBody> for OfficeSettings {
             satisfied_score: s.satisfied_score,
             collection_overdue_days: s.collection_overdue_days,
             small_repair_max_total: s.small_repair_max_total,
+            share_link_days: s.share_link_days,
         }
     }
 }
