@@ -23,7 +23,8 @@ export BAOXIU_TECH_DB="$work/phone.db"
 "$TECH" login --server "http://$addr" --token "$tech_token"
 "$TECH" sync
 # R-PAID: the fee schedule came with the sync, to quote from offline.
-"$TECH" schedule | grep '^fee schedule v1' >/dev/null
+"$TECH" schedule >"$work/schedule.txt"
+grep '^fee schedule v1' "$work/schedule.txt" >/dev/null
 order=$("$TECH" orders | awk '$2 == "scheduled" { print $1; exit }')
 [ -n "$order" ] || { echo "no scheduled order"; exit 1; }
 

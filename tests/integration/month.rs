@@ -48,6 +48,9 @@ struct Job<'a> {
     /// Paid fees (materials, labour), or free.
     fees: Option<(i64, i64)>,
     complete_after: Option<Millis>,
+    /// A line off the schedule the technician adds on site (materials, labour): a proposal
+    /// the customer agrees to and the manager approves later (R-PAID).
+    extra: Option<(i64, i64)>,
 }
 
 async fn office(srv: &TestServer) -> baoxiu_sync_core::Office {
@@ -124,6 +127,16 @@ async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
             },
         )
         .unwrap();
+    }
+    // What the customer agrees to on site: the manager's lines and any proposal.
+    let mut items = items;
+    if let Some((m, l)) = j.extra {
+        items.push(FeeItem {
+            description: "更換老化進水軟管".into(),
+            materials: Money(m),
+            labour: Money(l),
+            code: None,
+        });
     }
     if let Some((device_at, offset)) = j.arrival {
         let t = |k: Millis| ctx(tech, device_at + k * MIN, offset);
@@ -236,6 +249,7 @@ struct DataSet {
     c: OrderId,
     d: OrderId,
     e: OrderId,
+    l: OrderId,
 }
 
 /// The fixed October 2026 data set (times are Asia/Taipei):
@@ -258,6 +272,10 @@ struct DataSet {
 /// - J tech2, appt 10-22 10:00, arrives 10:40 (late), free, but the manager classified it
 ///   as a project: not in the on-time figure either.
 /// - K is logged on 10-23 and never received: late for the handover figure.
+/// - L tech1, appt 10-25 10:00, arrives 10:05: on time; priced 100.00 + 50.00 by the
+///   manager; on site the technician finds a hose to replace (280.00 + 60.00, off the
+///   schedule: a proposal), the customer agrees and signs for 490.00; the manager approves
+///   it afterwards (R-PAID). The register shows 490.00, no longer awaiting approval.
 async fn data_set(srv: &TestServer) -> DataSet {
     let job = |unit, description, tech, appointment| Job {
         unit,
@@ -268,6 +286,7 @@ async fn data_set(srv: &TestServer) -> DataSet {
         arrival: Some((appointment + 5 * MIN, Some(0))),
         fees: None,
         complete_after: Some(HOUR),
+        extra: None,
     };
     let a = seed(
         srv,
@@ -411,6 +430,40 @@ async fn data_set(srv: &TestServer) -> DataSet {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     log_only(srv, "C棟-9F-9", "信箱損壞", taipei(2026, 10, 23, 9, 0)).await;
+    let l = seed(
+        srv,
+        Job {
+            fees: Some((10000, 5000)),
+            extra: Some((28000, 6000)),
+            ..job(
+                "A棟-3F-3",
+                "廚房水龍頭漏水",
+                "tech1",
+                taipei(2026, 10, 25, 10, 0),
+            )
+        },
+    )
+    .await;
+    let (_, before) = srv
+        .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{l}"), None)
+        .await;
+    assert!(
+        before["state"]["anomalies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"]["type"] == "fees_not_approved"),
+        "{before}"
+    );
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{l}/fees"),
+            Some(json!({"items": before["state"]["fees"]["items"], "reason": "軟管老化，核准"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     // Rework candidates: B's unit 10 days after B was completed; D's unit 40 days after.
     log_only(
         srv,
@@ -424,7 +477,7 @@ async fn data_set(srv: &TestServer) -> DataSet {
     callback(srv, b, 3, "pass").await;
     callback(srv, c, 4, "fail").await;
     callback(srv, d, 4, "pass").await;
-    DataSet { a, b, c, d, e }
+    DataSet { a, b, c, d, e, l }
 }
 
 fn rate(v: &Value) -> (u64, u64) {
@@ -452,26 +505,26 @@ async fn r_month_statistics_match_hand_computed_figures() {
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
     assert_eq!(s, StatusCode::OK, "{st}");
-    // Logged in October (Taipei): A–K (G's request came in Oct 31 22:00) and B's rework.
-    assert_eq!(st["logged"], 12);
-    // R-HANDOVER: A–J received 10 minutes after logging; B's rework request and K never
-    // were, and 30 minutes have long passed: late.
-    assert_eq!(rate(&st["handover_on_time"]), (10, 12));
+    // Logged in October (Taipei): A–L (G's request came in Oct 31 22:00) and B's rework.
+    assert_eq!(st["logged"], 13);
+    // R-HANDOVER: A–J and L received 10 minutes after logging; B's rework request and K
+    // never were, and 30 minutes have long passed: late.
+    assert_eq!(rate(&st["handover_on_time"]), (11, 13));
     assert_eq!(st["handover_never_received"], 2);
     assert_eq!(st["handover_median_minutes"], 10);
     assert_eq!(st["handover_longest_minutes"], 10);
     // R-MONTH 及時率 over small repairs whose appointment fell in October: A on, B late,
     // C on (consented reschedule), D on (corrected clock), E late (raw time), F on, H a
-    // no-show (late); I and J are projects; G is November.
-    assert_eq!(rate(&st["on_time"]), (4, 7));
-    assert_eq!(st["on_time"]["basis_points"], 5714);
+    // no-show (late), L on (490.00 is a small repair); I and J are projects; G is November.
+    assert_eq!(rate(&st["on_time"]), (5, 8));
+    assert_eq!(st["on_time"]["basis_points"], 6250);
     assert_eq!(st["no_shows"], 1);
     // H counts for tech1, first assigned, though it is tech2's now.
-    assert_eq!(rate(&tech(&st, &srv, "a.tech1")["on_time"]), (1, 4));
+    assert_eq!(rate(&tech(&st, &srv, "a.tech1")["on_time"]), (2, 5));
     assert_eq!(tech(&st, &srv, "a.tech1")["no_shows"], 1);
     assert_eq!(rate(&tech(&st, &srv, "a.tech2")["on_time"]), (3, 3));
-    // Completed: A, B, C, D.
-    assert_eq!(st["completed"], 4);
+    // Completed: A, B, C, D, L.
+    assert_eq!(st["completed"], 5);
     // R-VISIT-CONTENT: A pass, B rework → fail, C did not hold → fail, D pass (rework
     // outside the window).
     assert_eq!(rate(&st["pass"]), (2, 4));
@@ -481,9 +534,24 @@ async fn r_month_statistics_match_hand_computed_figures() {
     assert_eq!(rate(&st["satisfaction"]["satisfied"]), (3, 4));
     assert_eq!(st["satisfaction"]["sum"], 16);
     assert_eq!(st["satisfaction"]["average_hundredths"], 400);
-    // Paid work: A 170.00 + C 100.00.
-    assert_eq!(st["paid_total"], 27000);
-    assert_eq!(tech(&st, &srv, "a.tech1")["paid_total"], 17000);
+    // Paid work: A 170.00 + C 100.00 + L 490.00 (as agreed on site and approved after).
+    assert_eq!(st["paid_total"], 76000);
+    assert_eq!(tech(&st, &srv, "a.tech1")["paid_total"], 66000);
+    let (_, reg) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/register?month=2026-10",
+            None,
+        )
+        .await;
+    let rows = reg["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "A, C and L");
+    let l = rows.iter().find(|r| r["unit"] == "A棟-3F-3").unwrap();
+    assert_eq!(
+        (l["total"].as_i64(), l["fees_pending"].as_bool()),
+        (Some(49000), Some(false))
+    );
     // E is listed as uncertain, counted late.
     let unc = st["uncertain_arrivals"].as_array().unwrap();
     assert_eq!(unc.len(), 1);
@@ -518,7 +586,7 @@ async fn r_month_statistics_match_hand_computed_figures() {
         .await;
     assert_eq!(rate(&long["pass"]), (1, 4));
 
-    // The register lists the paid orders A and C with totals.
+    // The register lists the paid orders A, C and L with totals.
     let (s, reg) = srv
         .as_("a.finance", "GET", "/api/v1/register?month=2026-10", None)
         .await;
@@ -529,9 +597,12 @@ async fn r_month_statistics_match_hand_computed_figures() {
         .iter()
         .map(|r| r["order"].as_str().unwrap())
         .collect();
-    assert_eq!(orders, vec![ds.a.to_string(), ds.c.to_string()]);
-    assert_eq!(reg["office_total"]["total"], 27000);
-    assert_eq!(reg["office_total"]["materials"], 18000);
+    assert_eq!(
+        orders,
+        vec![ds.a.to_string(), ds.c.to_string(), ds.l.to_string()]
+    );
+    assert_eq!(reg["office_total"]["total"], 76000);
+    assert_eq!(reg["office_total"]["materials"], 56000);
     assert_eq!(reg["rows"][0]["signature_valid"], true);
     let _ = (ds.b, ds.d);
 
@@ -592,21 +663,24 @@ async fn r_visit_samples_are_reproducible_and_cover_every_technician() {
     let again = draw(7).await;
     assert_eq!(first["sample"]["orders"], again["sample"]["orders"]);
     assert_eq!(first["sample"]["seed"], 7);
-    // Every technician with completed orders is represented: one each (10 % of 2, min 1).
+    // Every technician with completed orders is represented: one each (10 % of 3 for
+    // tech1 — A, B, L — and of 2 for tech2, at least 1).
     let strata = first["sample"]["strata"].as_array().unwrap();
     assert_eq!(strata.len(), 2);
-    assert!(
-        strata
-            .iter()
-            .all(|s| s["completed"] == 2 && s["drawn"] == 1)
-    );
+    let mut completed: Vec<i64> = strata
+        .iter()
+        .map(|s| s["completed"].as_i64().unwrap())
+        .collect();
+    completed.sort_unstable();
+    assert_eq!(completed, vec![2, 3]);
+    assert!(strata.iter().all(|s| s["drawn"] == 1));
     let drawn: Vec<String> = first["sample"]["orders"]
         .as_array()
         .unwrap()
         .iter()
         .map(|o| o.as_str().unwrap().to_owned())
         .collect();
-    let tech1 = [ds.a.to_string(), ds.b.to_string()];
+    let tech1 = [ds.a.to_string(), ds.b.to_string(), ds.l.to_string()];
     let tech2 = [ds.c.to_string(), ds.d.to_string()];
     assert!(drawn.iter().any(|o| tech1.contains(o)) && drawn.iter().any(|o| tech2.contains(o)));
     // The sample is the supervisors' call-back queue.
@@ -732,7 +806,7 @@ async fn r_month_late_replica_changes_the_month_when_it_syncs() {
     let (_, before) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(rate(&before["on_time"]), (4, 7));
+    assert_eq!(rate(&before["on_time"]), (5, 8));
     // An order for tech2 on Oct 20; the phone takes it, then goes offline for three days.
     let id = seed(
         &srv,
@@ -745,6 +819,7 @@ async fn r_month_late_replica_changes_the_month_when_it_syncs() {
             arrival: None,
             fees: None,
             complete_after: None,
+            extra: None,
         },
     )
     .await;
@@ -780,19 +855,19 @@ async fn r_month_late_replica_changes_the_month_when_it_syncs() {
     let (_, mid) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(rate(&mid["on_time"]), (4, 8));
+    assert_eq!(rate(&mid["on_time"]), (5, 9));
     assert_eq!(mid["no_shows"], 2);
-    assert_eq!(mid["completed"], 4);
+    assert_eq!(mid["completed"], 5);
     // Three days later it syncs: the month recomputes with no manual step.
     phone.sync(&srv.ws_url()).await;
     let (_, after) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(rate(&after["on_time"]), (4, 8));
-    assert_eq!(after["on_time"]["basis_points"], 5000);
+    assert_eq!(rate(&after["on_time"]), (5, 9));
+    assert_eq!(after["on_time"]["basis_points"], 5556);
     // That no-show was a late arrival the office had not heard of yet (H still is one).
     assert_eq!(after["no_shows"], 1);
-    assert_eq!(after["completed"], 5);
+    assert_eq!(after["completed"], 6);
     assert_eq!(rate(&tech(&after, &srv, "a.tech2")["on_time"]), (3, 4));
 }
 
@@ -863,7 +938,7 @@ async fn r_month_exports_read_back_equal_the_json() {
     assert_eq!(rows[0][11].to_string(), "未到場");
     assert_eq!(num(&total[11]) as u64, st["no_shows"].as_u64().unwrap());
     assert_eq!(rows[0][12].to_string(), "交接及時率");
-    assert_eq!(total[12].to_string(), "83.33%");
+    assert_eq!(total[12].to_string(), "84.62%");
     assert_eq!(
         num(&total[13]) as i64,
         st["handover_median_minutes"].as_i64().unwrap()
@@ -892,7 +967,7 @@ async fn r_month_exports_read_back_equal_the_json() {
         csv.trim_start_matches('\u{feff}')
             .starts_with("完成時間,住戶,房號")
     );
-    assert!(csv.contains("270.00"));
+    assert!(csv.contains("760.00"));
     assert_eq!(
         srv.as_(
             "a.supervisor",
@@ -921,6 +996,7 @@ async fn r_month_rework_is_the_same_known_fault_and_not_a_cancelled_duplicate() 
         arrival: Some((appointment + 5 * MIN, Some(0))),
         fees: None,
         complete_after: Some(HOUR),
+        extra: None,
     };
     // Uncategorised work, then an unrelated uncategorised request from the same unit.
     let x = seed(
@@ -1023,10 +1099,10 @@ async fn r_month_close_files_the_month_and_a_late_replica_is_an_amendment() {
         srv.who("a.supervisor").person.id.to_string()
     );
     assert_eq!(closed["sample"], sample["sample"]["id"]);
-    assert_eq!(closed["filed"]["completed"], 4);
+    assert_eq!(closed["filed"]["completed"], 5);
     assert_eq!(
         closed["filed_register"]["rows"].as_array().unwrap().len(),
-        2
+        3
     );
     assert!(closed["amendments"].as_array().unwrap().is_empty());
     let (s, _) = srv
@@ -1047,14 +1123,15 @@ async fn r_month_close_files_the_month_and_a_late_replica_is_an_amendment() {
             arrival: Some((taipei(2026, 10, 24, 10, 5), Some(0))),
             fees: Some((3000, 2000)),
             complete_after: Some(HOUR),
+            extra: None,
         },
     )
     .await;
     let (_, v) = srv
         .as_("a.supervisor", "GET", "/api/v1/months/2026-10", None)
         .await;
-    assert_eq!(v["filed"]["completed"], 4);
-    assert_eq!(v["live"]["completed"], 5);
+    assert_eq!(v["filed"]["completed"], 5);
+    assert_eq!(v["live"]["completed"], 6);
     let amendments = v["amendments"].as_array().unwrap();
     let find = |figure: &str, tech: Option<&str>| {
         amendments
@@ -1093,11 +1170,11 @@ async fn r_month_close_files_the_month_and_a_late_replica_is_an_amendment() {
             None,
         )
         .await;
-    assert_eq!(filed["completed"], 4);
+    assert_eq!(filed["completed"], 5);
     let (_, live) = srv
         .as_("a.supervisor", "GET", "/api/v1/stats?month=2026-10", None)
         .await;
-    assert_eq!(live["completed"], 5);
+    assert_eq!(live["completed"], 6);
     let res = srv
         .http
         .get(srv.url("/api/v1/stats?month=2026-10&view=filed&format=xlsx"))

@@ -230,39 +230,51 @@ fn money(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, (minor % 100).abs())
 }
 
+/// Prints an order in one write, so a reader that stops early (`grep -q`, `head`) cannot
+/// break the output half-way.
 fn print_order(o: &OrderRecord) {
-    println!("{}  [{}]  {} {}", o.id, o.status, o.unit, o.customer_name);
-    println!("  {}", o.description);
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  [{}]  {} {}",
+        o.id, o.status, o.unit, o.customer_name
+    );
+    let _ = writeln!(out, "  {}", o.description);
     if let Some(a) = o.appointment
         && let Some(t) = chrono::DateTime::from_timestamp_millis(a)
     {
-        println!("  appointment {}", t.format("%Y-%m-%d %H:%M UTC"));
+        let _ = writeln!(out, "  appointment {}", t.format("%Y-%m-%d %H:%M UTC"));
     }
     for f in &o.fees {
         let from = match &f.code {
             Some(c) => format!("schedule {c}"),
             None => "off the schedule".to_owned(),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "  {}  materials {}  labour {}  ({from})",
             f.description,
             money(f.materials),
             money(f.labour)
         );
     }
-    println!(
+    let _ = writeln!(
+        out,
         "  total {}{}",
         money(o.total),
         if o.paid == Some(false) { " (free)" } else { "" }
     );
     if o.awaiting_approval {
-        println!(
+        let _ = writeln!(
+            out,
             "  awaiting the manager's approval (approved: {})",
             o.approved_total.map(money).unwrap_or_default()
         );
     }
     if o.customer_signed {
-        println!(
+        let _ = writeln!(
+            out,
             "  customer signed ({})",
             if o.signature_valid == Some(true) {
                 "valid"
@@ -271,10 +283,11 @@ fn print_order(o: &OrderRecord) {
             }
         );
     }
-    println!("  facts: {}", o.timeline.join(" → "));
+    let _ = writeln!(out, "  facts: {}", o.timeline.join(" → "));
     for a in &o.anomalies {
-        println!("  ! {a}");
+        let _ = writeln!(out, "  ! {a}");
     }
+    print!("{out}");
 }
 
 fn main() -> ExitCode {
@@ -403,10 +416,12 @@ fn run(cli: Cli) -> Result<(), String> {
             done(r.tell_fee(id, paid, lines).map_err(e)?)
         }
         Cmd::Schedule => {
-            match r.fee_schedule().map_err(e)? {
-                None => println!("no fee schedule yet: sync first"),
+            // One write: a reader that stops early (a pipe to `head`) cannot break it
+            // half-way.
+            let text = match r.fee_schedule().map_err(e)? {
+                None => "no fee schedule yet: sync first\n".to_owned(),
                 Some(s) => {
-                    println!("fee schedule v{}", s.version);
+                    let mut text = format!("fee schedule v{}\n", s.version);
                     for i in s.items {
                         let price = if i.free {
                             "free (service-item list)".to_owned()
@@ -417,10 +432,12 @@ fn run(cli: Cli) -> Result<(), String> {
                                 money(i.labour)
                             )
                         };
-                        println!("  {:<8} {}  {price}", i.code, i.name);
+                        text.push_str(&format!("  {:<8} {}  {price}\n", i.code, i.name));
                     }
+                    text
                 }
-            }
+            };
+            print!("{text}");
             Ok(())
         }
         Cmd::Consent { order } => done(r.record_consent(resolve(&r, &order)?).map_err(e)?),
