@@ -65,6 +65,8 @@ function flags(o, now) {
     if (now > o.appointment + grace) out.push("late"); else if (now > o.appointment - AT_RISK_MS) out.push("atrisk");
   }
   if (o.status === "logged" && now > o.logged_at + handover) out.push("handover");
+  // R-PAID: fees agreed on site await the manager's approval.
+  if (o.fees_pending) out.push("fees");
   return out;
 }
 async function board() {
@@ -75,7 +77,7 @@ async function board() {
     const cards = page.items.filter((o) => o.status === st).map((o) => {
       const f = flags(o, now);
       const cls = f.includes("late") ? "late" : f.length ? "atrisk" : "";
-      const tags = f.map((x) => `<span class="tag ${x === "late" ? "" : "warn"}">${esc(t(x === "late" ? "board.late" : x === "atrisk" ? "board.atrisk" : "board.handover"))}</span>`).join("");
+      const tags = f.map((x) => `<span class="tag ${x === "late" ? "" : "warn"}">${esc(t(x === "late" ? "board.late" : x === "atrisk" ? "board.atrisk" : x === "fees" ? "board.fees" : "board.handover"))}</span>`).join("");
       return `<a class="card ${cls}" href="#/order/${o.id}" data-order="${o.id}" data-status="${o.status}">${esc(o.unit)} ${esc(o.customer_name)}${tags}<br><span class="muted">${esc(o.description)}</span></a>`;
     }).join("") || `<span class="muted">${esc(t("board.empty"))}</span>`;
     return `<div class="column" data-column="${st}"><h3>${esc(t("status." + st))}</h3>${cards}</div>`;

@@ -203,6 +203,18 @@ async fn r_paid_schedule_reaches_the_phone_and_an_off_schedule_line_is_approved_
         }
     };
     assert!(pending_in_register().await);
+    // …and on the board's list.
+    let (_, list) = srv.as_(d, "GET", "/api/v1/orders?limit=500", None).await;
+    let row = |list: &Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id.as_str())
+            .map(|o| o["fees_pending"] == true)
+            .unwrap()
+    };
+    assert!(row(&list));
     // …approves it as it stands (the route of `fees_amended`)…
     let (s, v) = srv
         .as_(
@@ -222,6 +234,8 @@ async fn r_paid_schedule_reaches_the_phone_and_an_off_schedule_line_is_approved_
     assert_eq!(v["state"]["customer_signature"]["valid"], true, "{v}");
     assert_eq!(v["state"]["approved"]["total"], 53300);
     assert!(!pending_in_register().await);
+    let (_, list) = srv.as_(d, "GET", "/api/v1/orders?limit=500", None).await;
+    assert!(!row(&list));
     // …and the phone learns of the approval on its next sync.
     phone.sync(&srv.ws_url()).await;
     let s = phone.store.order_state(oid).unwrap();

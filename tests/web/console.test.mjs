@@ -103,6 +103,9 @@ try {
     }
   }
   check(flagged.length === 1, "the demo has one proposal awaiting approval");
+  await page.click("#nav-board");
+  await page.waitForSelector(`.card[data-order="${flagged[0]}"] .tag`);
+  check((await page.textContent(`.card[data-order="${flagged[0]}"]`)).includes("費用待核准"), "the board shows the fees awaiting approval");
   await page.goto(`${base}/#/order/${flagged[0]}`);
   await page.waitForSelector("#approve-fees");
   check(!!(await page.$('#anomalies li[data-anomaly="fees_not_approved"]')), "the proposal is shown as an anomaly");

@@ -68,6 +68,8 @@ pub struct OrderRow {
     pub total: i64,
     pub anomalies: i64,
     pub updated_at: i64,
+    /// R-PAID: fees agreed on site await the manager's approval.
+    pub fees_pending: bool,
 }
 
 /// R-COLLECT: the two queues between the customer's sign-off and the money.

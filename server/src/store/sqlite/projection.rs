@@ -133,7 +133,8 @@ pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderR
         "SELECT o.id, o.status, o.customer_name, o.unit, o.description, o.channel, o.logged_at,
                 o.appointment, o.arrived_at, o.arrived_on_time, o.total, o.anomalies,
                 o.updated_at,
-                (SELECT group_concat(user_id) FROM order_technicians t WHERE t.order_id = o.id)
+                (SELECT group_concat(user_id) FROM order_technicians t WHERE t.order_id = o.id),
+                o.fees_pending
          {sql} ORDER BY o.logged_at DESC, o.id LIMIT {} OFFSET {}",
         f.limit, f.offset
     );
@@ -156,6 +157,7 @@ pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderR
                 total: r.get(10)?,
                 anomalies: r.get(11)?,
                 updated_at: r.get(12)?,
+                fees_pending: r.get(14)?,
             },
             r.get::<_, Option<String>>(13)?,
         ))
