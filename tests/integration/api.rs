@@ -295,13 +295,20 @@ async fn admin_manages_users_and_deactivation_revokes_tokens() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn r_collect_finance_receipts_and_the_administrator_collects() {
-    let srv = TestServer::start().await;
+/// A paid job (換水龍頭 120.00 + 50.00) on tech1's phone, synced: arrived, fee told,
+/// consent, `during` (more facts while working), completed with `notes`, signed by the
+/// customer and, if `tech_signs`, by the technician. Returns the order, the phone (still
+/// syncing with `dir`) and the state after the customer signed.
+async fn phone_job(
+    srv: &TestServer,
+    dir: &std::path::Path,
+    notes: &str,
+    during: impl FnOnce(&mut baoxiu_sync_core::Store, baoxiu_sync_core::OrderId),
+    tech_signs: bool,
+) -> (String, Phone, baoxiu_sync_core::WorkOrderState) {
     let x = srv.order("a", "scheduled", "tech1").await;
     let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    let mut phone = Phone::new(srv.who("a.tech1"), dir);
     phone.sync(&srv.ws_url()).await;
     let items = vec![baoxiu_sync_core::FeeItem {
         description: "換水龍頭".into(),
@@ -312,6 +319,7 @@ async fn r_collect_finance_receipts_and_the_administrator_collects() {
     phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
     phone.store.tell_fee(xo, true, items.clone()).unwrap();
     phone.store.record_consent(xo).unwrap();
+    during(&mut phone.store, xo);
     phone
         .store
         .complete(
@@ -319,19 +327,30 @@ async fn r_collect_finance_receipts_and_the_administrator_collects() {
             baoxiu_sync_core::PassFail::Pass,
             true,
             items,
-            "試水正常".into(),
+            notes.into(),
         )
         .unwrap();
     let strokes = vec![vec![
         baoxiu_sync_core::Point { x: 1, y: 2 },
         baoxiu_sync_core::Point { x: 30, y: 9 },
     ]];
-    phone
+    let signed = phone
         .store
         .customer_sign(xo, "王小明".into(), &strokes)
         .unwrap();
-    phone.store.technician_sign(xo).unwrap();
+    if tech_signs {
+        phone.store.technician_sign(xo).unwrap();
+    }
     phone.sync(&srv.ws_url()).await;
+    (x, phone, signed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_collect_finance_receipts_and_the_administrator_collects() {
+    let srv = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (x, mut phone, _) = phone_job(&srv, dir.path(), "試水正常", |_, _| {}, true).await;
+    let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
     let (s, v) = srv
         .as_(
             "a.finance",
@@ -491,44 +510,14 @@ async fn r_handover_and_r_appoint_at_intake_through_the_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_premises_compensation_through_the_api_the_bill_the_register_and_the_month() {
     let srv = TestServer::start().await;
-    let x = srv.order("a", "scheduled", "tech1").await;
-    let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
-    phone.sync(&srv.ws_url()).await;
-    let items = vec![baoxiu_sync_core::FeeItem {
-        description: "換水龍頭".into(),
-        materials: baoxiu_sync_core::Money(12000),
-        labour: baoxiu_sync_core::Money(5000),
-        code: None,
-    }];
-    phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
-    phone.store.tell_fee(xo, true, items.clone()).unwrap();
-    phone.store.record_consent(xo).unwrap();
-    let s = phone
-        .store
-        .record_damage(xo, "地磚裂一片".into(), baoxiu_sync_core::Money(8000), true)
-        .unwrap();
+    let record_damage = |store: &mut baoxiu_sync_core::Store, xo| {
+        store
+            .record_damage(xo, "地磚裂一片".into(), baoxiu_sync_core::Money(8000), true)
+            .unwrap();
+    };
+    let (x, _phone, s) = phone_job(&srv, dir.path(), "完成", record_damage, false).await;
     let damage = s.damages[0].stamp.event;
-    phone
-        .store
-        .complete(
-            xo,
-            baoxiu_sync_core::PassFail::Pass,
-            true,
-            items,
-            "完成".into(),
-        )
-        .unwrap();
-    let strokes = vec![vec![
-        baoxiu_sync_core::Point { x: 1, y: 2 },
-        baoxiu_sync_core::Point { x: 30, y: 9 },
-    ]];
-    phone
-        .store
-        .customer_sign(xo, "王小明".into(), &strokes)
-        .unwrap();
-    phone.sync(&srv.ws_url()).await;
     let path = |what: &str| format!("/api/v1/orders/{x}/damages/{damage}/{what}");
     // Finance cannot settle what the manager has not approved; the manager approves less.
     let (s, v) = srv
@@ -621,42 +610,10 @@ async fn r_premises_compensation_through_the_api_the_bill_the_register_and_the_m
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_copies_the_four_part_form_and_a_share_link_to_the_customer_copy() {
     let srv = TestServer::start().await;
-    let x = srv.order("a", "scheduled", "tech1").await;
-    let other = srv.order("a", "scheduled", "tech1").await;
-    let xo: baoxiu_sync_core::OrderId = x.parse().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
-    phone.sync(&srv.ws_url()).await;
-    let items = vec![baoxiu_sync_core::FeeItem {
-        description: "換水龍頭".into(),
-        materials: baoxiu_sync_core::Money(12000),
-        labour: baoxiu_sync_core::Money(5000),
-        code: None,
-    }];
-    phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
-    phone.store.tell_fee(xo, true, items.clone()).unwrap();
-    phone.store.record_consent(xo).unwrap();
-    phone
-        .store
-        .complete(
-            xo,
-            baoxiu_sync_core::PassFail::Pass,
-            true,
-            items,
-            "更換水龍頭，試水正常".into(),
-        )
-        .unwrap();
-    let strokes = vec![vec![
-        baoxiu_sync_core::Point { x: 1, y: 2 },
-        baoxiu_sync_core::Point { x: 30, y: 9 },
-    ]];
-    let s = phone
-        .store
-        .customer_sign(xo, "王小明".into(), &strokes)
-        .unwrap();
+    let (x, _phone, s) = phone_job(&srv, dir.path(), "更換水龍頭，試水正常", |_, _| {}, true).await;
+    let other = srv.order("a", "scheduled", "tech1").await;
     let hash = s.customer_signature.unwrap().signed_hash;
-    phone.store.technician_sign(xo).unwrap();
-    phone.sync(&srv.ws_url()).await;
     let get = |path: String, token: Option<String>| {
         let srv = &srv;
         async move {
