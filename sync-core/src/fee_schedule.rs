@@ -7,7 +7,7 @@
 //! offline. An item quoted from the schedule at its schedule price is pre-approved; any
 //! other item or amount is a proposal the manager approves or changes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -167,17 +167,27 @@ fn quoted(body: &EventBody) -> Option<(&[FeeItem], Option<u32>)> {
 }
 
 /// R-PAID: whether the fees agreed with the customer are covered by what the manager
-/// approved: the same free/paid decision, and every line either one the manager approved
-/// or quoted from the schedule at its price (coded lines are checked on entry).
+/// approved: the same free/paid decision, and every line either quoted from the schedule at
+/// its price (coded lines are checked on entry) or one the manager approved — each approved
+/// line covering one agreed line, so an approved line told twice is not covered.
 pub fn covered(paid: bool, items: &[FeeItem], approved_paid: bool, approved: &[FeeItem]) -> bool {
-    paid == approved_paid
-        && items.iter().all(|i| {
-            i.code.is_some()
-                || approved.iter().any(|a| {
-                    a.description == i.description
-                        && a.materials == i.materials
-                        && a.labour == i.labour
-                })
+    if paid != approved_paid {
+        return false;
+    }
+    let key = |i: &FeeItem| (i.description.clone(), i.materials, i.labour);
+    let mut left: HashMap<(String, Money, Money), usize> = HashMap::new();
+    for a in approved {
+        *left.entry(key(a)).or_default() += 1;
+    }
+    items
+        .iter()
+        .filter(|i| i.code.is_none())
+        .all(|i| match left.get_mut(&key(i)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
         })
 }
 

@@ -379,6 +379,20 @@ fn check_shape(who: &Submitter, e: &Event, lookups: &Lookups<'_>) -> Result<(), 
     {
         intake_complete(customer, description).map_err(bad_fact)?;
     }
+    // R-COLLECT: a receipt has a number, and a collection names the receipt handed over —
+    // required of a new fact here as of a REST command (older facts replay as they are).
+    match &e.body {
+        EventBody::ReceiptIssued { number, .. } if number.trim().is_empty() => {
+            return refuse(ErrorCode::BadFact, "R-COLLECT: a receipt needs a number");
+        }
+        EventBody::FeeCollected { receipt, .. } if receipt.trim().is_empty() => {
+            return refuse(
+                ErrorCode::BadFact,
+                "R-COLLECT: a collection names the receipt handed over",
+            );
+        }
+        _ => {}
+    }
     if let EventBody::HandedOver { to } = &e.body
         && !can_receive(person(*to).as_ref(), who.office)
     {

@@ -681,3 +681,60 @@ async fn r_copies_the_four_part_form_and_a_share_link_to_the_customer_copy() {
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_collect_a_collection_from_a_device_names_its_receipt_too() {
+    let srv = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (x, _phone, _) = phone_job(&srv, dir.path(), "試水正常", |_, _| {}, true).await;
+    let (s, v) = srv
+        .as_(
+            "a.finance",
+            "POST",
+            &format!("/api/v1/orders/{x}/receipt"),
+            Some(json!({"number": "R-0001", "amount": 17000})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The administrator's change, as a device would send it, without a receipt number.
+    let st = srv.state();
+    let login = srv.who("a.administrator");
+    let id: baoxiu_sync_core::OrderId = x.parse().unwrap();
+    let bytes = st.store.document(id).await.unwrap().unwrap();
+    let mut doc = baoxiu_sync_core::WorkOrderDoc::load(&bytes, login.device).unwrap();
+    let heads = doc.heads();
+    baoxiu_sync_core::execute(
+        &mut doc,
+        &baoxiu_sync_core::Context {
+            author: login.author(),
+            now: chrono_now(),
+            offset: Some(0),
+        },
+        baoxiu_sync_core::EventBody::FeeCollected {
+            amount: baoxiu_sync_core::Money(17000),
+            method: "cash".into(),
+            receipt: String::new(),
+        },
+    )
+    .unwrap();
+    let who = baoxiu_sync_core::validate::Submitter {
+        author: login.author(),
+        office: login.person.office,
+    };
+    let batch = vec![baoxiu_sync_core::protocol::OrderChanges {
+        order: id,
+        changes: doc.encoded_changes_since(&heads),
+    }];
+    let (code, message, _) = st
+        .store
+        .submit(who, batch, st.now())
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(
+        code,
+        baoxiu_sync_core::protocol::ErrorCode::BadFact,
+        "{message}"
+    );
+    assert!(message.contains("R-COLLECT"), "{message}");
+}

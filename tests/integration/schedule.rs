@@ -312,3 +312,64 @@ async fn r_paid_a_device_s_coded_line_off_the_schedule_price_is_refused_by_the_s
         "the batch is refused whole, naming its changes"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_paid_a_phone_quotes_from_a_version_published_after_the_order_was_priced() {
+    let srv = TestServer::start().await;
+    let d = "a.dispatcher";
+    let (s, _) = srv
+        .as_(d, "POST", "/api/v1/fee-schedule", Some(schedule_body()))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = srv.order("a", "received", "tech1").await;
+    let (s, v) = srv
+        .as_(d, "POST", &format!("/api/v1/orders/{id}/pricing"), Some(json!({"paid": true, "items": [{"description": "更換水龍頭", "materials": 12000, "labour": 5000, "code": "PL-01"}]})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"]["schedule_version"], 1);
+    for (path, body) in [
+        (
+            "assign",
+            json!({"technicians": [srv.who("a.tech1").person.id]}),
+        ),
+        ("appointment", json!({"at": chrono_now() + 3_600_000})),
+    ] {
+        let (s, v) = srv
+            .as_(
+                d,
+                "POST",
+                &format!("/api/v1/orders/{id}/{path}"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+    }
+    // Version 2 adds an item; the phone syncs and holds version 2 only.
+    let mut v2 = schedule_body();
+    v2["items"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"code": "PL-03", "name": "更換角閥", "category": "plumbing", "materials": 800, "labour": 1500}));
+    let (s, _) = srv.as_(d, "POST", "/api/v1/fee-schedule", Some(v2)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+    phone.sync(&srv.ws_url()).await;
+    let held = phone.store.fee_schedule().unwrap().unwrap();
+    assert_eq!(held.version, 2);
+    let oid: OrderId = id.parse().unwrap();
+    phone.store.arrive(oid, vec!["漏水".into()]).unwrap();
+    // The manager's line (unchanged in version 2) and a version-2 item: quoted from 2.
+    let mut lines = phone.store.order_state(oid).unwrap().fees.items;
+    lines.push(held.item("PL-03").unwrap().quote());
+    let s = phone.store.tell_fee(oid, true, lines).unwrap();
+    assert_eq!(s.schedule_version, Some(2));
+    // The server takes it: nothing refused, and no approval is needed.
+    let outcomes = phone.sync(&srv.ws_url()).await;
+    assert!(outcomes.iter().all(|o| o.error.is_none()), "{outcomes:?}");
+    let (_, v) = srv
+        .as_(d, "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert!(!not_approved(&v), "{v}");
+    assert_eq!(v["state"]["fees"]["total"], 17000 + 2300);
+}

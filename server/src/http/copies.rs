@@ -61,8 +61,20 @@ fn signature_svg(strokes: &str) -> String {
         return String::new();
     };
     let points = strokes.iter().flatten();
-    let max_x = points.clone().map(|p| p.x).max().unwrap_or(10).max(10) + 10;
-    let max_y = points.map(|p| p.y).max().unwrap_or(10).max(10) + 10;
+    // Coordinates come from a device: no arithmetic on them may overflow.
+    let max_x = points
+        .clone()
+        .map(|p| p.x)
+        .max()
+        .unwrap_or(10)
+        .max(10)
+        .saturating_add(10);
+    let max_y = points
+        .map(|p| p.y)
+        .max()
+        .unwrap_or(10)
+        .max(10)
+        .saturating_add(10);
     let paths: String = strokes
         .iter()
         .filter(|s| !s.is_empty())
@@ -275,4 +287,28 @@ pub async fn customer_copy(
         &format!("維修單 {} 客戶聯", s.order),
         &part(&s, PARTS[0], &names, tz),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baoxiu_sync_core::Point;
+    use baoxiu_sync_core::signature::encode_strokes;
+
+    #[test]
+    fn r_copies_a_signature_with_extreme_coordinates_is_drawn_not_a_panic() {
+        let strokes = encode_strokes(&[vec![
+            Point {
+                x: i32::MAX,
+                y: i32::MAX,
+            },
+            Point { x: i32::MIN, y: 0 },
+        ]]);
+        let svg = signature_svg(&strokes);
+        assert!(
+            svg.contains(&format!("viewBox=\"0 0 {} {}\"", i32::MAX, i32::MAX)),
+            "{svg}"
+        );
+        assert_eq!(esc("<b>\"x\"&'"), "&lt;b&gt;&quot;x&quot;&amp;&#39;");
+    }
 }

@@ -134,9 +134,13 @@ pub async fn pricing(
     Path(id): Path<String>,
     ApiJson(p): ApiJson<PricingIn>,
 ) -> Result<Json<OrderView>> {
-    let items = p.items.into_iter().map(FeeItem::from).collect();
-    // R-PAID: the order keeps the schedule version it was quoted from.
-    let schedule = super::schedule::version_or_in_force(&st, p.schedule).await?;
+    let items: Vec<FeeItem> = p.items.into_iter().map(FeeItem::from).collect();
+    // R-PAID: an order quoted from the schedule keeps the version it was quoted from.
+    let schedule = if items.iter().any(|i| i.code.is_some()) || p.schedule.is_some() {
+        super::schedule::version_or_in_force(&st, p.schedule).await?
+    } else {
+        None
+    };
     run(
         &st,
         &c,

@@ -138,15 +138,23 @@ impl Store {
         )
     }
 
-    /// R-PAID: the schedule version coded lines are quoted from — the order's own (it keeps
-    /// the version it was quoted from), else the one this phone holds.
+    /// R-PAID: the schedule version coded lines are quoted from: the schedule this phone
+    /// holds when they are its items at its prices (lines the technician just quoted),
+    /// else the order's own version (the manager's lines, quoted before a newer
+    /// publication), which the server holds and checks.
     fn quoted_from(&mut self, order: OrderId, items: &[FeeItem]) -> Result<Option<u32>, Error> {
         if items.iter().all(|i| i.code.is_none()) {
             return Ok(None);
         }
+        let held = self.fee_schedule()?;
+        if let Some(h) = &held
+            && crate::fee_schedule::check_coded(items, &|c| h.item(c).cloned()).is_ok()
+        {
+            return Ok(Some(h.version));
+        }
         match self.order_state(order)?.schedule_version {
             Some(v) => Ok(Some(v)),
-            None => Ok(self.fee_schedule()?.map(|s| s.version)),
+            None => Ok(held.map(|s| s.version)),
         }
     }
 
