@@ -52,8 +52,7 @@ pub fn open(data: &Path) -> Result<AppState> {
 pub fn open_with_clock(data: &Path, clock: Arc<dyn Clock>) -> Result<AppState> {
     std::fs::create_dir_all(data)
         .map_err(|e| Error::Internal(format!("{}: {e}", data.display())))?;
-    let keys =
-        Keys::load_or_create(data).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+    let keys = Keys::load(data).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path(data))?);
     Ok(AppState::new(store, keys, clock))
 }

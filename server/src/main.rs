@@ -196,7 +196,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             device,
             ttl,
         } => {
-            let keys = baoxiu_server::Keys::load_or_create(&data)?;
+            let keys = baoxiu_server::Keys::load(&data)?;
             // Use the user's current token version when the database knows them.
             let ver = match open(data.clone()).await {
                 Ok(st) => st

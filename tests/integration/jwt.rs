@@ -116,3 +116,56 @@ async fn jwt_negative_suite_all_401() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[test]
+fn signing_keys_rotate_by_key_id_without_logging_anyone_out() {
+    use baoxiu_server::Keys;
+    let (k1, k2) = ("11".repeat(32), "22".repeat(32));
+    let claims = baoxiu_server::auth::claims(
+        baoxiu_sync_core::UserId::new(),
+        baoxiu_sync_core::Role::Dispatcher,
+        baoxiu_sync_core::OfficeId::new(),
+        None,
+        0,
+        600,
+    );
+    let before = Keys::from_list(&format!("k1:{k1}")).unwrap();
+    let old_token = before.sign(&claims).unwrap();
+    // Every node gets the new key first and keeps the old one: old tokens still work, new
+    // ones carry the new key id.
+    let rotated = Keys::from_list(&format!("# rotated\nk2:{k2}\nk1:{k1}\n")).unwrap();
+    assert_eq!(rotated.verify(&old_token).unwrap(), claims);
+    let new_token = rotated.sign(&claims).unwrap();
+    assert_eq!(
+        jsonwebtoken::decode_header(&new_token)
+            .unwrap()
+            .kid
+            .as_deref(),
+        Some("k2")
+    );
+    assert!(
+        before.verify(&new_token).is_err(),
+        "a node without k2 refuses it"
+    );
+    // Once the old key is retired, its tokens stop working.
+    let retired = Keys::from_list(&format!("k2:{k2}")).unwrap();
+    assert!(retired.verify(&old_token).is_err());
+    assert!(retired.verify(&new_token).is_ok());
+    // A token that names k2 but was signed with k1's secret is refused.
+    let forged = {
+        let mut h = Header::new(Algorithm::HS256);
+        h.kid = Some("k2".into());
+        jsonwebtoken::encode(&h, &claims, &EncodingKey::from_secret(&[0x11; 32])).unwrap()
+    };
+    assert!(rotated.verify(&forged).is_err());
+    // Lists that cannot be right are refused whole.
+    for bad in [
+        String::new(),
+        format!("k1:{}", "11".repeat(16)),
+        format!("k1:{k1}\nk1:{k2}"),
+        k1.clone(),
+        format!(":{k1}"),
+    ] {
+        assert!(Keys::from_list(&bad).is_err(), "{bad:?}");
+    }
+}

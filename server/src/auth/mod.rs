@@ -60,11 +60,19 @@ pub struct CopyClaims {
     pub exp: i64,
 }
 
-/// The server's signing key.
+/// Signing keys from the environment, shared by every node of a deployment: one key a
+/// line, `kid:hex-secret` (at least 32 bytes); the first signs, all verify, so a new key
+/// goes first and the old one stays listed until its tokens have expired.
+pub const KEYS_ENV: &str = "BAOXIU_SIGNING_KEYS";
+/// The key id of the data directory's own key (and of tokens issued before key ids).
+const LOCAL_KID: &str = "local";
+
+/// The server's signing keys: the one that signs, and every one that verifies, by key id.
 #[derive(Clone)]
 pub struct Keys {
+    kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    decoding: Vec<(String, DecodingKey)>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -77,8 +85,73 @@ impl Keys {
     pub fn from_secret(secret: &[u8]) -> Self {
         install_crypto();
         Keys {
+            kid: LOCAL_KID.into(),
             encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            decoding: vec![(LOCAL_KID.into(), DecodingKey::from_secret(secret))],
+        }
+    }
+
+    /// Keys from `kid:hex-secret` lines (blank lines and `#` comments ignored): the first
+    /// signs, all verify. Key ids are unique; secrets are at least 32 bytes.
+    pub fn from_list(text: &str) -> std::io::Result<Self> {
+        install_crypto();
+        let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidData, m);
+        let mut keys: Vec<(String, Vec<u8>)> = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (kid, hex_secret) = line
+                .split_once(':')
+                .ok_or_else(|| bad("a signing key is `kid:hex-secret`".into()))?;
+            let secret = hex::decode(hex_secret.trim())
+                .map_err(|e| bad(format!("signing key {kid:?}: {e}")))?;
+            if secret.len() < 32 {
+                return Err(bad(format!("signing key {kid:?} is shorter than 32 bytes")));
+            }
+            if kid.is_empty() || keys.iter().any(|(k, _)| k == kid) {
+                return Err(bad(format!("signing key id {kid:?} is empty or repeated")));
+            }
+            keys.push((kid.to_owned(), secret));
+        }
+        let (kid, first) = keys
+            .first()
+            .cloned()
+            .ok_or_else(|| bad("no signing key listed".into()))?;
+        Ok(Keys {
+            kid,
+            encoding: EncodingKey::from_secret(&first),
+            decoding: keys
+                .iter()
+                .map(|(k, s)| (k.clone(), DecodingKey::from_secret(s)))
+                .collect(),
+        })
+    }
+
+    /// The keys in `BAOXIU_SIGNING_KEYS` when it is set (several nodes share them), else
+    /// the data directory's own key.
+    pub fn load(dir: &Path) -> std::io::Result<Self> {
+        match std::env::var(KEYS_ENV) {
+            Ok(list) if !list.trim().is_empty() => Self::from_list(&list),
+            _ => Self::load_or_create(dir),
+        }
+    }
+
+    /// The key that verifies `token`: by its key id; a token without one (issued before
+    /// key ids) by the signing key.
+    fn decoding_for(&self, token: &str) -> Option<&DecodingKey> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid;
+        let kid = kid.as_deref().unwrap_or(&self.kid);
+        self.decoding
+            .iter()
+            .find(|(k, _)| k == kid)
+            .map(|(_, key)| key)
+    }
+
+    fn header(&self) -> Header {
+        Header {
+            kid: Some(self.kid.clone()),
+            ..Header::new(Algorithm::HS256)
         }
     }
 
@@ -107,7 +180,7 @@ impl Keys {
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+        jsonwebtoken::encode(&self.header(), claims, &self.encoding)
             .map_err(|e| Error::Internal(format!("signing: {e}")))
     }
 
@@ -149,7 +222,7 @@ impl Keys {
             iat: now_secs,
             exp,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &c, &self.encoding)
+        jsonwebtoken::encode(&self.header(), &c, &self.encoding)
             .map_err(|e| Error::Internal(format!("signing: {e}")))
     }
 
@@ -162,7 +235,10 @@ impl Keys {
         v.set_required_spec_claims(&["exp", "aud", "iss"]);
         v.set_audience(&[COPY_AUDIENCE]);
         v.set_issuer(&[ISSUER]);
-        jsonwebtoken::decode::<CopyClaims>(token, &self.decoding, &v)
+        let key = self
+            .decoding_for(token)
+            .ok_or_else(|| Error::NotFound("copy".into()))?;
+        jsonwebtoken::decode::<CopyClaims>(token, key, &v)
             .map(|d| d.claims)
             .map_err(|_| Error::NotFound("copy".into()))
     }
@@ -175,7 +251,10 @@ impl Keys {
         v.set_required_spec_claims(&["exp", "aud", "iss"]);
         v.set_audience(&[audience]);
         v.set_issuer(&[ISSUER]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+        let key = self
+            .decoding_for(token)
+            .ok_or_else(|| Error::Unauthorized("bad token: unknown key id".into()))?;
+        jsonwebtoken::decode::<Claims>(token, key, &v)
             .map(|d| d.claims)
             .map_err(|e| Error::Unauthorized(format!("bad token: {e}")))
     }
