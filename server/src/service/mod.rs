@@ -5,3 +5,4 @@ pub mod complaints;
 pub mod dispatch;
 pub mod month;
 pub mod month_close;
+pub mod register;
