@@ -143,6 +143,11 @@ pub fn check_fact(
     check_coded(items, &|code| version.and_then(|v| lookup(v, code)))
 }
 
+/// Whether a fact carries lines quoted from the schedule (only those need checking).
+pub fn has_coded_lines(body: &EventBody) -> bool {
+    quoted(body).is_some_and(|(items, _)| items.iter().any(|i| i.code.is_some()))
+}
+
 /// The schedule version a fee-bearing fact names, if it names one.
 pub fn quoted_version(body: &EventBody) -> Option<u32> {
     quoted(body).and_then(|(_, v)| v)

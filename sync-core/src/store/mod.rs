@@ -296,7 +296,9 @@ impl Store {
         // against the schedule this phone holds. A version the phone does not hold (an
         // order quoted before the last publication) is left to the server, which holds
         // every version and checks every change.
-        if let Some(schedule) = self.fee_schedule()?
+        // Read (and decoded) only for a fact that carries such lines, not for every command.
+        if crate::fee_schedule::has_coded_lines(&body)
+            && let Some(schedule) = self.fee_schedule()?
             && crate::fee_schedule::quoted_version(&body).is_none_or(|v| v == schedule.version)
         {
             crate::fee_schedule::check_fact(&body, &|v, code| {
