@@ -67,6 +67,16 @@ pub struct Running {
 }
 
 impl Running {
+    /// Drains, then stops: unready and refusing new sessions at once, live sync sessions
+    /// closed with "going away" (the devices reconnect, behind a balancer to another
+    /// node); after `grace` (for the balancer to see the node unready) stops accepting,
+    /// lets requests in flight finish, and waits.
+    pub async fn drain(self, grace: std::time::Duration) -> std::io::Result<()> {
+        self.state.shutdown.send_replace(true);
+        tokio::time::sleep(grace).await;
+        self.stop().await
+    }
+
     /// Stops accepting, lets requests in flight finish, and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(s) = self.stop.take() {

@@ -32,6 +32,10 @@ enum Command {
         /// Address to listen on (port 0 picks a free port).
         #[arg(long, default_value = "127.0.0.1:8080", env = "BAOXIU_LISTEN")]
         listen: SocketAddr,
+        /// On SIGTERM, seconds to stay up unready (sessions told to reconnect elsewhere)
+        /// before no longer accepting connections.
+        #[arg(long, default_value_t = 5, env = "BAOXIU_DRAIN_GRACE")]
+        drain_grace: u64,
         /// Seed a demo office with people and orders, and print a token for each person.
         #[cfg(feature = "dev-tools")]
         #[arg(long)]
@@ -117,8 +121,14 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         #[cfg(feature = "dev-tools")]
-        Command::Serve { data, listen, demo } => {
-            let state = open(data).await?;
+        Command::Serve {
+            data,
+            listen,
+            drain_grace,
+            demo,
+        } => {
+            let mut state = open(data).await?;
+            state.limits.drain_grace = std::time::Duration::from_secs(drain_grace);
             if demo {
                 let logins = demo::seed(&state).await?;
                 let mut out = std::io::stdout().lock();
@@ -142,7 +152,15 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             serve(state, listen).await
         }
         #[cfg(not(feature = "dev-tools"))]
-        Command::Serve { data, listen } => serve(open(data).await?, listen).await,
+        Command::Serve {
+            data,
+            listen,
+            drain_grace,
+        } => {
+            let mut state = open(data).await?;
+            state.limits.drain_grace = std::time::Duration::from_secs(drain_grace);
+            serve(state, listen).await
+        }
         #[cfg(feature = "dev-tools")]
         Command::Simulate {
             seed,
@@ -233,8 +251,12 @@ async fn serve(
         out.flush()?;
     }
     shutdown_signal().await;
-    tracing::info!("shutting down");
-    running.stop().await?;
+    let grace = running.state.limits.drain_grace;
+    tracing::info!(
+        grace_ms = grace.as_millis() as u64,
+        "draining, then shutting down"
+    );
+    running.drain(grace).await?;
     Ok(())
 }
 

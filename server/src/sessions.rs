@@ -27,7 +27,16 @@ struct Entry {
 /// The registry of live connections.
 #[derive(Debug, Default)]
 pub struct Sessions {
-    inner: Mutex<(u64, HashMap<u64, Entry>)>,
+    inner: Mutex<Registry>,
+}
+
+#[derive(Debug, Default)]
+struct Registry {
+    last: u64,
+    live: HashMap<u64, Entry>,
+    /// The live sync session of each device, so a new one finds the old one at once
+    /// (a storm of thousands of devices connecting must not scan the registry each).
+    by_device: HashMap<DeviceId, u64>,
 }
 
 /// One live connection; dropping it leaves the registry.
@@ -59,8 +68,12 @@ impl Live {
 
 impl Drop for Live {
     fn drop(&mut self) {
-        if let Ok(mut g) = self.sessions.inner.lock() {
-            g.1.remove(&self.id);
+        if let Ok(mut g) = self.sessions.inner.lock()
+            && let Some(e) = g.live.remove(&self.id)
+            && let Some(d) = e.device
+            && g.by_device.get(&d) == Some(&self.id)
+        {
+            g.by_device.remove(&d);
         }
     }
 }
@@ -70,15 +83,15 @@ impl Sessions {
         let (tx, rx) = watch::channel(None);
         let id = match self.inner.lock() {
             Ok(mut g) => {
-                if let Some(d) = device {
-                    for e in g.1.values().filter(|e| e.device == Some(d)) {
-                        e.end.send_replace(Some(End::Replaced));
-                    }
-                    g.1.retain(|_, e| e.device != Some(d));
+                g.last += 1;
+                let id = g.last;
+                if let Some(d) = device
+                    && let Some(old) = g.by_device.insert(d, id)
+                    && let Some(e) = g.live.remove(&old)
+                {
+                    e.end.send_replace(Some(End::Replaced));
                 }
-                g.0 += 1;
-                let id = g.0;
-                g.1.insert(
+                g.live.insert(
                     id,
                     Entry {
                         user,
@@ -114,7 +127,7 @@ impl Sessions {
     /// Ends every live connection of `user`.
     pub fn revoke(&self, user: UserId) {
         if let Ok(g) = self.inner.lock() {
-            for e in g.1.values().filter(|e| e.user == user) {
+            for e in g.live.values().filter(|e| e.user == user) {
                 e.end.send_replace(Some(End::Revoked));
             }
         }
@@ -122,7 +135,7 @@ impl Sessions {
 
     /// Live connections now.
     pub fn len(&self) -> usize {
-        self.inner.lock().map(|g| g.1.len()).unwrap_or(0)
+        self.inner.lock().map(|g| g.live.len()).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -32,6 +32,10 @@ pub struct Limits {
     /// A catch-up goes to a device in pages of about this many bytes (the protocol's
     /// `CATCH_UP_PAGE_BYTES`; smaller in tests).
     pub catch_up_page_bytes: usize,
+    /// On SIGTERM the node first drains for this long — unready, live sessions told to
+    /// reconnect (to another node, behind a balancer), new sessions refused — and only
+    /// then stops accepting and lets requests in flight finish.
+    pub drain_grace: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -43,6 +47,7 @@ impl Default for Limits {
             ws_ping_every: std::time::Duration::from_secs(20),
             ws_idle: std::time::Duration::from_secs(60),
             catch_up_page_bytes: baoxiu_sync_core::protocol::CATCH_UP_PAGE_BYTES,
+            drain_grace: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -115,6 +120,21 @@ impl AppState {
 
     pub fn now(&self) -> Millis {
         self.clock.now()
+    }
+
+    /// The node is shutting down: it takes no new sessions and says it is not ready.
+    pub fn draining(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Refuses work that would outlive a draining node (a sync session, an event stream).
+    pub fn refuse_if_draining(&self) -> Result<(), Error> {
+        if self.draining() {
+            return Err(Error::Unavailable(
+                "this server is shutting down; reconnect (to another node)".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Verifies a token and that its user is active with the same token version, role and

@@ -15,6 +15,7 @@ use tokio::sync::{Notify, watch};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::Error;
 use crate::model::{Millis, OrderId};
@@ -349,6 +350,12 @@ async fn connection(shared: &Shared, config: &ClientConfig, local: &Notify) -> R
             msg = ws.next() => {
                 let bytes = match msg {
                     Some(Ok(Message::Binary(b))) => b,
+                    // A draining node says "going away": reconnect at once, as after a
+                    // normal end (behind a balancer the next connection reaches another
+                    // node), not after a growing backoff.
+                    Some(Ok(Message::Close(Some(f)))) if f.code == CloseCode::Away => {
+                        return Ok(());
+                    }
                     Some(Ok(Message::Close(_))) | None => {
                         return Err(Error::InvalidInput("the server closed the connection".into()));
                     }

@@ -7,7 +7,7 @@
 //! 3. Many devices reconnecting at once, each with one change: time until all are acked.
 //!
 //! Run: `cargo bench -p baoxiu-tests --bench sync` (set `BAOXIU_BENCH_QUICK=1` for small
-//! sizes).
+//! sizes, `BAOXIU_BENCH_STORM=1000,5000` for only the reconnect storms of those sizes).
 
 // Benchmark code: a failed unwrap is a failed run; floats only report ratios and times.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
@@ -296,7 +296,12 @@ async fn throughput(devices: usize, per_device: usize) {
 }
 
 async fn reconnect_storm(devices: usize) {
+    let setup = Instant::now();
     let (srv, mut phones, orders) = devices_with_orders(devices).await;
+    eprintln!(
+        "storm of {devices}: set up in {:.1} s",
+        setup.elapsed().as_secs_f64()
+    );
     for (p, o) in phones.iter_mut().zip(&orders) {
         p.store.arrive(*o, vec!["漏水".into()]).unwrap();
     }
@@ -393,6 +398,13 @@ fn main() {
         .unwrap();
     let _ = DeviceId::new();
     rt.block_on(async {
+        // `BAOXIU_BENCH_STORM=1000,5000`: only reconnect storms of these sizes.
+        if let Ok(sizes) = std::env::var("BAOXIU_BENCH_STORM") {
+            for n in sizes.split(',').filter_map(|s| s.trim().parse().ok()) {
+                reconnect_storm(n).await;
+            }
+            return;
+        }
         let sizes: &[usize] = if quick() { &[50] } else { &[200, 1000, 5000] };
         println!("\n## Reconnect: device holding N orders, 10 changed on each side\n");
         println!("| N | changes | baoxiu bytes | ÷ changes | round trips | time | Automerge per-doc sync | bytes | ÷ changes | rounds/doc | time |");

@@ -211,3 +211,59 @@ async fn client_survives_100_cuts_mid_frame_with_every_fact_exactly_once() {
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(ids.len(), unique.len(), "seed {seed}");
 }
+
+/// A node that accepts a session, takes its hello and closes it with `code`; counts
+/// connections.
+async fn closing_node(code: u16) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+                continue;
+            };
+            let _hello = ws.next().await;
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = ws
+                .send(Message::Close(Some(CloseFrame {
+                    code: code.into(),
+                    reason: "bye".into(),
+                })))
+                .await;
+        }
+    });
+    (addr, seen)
+}
+
+/// A draining node's "going away" is a normal end, not an error: the phone reconnects at
+/// once without counting a failure (its backoff does not grow); another close is an
+/// error the phone shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_away_is_a_reconnect_not_a_failure() {
+    let srv = TestServer::start().await;
+    let login = srv.who("a.tech1").clone();
+    for (code, failure) in [(1001u16, false), (1008, true)] {
+        let (addr, seen) = closing_node(code).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Mutex::new(
+            Store::open(&dir.path().join("p.db"), login.author()).unwrap(),
+        ));
+        let mut config = ClientConfig::new(format!("ws://{addr}/sync"), login.token.clone());
+        config.min_backoff = Duration::from_millis(2);
+        config.max_backoff = Duration::from_millis(20);
+        let client = SyncClient::start(store, config);
+        wait_until("three sessions closed", || seen.load(Ordering::SeqCst) >= 3).await;
+        let status = client.status();
+        client.stop().await;
+        assert_eq!(
+            status.last_error.is_some(),
+            failure,
+            "close {code}: {status:?}"
+        );
+    }
+}

@@ -973,3 +973,68 @@ async fn an_oversize_frame_gets_an_answer_the_device_can_act_on() {
         other => panic!("expected FrameTooLarge, got {other:?}"),
     }
 }
+
+/// SIGTERM's first step (issue 14, operations): the node says it is not ready, closes its
+/// live sync sessions with "going away" so the devices reconnect (to another node behind
+/// the balancer), refuses new sessions and event streams, and still answers requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draining_node_sends_sessions_away_and_reports_unready() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_phone, mut ws) = open_session(&srv, dir.path(), "a.tech1").await;
+    let (s, _) = srv.call("GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+
+    srv.state().shutdown.send_replace(true);
+    let close = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(f))) => return f,
+                None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await
+    .expect("the session is closed");
+    assert_eq!(close.map(|f| f.code), Some(CloseCode::Away));
+
+    let (s, v) = srv.call("GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["error"]["code"], "unavailable");
+    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+        srv.ws_url().as_str(),
+    )
+    .unwrap();
+    let bearer = format!("Bearer {}", srv.who("a.tech1").token);
+    req.headers_mut()
+        .insert("Authorization", bearer.parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            assert_eq!(
+                r.status(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "a new session is refused"
+            );
+        }
+        other => panic!("a new session was not refused: {:?}", other.map(|_| ())),
+    }
+    let (s, _) = srv.as_("a.dispatcher", "GET", "/api/v1/events", None).await;
+    assert_eq!(
+        s,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a new event stream is refused"
+    );
+    let (s, _) = srv
+        .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{id}"), None)
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "requests are still answered while draining"
+    );
+}

@@ -558,6 +558,69 @@ async fn live_session_pushes_both_ways() {
     assert_eq!(server_state(&srv, &x).await["status"], "on_site");
 }
 
+/// A live technician's session wakes for what concerns its scope only, and still misses
+/// none of it: an order assigned to it arrives, one assigned away is revoked, other
+/// technicians' work is not sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_technician_is_pushed_what_enters_and_leaves_its_scope() {
+    let srv = TestServer::start().await;
+    let x = srv.order("a", "scheduled", "tech1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut t1 = Phone::new(srv.who("a.tech1"), dir.path());
+    let mut ws = t1.connect(&srv.ws_url()).await;
+    let hello = t1.session.hello(&t1.store, chrono_now()).unwrap();
+    ws.send(Message::Binary(hello.encode().into()))
+        .await
+        .unwrap();
+    let welcome = next_frame(&mut ws).await;
+    t1.session
+        .handle(&mut t1.store, welcome, chrono_now())
+        .unwrap();
+    assert_eq!(
+        t1.store.order_ids().unwrap(),
+        vec![x.parse::<OrderId>().unwrap()]
+    );
+
+    // Another technician's order, then one of tech1's: the first frame is the second.
+    let other: OrderId = srv.order("a", "scheduled", "tech2").await.parse().unwrap();
+    let mine: OrderId = srv.order("a", "scheduled", "tech1").await.parse().unwrap();
+    let mut delivered = Vec::new();
+    while !delivered.contains(&mine) {
+        let Frame::Push(p) = next_frame(&mut ws).await else {
+            panic!("a push")
+        };
+        delivered.extend(p.documents.iter().map(|d| d.order));
+        assert!(
+            !delivered.contains(&other),
+            "another technician's order was sent"
+        );
+        t1.session
+            .handle(&mut t1.store, Frame::Push(p), chrono_now())
+            .unwrap();
+    }
+
+    // Assigned away while connected: revoked live.
+    let tech2 = srv.who("a.tech2").person.id;
+    let (s, v) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/orders/{mine}/assign"),
+            Some(serde_json::json!({"technicians": [tech2], "reason": "改派"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let revoked = loop {
+        let Frame::Push(p) = next_frame(&mut ws).await else {
+            panic!("a push")
+        };
+        if !p.revoked.is_empty() {
+            break p.revoked;
+        }
+    };
+    assert_eq!(revoked, vec![mine]);
+}
+
 async fn next_frame(ws: &mut Ws) -> Frame {
     let fut = async {
         loop {

@@ -14,11 +14,12 @@ use super::extract::Caller;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/events", params(("ticket" = Option<String>, Query, description = "a ticket from POST /api/v1/tickets (EventSource cannot send headers)")),
-    responses((status = 200, content_type = "text/event-stream", description = "one event per commit touching the caller's office: the order ids"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, content_type = "text/event-stream", description = "one event per commit touching the caller's office: the order ids"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 503, body = super::ErrorBody, description = "the node is draining: connect again")))]
 pub async fn events(
     State(st): State<AppState>,
     c: Caller,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> crate::error::Result<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    st.refuse_if_draining()?;
     let office = c.0.office;
     let rx = st.store.subscribe();
     let stop = st.shutdown.subscribe();
@@ -41,8 +42,8 @@ pub async fn events(
                         let ids: Vec<String> = c
                             .orders
                             .iter()
-                            .filter(|(_, o)| *o == office)
-                            .map(|(id, _)| id.to_string())
+                            .filter(|o| o.office == office)
+                            .map(|o| o.order.to_string())
                             .collect();
                         if ids.is_empty() {
                             continue;
@@ -58,5 +59,5 @@ pub async fn events(
                 }
             }
         });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -13,8 +13,9 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-#[utoipa::path(get, path = "/readyz", security(()), responses((status = 200, description = "the store commits: writes and syncs are taken"), (status = 503, body = super::ErrorBody, description = "the store cannot commit (disk full, read-only, unreachable); writes are refused with 503 and nothing is acknowledged")))]
+#[utoipa::path(get, path = "/readyz", security(()), responses((status = 200, description = "the store commits: writes and syncs are taken"), (status = 503, body = super::ErrorBody, description = "the store cannot commit (disk full, read-only, unreachable), or the node is draining before it stops; writes are refused with 503 and nothing is acknowledged")))]
 pub async fn readyz(State(st): State<AppState>) -> Result<Response> {
+    st.refuse_if_draining()?;
     st.store.ready().await?;
     let log = st.store.log_len().await?;
     Ok(Json(serde_json::json!({"status": "ready", "log": log})).into_response())

@@ -5,6 +5,7 @@
 //! as they are committed and acks the device's pushes after commit. A refused batch gets
 //! an `Error` frame naming the reason; nothing of it is stored and the session goes on.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -12,19 +13,59 @@ use tokio::time::Instant;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use baoxiu_sync_core::Author;
 use baoxiu_sync_core::protocol::{
     Ack, Cursor, ErrorCode, ErrorFrame, Frame, MAX_DOWNLOAD_FRAME_BYTES, MAX_UPLOAD_FRAME_BYTES,
     OrderChanges, PROTOCOL_VERSION, Push, Welcome,
 };
 use baoxiu_sync_core::validate::Submitter;
+use baoxiu_sync_core::{Author, OrderId};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::extract::Caller;
 use crate::error::{Error, Result};
 use crate::sessions::{End, Live};
 use crate::state::AppState;
-use crate::store::{CatchUp, DeviceCtx, SubmitError};
+use crate::store::{CatchUp, CommittedOrder, DeviceCtx, SubmitError};
+
+/// Which committed orders concern a session: its office's, and for a device whose scope
+/// is narrower (a technician's) only the orders it holds, is assigned or created. A
+/// commit that concerns it costs a catch-up; the rest cost a set lookup, so a commit no
+/// longer wakes every session of the office (what made a storm grow with the square of
+/// its devices).
+#[derive(Debug)]
+struct Watch {
+    office: baoxiu_sync_core::OfficeId,
+    user: baoxiu_sync_core::UserId,
+    /// `None`: the whole office.
+    holds: Option<HashSet<OrderId>>,
+}
+
+impl Watch {
+    fn new(ctx: &DeviceCtx) -> Self {
+        Watch {
+            office: ctx.submitter.office,
+            user: ctx.submitter.author.user,
+            holds: None,
+        }
+    }
+
+    /// What the device holds after a catch-up.
+    fn update(&mut self, up: &CatchUp) {
+        self.holds = up.holds.as_ref().map(|h| h.iter().copied().collect());
+    }
+
+    fn concerns(&self, c: &CommittedOrder) -> bool {
+        c.office == self.office
+            && match &self.holds {
+                None => true,
+                Some(h) => {
+                    h.contains(&c.order)
+                        || c.created_by == self.user
+                        || c.technicians.contains(&self.user)
+                }
+            }
+    }
+}
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest WebSocket message read at all; past `MAX_UPLOAD_FRAME_BYTES` it is refused.
@@ -33,9 +74,11 @@ const READ_LIMIT: usize = 2 * MAX_UPLOAD_FRAME_BYTES;
 /// for a session replaced by the same device's newer one.
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_REPLACED: u16 = 4000;
+/// Going away: the node is draining; the device reconnects at once (to another node).
+const CLOSE_GOING_AWAY: u16 = 1001;
 
 #[utoipa::path(get, path = "/sync", params(("ticket" = Option<String>, Query, description = "a ticket from POST /api/v1/tickets, where the client cannot send the Authorization header")),
-    responses((status = 101, description = "WebSocket upgrade; then the frames of docs/sync-protocol.md"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody, description = "the token is not bound to a device, or the device is another user's")))]
+    responses((status = 101, description = "WebSocket upgrade; then the frames of docs/sync-protocol.md"), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody, description = "the token is not bound to a device, or the device is another user's"), (status = 503, body = super::ErrorBody, description = "the node is draining: connect again (the balancer picks another node)")))]
 pub async fn upgrade(
     State(st): State<AppState>,
     c: Caller,
@@ -45,6 +88,7 @@ pub async fn upgrade(
         c.0.device
             .ok_or_else(|| Error::Forbidden("sync needs a token bound to a device".into()))?;
     let user = c.0.sub;
+    st.refuse_if_draining()?;
     st.store.register_device(user, device).await?;
     let ctx = DeviceCtx {
         submitter: Submitter {
@@ -250,6 +294,8 @@ async fn run_session(
     };
     let up = catch_up(st, ctx, hello.cursor, true).await?;
     let mut cursor = up.cursor;
+    let mut watch = Watch::new(ctx);
+    watch.update(&up);
     // R-PAID: the schedule in force travels with the welcome when the phone lacks it. Not
     // being able to read it must not stop a sync: the phone keeps the one it holds.
     let fee_schedule = match st.store.fee_schedule(None, st.now()).await {
@@ -285,7 +331,7 @@ async fn run_session(
     loop {
         tokio::select! {
             _ = shutdown.changed() => {
-                let _ = socket.send(Message::Close(None)).await;
+                close(socket, CLOSE_GOING_AWAY, "server shutting down; reconnect").await;
                 return Ok(());
             }
             end = live.ended() => {
@@ -338,14 +384,14 @@ async fn run_session(
                 }
             }
             () = std::future::ready(()), if more => {
-                if !push_next(st, ctx, socket, &mut cursor, &mut more, true).await? {
+                if !push_next(st, ctx, socket, &mut cursor, &mut more, &mut watch, true).await? {
                     return Ok(());
                 }
             }
             note = committed.recv() => {
                 match note {
                     Ok(c) => {
-                        let relevant = c.orders.iter().any(|(_, office)| *office == ctx.submitter.office);
+                        let relevant = c.orders.iter().any(|o| watch.concerns(o));
                         if !relevant || cursor.is_some_and(|cur| cur.seq >= c.seq) {
                             continue;
                         }
@@ -359,7 +405,7 @@ async fn run_session(
                     // The pages still to send will carry it.
                     continue;
                 }
-                if !push_next(st, ctx, socket, &mut cursor, &mut more, false).await? {
+                if !push_next(st, ctx, socket, &mut cursor, &mut more, &mut watch, false).await? {
                     return Ok(());
                 }
             }
@@ -377,12 +423,14 @@ async fn push_next(
     socket: &mut WebSocket,
     cursor: &mut Option<Cursor>,
     more: &mut bool,
+    watch: &mut Watch,
     page: bool,
 ) -> Result<bool> {
     let up = catch_up(st, ctx, *cursor, false).await?;
     if up.repair {
         return Ok(false);
     }
+    watch.update(&up);
     let empty = up.changes.is_empty() && up.documents.is_empty() && up.revoked.is_empty();
     if empty && !page {
         return Ok(true);

@@ -123,6 +123,10 @@ pub struct CatchUp {
     pub scope: Vec<OrderId>,
     /// This is one page: ask again from `cursor` for the rest.
     pub more: bool,
+    /// The orders the device holds or is owed once this page is delivered (its scope and
+    /// what it still holds), for a device whose scope is not its whole office; `None`
+    /// when it is the office. Not sent: the session watches only these.
+    pub holds: Option<Vec<OrderId>>,
 }
 
 /// A batch refused whole, or the store failing.
@@ -139,7 +143,30 @@ pub enum SubmitError {
 #[derive(Debug, Clone)]
 pub struct Committed {
     pub seq: u64,
-    pub orders: Vec<(OrderId, OfficeId)>,
+    pub orders: Vec<CommittedOrder>,
+}
+
+/// An order a commit changed, with what decides whose scope it is in: the office, and for
+/// a technician's scope its technicians and creator after the commit. A session wakes
+/// only for the orders that concern it, so a commit does not cost every live session a
+/// catch-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommittedOrder {
+    pub order: OrderId,
+    pub office: OfficeId,
+    pub technicians: Vec<UserId>,
+    pub created_by: UserId,
+}
+
+impl CommittedOrder {
+    pub fn of(st: &WorkOrderState) -> Self {
+        CommittedOrder {
+            order: st.order,
+            office: st.office.id,
+            technicians: st.technicians.clone(),
+            created_by: st.created_by.user,
+        }
+    }
 }
 
 /// A technician device's last sync.

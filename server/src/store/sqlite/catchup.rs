@@ -154,6 +154,16 @@ fn plan_in(
         .chain(pending_revoke)
         .collect();
     revoke.sort();
+    if who.author.role == Role::Technician {
+        let gone: HashSet<&OrderId> = revoke.iter().collect();
+        let mut holds: Vec<OrderId> = scope
+            .union(&held)
+            .filter(|o| !gone.contains(o))
+            .copied()
+            .collect();
+        holds.sort();
+        up.holds = Some(holds);
+    }
     if up.repair {
         up.scope = scope.iter().copied().collect();
         up.scope.sort();

@@ -26,7 +26,7 @@ use super::fee_schedule::schedule_item_of;
 use super::log::{load_doc, store_changes};
 use super::states::States;
 use crate::error::{Error, Result};
-use crate::store::{Committed, SubmitError};
+use crate::store::{Committed, CommittedOrder, SubmitError};
 
 /// Most jobs committed together.
 const GROUP: usize = 512;
@@ -82,13 +82,13 @@ pub(super) struct Faults {
 /// to publish to readers (with the order's last log position).
 #[derive(Default)]
 struct Touched {
-    orders: Vec<(OrderId, OfficeId)>,
+    orders: Vec<CommittedOrder>,
     states: Vec<(OrderId, i64, WorkOrderState)>,
 }
 
 impl Touched {
     fn add(&mut self, seq: i64, st: WorkOrderState) {
-        self.orders.push((st.order, st.office.id));
+        self.orders.push(CommittedOrder::of(&st));
         self.states.push((st.order, seq, st));
     }
 }
