@@ -295,25 +295,100 @@ async fn throughput(devices: usize, per_device: usize) {
     );
 }
 
+/// This process's resident memory, KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `devices` technicians, each with one order on their phone and one change made offline,
+/// reconnect at once. The phones run in a process of their own (`storm-clients`): a
+/// process may hold 20,000 sockets here, and each side of a 10,000-device storm needs as
+/// many. Then every phone holds an idle session open, for the memory each costs.
 async fn reconnect_storm(devices: usize) {
+    use std::io::{BufRead, BufReader, Write};
     let setup = Instant::now();
-    let (srv, mut phones, orders) = devices_with_orders(devices).await;
+    let limits = baoxiu_server::Limits {
+        max_connections: 30_000,
+        ..Default::default()
+    };
+    let srv = Arc::new(TestServer::start_with(limits).await);
+    let mut logins = Vec::with_capacity(devices);
+    for i in 0..devices {
+        logins.push(srv.add_technician("a", &format!("技師{i}")).await);
+    }
+    let mut tasks = Vec::new();
+    for l in &logins {
+        let (srv, l) = (srv.clone(), l.clone());
+        tasks.push(tokio::spawn(async move {
+            create_orders(&srv, 1, Some(&l)).await;
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("logins.jsonl");
+    let mut lines = String::new();
+    for l in &logins {
+        let v = serde_json::json!({"person": l.person, "device": l.device.to_string(), "token": l.token});
+        lines.push_str(&format!("{v}\n"));
+    }
+    std::fs::write(&file, lines).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_storm-clients"))
+        .arg(srv.ws_url())
+        .arg(&file)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut to = child.stdin.take().unwrap();
+    let from = child.stdout.take().unwrap();
+    // The child's lines, read off the runtime's threads.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(from).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    assert_eq!(rx.recv().await.unwrap(), "ready");
     eprintln!(
         "storm of {devices}: set up in {:.1} s",
         setup.elapsed().as_secs_f64()
     );
-    for (p, o) in phones.iter_mut().zip(&orders) {
-        p.store.arrive(*o, vec!["漏水".into()]).unwrap();
-    }
-    let t = Instant::now();
-    let results = sync_all(phones, &srv.ws_url()).await;
-    let elapsed = t.elapsed();
-    assert!(results.iter().all(|(left, _)| *left == 0));
-    let one_round_trip = results.iter().filter(|(_, one)| *one).count();
-    println!(
-        "{devices} devices reconnecting at once, one change each: all acked in {:.2} s ({one_round_trip} in one round trip)",
-        elapsed.as_secs_f64()
+    writeln!(to, "go").unwrap();
+    let result = rx.recv().await.unwrap();
+    let parts: Vec<&str> = result.split_whitespace().collect();
+    let (acked, secs, one_trip): (usize, f64, usize) = (
+        parts[1].parse().unwrap(),
+        parts[2].parse().unwrap(),
+        parts[3].parse().unwrap(),
     );
+    assert_eq!(acked, devices, "{result}");
+    let before = rss_kib();
+    writeln!(to, "hold").unwrap();
+    let holding = rx.recv().await.unwrap();
+    assert_eq!(holding, format!("holding {devices}"));
+    let after = rss_kib();
+    println!(
+        "{devices} devices reconnecting at once, one change each: all acked in {secs:.2} s ({one_trip} in one round trip); {} idle sessions: server RSS {} → {} MiB, {:.1} KiB per session",
+        devices,
+        before / 1024,
+        after / 1024,
+        after.saturating_sub(before) as f64 / devices as f64,
+    );
+    writeln!(to, "done").unwrap();
+    let _ = child.wait();
 }
 
 /// The technician's side through the FFI `Replica`: memory while listing 1,000 orders, and

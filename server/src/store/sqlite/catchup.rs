@@ -201,52 +201,48 @@ fn plan_in(
     // Where the changes read stop: the device's cursor until a row is read.
     let mut read_to = valid.map(|v| v.seq).unwrap_or(max_seq);
     if let Some(cur) = valid.filter(|_| !up.more) {
-        let mut stmt = c.prepare_cached(
-            "SELECT seq, order_id, bytes FROM log WHERE seq > ?1 AND seq <= ?3 AND actor != ?2
-             ORDER BY seq",
-        )?;
-        let rows = stmt.query_map(params![int(cur.seq), actor, int(max_seq)], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        })?;
         let mut by_order: Vec<OrderChanges> = Vec::new();
         let mut index: HashMap<OrderId, usize> = HashMap::new();
         let mut any = !up.documents.is_empty();
         let mut count = 0usize;
         read_to = cur.seq;
         let mut cut = false;
-        for row in rows {
-            let (seq, o, bytes) = row?;
-            let seq = u64::try_from(seq).unwrap_or(0);
-            let o: OrderId = parse("order id", &o)?;
-            if !known.contains(&o) || !scope.contains(&o) {
+        let wanted: Vec<OrderId> = known.intersection(&scope).copied().collect();
+        let per_order = wanted.len() <= PER_ORDER_READS;
+        each_new_row(
+            c,
+            cur.seq,
+            max_seq,
+            &actor,
+            per_order.then_some(&wanted),
+            |seq, o, bytes| {
+                if !known.contains(&o) || !scope.contains(&o) {
+                    read_to = seq;
+                    return Ok(true);
+                }
+                let size = bytes.len().saturating_add(64);
+                if count >= MAX_CHANGES_PER_FRAME || !fits(used, size, !any) {
+                    // This row and the rest go on the next page; the cursor stays on the
+                    // last row read (a row that exists, so the cursor checks out).
+                    up.more = true;
+                    cut = true;
+                    return Ok(false);
+                }
                 read_to = seq;
-                continue;
-            }
-            let size = bytes.len().saturating_add(64);
-            if count >= MAX_CHANGES_PER_FRAME || !fits(used, size, !any) {
-                // This row and the rest go on the next page; the cursor stays on the
-                // last row read (a row that exists, so the cursor checks out).
-                up.more = true;
-                cut = true;
-                break;
-            }
-            read_to = seq;
-            count += 1;
-            used = used.saturating_add(size);
-            any = true;
-            let i = *index.entry(o).or_insert_with(|| {
-                by_order.push(OrderChanges {
-                    order: o,
-                    changes: Vec::new(),
+                count += 1;
+                used = used.saturating_add(size);
+                any = true;
+                let i = *index.entry(o).or_insert_with(|| {
+                    by_order.push(OrderChanges {
+                        order: o,
+                        changes: Vec::new(),
+                    });
+                    by_order.len() - 1
                 });
-                by_order.len() - 1
-            });
-            by_order[i].changes.push(bytes);
-        }
+                by_order[i].changes.push(bytes);
+                Ok(true)
+            },
+        )?;
         if !cut {
             // Everything up to the snapshot was read (the device's own rows included).
             read_to = max_seq;
@@ -275,6 +271,61 @@ fn plan_in(
         pending,
         confirm_upto: valid.map(|v| v.delivery),
     })
+}
+
+/// Orders at most for which the log is read order by order rather than in one scan.
+const PER_ORDER_READS: usize = 256;
+
+/// Visits, in log order, the log rows after `from` (to `to`) that another device wrote,
+/// until `f` says stop: with `only` (a device holding few orders, a technician's) only
+/// those orders' rows, found through the log's index by order and read one by one; else
+/// every row, in one scan of the log after the cursor. A storm of reconnecting technicians must not cost
+/// each of them a read of every change the others made since (what grew with the square
+/// of the devices).
+fn each_new_row(
+    c: &Connection,
+    from: u64,
+    to: u64,
+    actor: &[u8],
+    only: Option<&Vec<OrderId>>,
+    mut f: impl FnMut(u64, OrderId, Vec<u8>) -> Result<bool>,
+) -> Result<()> {
+    if let Some(wanted) = only {
+        let mut positions = Vec::new();
+        let mut stmt = c.prepare_cached(
+            "SELECT seq FROM log WHERE order_id = ?1 AND seq > ?2 AND seq <= ?3 AND actor != ?4",
+        )?;
+        for o in wanted {
+            let rows = stmt.query_map(params![o.to_string(), int(from), int(to), actor], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            for seq in rows {
+                positions.push((seq?, *o));
+            }
+        }
+        positions.sort_unstable();
+        let mut bytes = c.prepare_cached("SELECT bytes FROM log WHERE seq = ?1")?;
+        for (seq, o) in positions {
+            let b: Vec<u8> = bytes.query_row([seq], |r| r.get(0))?;
+            if !f(u64::try_from(seq).unwrap_or(0), o, b)? {
+                break;
+            }
+        }
+    } else {
+        let mut stmt = c.prepare_cached(
+            "SELECT seq, order_id, bytes FROM log WHERE seq > ?1 AND seq <= ?3 AND actor != ?2
+             ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![int(from), actor, int(to)])?;
+        while let Some(r) = rows.next()? {
+            let seq = u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+            let o: OrderId = parse("order id", &r.get::<_, String>(1)?)?;
+            if !f(seq, o, r.get(2)?)? {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Planned {
@@ -345,5 +396,56 @@ impl Record {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two ways of reading the log after a cursor visit the same rows of the orders
+    /// asked for, in the same (log) order, skip the device's own rows, and stop when told.
+    #[test]
+    fn per_order_reads_and_the_scan_visit_the_same_rows_in_log_order() {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut c, super::super::SCHEMA_VERSION).unwrap();
+        let orders: Vec<OrderId> = (0..5).map(|_| OrderId::new()).collect();
+        let (me, other) = (vec![1u8; 16], vec![2u8; 16]);
+        // Interleaved rows of five orders, every third by the device itself.
+        for i in 0..60u8 {
+            let actor = if i % 3 == 0 { &me } else { &other };
+            c.execute(
+                "INSERT INTO log (order_id, hash, actor, bytes) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    orders[usize::from(i) % 5].to_string(),
+                    vec![i; 32],
+                    actor,
+                    vec![i]
+                ],
+            )
+            .unwrap();
+        }
+        let wanted = vec![orders[1], orders[3]];
+        let visit = |only: Option<&Vec<OrderId>>, stop_after: usize| {
+            let mut seen = Vec::new();
+            each_new_row(&c, 10, 50, &me, only, |seq, o, b| {
+                if wanted.contains(&o) {
+                    seen.push((seq, o, b));
+                }
+                Ok(seen.len() < stop_after)
+            })
+            .unwrap();
+            seen
+        };
+        let by_order = visit(Some(&wanted), usize::MAX);
+        assert_eq!(by_order, visit(None, usize::MAX));
+        assert!(by_order.windows(2).all(|w| w[0].0 < w[1].0), "log order");
+        assert!(
+            by_order
+                .iter()
+                .all(|(seq, _, b)| *seq > 10 && *seq <= 50 && b[0] % 3 != 0)
+        );
+        assert_eq!(by_order.len(), 11);
+        assert_eq!(visit(Some(&wanted), 4), by_order[..4].to_vec());
     }
 }
