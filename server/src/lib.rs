@@ -42,6 +42,26 @@ pub fn db_path(data: &Path) -> PathBuf {
     data.join("baoxiu.db")
 }
 
+/// Brings a database to this build's schema and exits (`baoxiu migrate`: for rolling
+/// deploys, run once before the nodes of the new version start): the PostgreSQL database
+/// at `database` when given, else the SQLite database of the data directory. Returns the
+/// schema versions before and after. Blocks.
+pub fn migrate(data: &Path, database: Option<&str>) -> Result<(i64, i64)> {
+    match database {
+        Some(url) if store::postgres::is_postgres_url(url) => {
+            store::postgres::migrate(&mut store::postgres::connect(url)?)
+        }
+        Some(other) => Err(Error::Invalid(format!(
+            "database {other:?}: a postgres:// or postgresql:// URL"
+        ))),
+        None => {
+            std::fs::create_dir_all(data)
+                .map_err(|e| Error::Internal(format!("{}: {e}", data.display())))?;
+            SqliteStore::migrate(&db_path(data))
+        }
+    }
+}
+
 /// Opens the data directory (creating it, its key and its database on first run), on the
 /// system clock. Blocks: call it at start-up.
 pub fn open(data: &Path) -> Result<AppState> {

@@ -64,6 +64,16 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Bring the database to this build's schema, then exit (for rolling deploys: run it
+    /// once, then start the nodes of the new version).
+    Migrate {
+        /// Data directory whose SQLite database to migrate (without --database).
+        #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
+        data: PathBuf,
+        /// A PostgreSQL database instead: postgres://user@host:port/name
+        #[arg(long, env = "BAOXIU_DATABASE")]
+        database: Option<String>,
+    },
     /// Print a token signed with the data directory's key.
     Token {
         #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
@@ -205,6 +215,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 Err(format!("did not converge: {}", r.mismatches.join("; ")).into())
             }
+        }
+        Command::Migrate { data, database } => {
+            let (before, after) = tokio::task::spawn_blocking(move || {
+                baoxiu_server::migrate(&data, database.as_deref())
+            })
+            .await??;
+            if before == after {
+                println!("schema at version {after}: nothing to do");
+            } else {
+                println!("schema migrated from version {before} to {after}");
+            }
+            Ok(())
         }
         Command::Token {
             data,

@@ -22,6 +22,11 @@ use baoxiu_sync_core::{
 };
 use baoxiu_tests::server::{Login, Phone, TestServer, chrono_now};
 
+/// Counts the live heap, for the memory an idle session costs (the resident size alone
+/// says little: the allocator keeps and reuses what the storm freed).
+#[global_allocator]
+static ALLOC: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
 fn quick() -> bool {
     std::env::var("BAOXIU_BENCH_QUICK").is_ok_and(|v| v == "1")
 }
@@ -324,15 +329,19 @@ async fn reconnect_storm(devices: usize) {
     for i in 0..devices {
         logins.push(srv.add_technician("a", &format!("技師{i}")).await);
     }
-    let mut tasks = Vec::new();
-    for l in &logins {
-        let (srv, l) = (srv.clone(), l.clone());
-        tasks.push(tokio::spawn(async move {
-            create_orders(&srv, 1, Some(&l)).await;
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
+    // A few hundred at a time: the set-up is not what is measured, and more at once
+    // overflows the writer's queue (answered "overloaded", as it should be).
+    for chunk in logins.chunks(256) {
+        let mut tasks = Vec::new();
+        for l in chunk {
+            let (srv, l) = (srv.clone(), l.clone());
+            tasks.push(tokio::spawn(async move {
+                create_orders(&srv, 1, Some(&l)).await;
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("logins.jsonl");
@@ -374,18 +383,24 @@ async fn reconnect_storm(devices: usize) {
         parts[2].parse().unwrap(),
         parts[3].parse().unwrap(),
     );
-    assert_eq!(acked, devices, "{result}");
-    let before = rss_kib();
+    if acked < devices {
+        println!(
+            "{devices} devices reconnecting at once, one change each: only {acked} acked, the last after {secs:.2} s; the rest heard nothing for 20 s and gave up"
+        );
+        writeln!(to, "done").unwrap();
+        let _ = child.wait();
+        return;
+    }
+    let (heap_before, rss_before) = (ALLOC.allocated(), rss_kib());
     writeln!(to, "hold").unwrap();
     let holding = rx.recv().await.unwrap();
     assert_eq!(holding, format!("holding {devices}"));
-    let after = rss_kib();
+    let (heap_after, rss_after) = (ALLOC.allocated(), rss_kib());
     println!(
-        "{devices} devices reconnecting at once, one change each: all acked in {secs:.2} s ({one_trip} in one round trip); {} idle sessions: server RSS {} → {} MiB, {:.1} KiB per session",
-        devices,
-        before / 1024,
-        after / 1024,
-        after.saturating_sub(before) as f64 / devices as f64,
+        "{devices} devices reconnecting at once, one change each: all acked in {secs:.2} s ({one_trip} in one round trip); {devices} idle sessions: server heap +{:.1} KiB per session (RSS {} → {} MiB)",
+        heap_after.saturating_sub(heap_before) as f64 / 1024.0 / devices as f64,
+        rss_before / 1024,
+        rss_after / 1024,
     );
     writeln!(to, "done").unwrap();
     let _ = child.wait();

@@ -19,6 +19,7 @@ mod incremental;
 mod jwt;
 mod month;
 mod paging;
+mod postgres;
 mod rules;
 mod schedule;
 mod server_schema;

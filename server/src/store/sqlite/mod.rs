@@ -101,6 +101,21 @@ struct Inner {
 }
 
 impl SqliteStore {
+    /// Brings the database at `path` (created if absent) to this build's schema and
+    /// projection, and nothing more: `baoxiu migrate`. Returns the schema versions before
+    /// and after. Blocks.
+    pub fn migrate(path: &Path) -> Result<(i64, i64)> {
+        let mut conn = Connection::open(path)?;
+        schema::configure(&conn)?;
+        let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        schema::migrate(&mut conn, SCHEMA_VERSION)?;
+        let rebuilt = schema::rebuild_projection(&mut conn)?;
+        if rebuilt > 0 {
+            tracing::info!(orders = rebuilt, "projection rebuilt");
+        }
+        Ok((before, SCHEMA_VERSION))
+    }
+
     /// Opens (creating or migrating) the database at `path` and starts the writer. Blocks:
     /// call it at start-up, before serving.
     pub fn open(path: &Path) -> Result<Self> {
