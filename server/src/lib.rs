@@ -10,6 +10,7 @@ pub mod auth;
 pub mod devtools;
 pub mod error;
 pub mod http;
+pub mod hub;
 pub mod policy;
 pub mod serve;
 pub mod service;
@@ -115,6 +116,11 @@ pub async fn start(state: AppState, listen: SocketAddr) -> std::io::Result<Runni
     let router = http::router(state.clone());
     let shutdown = state.shutdown.clone();
     let limits = state.limits;
+    tokio::spawn(hub::dispatch(
+        state.hub.clone(),
+        state.store.subscribe(),
+        state.shutdown.subscribe(),
+    ));
     let task = tokio::spawn(serve::serve(listener, router, limits, async move {
         let _ = stopped.await;
         // Long-lived sessions and streams end, so the drain finishes.

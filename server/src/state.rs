@@ -102,6 +102,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// Live sync sessions and event streams, to end them from outside.
     pub sessions: Arc<Sessions>,
+    /// Whom each commit concerns, to wake only those sync sessions.
+    pub hub: Arc<crate::hub::Hub>,
     pub limits: Limits,
 }
 
@@ -114,6 +116,7 @@ impl AppState {
             clock,
             shutdown: tokio::sync::watch::channel(false).0,
             sessions: Arc::new(Sessions::default()),
+            hub: Arc::new(crate::hub::Hub::default()),
             limits: Limits::default(),
         }
     }

@@ -5,7 +5,6 @@
 //! as they are committed and acks the device's pushes after commit. A refused batch gets
 //! an `Error` frame naming the reason; nothing of it is stored and the session goes on.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -18,58 +17,22 @@ use baoxiu_sync_core::protocol::{
     OrderChanges, PROTOCOL_VERSION, Push, Welcome,
 };
 use baoxiu_sync_core::validate::Submitter;
-use baoxiu_sync_core::{Author, OrderId};
-use tokio::sync::broadcast::error::RecvError;
+use baoxiu_sync_core::{Author, Role};
 
 use super::extract::Caller;
 use crate::error::{Error, Result};
+use crate::hub::{Scope, Subscription};
 use crate::sessions::{End, Live};
 use crate::state::AppState;
-use crate::store::{CatchUp, CommittedOrder, DeviceCtx, SubmitError};
-
-/// Which committed orders concern a session: its office's, and for a device whose scope
-/// is narrower (a technician's) only the orders it holds, is assigned or created. A
-/// commit that concerns it costs a catch-up; the rest cost a set lookup, so a commit no
-/// longer wakes every session of the office (what made a storm grow with the square of
-/// its devices).
-#[derive(Debug)]
-struct Watch {
-    office: baoxiu_sync_core::OfficeId,
-    user: baoxiu_sync_core::UserId,
-    /// `None`: the whole office.
-    holds: Option<HashSet<OrderId>>,
-}
-
-impl Watch {
-    fn new(ctx: &DeviceCtx) -> Self {
-        Watch {
-            office: ctx.submitter.office,
-            user: ctx.submitter.author.user,
-            holds: None,
-        }
-    }
-
-    /// What the device holds after a catch-up.
-    fn update(&mut self, up: &CatchUp) {
-        self.holds = up.holds.as_ref().map(|h| h.iter().copied().collect());
-    }
-
-    fn concerns(&self, c: &CommittedOrder) -> bool {
-        c.office == self.office
-            && match &self.holds {
-                None => true,
-                Some(h) => {
-                    h.contains(&c.order)
-                        || c.created_by == self.user
-                        || c.technicians.contains(&self.user)
-                }
-            }
-    }
-}
+use crate::store::{CatchUp, DeviceCtx, SubmitError};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest WebSocket message read at all; past `MAX_UPLOAD_FRAME_BYTES` it is refused.
 const READ_LIMIT: usize = 2 * MAX_UPLOAD_FRAME_BYTES;
+/// The socket's read buffer to start with (it grows for a large frame). The WebSocket
+/// library's default, 128 KiB, was most of what an idle session cost: thousands of
+/// phones stay connected all day and send a few hundred bytes now and then.
+const READ_BUFFER: usize = 4 * 1024;
 /// WebSocket close codes: policy violation (revoked, expired, idle), and a private code
 /// for a session replaced by the same device's newer one.
 const CLOSE_POLICY: u16 = 1008;
@@ -109,6 +72,7 @@ pub async fn upgrade(
         // the device keeps its changes and sends smaller pages) rather than dropped.
         .max_message_size(READ_LIMIT)
         .max_frame_size(READ_LIMIT)
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| session(st, ctx, expires, socket)))
 }
 
@@ -243,8 +207,17 @@ async fn run_session(
     expires: Duration,
     socket: &mut WebSocket,
 ) -> Result<()> {
-    // Subscribe before answering, so nothing committed after the welcome is missed.
-    let mut committed = st.store.subscribe();
+    // Subscribe before answering, so nothing committed after the welcome is missed. A
+    // technician's catch-up covers only its own orders (the store's scope rule), so it
+    // is woken only for those.
+    let scope = match ctx.submitter.author.role {
+        Role::Technician => Scope::Narrow {
+            office: ctx.submitter.office,
+            user: ctx.submitter.author.user,
+        },
+        _ => Scope::Office(ctx.submitter.office),
+    };
+    let mut sub = st.hub.subscribe(scope);
     let mut shutdown = st.shutdown.subscribe();
     let mut seen = Instant::now();
     let expiry = tokio::time::sleep(expires);
@@ -294,8 +267,7 @@ async fn run_session(
     };
     let up = catch_up(st, ctx, hello.cursor, true).await?;
     let mut cursor = up.cursor;
-    let mut watch = Watch::new(ctx);
-    watch.update(&up);
+    watch_holds(&sub, &up);
     // R-PAID: the schedule in force travels with the welcome when the phone lacks it. Not
     // being able to read it must not stop a sync: the phone keeps the one it holds.
     let fee_schedule = match st.store.fee_schedule(None, st.now()).await {
@@ -384,32 +356,30 @@ async fn run_session(
                 }
             }
             () = std::future::ready(()), if more => {
-                if !push_next(st, ctx, socket, &mut cursor, &mut more, &mut watch, true).await? {
+                if !push_next(st, ctx, socket, &mut cursor, &mut more, &sub, true).await? {
                     return Ok(());
                 }
             }
-            note = committed.recv() => {
-                match note {
-                    Ok(c) => {
-                        let relevant = c.orders.iter().any(|o| watch.concerns(o));
-                        if !relevant || cursor.is_some_and(|cur| cur.seq >= c.seq) {
-                            continue;
-                        }
-                    }
-                    Err(RecvError::Lagged(_)) => {}
-                    Err(RecvError::Closed) => return Ok(()),
+            seq = sub.changed() => {
+                if cursor.is_some_and(|cur| cur.seq >= seq) {
+                    continue;
                 }
-                // Coalesce whatever else was committed meanwhile into one catch-up.
-                while committed.try_recv().is_ok() {}
                 if more {
                     // The pages still to send will carry it.
                     continue;
                 }
-                if !push_next(st, ctx, socket, &mut cursor, &mut more, &mut watch, false).await? {
+                if !push_next(st, ctx, socket, &mut cursor, &mut more, &sub, false).await? {
                     return Ok(());
                 }
             }
         }
+    }
+}
+
+/// Tells the hub which orders the device holds after a catch-up (a narrow scope's).
+fn watch_holds(sub: &Subscription, up: &CatchUp) {
+    if let Some(holds) = &up.holds {
+        sub.set_holds(holds, up.cursor.map(|c| c.seq).unwrap_or(0));
     }
 }
 
@@ -423,14 +393,14 @@ async fn push_next(
     socket: &mut WebSocket,
     cursor: &mut Option<Cursor>,
     more: &mut bool,
-    watch: &mut Watch,
+    sub: &Subscription,
     page: bool,
 ) -> Result<bool> {
     let up = catch_up(st, ctx, *cursor, false).await?;
     if up.repair {
         return Ok(false);
     }
-    watch.update(&up);
+    watch_holds(sub, &up);
     let empty = up.changes.is_empty() && up.documents.is_empty() && up.revoked.is_empty();
     if empty && !page {
         return Ok(true);
