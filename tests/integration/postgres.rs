@@ -214,3 +214,242 @@ fn migrate_brings_an_older_sqlite_database_up_once() {
     let e = baoxiu_server::migrate(data.path(), Some("mysql://localhost/x")).unwrap_err();
     assert!(e.to_string().contains("postgres://"), "{e}");
 }
+
+mod log_order {
+    //! Issue 14: the change log devices read by cursor never skips a change that another
+    //! node committed out of order.
+
+    use std::collections::BTreeSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use baoxiu_server::store::postgres::log::{NewRow, after, append};
+    use baoxiu_sync_core::OrderId;
+    use baoxiu_tests::pg::TestDatabase;
+    use rand::Rng;
+
+    fn migrated(test: &str) -> Option<TestDatabase> {
+        let db = TestDatabase::create(test)?;
+        baoxiu_server::migrate(std::path::Path::new("unused"), Some(&db.url)).unwrap();
+        Some(db)
+    }
+
+    fn hash() -> Vec<u8> {
+        rand::random::<[u8; 32]>().to_vec()
+    }
+
+    /// A device reading by cursor: every row after its cursor, then the cursor moves to
+    /// the last row read. Returns the hashes it has seen.
+    struct Reader {
+        client: postgres::Client,
+        cursor: u64,
+        seen: Vec<Vec<u8>>,
+    }
+
+    impl Reader {
+        fn poll(&mut self) {
+            for (seq, _, _) in after(&mut self.client, self.cursor, 10_000).unwrap() {
+                assert!(seq > self.cursor, "rows come in log order");
+                let hash: Vec<u8> = self
+                    .client
+                    .query_one(
+                        "SELECT hash FROM log WHERE seq = $1",
+                        &[&i64::try_from(seq).unwrap()],
+                    )
+                    .unwrap()
+                    .get(0);
+                self.seen.push(hash);
+                self.cursor = seq;
+            }
+        }
+    }
+
+    #[test]
+    fn a_node_s_append_waits_for_the_other_s_commit_and_readers_see_both_in_order() {
+        let Some(db) = migrated("a_node_s_append_waits_for_the_other_s_commit") else {
+            return;
+        };
+        let mut reader = Reader {
+            client: db.client(),
+            cursor: 0,
+            seen: Vec::new(),
+        };
+        let (ha, hb) = (hash(), hash());
+        let mut node_a = db.client();
+        let mut tx_a = node_a.transaction().unwrap();
+        let order = OrderId::new();
+        fn row(order: OrderId, h: &[u8]) -> NewRow<'_> {
+            NewRow {
+                order,
+                hash: h,
+                actor: b"a",
+                bytes: b"change",
+            }
+        }
+        assert_eq!(
+            append(&mut tx_a, &[row(order, &ha)]).unwrap(),
+            vec![Some(1)]
+        );
+        // Node B appends while A's transaction is open: it waits for A's commit.
+        let url = db.url.clone();
+        let hb2 = hb.clone();
+        let b_done = Arc::new(AtomicBool::new(false));
+        let done = b_done.clone();
+        let node_b = std::thread::spawn(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let mut tx = c.transaction().unwrap();
+            let pos = append(
+                &mut tx,
+                &[NewRow {
+                    order,
+                    hash: &hb2,
+                    actor: b"b",
+                    bytes: b"change",
+                }],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+            done.store(true, Ordering::SeqCst);
+            pos
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(
+            !b_done.load(Ordering::SeqCst),
+            "B took a position while A held the log"
+        );
+        reader.poll();
+        assert!(reader.seen.is_empty(), "nothing is visible before a commit");
+        tx_a.commit().unwrap();
+        assert_eq!(node_b.join().unwrap(), vec![Some(2)]);
+        reader.poll();
+        assert_eq!(reader.seen, vec![ha.clone(), hb]);
+        // A change stored again (a device resending) takes no position.
+        let mut tx = node_a.transaction().unwrap();
+        assert_eq!(append(&mut tx, &[row(order, &ha)]).unwrap(), vec![None]);
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn two_nodes_interleaving_transactions_lose_no_change_for_a_reader() {
+        let Some(db) = migrated("two_nodes_interleaving_transactions_lose_no_change") else {
+            return;
+        };
+        let committed = Arc::new(Mutex::new(BTreeSet::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        // A device polling all along, as live sessions read their catch-up.
+        let reader = {
+            let (url, stop) = (db.url.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                let mut r = Reader {
+                    client,
+                    cursor: 0,
+                    seen: Vec::new(),
+                };
+                while !stop.load(Ordering::SeqCst) {
+                    r.poll();
+                }
+                r.poll();
+                r.seen
+            })
+        };
+        let nodes: Vec<_> = (0..2)
+            .map(|node: u8| {
+                let (url, committed) = (db.url.clone(), committed.clone());
+                std::thread::spawn(move || {
+                    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                    let mut rng = rand::rng();
+                    let actor = [node];
+                    for _ in 0..150 {
+                        let hashes: Vec<Vec<u8>> =
+                            (0..rng.random_range(1..5)).map(|_| hash()).collect();
+                        let order = OrderId::new();
+                        let rows: Vec<NewRow<'_>> = hashes
+                            .iter()
+                            .map(|h| NewRow {
+                                order,
+                                hash: h,
+                                actor: &actor,
+                                bytes: b"change",
+                            })
+                            .collect();
+                        let mut tx = c.transaction().unwrap();
+                        // Other work of the transaction before and after its appends.
+                        std::thread::sleep(std::time::Duration::from_micros(
+                            rng.random_range(0..500),
+                        ));
+                        append(&mut tx, &rows).unwrap();
+                        std::thread::sleep(std::time::Duration::from_micros(
+                            rng.random_range(0..500),
+                        ));
+                        if rng.random_range(0..10) == 0 {
+                            tx.rollback().unwrap();
+                        } else {
+                            tx.commit().unwrap();
+                            committed.lock().unwrap().extend(hashes);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for n in nodes {
+            n.join().unwrap();
+        }
+        stop.store(true, Ordering::SeqCst);
+        let seen = reader.join().unwrap();
+        let seen_set: BTreeSet<Vec<u8>> = seen.iter().cloned().collect();
+        assert_eq!(seen.len(), seen_set.len(), "a change read twice");
+        let committed = committed.lock().unwrap().clone();
+        assert!(
+            committed.len() > 300,
+            "the nodes committed {}",
+            committed.len()
+        );
+        let missed = committed.difference(&seen_set).count();
+        assert_eq!(
+            missed,
+            0,
+            "the reader missed {missed} of {} committed changes",
+            committed.len()
+        );
+        assert_eq!(seen_set, committed, "the reader saw only committed changes");
+    }
+
+    /// Why the lock: positions from a sequence, taken before commit, let a reader skip a
+    /// change committed late. The same reader, over such a log, misses one.
+    #[test]
+    fn positions_taken_before_commit_would_lose_a_change() {
+        let Some(db) = migrated("positions_taken_before_commit_would_lose_a_change") else {
+            return;
+        };
+        let mut setup = db.client();
+        setup.batch_execute("CREATE SEQUENCE naive").unwrap();
+        let naive = |tx: &mut postgres::Transaction<'_>, h: &[u8]| {
+            tx.execute(
+                "INSERT INTO log (seq, order_id, hash, actor, bytes)
+                 VALUES (nextval('naive'), $1, $2, 'x', 'change')",
+                &[&OrderId::new().to_string(), &h],
+            )
+            .unwrap();
+        };
+        let mut reader = Reader {
+            client: db.client(),
+            cursor: 0,
+            seen: Vec::new(),
+        };
+        let (mut a, mut b) = (db.client(), db.client());
+        let mut tx_a = a.transaction().unwrap();
+        naive(&mut tx_a, &hash()); // position 1, not yet committed
+        let mut tx_b = b.transaction().unwrap();
+        naive(&mut tx_b, &hash()); // position 2
+        tx_b.commit().unwrap();
+        reader.poll(); // reads 2: its cursor passes 1
+        tx_a.commit().unwrap();
+        reader.poll();
+        assert_eq!(
+            reader.seen.len(),
+            1,
+            "the naive log loses position 1 for this reader"
+        );
+    }
+}

@@ -1,12 +1,14 @@
 //! The PostgreSQL backend, for several server nodes over one database (issue 14). So far:
-//! connecting and the schema (`schema.rs`); the store itself follows, passing the same
-//! conformance suite as SQLite.
+//! connecting, the schema (`schema.rs`) and the change log that several nodes append to
+//! without a reader ever skipping a row (`log.rs`); the store itself follows, passing the
+//! same conformance suite as SQLite.
 //!
 //! It uses the `postgres` client (tokio-postgres behind a blocking interface) on threads
 //! of its own, as the SQLite backend uses rusqlite: the store's writer keeps one
 //! connection and commits in groups, readers take pooled connections, and no async task
 //! ever waits on the database.
 
+pub mod log;
 pub mod schema;
 
 use crate::error::Error;
