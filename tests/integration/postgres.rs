@@ -453,3 +453,115 @@ mod log_order {
         );
     }
 }
+
+mod bus {
+    //! Issue 14: what nodes tell each other through LISTEN/NOTIFY.
+
+    use baoxiu_server::store::postgres::bus::{Bus, Heard};
+    use baoxiu_server::store::{Committed, CommittedOrder};
+    use baoxiu_sync_core::{DeviceId, OfficeId, OrderId, UserId};
+    use baoxiu_tests::pg::TestDatabase;
+    use tokio::sync::mpsc::UnboundedReceiver;
+
+    /// The next thing heard, within 10 s.
+    fn next(rx: &mut UnboundedReceiver<Heard>) -> Heard {
+        for _ in 0..1000 {
+            if let Ok(h) = rx.try_recv() {
+                return h;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("nothing heard within 10 s");
+    }
+
+    fn note(seq: u64, orders: usize) -> Committed {
+        let office = OfficeId::new();
+        Committed {
+            seq,
+            orders: (0..orders)
+                .map(|_| CommittedOrder {
+                    order: OrderId::new(),
+                    office,
+                    technicians: vec![UserId::new(), UserId::new()],
+                    created_by: UserId::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn nodes_hear_each_other_s_commits_once_committed_and_not_their_own() {
+        let Some(db) = TestDatabase::create("nodes_hear_each_other_s_commits") else {
+            return;
+        };
+        let (a, b) = (
+            Bus::new(uuid::Uuid::now_v7()),
+            Bus::new(uuid::Uuid::now_v7()),
+        );
+        let (_la, mut heard_a) = a.listen(&db.url).unwrap();
+        let (_lb, mut heard_b) = b.listen(&db.url).unwrap();
+        let mut c = db.client();
+
+        // Announced in a transaction that rolls back: never heard.
+        let mut tx = c.transaction().unwrap();
+        a.committed(&mut tx, &note(1, 1)).unwrap();
+        tx.rollback().unwrap();
+        // Announced in one that commits: heard by B, as sent; not by A itself.
+        let small = note(2, 3);
+        let mut tx = c.transaction().unwrap();
+        a.committed(&mut tx, &small).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(next(&mut heard_b), Heard::Committed(small));
+
+        // A commit too large for one notification arrives in parts with its position.
+        let large = note(3, 400);
+        let mut tx = c.transaction().unwrap();
+        a.committed(&mut tx, &large).unwrap();
+        tx.commit().unwrap();
+        let mut got = Vec::new();
+        while got.len() < large.orders.len() {
+            match next(&mut heard_b) {
+                Heard::Committed(part) => {
+                    assert_eq!(part.seq, 3);
+                    assert!(part.orders.len() < large.orders.len(), "sent in parts");
+                    got.extend(part.orders);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(got, large.orders);
+
+        // B opens a session for a device: A hears it — and nothing of its own before.
+        let device = DeviceId::new();
+        b.session_opened(&mut c, device).unwrap();
+        assert_eq!(next(&mut heard_a), Heard::SessionOpened(device));
+        assert!(heard_a.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_listener_that_lost_its_connection_says_so_and_hears_again() {
+        let Some(db) = TestDatabase::create("a_listener_that_lost_its_connection") else {
+            return;
+        };
+        let (a, b) = (
+            Bus::new(uuid::Uuid::now_v7()),
+            Bus::new(uuid::Uuid::now_v7()),
+        );
+        let (_lb, mut heard_b) = b.listen(&db.url).unwrap();
+        let mut c = db.client();
+        // The database ends the listener's connection (a restart, a failover).
+        let ended: i64 = c
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(ended, 1);
+        assert_eq!(next(&mut heard_b), Heard::Missed);
+        let after = note(9, 1);
+        a.committed(&mut c, &after).unwrap();
+        assert_eq!(next(&mut heard_b), Heard::Committed(after));
+    }
+}

@@ -142,7 +142,7 @@ pub enum SubmitError {
 }
 
 /// Announced after every commit, so live sessions can push.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Committed {
     pub seq: u64,
     pub orders: Vec<CommittedOrder>,

@@ -1,13 +1,15 @@
 //! The PostgreSQL backend, for several server nodes over one database (issue 14). So far:
-//! connecting, the schema (`schema.rs`) and the change log that several nodes append to
-//! without a reader ever skipping a row (`log.rs`); the store itself follows, passing the
-//! same conformance suite as SQLite.
+//! connecting, the schema (`schema.rs`), the change log that several nodes append to
+//! without a reader ever skipping a row (`log.rs`) and what nodes tell each other through
+//! LISTEN/NOTIFY (`bus.rs`); the store itself follows, passing the same conformance suite
+//! as SQLite.
 //!
 //! It uses the `postgres` client (tokio-postgres behind a blocking interface) on threads
 //! of its own, as the SQLite backend uses rusqlite: the store's writer keeps one
 //! connection and commits in groups, readers take pooled connections, and no async task
 //! ever waits on the database.
 
+pub mod bus;
 pub mod log;
 pub mod schema;
 
