@@ -63,6 +63,13 @@ pub fn migrate(data: &Path, database: Option<&str>) -> Result<(i64, i64)> {
     }
 }
 
+/// Writes a consistent copy of the data directory's database to the new file `to`, while
+/// the server may be running (`baoxiu backup`; restoring is docs/deploy.md's procedure).
+/// Blocks.
+pub fn backup(data: &Path, to: &Path) -> Result<()> {
+    SqliteStore::backup(&db_path(data), to)
+}
+
 /// Opens the data directory (creating it, its key and its database on first run), on the
 /// system clock. Blocks: call it at start-up.
 pub fn open(data: &Path) -> Result<AppState> {

@@ -74,6 +74,15 @@ enum Command {
         #[arg(long, env = "BAOXIU_DATABASE")]
         database: Option<String>,
     },
+    /// Write a consistent copy of the data directory's database to a new file, while the
+    /// server runs (restore: docs/deploy.md).
+    Backup {
+        #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
+        data: PathBuf,
+        /// The new file.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Print a token signed with the data directory's key.
     Token {
         #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
@@ -226,6 +235,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 println!("schema migrated from version {before} to {after}");
             }
+            Ok(())
+        }
+        Command::Backup { data, to } => {
+            let shown = to.display().to_string();
+            tokio::task::spawn_blocking(move || baoxiu_server::backup(&data, &to)).await??;
+            println!("backup written to {shown}");
             Ok(())
         }
         Command::Token {

@@ -683,3 +683,98 @@ async fn simulation_converges_and_reports_the_month() {
     let stats: serde_json::Value = serde_json::from_str(&r.stats_json).unwrap();
     assert_eq!(stats["completed"].as_u64().unwrap() as usize, r.completed);
 }
+
+/// docs/deploy.md's backup and restore, with real processes: a backup taken while the
+/// server runs; the server killed (its write-ahead log left behind); the backup put back
+/// and the log removed as the procedure says; the phone's later, acknowledged work comes
+/// back through the repair, and the database is whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_while_serving_then_restore_after_a_crash_loses_nothing_acked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let (mut server, addr) = spawn_server(&data, "127.0.0.1:0");
+    let url = format!("ws://{addr}/sync");
+    let logins = std::mem::take(&mut server.logins);
+    // A technician of the demo office who holds an order.
+    let mut phone = None;
+    for (i, (_, l)) in logins.iter().filter(|(r, _)| r == "technician").enumerate() {
+        let a = Author {
+            user: l.user,
+            device: l.device,
+            role: Role::Technician,
+        };
+        let store = Arc::new(Mutex::new(
+            Store::open(&dir.path().join(format!("phone{i}.db")), a).unwrap(),
+        ));
+        let sync = |store: Arc<Mutex<Store>>, token: String, url: String| async move {
+            let c = SyncClient::start(store, fast(url, token));
+            wait_until("a sync", 60, || {
+                let s = c.status();
+                s.connection == Connection::UpToDate && s.pending == 0
+            })
+            .await;
+            c.stop().await;
+        };
+        sync(store.clone(), l.token.clone(), url.clone()).await;
+        let held = store.lock().unwrap().order_ids().unwrap();
+        if let Some(o) = held.first() {
+            phone = Some((store, l.token.clone(), *o, sync));
+            break;
+        }
+    }
+    let (store, token, order, sync) = phone.expect("a technician holding an order");
+
+    store
+        .lock()
+        .unwrap()
+        .add_note(order, "備份前".into())
+        .unwrap();
+    sync(store.clone(), token.clone(), url.clone()).await;
+    let backup = dir.path().join("backup.db");
+    baoxiu_server::backup(&data, &backup).unwrap();
+    store
+        .lock()
+        .unwrap()
+        .add_note(order, "備份後".into())
+        .unwrap();
+    let later: HashSet<ChangeHash> = pending(&store);
+    sync(store.clone(), token.clone(), url.clone()).await;
+    assert!(pending(&store).is_empty(), "acknowledged");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // Restore: the backup in place of the database, the write-ahead log and its index
+    // removed (they belong to the database that was replaced).
+    std::fs::copy(&backup, baoxiu_server::db_path(&data)).unwrap();
+    for side in ["baoxiu.db-wal", "baoxiu.db-shm"] {
+        let _ = std::fs::remove_file(data.join(side));
+    }
+    let count = |hashes: &HashSet<ChangeHash>| {
+        let db = rusqlite::Connection::open(baoxiu_server::db_path(&data)).unwrap();
+        let ok: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        hashes
+            .iter()
+            .map(|h| {
+                db.query_row(
+                    "SELECT count(*) FROM log WHERE hash = ?1",
+                    [h.0.as_slice()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap()
+            })
+            .sum::<i64>()
+    };
+    assert_eq!(count(&later), 0, "the backup is older than the later work");
+    let (mut server, _) = spawn_server(&data, &addr);
+    sync(store.clone(), token.clone(), url.clone()).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert_eq!(
+        count(&later),
+        i64::try_from(later.len()).unwrap(),
+        "the phone's acknowledged work came back through the repair"
+    );
+}

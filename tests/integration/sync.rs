@@ -369,12 +369,11 @@ async fn restored_server_repairs_through_the_devices() {
     let mut t1 = Phone::new(srv.who("a.tech1"), dir.path());
     t1.sync(&srv.ws_url()).await;
 
-    // A backup is taken now…
+    // A backup is taken now, while the server runs (`baoxiu backup`)…
     let backup = dir.path().join("backup.db");
-    rusqlite::Connection::open(baoxiu_server::db_path(&srv.data_dir()))
-        .unwrap()
-        .execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
-        .unwrap();
+    baoxiu_server::backup(&srv.data_dir(), &backup).unwrap();
+    let again = baoxiu_server::backup(&srv.data_dir(), &backup).unwrap_err();
+    assert!(again.to_string().contains("exists"), "{again}");
     // …then the technician works and syncs; the server acknowledges everything.
     t1.store.arrive(xo, vec!["漏水".into()]).unwrap();
     t1.store.add_note(xo, "已到場".into()).unwrap();
@@ -382,7 +381,9 @@ async fn restored_server_repairs_through_the_devices() {
     assert!(t1.store.pending_changes().unwrap().is_empty());
     assert_eq!(server_state(&srv, &x).await["status"], "on_site");
 
-    // The server is restored from the older backup (same key, same users).
+    // The server is restored from the older backup (same key, same users), as
+    // docs/deploy.md says; into a new directory here, because this process still holds
+    // the old store open, where a real restore follows the server's exit.
     srv.running.take().unwrap().stop().await.unwrap();
     let restored = tempfile::tempdir().unwrap();
     std::fs::copy(&backup, baoxiu_server::db_path(restored.path())).unwrap();

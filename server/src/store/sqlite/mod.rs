@@ -116,6 +116,27 @@ impl SqliteStore {
         Ok((before, SCHEMA_VERSION))
     }
 
+    /// Writes a consistent copy of the database at `path` to the new file `to`, while a
+    /// server may be serving from it (a read transaction's snapshot, compacted): `baoxiu
+    /// backup`. The copy is on disk (fsync'd) when this returns. Blocks.
+    pub fn backup(path: &Path, to: &Path) -> Result<()> {
+        if !path.exists() {
+            return Err(Error::NotFound(format!("{}: no database", path.display())));
+        }
+        if to.exists() {
+            return Err(Error::Conflict(format!("{} exists already", to.display())));
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| Error::Invalid(format!("{}: not a UTF-8 path", to.display())))?;
+        let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        c.busy_timeout(std::time::Duration::from_secs(10))?;
+        c.execute("VACUUM INTO ?1", [target])?;
+        std::fs::File::open(to)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::Internal(format!("{}: {e}", to.display())))
+    }
+
     /// Opens (creating or migrating) the database at `path` and starts the writer. Blocks:
     /// call it at start-up, before serving.
     pub fn open(path: &Path) -> Result<Self> {
