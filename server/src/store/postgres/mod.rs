@@ -10,10 +10,25 @@
 //! ever waits on the database.
 
 pub mod bus;
+mod complaints;
+mod directory;
+mod fee_schedule;
 pub mod log;
+mod month_close;
 pub mod schema;
 
-use crate::error::Error;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+use crate::store::sqlite::SCHEMA_VERSION;
+
+/// Connections open at once at most, per node (PostgreSQL's own default limit is 100
+/// for all nodes together).
+const CONNECTIONS: usize = 24;
+/// Idle connections kept for reuse.
+const IDLE: usize = 16;
 
 pub use schema::migrate;
 
@@ -52,4 +67,105 @@ pub fn connect(url: &str) -> Result<postgres::Client, Error> {
         .parse()
         .map_err(|e| Error::Invalid(format!("database url: {e}")))?;
     Ok(config.connect(postgres::NoTls)?)
+}
+
+/// The PostgreSQL store (being built: the traits implemented so far are in this folder).
+/// Cheap to clone: clones share one pool.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    url: String,
+    idle: Mutex<Vec<postgres::Client>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Drop for Inner {
+    // A blocking client closes by blocking on its connection, which an async thread must
+    // not do: the last clone of the store may well be dropped on one.
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if !idle.is_empty() {
+            std::thread::spawn(move || drop(idle));
+        }
+    }
+}
+
+impl std::fmt::Debug for Inner {
+    // The URL may carry a password; the clients say nothing useful.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url`, whose schema must be this build's (`baoxiu
+    /// migrate` brings it there: a node does not migrate on its own, so that nodes of two
+    /// versions never race to). Blocks: call it at start-up.
+    pub fn open(url: &str) -> Result<Self> {
+        let mut c = connect(url)?;
+        let found = schema::version(&mut c)?;
+        if found != SCHEMA_VERSION {
+            return Err(Error::Unavailable(format!(
+                "the database's schema is version {found}, this build's {SCHEMA_VERSION}: \
+                 run `baoxiu migrate --database …` first"
+            )));
+        }
+        Ok(PgStore {
+            inner: Arc::new(Inner {
+                url: url.to_owned(),
+                idle: Mutex::new(vec![c]),
+                permits: Arc::new(Semaphore::new(CONNECTIONS)),
+            }),
+        })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking threads.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let permit = self
+            .inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Unavailable("the store is closed".into()))?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut c = match inner.idle.lock().map(|mut p| p.pop()) {
+                Ok(Some(c)) if !c.is_closed() => c,
+                _ => connect(&inner.url)?,
+            };
+            let out = f(&mut c);
+            if !c.is_closed()
+                && let Ok(mut p) = inner.idle.lock()
+                && p.len() < IDLE
+            {
+                p.push(c);
+            }
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("database task: {e}")))?
+    }
+
+    /// Runs `f` in a transaction of its own, committed when it returns Ok (rolled back
+    /// otherwise).
+    async fn tx<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.with(move |c| {
+            let mut tx = c.transaction()?;
+            let v = f(&mut tx)?;
+            tx.commit()?;
+            Ok(v)
+        })
+        .await
+    }
 }

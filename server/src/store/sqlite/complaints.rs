@@ -2,18 +2,16 @@
 //! sync-core's `Complaint` in JSON, with columns for finding and listing.
 
 use async_trait::async_trait;
-use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
-use baoxiu_sync_core::complaint::{
-    Complaint, DEFAULT_DECISION_DAYS, NewComplaint, receive_complaint,
-};
+use baoxiu_sync_core::calendar::OfficeCalendar;
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint, receive_complaint};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
-use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::directory::office_or_404;
-use super::{SqliteStore, from_json, parse, to_json};
+use super::{SqliteStore, from_json, to_json};
 use crate::error::{Error, Result};
+use crate::store::decode::office_calendar;
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
 fn load_calendar(c: &Connection, o: &Office) -> Result<OfficeCalendar> {
@@ -24,31 +22,14 @@ fn load_calendar(c: &Connection, o: &Office) -> Result<OfficeCalendar> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (kind, decision_days) = match row {
-        Some((k, d)) => (parse::<CalendarKind>("calendar kind", &k)?, d),
-        None => (
-            CalendarKind::for_time_zone(&o.time_zone),
-            DEFAULT_DECISION_DAYS,
-        ),
-    };
-    let mut calendar = Calendar::new(kind);
     let mut stmt =
         c.prepare_cached("SELECT day, working FROM calendar_overrides WHERE office = ?1")?;
-    let rows = stmt
+    let overrides = stmt
         .query_map([o.id.to_string()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (day, working) in rows {
-        calendar
-            .overrides
-            .insert(parse::<NaiveDate>("calendar day", &day)?, working);
-    }
-    Ok(OfficeCalendar {
-        calendar,
-        decision_days,
-        time_zone: parse("office time zone", &o.time_zone)?,
-    })
+    office_calendar(o, row, overrides)
 }
 
 fn save(c: &Connection, office: OfficeId, x: &Complaint) -> Result<()> {

@@ -6,23 +6,10 @@ use async_trait::async_trait;
 use baoxiu_sync_core::{DeviceId, Office, OfficeId, Person, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{SqliteStore, from_json, parse, to_json};
+use super::{SqliteStore, parse, to_json};
 use crate::error::{Error, Result};
+use crate::store::decode::{PERSON_COLUMNS, PersonRow, to_person};
 use crate::store::{DeviceSync, DirectoryStore};
-
-const PERSON_COLUMNS: &str = "id, office, name, role, specialties, zone, token_version, active";
-
-/// A `users` row: id, office, name, role, specialties, zone, token version, active.
-type PersonRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    bool,
-);
 
 fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
     Ok((
@@ -35,22 +22,6 @@ fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
         r.get(6)?,
         r.get(7)?,
     ))
-}
-
-fn to_person(
-    (id, office, name, role, specialties, zone, ver, active): PersonRow,
-) -> Result<Person> {
-    Ok(Person {
-        id: parse("user id", &id)?,
-        office: parse("office id", &office)?,
-        name,
-        role: parse("role", &role)?,
-        specialties: from_json("specialties", &specialties)?,
-        zone,
-        token_version: u32::try_from(ver)
-            .map_err(|_| Error::Corrupt(format!("token version {ver}")))?,
-        active,
-    })
 }
 
 /// A person by id, in the caller's transaction (the writer's validation reads it).

@@ -65,19 +65,7 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-/// Text read back from a column that does not parse is corrupt data.
-fn parse<T: std::str::FromStr>(what: &str, s: &str) -> Result<T> {
-    s.parse()
-        .map_err(|_| Error::Corrupt(format!("{what} {s:?} does not decode")))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| Error::Corrupt(format!("{what}: {e}")))
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Internal(format!("encoding: {e}")))
-}
+use super::decode::{from_json, parse, to_json};
 
 /// The SQLite store. Cheap to clone: clones share one writer and one pool.
 #[derive(Debug, Clone)]
