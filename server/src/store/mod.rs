@@ -8,6 +8,7 @@
 //! Every method is async and never blocks the calling task: a backend runs its blocking
 //! work on its own threads.
 
+pub(crate) mod catchup;
 mod decode;
 pub mod postgres;
 pub mod sqlite;

@@ -143,7 +143,8 @@ impl OrderStore for SqliteStore {
             .await?;
         let (up, record) = read.finish(record_sync);
         if let Some(record) = record {
-            self.exec(move |tx| record.write(tx, &device, now)).await?;
+            self.exec(move |tx| catchup::write_record(record, tx, &device, now))
+                .await?;
         }
         Ok(up)
     }
