@@ -9,6 +9,7 @@
 //! work on its own threads.
 
 pub(crate) mod catchup;
+mod complaint_rows;
 mod decode;
 pub mod postgres;
 pub mod sqlite;

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use baoxiu_sync_core::calendar::OfficeCalendar;
-use baoxiu_sync_core::complaint::{Complaint, NewComplaint, receive_complaint};
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
 use postgres::GenericClient;
@@ -12,6 +12,7 @@ use postgres::GenericClient;
 use super::PgStore;
 use super::directory::office_or_404;
 use crate::error::{Error, Result};
+use crate::store::complaint_rows::{self, ComplaintRows};
 use crate::store::decode::{from_json, office_calendar, to_json};
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
@@ -78,6 +79,24 @@ fn load(
         .transpose()
 }
 
+/// The rows in a transaction: a complaint to change is read `FOR UPDATE`.
+struct Rows<'a, 'b>(&'a mut postgres::Transaction<'b>);
+
+impl ComplaintRows for Rows<'_, '_> {
+    fn calendar(&mut self, office: OfficeId) -> Result<OfficeCalendar> {
+        let o = office_or_404(self.0, office)?;
+        load_calendar(self.0, &o)
+    }
+
+    fn load_for_change(&mut self, office: OfficeId, id: &str) -> Result<Option<Complaint>> {
+        load(self.0, office, id, true)
+    }
+
+    fn save(&mut self, office: OfficeId, x: &Complaint) -> Result<()> {
+        save(self.0, office, x)
+    }
+}
+
 #[async_trait]
 impl ComplaintStore for PgStore {
     async fn create_complaint(
@@ -87,23 +106,8 @@ impl ComplaintStore for PgStore {
         received_at: Millis,
         by: UserId,
     ) -> Result<(Complaint, Option<Complaint>)> {
-        self.tx(move |tx| {
-            let o = office_or_404(tx, office)?;
-            let cal = load_calendar(tx, &o)?;
-            let id = uuid::Uuid::now_v7().to_string();
-            let (x, earlier) = receive_complaint(id, &new, received_at, &cal, by, |id| {
-                // `same_as` names a complaint the office does not have: not found.
-                load(tx, office, id, true)?
-                    .map(Some)
-                    .ok_or_else(|| Error::NotFound(format!("complaint {id}")))
-            })?;
-            if let Some(e) = &earlier {
-                save(tx, office, e)?;
-            }
-            save(tx, office, &x)?;
-            Ok((x, earlier))
-        })
-        .await
+        self.tx(move |tx| complaint_rows::create(&mut Rows(tx), office, &new, received_at, by))
+            .await
     }
 
     async fn update_complaint(
@@ -112,16 +116,8 @@ impl ComplaintStore for PgStore {
         id: String,
         change: ComplaintChange,
     ) -> Result<Complaint> {
-        self.tx(move |tx| {
-            let o = office_or_404(tx, office)?;
-            let cal = load_calendar(tx, &o)?;
-            let mut x = load(tx, office, &id, true)?
-                .ok_or_else(|| Error::NotFound(format!("complaint {id}")))?;
-            change(&mut x, &cal)?;
-            save(tx, office, &x)?;
-            Ok(x)
-        })
-        .await
+        self.tx(move |tx| complaint_rows::update(&mut Rows(tx), office, &id, change))
+            .await
     }
 
     async fn complaint(&self, office: OfficeId, id: String) -> Result<Option<Complaint>> {

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use baoxiu_sync_core::calendar::OfficeCalendar;
-use baoxiu_sync_core::complaint::{Complaint, NewComplaint, receive_complaint};
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::directory::office_or_404;
 use super::{SqliteStore, from_json, to_json};
 use crate::error::{Error, Result};
+use crate::store::complaint_rows::{self, ComplaintRows};
 use crate::store::decode::office_calendar;
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
@@ -65,6 +66,25 @@ fn load(c: &Connection, office: OfficeId, id: &str) -> Result<Option<Complaint>>
         .transpose()
 }
 
+/// The rows in the writer's transaction (the one writer: a complaint read here cannot
+/// change under it).
+struct Rows<'a>(&'a Connection);
+
+impl ComplaintRows for Rows<'_> {
+    fn calendar(&mut self, office: OfficeId) -> Result<OfficeCalendar> {
+        let o = office_or_404(self.0, office)?;
+        load_calendar(self.0, &o)
+    }
+
+    fn load_for_change(&mut self, office: OfficeId, id: &str) -> Result<Option<Complaint>> {
+        load(self.0, office, id)
+    }
+
+    fn save(&mut self, office: OfficeId, x: &Complaint) -> Result<()> {
+        save(self.0, office, x)
+    }
+}
+
 #[async_trait]
 impl ComplaintStore for SqliteStore {
     async fn create_complaint(
@@ -74,23 +94,8 @@ impl ComplaintStore for SqliteStore {
         received_at: Millis,
         by: UserId,
     ) -> Result<(Complaint, Option<Complaint>)> {
-        self.exec(move |c| {
-            let o = office_or_404(c, office)?;
-            let cal = load_calendar(c, &o)?;
-            let id = uuid::Uuid::now_v7().to_string();
-            let (x, earlier) = receive_complaint(id, &new, received_at, &cal, by, |id| {
-                // `same_as` names a complaint the office does not have: not found.
-                load(c, office, id)?
-                    .map(Some)
-                    .ok_or_else(|| Error::NotFound(format!("complaint {id}")))
-            })?;
-            if let Some(e) = &earlier {
-                save(c, office, e)?;
-            }
-            save(c, office, &x)?;
-            Ok((x, earlier))
-        })
-        .await
+        self.exec(move |c| complaint_rows::create(&mut Rows(c), office, &new, received_at, by))
+            .await
     }
 
     async fn update_complaint(
@@ -99,16 +104,8 @@ impl ComplaintStore for SqliteStore {
         id: String,
         change: ComplaintChange,
     ) -> Result<Complaint> {
-        self.exec(move |c| {
-            let o = office_or_404(c, office)?;
-            let cal = load_calendar(c, &o)?;
-            let mut x =
-                load(c, office, &id)?.ok_or_else(|| Error::NotFound(format!("complaint {id}")))?;
-            change(&mut x, &cal)?;
-            save(c, office, &x)?;
-            Ok(x)
-        })
-        .await
+        self.exec(move |c| complaint_rows::update(&mut Rows(c), office, &id, change))
+            .await
     }
 
     async fn complaint(&self, office: OfficeId, id: String) -> Result<Option<Complaint>> {
