@@ -8,9 +8,11 @@
 //! Every method is async and never blocks the calling task: a backend runs its blocking
 //! work on its own threads.
 
+pub(crate) mod apply;
 pub(crate) mod catchup;
 mod complaint_rows;
 mod decode;
+pub(crate) mod docs;
 pub mod postgres;
 pub mod sqlite;
 

@@ -11,7 +11,6 @@
 mod catchup;
 mod complaints;
 mod directory;
-mod docs;
 mod fee_schedule;
 mod log;
 mod month;

@@ -9,9 +9,8 @@
 use std::collections::HashMap;
 
 use baoxiu_sync_core::{DeviceId, OrderId, WorkOrderDoc};
-use rusqlite::Connection;
 
-use super::log::load_doc;
+use super::apply::OrderRows;
 use crate::error::Result;
 
 /// Documents kept in memory between groups; the cache is dropped past this.
@@ -19,7 +18,7 @@ const CACHE_LIMIT: usize = 20_000;
 
 /// Where a taken document came from.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Level {
+pub(crate) enum Level {
     Mine,
     Staged,
     Committed,
@@ -28,8 +27,8 @@ pub(super) enum Level {
     Read,
 }
 
-#[derive(Default)]
-pub(super) struct Docs {
+#[derive(Debug, Default)]
+pub(crate) struct Docs {
     committed: HashMap<OrderId, WorkOrderDoc>,
     staged: HashMap<OrderId, WorkOrderDoc>,
     mine: HashMap<OrderId, WorkOrderDoc>,
@@ -38,9 +37,9 @@ pub(super) struct Docs {
 impl Docs {
     /// Takes `order`'s document out, to be changed by the running job, written as
     /// `device`.
-    pub(super) fn take(
+    pub(crate) fn take(
         &mut self,
-        tx: &Connection,
+        rows: &impl OrderRows,
         order: OrderId,
         device: DeviceId,
     ) -> Result<Option<(WorkOrderDoc, Level)>> {
@@ -51,7 +50,7 @@ impl Docs {
         } else if let Some(d) = self.committed.remove(&order) {
             Some((d, Level::Committed))
         } else {
-            load_doc(tx, order, device)?.map(|d| (d, Level::Read))
+            rows.load_doc(order, device)?.map(|d| (d, Level::Read))
         };
         Ok(found.map(|(mut d, level)| {
             // Whatever copy this is (a device's validated one included), the server
@@ -62,7 +61,7 @@ impl Docs {
     }
 
     /// Puts back a document the job took but did not change.
-    pub(super) fn put_back(&mut self, order: OrderId, doc: WorkOrderDoc, level: Level) {
+    pub(crate) fn put_back(&mut self, order: OrderId, doc: WorkOrderDoc, level: Level) {
         let to = match level {
             Level::Mine => &mut self.mine,
             Level::Staged | Level::Read => &mut self.staged,
@@ -72,17 +71,17 @@ impl Docs {
     }
 
     /// Keeps a document the running job changed.
-    pub(super) fn changed(&mut self, order: OrderId, doc: WorkOrderDoc) {
+    pub(crate) fn changed(&mut self, order: OrderId, doc: WorkOrderDoc) {
         self.mine.insert(order, doc);
     }
 
     /// A document the running job changed, to read (e.g. to snapshot it).
-    pub(super) fn mine(&self, order: OrderId) -> Option<&WorkOrderDoc> {
+    pub(crate) fn mine(&self, order: OrderId) -> Option<&WorkOrderDoc> {
         self.mine.get(&order)
     }
 
     /// Looks at a document without taking it (`None`: not in memory).
-    pub(super) fn peek(&self, order: OrderId) -> Option<&WorkOrderDoc> {
+    pub(crate) fn peek(&self, order: OrderId) -> Option<&WorkOrderDoc> {
         self.mine
             .get(&order)
             .or_else(|| self.staged.get(&order))
@@ -91,7 +90,7 @@ impl Docs {
 
     /// The running job ended: its documents join the group's if its savepoint was
     /// released, and are dropped if it rolled back.
-    pub(super) fn job_done(&mut self, released: bool) {
+    pub(crate) fn job_done(&mut self, released: bool) {
         if released {
             self.staged.extend(self.mine.drain());
         } else {
@@ -101,7 +100,7 @@ impl Docs {
 
     /// The group ended: its documents are the committed ones if it committed, and are
     /// dropped if it did not.
-    pub(super) fn group_done(&mut self, committed: bool) {
+    pub(crate) fn group_done(&mut self, committed: bool) {
         self.mine.clear();
         if committed {
             self.committed.extend(self.staged.drain());
