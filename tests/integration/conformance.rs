@@ -10,7 +10,7 @@ use baoxiu_server::service::month::Month;
 use baoxiu_server::store::postgres::PgStore;
 use baoxiu_server::store::{
     CalendarChange, CallbackFilter, ComplaintStore, CountParams, DeviceCtx, DirectoryStore,
-    FeeScheduleStore, OfficeStore, OrderFilter, SubmitError,
+    FeeScheduleStore, OfficeStore, OrderFilter, OrderStore, SubmitError,
 };
 use baoxiu_sync_core::calendar::CalendarKind;
 use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus};
@@ -57,7 +57,7 @@ async fn postgres(case: &str) -> Option<(Arc<PgStore>, TestDatabase)> {
     tokio::task::spawn_blocking(move || {
         let db = TestDatabase::create(&case)?;
         baoxiu_server::migrate(std::path::Path::new("unused"), Some(&db.url)).unwrap();
-        let store = PgStore::open(&db.url).unwrap();
+        let store = PgStore::open(&db.url, DeviceId::new()).unwrap();
         Some((Arc::new(store), db))
     })
     .await
@@ -86,6 +86,16 @@ store_conformance_tests!(sqlite, super::sqlite;
 
 // PostgreSQL (issue 14): the store is being built; these are the traits it has so far.
 store_conformance_tests!(postgres, super::postgres;
+    acks_after_storing_and_again_for_a_duplicate,
+    refused_batch_stores_nothing,
+    catch_up_from_any_cursor_sends_exactly_what_followed,
+    catch_up_pages_resume_where_they_stopped,
+    a_paged_repair_revokes_an_order_that_left_before_its_page,
+    stale_cursor_means_repair,
+    reassignment_revokes_the_order,
+    listing_reads_the_projection,
+    catch_up_records_the_device_s_last_sync,
+    a_working_store_is_ready,
     directory_round_trips_and_devices_bind_once,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
@@ -101,7 +111,7 @@ async fn postgres_nodes_changing_the_same_records_at_once_lose_nothing() {
     let b = {
         let url = db.url.clone();
         Arc::new(
-            tokio::task::spawn_blocking(move || PgStore::open(&url).unwrap())
+            tokio::task::spawn_blocking(move || PgStore::open(&url, DeviceId::new()).unwrap())
                 .await
                 .unwrap(),
         )
@@ -229,7 +239,11 @@ mod cases {
 
     /// Submits every change of `doc` as the device that wrote it, in causal order;
     /// returns the acks.
-    pub(super) async fn submit_doc(store: &dyn Store, o: &Office1, doc: &WorkOrderDoc) -> usize {
+    pub(super) async fn submit_doc(
+        store: &(impl OrderStore + ?Sized),
+        o: &Office1,
+        doc: &WorkOrderDoc,
+    ) -> usize {
         let mut acked = 0;
         for c in doc.all_changes() {
             let who = ctx(o, author_of(o, &c)).submitter;
@@ -260,7 +274,9 @@ mod cases {
         WorkOrderDoc::load(bytes, device).unwrap()
     }
 
-    pub(super) async fn acks_after_storing_and_again_for_a_duplicate(store: Arc<dyn Store>) {
+    pub(super) async fn acks_after_storing_and_again_for_a_duplicate(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         let doc = o.dispatched();
         let n = doc.all_changes().len();
@@ -285,7 +301,9 @@ mod cases {
         assert_eq!(s, state(&mine).unwrap());
     }
 
-    pub(super) async fn refused_batch_stores_nothing(store: Arc<dyn Store>) {
+    pub(super) async fn refused_batch_stores_nothing(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         let doc = o.dispatched();
         submit_doc(&*store, &o, &doc).await;
@@ -317,7 +335,7 @@ mod cases {
     }
 
     pub(super) async fn catch_up_from_any_cursor_sends_exactly_what_followed(
-        store: Arc<dyn Store>,
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
     ) {
         let o = office(&*store).await;
         let doc = o.dispatched();
@@ -406,7 +424,9 @@ mod cases {
 
     /// A catch-up in pages (here the smallest: one change a page) sends every change
     /// once, in order, each page's cursor where the next one starts.
-    pub(super) async fn catch_up_pages_resume_where_they_stopped(store: Arc<dyn Store>) {
+    pub(super) async fn catch_up_pages_resume_where_they_stopped(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         let doc = o.dispatched();
         submit_doc(&*store, &o, &doc).await;
@@ -463,7 +483,7 @@ mod cases {
     /// A repair in pages names the whole scope on its first page, so the device keeps
     /// every order in it; one that leaves the scope before its page came is revoked.
     pub(super) async fn a_paged_repair_revokes_an_order_that_left_before_its_page(
-        store: Arc<dyn Store>,
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
     ) {
         let o = office(&*store).await;
         let mut orders = Vec::new();
@@ -527,7 +547,9 @@ mod cases {
         assert_eq!(delivered.len(), 2);
     }
 
-    pub(super) async fn stale_cursor_means_repair(store: Arc<dyn Store>) {
+    pub(super) async fn stale_cursor_means_repair(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         let doc = o.dispatched();
         submit_doc(&*store, &o, &doc).await;
@@ -572,7 +594,9 @@ mod cases {
         assert!(!up.repair);
     }
 
-    pub(super) async fn reassignment_revokes_the_order(store: Arc<dyn Store>) {
+    pub(super) async fn reassignment_revokes_the_order(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         let doc = o.dispatched();
         submit_doc(&*store, &o, &doc).await;
@@ -608,7 +632,9 @@ mod cases {
         );
     }
 
-    pub(super) async fn listing_reads_the_projection(store: Arc<dyn Store>) {
+    pub(super) async fn listing_reads_the_projection(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         let a = o.dispatched();
         let b = o.log();
@@ -676,7 +702,9 @@ mod cases {
         assert!(syncs.iter().all(|d| d.last_sync.is_none()));
     }
 
-    pub(super) async fn catch_up_records_the_device_s_last_sync(store: Arc<dyn Store>) {
+    pub(super) async fn catch_up_records_the_device_s_last_sync(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         let o = office(&*store).await;
         store
             .catch_up(ctx(&o, &o.tech2), None, true, NOW)
@@ -1102,7 +1130,9 @@ mod cases {
         assert_eq!(store.settings(office).await.unwrap(), s);
     }
 
-    pub(super) async fn a_working_store_is_ready(store: Arc<dyn Store>) {
+    pub(super) async fn a_working_store_is_ready(
+        store: Arc<impl OrderStore + DirectoryStore + ?Sized>,
+    ) {
         store.ready().await.unwrap();
         // The probe leaves nothing behind: still empty, still ready.
         assert_eq!(store.log_len().await.unwrap(), 0);

@@ -3,7 +3,7 @@
 
 use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::complaint::DEFAULT_DECISION_DAYS;
-use baoxiu_sync_core::{Office, Person};
+use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, WorkOrderDoc};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
@@ -79,4 +79,38 @@ pub(crate) fn office_calendar(
         decision_days,
         time_zone: parse("office time zone", &o.time_zone)?,
     })
+}
+
+/// An order's document from its stored snapshot (if any) and the log rows after it, in
+/// log order, written as `device`; `None` when neither exists.
+pub(crate) fn assemble_doc(
+    order: OrderId,
+    snapshot: Option<Vec<u8>>,
+    rows: &[Vec<u8>],
+    device: DeviceId,
+) -> Result<Option<WorkOrderDoc>> {
+    let Some(bytes) = snapshot else {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        return Ok(Some(WorkOrderDoc::from_encoded_changes(rows, device)?));
+    };
+    let mut doc = WorkOrderDoc::load(&bytes, device)?;
+    doc.apply_encoded(rows)?;
+    if !doc.missing_deps().is_empty() {
+        return Err(Error::Corrupt(format!("order {order} is missing changes")));
+    }
+    Ok(Some(doc))
+}
+
+/// Write a fresh snapshot once an order has this many changes after its last one, or a
+/// quarter of its facts if that is more: a long order is not saved whole every few
+/// changes (saving costs its length), yet loads from a snapshot plus at most a quarter.
+const COMPACT_AFTER: i64 = 64;
+
+/// Whether an order with `since` log rows after its snapshot and `facts` facts gets a new
+/// snapshot.
+pub(crate) fn snapshot_due(since: i64, facts: usize) -> bool {
+    let facts = i64::try_from(facts).unwrap_or(i64::MAX);
+    since >= COMPACT_AFTER.max(facts / 4)
 }

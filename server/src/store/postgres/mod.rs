@@ -15,11 +15,19 @@ mod directory;
 mod fee_schedule;
 pub mod log;
 mod month_close;
+mod orders;
+mod projection;
+mod rows;
 pub mod schema;
+mod writer;
 
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::Semaphore;
+use baoxiu_sync_core::DeviceId;
+use tokio::sync::{Semaphore, broadcast};
+
+use crate::store::Committed;
 
 use crate::error::{Error, Result};
 use crate::store::sqlite::SCHEMA_VERSION;
@@ -29,6 +37,8 @@ use crate::store::sqlite::SCHEMA_VERSION;
 const CONNECTIONS: usize = 24;
 /// Idle connections kept for reuse.
 const IDLE: usize = 16;
+/// Jobs waiting for the writer before new ones are refused as unavailable.
+const QUEUE: usize = 8192;
 
 pub use schema::migrate;
 
@@ -80,6 +90,13 @@ struct Inner {
     url: String,
     idle: Mutex<Vec<postgres::Client>>,
     permits: Arc<Semaphore>,
+    jobs: SyncSender<writer::Job>,
+    committed: broadcast::Sender<Committed>,
+    /// The database's (a cursor of another database is stale); the same on every node.
+    epoch: [u8; 16],
+    /// This node's own device: the actor of the changes it makes, never another node's.
+    server_device: DeviceId,
+    storage_error: Arc<Mutex<Option<String>>>,
 }
 
 impl Drop for Inner {
@@ -103,8 +120,9 @@ impl std::fmt::Debug for Inner {
 impl PgStore {
     /// Connects to the database at `url`, whose schema must be this build's (`baoxiu
     /// migrate` brings it there: a node does not migrate on its own, so that nodes of two
-    /// versions never race to). Blocks: call it at start-up.
-    pub fn open(url: &str) -> Result<Self> {
+    /// versions never race to), and starts this node's writer; `server_device` is the
+    /// node's own. Blocks: call it at start-up.
+    pub fn open(url: &str, server_device: DeviceId) -> Result<Self> {
         let mut c = connect(url)?;
         let found = schema::version(&mut c)?;
         if found != SCHEMA_VERSION {
@@ -113,11 +131,42 @@ impl PgStore {
                  run `baoxiu migrate --database …` first"
             )));
         }
+        // The first node to start names the database's epoch; the others read it.
+        c.execute(
+            "INSERT INTO settings (key, value) VALUES ('epoch', $1) ON CONFLICT DO NOTHING",
+            &[&uuid::Uuid::now_v7().to_string()],
+        )?;
+        let epoch: String = c
+            .query_one("SELECT value FROM settings WHERE key = 'epoch'", &[])?
+            .try_get(0)?;
+        let epoch = uuid::Uuid::parse_str(&epoch)
+            .map_err(|e| Error::Corrupt(format!("epoch: {e}")))?
+            .into_bytes();
+        let (jobs, rx) = sync_channel(QUEUE);
+        let (committed, _) = broadcast::channel(1024);
+        let storage_error = Arc::new(Mutex::new(None));
+        let w = writer::Writer {
+            url: url.to_owned(),
+            client: Some(connect(url)?),
+            committed: committed.clone(),
+            bus: bus::Bus::new(uuid::Uuid::from_bytes(server_device.0.into_bytes())),
+            server_device,
+            storage_error: storage_error.clone(),
+        };
+        std::thread::Builder::new()
+            .name("baoxiu-pg-writer".into())
+            .spawn(move || w.run(rx))
+            .map_err(|e| Error::Internal(format!("writer thread: {e}")))?;
         Ok(PgStore {
             inner: Arc::new(Inner {
                 url: url.to_owned(),
                 idle: Mutex::new(vec![c]),
                 permits: Arc::new(Semaphore::new(CONNECTIONS)),
+                jobs,
+                committed,
+                epoch,
+                server_device,
+                storage_error,
             }),
         })
     }

@@ -6,12 +6,8 @@ use baoxiu_sync_core::{Change, DeviceId, OrderId, WorkOrderDoc, WorkOrderState};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::project;
-use crate::error::{Error, Result};
-
-/// Write a fresh snapshot once an order has this many changes after its last one, or a
-/// quarter of its facts if that is more: a long order is not saved whole every few
-/// changes (saving costs its length), yet loads from a snapshot plus at most a quarter.
-const COMPACT_AFTER: i64 = 64;
+use crate::error::Result;
+use crate::store::decode::{assemble_doc, snapshot_due};
 
 /// An order's document: its snapshot plus the log rows after it.
 pub(crate) fn load_doc(
@@ -27,8 +23,8 @@ pub(crate) fn load_doc(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (doc, through) = match snap {
-        Some((bytes, through)) => (Some(WorkOrderDoc::load(&bytes, device)?), through),
+    let (snapshot, through) = match snap {
+        Some((bytes, through)) => (Some(bytes), through),
         None => (None, 0),
     };
     let mut stmt =
@@ -36,19 +32,7 @@ pub(crate) fn load_doc(
     let rows: Vec<Vec<u8>> = stmt
         .query_map(params![id, through], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    if doc.is_none() {
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        let d = WorkOrderDoc::from_encoded_changes(&rows, device)?;
-        return Ok(Some(d));
-    }
-    let Some(mut doc) = doc else { return Ok(None) };
-    doc.apply_encoded(&rows)?;
-    if !doc.missing_deps().is_empty() {
-        return Err(Error::Corrupt(format!("order {order} is missing changes")));
-    }
-    Ok(Some(doc))
+    assemble_doc(order, snapshot, &rows, device)
 }
 
 /// Appends changes to the log and updates the projection, in the caller's transaction.
@@ -82,8 +66,7 @@ pub(super) fn store_changes(
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let facts = i64::try_from(doc.events().len()).unwrap_or(i64::MAX);
-    if since >= COMPACT_AFTER.max(facts / 4) {
+    if snapshot_due(since, doc.events().len()) {
         tx.execute(
             "INSERT INTO snapshots (order_id, bytes, through_seq) VALUES (?1, ?2, ?3)
              ON CONFLICT (order_id) DO UPDATE SET bytes = excluded.bytes,

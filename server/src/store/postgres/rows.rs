@@ -1,0 +1,307 @@
+//! The rows the shared order code reads and writes, on PostgreSQL: documents (snapshot
+//! and log), people, schedule items, storing changes (the log under its lock, the
+//! projection, snapshots), scope; and the reads of a catch-up, in one snapshot.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use baoxiu_sync_core::fee_schedule::ScheduleItem;
+use baoxiu_sync_core::validate::Submitter;
+use baoxiu_sync_core::{Change, DeviceId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState};
+use postgres::GenericClient;
+
+use super::log::{NewRow, append};
+use super::projection::project;
+use crate::error::{Error, Result};
+use crate::store::apply::OrderRows;
+use crate::store::catchup::{self, CatchUpReads};
+use crate::store::decode::{
+    PERSON_COLUMNS, assemble_doc, from_json, parse, snapshot_due, to_person,
+};
+
+fn seq_of(v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| Error::Corrupt(format!("log position {v}")))
+}
+
+fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// An order's document: its snapshot plus the log rows after it.
+pub(super) fn load_doc(
+    c: &mut impl GenericClient,
+    order: OrderId,
+    device: DeviceId,
+) -> Result<Option<WorkOrderDoc>> {
+    let id = order.to_string();
+    let snap = c.query_opt(
+        "SELECT bytes, through_seq FROM snapshots WHERE order_id = $1",
+        &[&id],
+    )?;
+    let (snapshot, through): (Option<Vec<u8>>, i64) = match snap {
+        Some(r) => (Some(r.try_get(0)?), r.try_get(1)?),
+        None => (None, 0),
+    };
+    let rows: Vec<Vec<u8>> = c
+        .query(
+            "SELECT bytes FROM log WHERE order_id = $1 AND seq > $2 ORDER BY seq",
+            &[&id, &through],
+        )?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    assemble_doc(order, snapshot, &rows, device)
+}
+
+pub(super) fn person_of(c: &mut impl GenericClient, id: UserId) -> Result<Option<Person>> {
+    c.query_opt(
+        &format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = $1"),
+        &[&id.to_string()],
+    )?
+    .map(|r| {
+        to_person((
+            r.try_get(0)?,
+            r.try_get(1)?,
+            r.try_get(2)?,
+            r.try_get(3)?,
+            r.try_get(4)?,
+            r.try_get(5)?,
+            r.try_get(6)?,
+            r.try_get::<_, i64>(7)? == 1,
+        ))
+    })
+    .transpose()
+}
+
+/// The writer's transaction (a job's savepoint), for the shared order code.
+pub(super) struct Rows<'a, 'b> {
+    tx: RefCell<&'a mut postgres::Transaction<'b>>,
+}
+
+impl<'a, 'b> Rows<'a, 'b> {
+    pub(super) fn new(tx: &'a mut postgres::Transaction<'b>) -> Self {
+        Rows {
+            tx: RefCell::new(tx),
+        }
+    }
+}
+
+impl OrderRows for Rows<'_, '_> {
+    fn load_doc(&self, order: OrderId, device: DeviceId) -> Result<Option<WorkOrderDoc>> {
+        load_doc(&mut **self.tx.borrow_mut(), order, device)
+    }
+
+    fn person(&self, id: UserId) -> Result<Option<Person>> {
+        person_of(&mut **self.tx.borrow_mut(), id)
+    }
+
+    fn schedule_item(&self, version: u32, code: &str) -> Result<Option<ScheduleItem>> {
+        let items = self.tx.borrow_mut().query_opt(
+            "SELECT items FROM fee_schedules WHERE version = $1",
+            &[&i64::from(version)],
+        )?;
+        let Some(r) = items else { return Ok(None) };
+        let items: Vec<ScheduleItem> = from_json("fee schedule", &r.try_get::<_, String>(0)?)?;
+        Ok(items.into_iter().find(|i| i.code == code))
+    }
+
+    fn store_changes(
+        &self,
+        order: OrderId,
+        doc: &WorkOrderDoc,
+        st: &WorkOrderState,
+        changes: &[Change],
+    ) -> Result<i64> {
+        let mut tx = self.tx.borrow_mut();
+        let tx: &mut postgres::Transaction<'_> = &mut tx;
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = changes
+            .iter()
+            .map(|c| (c.hash().0.to_vec(), c.actor_id().to_bytes().to_vec()))
+            .collect();
+        let rows: Vec<NewRow<'_>> = changes
+            .iter()
+            .zip(&encoded)
+            .map(|(c, (hash, actor))| NewRow {
+                order,
+                hash,
+                actor,
+                bytes: c.raw_bytes(),
+            })
+            .collect();
+        append(tx, &rows)?;
+        project(tx, st)?;
+        let id = order.to_string();
+        let r = tx.query_one(
+            "SELECT (SELECT count(*) FROM log WHERE order_id = $1
+                       AND seq > coalesce((SELECT through_seq FROM snapshots
+                                           WHERE order_id = $1), 0)),
+                    (SELECT max(seq) FROM log WHERE order_id = $1)",
+            &[&id],
+        )?;
+        let (since, max): (i64, Option<i64>) = (r.try_get(0)?, r.try_get(1)?);
+        let max = max.ok_or_else(|| Error::Internal(format!("order {order} has no log")))?;
+        if snapshot_due(since, doc.events().len()) {
+            tx.execute(
+                "INSERT INTO snapshots (order_id, bytes, through_seq) VALUES ($1, $2, $3)
+                 ON CONFLICT (order_id) DO UPDATE SET bytes = excluded.bytes,
+                     through_seq = excluded.through_seq",
+                &[&id, &doc.save(), &max],
+            )?;
+        }
+        Ok(max)
+    }
+
+    fn add_to_scope(&self, device: DeviceId, order: OrderId) -> Result<()> {
+        self.tx.borrow_mut().execute(
+            "INSERT INTO device_scope (device, order_id, delivered) VALUES ($1, $2, 0)
+             ON CONFLICT DO NOTHING",
+            &[&device.to_string(), &order.to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+/// A catch-up's reads, in one repeatable-read transaction.
+pub(super) struct Reads<'a, 'b> {
+    pub(super) tx: &'a mut postgres::Transaction<'b>,
+    pub(super) epoch: [u8; 16],
+    pub(super) server_device: DeviceId,
+}
+
+fn ids(rows: Vec<postgres::Row>) -> Result<HashSet<OrderId>> {
+    rows.iter()
+        .map(|r| parse("order id", &r.try_get::<_, String>(0)?))
+        .collect()
+}
+
+impl CatchUpReads for Reads<'_, '_> {
+    fn epoch(&self) -> [u8; 16] {
+        self.epoch
+    }
+
+    fn max_seq(&mut self) -> Result<u64> {
+        super::log::head(self.tx)
+    }
+
+    fn deliveries(&mut self, device: DeviceId) -> Result<u64> {
+        let n: Option<i64> = self
+            .tx
+            .query_opt(
+                "SELECT deliveries FROM devices WHERE id = $1",
+                &[&device.to_string()],
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+    }
+
+    fn check_of(&mut self, seq: u64) -> Result<Option<[u8; 8]>> {
+        if seq == 0 {
+            return Ok(Some([0; 8]));
+        }
+        let hash: Option<Vec<u8>> = self
+            .tx
+            .query_opt("SELECT hash FROM log WHERE seq = $1", &[&int(seq)])?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        Ok(hash.map(|h| {
+            let mut c = [0u8; 8];
+            let n = 8.min(h.len());
+            c[..n].copy_from_slice(&h[..n]);
+            c
+        }))
+    }
+
+    fn scope(&mut self, who: &Submitter) -> Result<HashSet<OrderId>> {
+        if catchup::narrow(who) {
+            ids(self.tx.query(
+                "SELECT order_id FROM order_technicians WHERE user_id = $1
+                 UNION SELECT id FROM orders WHERE created_by = $1 AND office = $2",
+                &[&who.author.user.to_string(), &who.office.to_string()],
+            )?)
+        } else {
+            ids(self.tx.query(
+                "SELECT id FROM orders WHERE office = $1",
+                &[&who.office.to_string()],
+            )?)
+        }
+    }
+
+    fn device_rows(&mut self, device: DeviceId) -> Result<Vec<(OrderId, u64, Option<u64>)>> {
+        self.tx
+            .query(
+                "SELECT order_id, delivered, revoked FROM device_scope WHERE device = $1",
+                &[&device.to_string()],
+            )?
+            .iter()
+            .map(|r| {
+                let revoked: Option<i64> = r.try_get(2)?;
+                Ok((
+                    parse("order id", &r.try_get::<_, String>(0)?)?,
+                    seq_of(r.try_get(1)?)?,
+                    revoked.map(seq_of).transpose()?,
+                ))
+            })
+            .collect()
+    }
+
+    fn document(&mut self, order: OrderId) -> Result<Option<Vec<u8>>> {
+        Ok(load_doc(self.tx, order, self.server_device)?.map(|d| d.save()))
+    }
+
+    fn each_new_row(
+        &mut self,
+        from: u64,
+        to: u64,
+        actor: &[u8],
+        only: Option<&Vec<OrderId>>,
+        f: &mut dyn FnMut(u64, OrderId, Vec<u8>) -> Result<bool>,
+    ) -> Result<()> {
+        match only {
+            Some(wanted) => {
+                let names: Vec<String> = wanted.iter().map(|o| o.to_string()).collect();
+                let positions = self.tx.query(
+                    "SELECT seq, order_id FROM log
+                     WHERE order_id = ANY($1) AND seq > $2 AND seq <= $3 AND actor != $4
+                     ORDER BY seq",
+                    &[&names, &int(from), &int(to), &actor],
+                )?;
+                for p in positions {
+                    let seq: i64 = p.try_get(0)?;
+                    let o: OrderId = parse("order id", &p.try_get::<_, String>(1)?)?;
+                    let bytes: Vec<u8> = self
+                        .tx
+                        .query_one("SELECT bytes FROM log WHERE seq = $1", &[&seq])?
+                        .try_get(0)?;
+                    if !f(seq_of(seq)?, o, bytes)? {
+                        break;
+                    }
+                }
+            }
+            None => {
+                // In slices, so an office-wide device's long catch-up is not read whole
+                // before its page's budget cuts it.
+                let mut at = int(from);
+                loop {
+                    let rows = self.tx.query(
+                        "SELECT seq, order_id, bytes FROM log
+                         WHERE seq > $1 AND seq <= $2 AND actor != $3 ORDER BY seq LIMIT 512",
+                        &[&at, &int(to), &actor],
+                    )?;
+                    if rows.is_empty() {
+                        return Ok(());
+                    }
+                    for r in rows {
+                        let seq: i64 = r.try_get(0)?;
+                        at = seq;
+                        let o: OrderId = parse("order id", &r.try_get::<_, String>(1)?)?;
+                        if !f(seq_of(seq)?, o, r.try_get(2)?)? {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

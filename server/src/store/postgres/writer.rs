@@ -1,0 +1,297 @@
+//! The node's writer on PostgreSQL: one thread, one connection, group commit, as on
+//! SQLite. Each job runs in its own savepoint (a refused or panicking job rolls back
+//! alone); the group's commit carries the announcement to the other nodes (heard once it
+//! commits), and only after the commit is any job answered — an ack never precedes it.
+//!
+//! Other nodes write the same orders: the documents the writer read are dropped after
+//! every group, so each group reads what is committed (the log's lock orders appends).
+
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+
+use baoxiu_sync_core::WorkOrderState;
+use baoxiu_sync_core::protocol::{Hash, OrderChanges};
+use baoxiu_sync_core::validate::Submitter;
+use baoxiu_sync_core::{Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId};
+use tokio::sync::{broadcast, oneshot};
+
+use super::bus::Bus;
+use super::rows::Rows;
+use crate::error::{Error, Result};
+use crate::store::apply::{self, Touched};
+use crate::store::docs::Docs;
+use crate::store::{Committed, SubmitError};
+
+/// Most jobs committed together.
+const GROUP: usize = 512;
+
+pub(super) enum Job {
+    Submit {
+        who: Submitter,
+        batch: Vec<OrderChanges>,
+        now: Millis,
+        reply: oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
+    },
+    Command {
+        who: Author,
+        office: OfficeId,
+        order: OrderId,
+        body: EventBody,
+        now: Millis,
+        reply: oneshot::Sender<Result<WorkOrderState>>,
+    },
+    Create {
+        who: Author,
+        new: NewOrder,
+        now: Millis,
+        reply: oneshot::Sender<Result<WorkOrderState>>,
+    },
+}
+
+#[allow(clippy::large_enum_variant)] // short-lived, one per job
+enum Reply {
+    Submit(
+        oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
+        Result<Vec<Hash>, SubmitError>,
+    ),
+    State(
+        oneshot::Sender<Result<WorkOrderState>>,
+        Result<WorkOrderState>,
+    ),
+}
+
+impl Reply {
+    fn ok(&self) -> bool {
+        match self {
+            Reply::Submit(_, r) => r.is_ok(),
+            Reply::State(_, r) => r.is_ok(),
+        }
+    }
+
+    /// Sends the answer; a failed commit turns a success into "unavailable".
+    fn send(self, commit_error: Option<&str>) {
+        match self {
+            Reply::Submit(tx, r) => {
+                let _ = tx.send(match (commit_error, r) {
+                    (Some(m), Ok(_)) => Err(SubmitError::Unavailable(m.to_owned())),
+                    (_, r) => r,
+                });
+            }
+            Reply::State(tx, r) => {
+                let _ = tx.send(match (commit_error, r) {
+                    (Some(m), Ok(_)) => Err(Error::Unavailable(format!("not stored: {m}"))),
+                    (_, r) => r,
+                });
+            }
+        }
+    }
+
+    fn failed(self, m: &str) -> Reply {
+        match self {
+            Reply::Submit(tx, _) => Reply::Submit(tx, Err(SubmitError::Unavailable(m.into()))),
+            Reply::State(tx, _) => {
+                Reply::State(tx, Err(Error::Unavailable(format!("not stored: {m}"))))
+            }
+        }
+    }
+}
+
+fn fail(job: Job, m: &str) {
+    let reply = match job {
+        Job::Submit { reply, .. } => Reply::Submit(reply, Ok(Vec::new())),
+        Job::Command { reply, .. } | Job::Create { reply, .. } => {
+            Reply::State(reply, Err(Error::Unavailable(String::new())))
+        }
+    };
+    reply.failed(m).send(None);
+}
+
+pub(super) struct Writer {
+    pub(super) url: String,
+    pub(super) client: Option<postgres::Client>,
+    pub(super) committed: broadcast::Sender<Committed>,
+    pub(super) bus: Bus,
+    pub(super) server_device: DeviceId,
+    pub(super) storage_error: Arc<Mutex<Option<String>>>,
+}
+
+impl Writer {
+    pub(super) fn run(mut self, rx: Receiver<Job>) {
+        while let Ok(first) = rx.recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < GROUP {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            self.group(jobs);
+        }
+    }
+
+    fn set_error(&self, e: Option<String>) {
+        if let Ok(mut s) = self.storage_error.lock() {
+            *s = e;
+        }
+    }
+
+    /// One transaction, one commit, for every job in the group.
+    fn group(&mut self, jobs: Vec<Job>) {
+        // A connection lost (the database restarted) is made again for the next group.
+        let client = match self.client.take().filter(|c| !c.is_closed()) {
+            Some(c) => Ok(c),
+            None => super::connect(&self.url),
+        };
+        let mut client = match client {
+            Ok(c) => c,
+            Err(e) => {
+                let m = e.to_string();
+                self.set_error(Some(m.clone()));
+                for job in jobs {
+                    fail(job, &m);
+                }
+                return;
+            }
+        };
+        let outcome = self.run_group(&mut client, jobs);
+        self.client = Some(client);
+        match outcome {
+            Ok((replies, note)) => {
+                self.set_error(None);
+                for r in replies {
+                    r.send(None);
+                }
+                if let Some(note) = note {
+                    let _ = self.committed.send(note);
+                }
+            }
+            Err((replies, m)) => {
+                tracing::error!(error = %m, "group commit failed; nothing acknowledged");
+                self.set_error(Some(m.clone()));
+                for r in replies {
+                    r.send(Some(&m));
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn run_group(
+        &self,
+        client: &mut postgres::Client,
+        jobs: Vec<Job>,
+    ) -> Result<(Vec<Reply>, Option<Committed>), (Vec<Reply>, String)> {
+        let mut replies = Vec::with_capacity(jobs.len());
+        let mut tx = match client.transaction() {
+            Ok(tx) => tx,
+            Err(e) => {
+                let m = e.to_string();
+                for job in jobs {
+                    fail(job, &m);
+                }
+                return Err((Vec::new(), m));
+            }
+        };
+        // This group's documents only: another node may have written since.
+        let mut docs = Docs::default();
+        let mut touched = Touched::default();
+        for job in jobs {
+            let mut mine = Touched::default();
+            let mut sp = match tx.savepoint("job") {
+                Ok(sp) => sp,
+                Err(e) => {
+                    let m = e.to_string();
+                    fail(job, &m);
+                    continue;
+                }
+            };
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let rows = Rows::new(&mut sp);
+                run_job(job, &rows, &mut docs, &mut mine, self.server_device)
+            }));
+            let reply = match run {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::error!("a write job panicked; it was rolled back");
+                    docs.job_done(false);
+                    continue;
+                }
+            };
+            let released = reply.ok() && sp.commit().is_ok();
+            docs.job_done(released);
+            if released {
+                touched.orders.append(&mut mine.orders);
+                touched.states.append(&mut mine.states);
+                replies.push(reply);
+            } else if reply.ok() {
+                replies.push(reply.failed("the job's savepoint did not release"));
+            } else {
+                replies.push(reply);
+            }
+        }
+        let note = if touched.orders.is_empty() {
+            None
+        } else {
+            let seq = touched.states.iter().map(|(_, s, _)| *s).max().unwrap_or(0);
+            let note = Committed {
+                seq: u64::try_from(seq).unwrap_or(0),
+                orders: touched.orders,
+            };
+            if let Err(e) = self.bus.committed(&mut tx, &note) {
+                return Err((replies, e.to_string()));
+            }
+            Some(note)
+        };
+        match tx.commit() {
+            Ok(()) => Ok((replies, note)),
+            Err(e) => Err((replies, e.to_string())),
+        }
+    }
+}
+
+fn run_job(
+    job: Job,
+    rows: &Rows<'_, '_>,
+    docs: &mut Docs,
+    touched: &mut Touched,
+    server_device: DeviceId,
+) -> Reply {
+    match job {
+        Job::Submit {
+            who,
+            batch,
+            now,
+            reply,
+        } => Reply::Submit(
+            reply,
+            apply::submit(rows, &who, batch, now, docs, touched, server_device),
+        ),
+        Job::Command {
+            who,
+            office,
+            order,
+            body,
+            now,
+            reply,
+        } => Reply::State(
+            reply,
+            apply::command(
+                rows,
+                docs,
+                touched,
+                server_device,
+                who,
+                office,
+                order,
+                body,
+                now,
+            ),
+        ),
+        Job::Create {
+            who,
+            new,
+            now,
+            reply,
+        } => Reply::State(reply, apply::create(rows, docs, touched, who, new, now)),
+    }
+}
