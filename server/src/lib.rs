@@ -6,6 +6,7 @@
 //! and the protocol's frames live in `baoxiu-sync-core`.
 
 pub mod auth;
+pub mod cluster;
 #[cfg(feature = "dev-tools")]
 pub mod devtools;
 pub mod error;
@@ -70,6 +71,39 @@ pub fn backup(data: &Path, to: &Path) -> Result<()> {
     SqliteStore::backup(&db_path(data), to)
 }
 
+/// A node over the PostgreSQL database at `url`, its own files (signing key unless
+/// `BAOXIU_SIGNING_KEYS` gives the shared ones, the node's device id) in `data`, on the
+/// system clock. The schema must be this build's (`baoxiu migrate`). Blocks.
+pub fn open_postgres(data: &Path, url: &str) -> Result<AppState> {
+    std::fs::create_dir_all(data)
+        .map_err(|e| Error::Internal(format!("{}: {e}", data.display())))?;
+    let keys = Keys::load(data).map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+    let device = node_device(data)?;
+    let pg = store::postgres::PgStore::open(url, device)?;
+    let mut state = AppState::new(Arc::new(pg.clone()), keys, Arc::new(SystemClock));
+    state.cluster = Some(cluster::Cluster::new(pg));
+    Ok(state)
+}
+
+/// This node's own device id (the actor of the changes it makes), kept in its data
+/// directory: never shared by two processes, the same across its restarts.
+fn node_device(data: &Path) -> Result<baoxiu_sync_core::DeviceId> {
+    let path = data.join("node-device");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("{}: not a device id", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let d = baoxiu_sync_core::DeviceId::new();
+            std::fs::write(&path, d.to_string())
+                .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+            Ok(d)
+        }
+        Err(e) => Err(Error::Internal(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// Opens the data directory (creating it, its key and its database on first run), on the
 /// system clock. Blocks: call it at start-up.
 pub fn open(data: &Path) -> Result<AppState> {
@@ -123,6 +157,15 @@ pub async fn start(state: AppState, listen: SocketAddr) -> std::io::Result<Runni
     let router = http::router(state.clone());
     let shutdown = state.shutdown.clone();
     let limits = state.limits;
+    if let Some(c) = state.cluster.clone() {
+        c.listen(
+            state.hub.clone(),
+            state.sessions.clone(),
+            state.shutdown.subscribe(),
+        )
+        .await
+        .map_err(std::io::Error::other)?;
+    }
     tokio::spawn(hub::dispatch(
         state.hub.clone(),
         state.store.subscribe(),

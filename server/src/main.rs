@@ -36,6 +36,11 @@ enum Command {
         /// before no longer accepting connections.
         #[arg(long, default_value_t = 5, env = "BAOXIU_DRAIN_GRACE")]
         drain_grace: u64,
+        /// A PostgreSQL database shared by several nodes (postgres://user@host/db),
+        /// instead of SQLite in the data directory (which then keeps only this node's own
+        /// files). Run `baoxiu migrate --database …` first.
+        #[arg(long, env = "BAOXIU_DATABASE")]
+        database: Option<String>,
         /// Seed a demo office with people and orders, and print a token for each person.
         #[cfg(feature = "dev-tools")]
         #[arg(long)]
@@ -144,9 +149,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             data,
             listen,
             drain_grace,
+            database,
             demo,
         } => {
-            let mut state = open(data).await?;
+            let mut state = open_node(data, database).await?;
             state.limits.drain_grace = std::time::Duration::from_secs(drain_grace);
             if demo {
                 let logins = demo::seed(&state).await?;
@@ -175,8 +181,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             data,
             listen,
             drain_grace,
+            database,
         } => {
-            let mut state = open(data).await?;
+            let mut state = open_node(data, database).await?;
             state.limits.drain_grace = std::time::Duration::from_secs(drain_grace);
             serve(state, listen).await
         }
@@ -268,6 +275,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", keys.sign(&claims)?);
             Ok(())
         }
+    }
+}
+
+/// Opens this node: over PostgreSQL when a database is given, else the data directory's
+/// SQLite database.
+async fn open_node(
+    data: PathBuf,
+    database: Option<String>,
+) -> Result<baoxiu_server::AppState, Box<dyn std::error::Error>> {
+    match database {
+        None => open(data).await,
+        Some(url) if baoxiu_server::store::postgres::is_postgres_url(&url) => Ok(
+            tokio::task::spawn_blocking(move || baoxiu_server::open_postgres(&data, &url))
+                .await??,
+        ),
+        Some(other) => Err(format!("--database {other:?}: a postgres:// URL").into()),
     }
 }
 

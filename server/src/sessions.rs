@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use baoxiu_sync_core::{DeviceId, UserId};
+use baoxiu_sync_core::{DeviceId, Millis, UserId};
 use tokio::sync::watch;
 
 /// Why a live connection must end.
@@ -21,6 +21,9 @@ pub enum End {
 struct Entry {
     user: UserId,
     device: Option<DeviceId>,
+    /// When it opened (this node's clock), to tell an older session from a newer one
+    /// across nodes.
+    opened_at: Millis,
     end: watch::Sender<Option<End>>,
 }
 
@@ -79,7 +82,7 @@ impl Drop for Live {
 }
 
 impl Sessions {
-    fn open(self: &Arc<Self>, user: UserId, device: Option<DeviceId>) -> Live {
+    fn open(self: &Arc<Self>, user: UserId, device: Option<DeviceId>, opened_at: Millis) -> Live {
         let (tx, rx) = watch::channel(None);
         let id = match self.inner.lock() {
             Ok(mut g) => {
@@ -96,6 +99,7 @@ impl Sessions {
                     Entry {
                         user,
                         device,
+                        opened_at,
                         end: tx,
                     },
                 );
@@ -114,14 +118,29 @@ impl Sessions {
         }
     }
 
-    /// A device's sync session; ends the device's older one.
-    pub fn open_sync(self: &Arc<Self>, user: UserId, device: DeviceId) -> Live {
-        self.open(user, Some(device))
+    /// A device's sync session, opened at `at`; ends the device's older one.
+    pub fn open_sync(self: &Arc<Self>, user: UserId, device: DeviceId, at: Millis) -> Live {
+        self.open(user, Some(device), at)
     }
 
     /// A console's event stream.
     pub fn open_stream(self: &Arc<Self>, user: UserId) -> Live {
-        self.open(user, None)
+        self.open(user, None, 0)
+    }
+
+    /// Another node opened a session for `device` at `at`: this node's session of the
+    /// device ends if it is older (one live session per device across nodes; a late
+    /// notice of an older session elsewhere ends nothing).
+    pub fn replaced_elsewhere(&self, device: DeviceId, at: Millis) {
+        if let Ok(mut g) = self.inner.lock()
+            && let Some(id) = g.by_device.get(&device).copied()
+            && g.live.get(&id).is_some_and(|e| e.opened_at <= at)
+        {
+            g.by_device.remove(&device);
+            if let Some(e) = g.live.remove(&id) {
+                e.end.send_replace(Some(End::Replaced));
+            }
+        }
     }
 
     /// Ends every live connection of `user`.
@@ -151,8 +170,8 @@ mod tests {
     async fn a_newer_session_replaces_the_device_s_older_one_and_revocation_ends_all() {
         let s = Arc::new(Sessions::default());
         let (u, d) = (UserId::new(), DeviceId::new());
-        let mut first = s.open_sync(u, d);
-        let mut second = s.open_sync(u, d);
+        let mut first = s.open_sync(u, d, 1);
+        let mut second = s.open_sync(u, d, 2);
         assert_eq!(first.ended().await, End::Replaced);
         assert!(!second.is_ended());
         let mut stream = s.open_stream(u);
@@ -163,5 +182,21 @@ mod tests {
         assert!(!other.is_ended());
         drop((first, second, stream));
         assert_eq!(s.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_newer_session_elsewhere_ends_this_node_s_older_one_only() {
+        let s = Arc::new(Sessions::default());
+        let (u, d) = (UserId::new(), DeviceId::new());
+        let mut here = s.open_sync(u, d, 100);
+        // A late notice of an older session on another node ends nothing here.
+        s.replaced_elsewhere(d, 50);
+        assert!(!here.is_ended());
+        s.replaced_elsewhere(DeviceId::new(), 500);
+        assert!(!here.is_ended());
+        s.replaced_elsewhere(d, 200);
+        assert_eq!(here.ended().await, End::Replaced);
+        drop(here);
+        assert!(s.is_empty());
     }
 }

@@ -104,6 +104,8 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// Whom each commit concerns, to wake only those sync sessions.
     pub hub: Arc<crate::hub::Hub>,
+    /// The other nodes, when several share one PostgreSQL database.
+    pub cluster: Option<crate::cluster::Cluster>,
     pub limits: Limits,
 }
 
@@ -117,6 +119,7 @@ impl AppState {
             shutdown: tokio::sync::watch::channel(false).0,
             sessions: Arc::new(Sessions::default()),
             hub: Arc::new(crate::hub::Hub::default()),
+            cluster: None,
             limits: Limits::default(),
         }
     }

@@ -84,7 +84,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     a_working_store_is_ready,
 );
 
-// PostgreSQL (issue 14): the store is being built; these are the traits it has so far.
+// PostgreSQL (issue 14): the same suite.
 store_conformance_tests!(postgres, super::postgres;
     acks_after_storing_and_again_for_a_duplicate,
     refused_batch_stores_nothing,
@@ -94,11 +94,15 @@ store_conformance_tests!(postgres, super::postgres;
     stale_cursor_means_repair,
     reassignment_revokes_the_order,
     listing_reads_the_projection,
-    catch_up_records_the_device_s_last_sync,
-    a_working_store_is_ready,
     directory_round_trips_and_devices_bind_once,
+    catch_up_records_the_device_s_last_sync,
+    month_counts_of_an_office_month,
+    register_lists_paid_completed_orders,
+    call_backs_record_once_and_plan_the_fallback,
+    samples_store_their_call_backs,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
+    a_working_store_is_ready,
 );
 
 /// Two nodes over one PostgreSQL database change the same records at once: nothing is

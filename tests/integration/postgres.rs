@@ -533,8 +533,11 @@ mod bus {
 
         // B opens a session for a device: A hears it — and nothing of its own before.
         let device = DeviceId::new();
-        b.session_opened(&mut c, device).unwrap();
-        assert_eq!(next(&mut heard_a), Heard::SessionOpened(device));
+        b.session_opened(&mut c, device, 1_700_000_000_000).unwrap();
+        assert_eq!(
+            next(&mut heard_a),
+            Heard::SessionOpened(device, 1_700_000_000_000)
+        );
         assert!(heard_a.try_recv().is_err());
     }
 
@@ -563,5 +566,231 @@ mod bus {
         let after = note(9, 1);
         a.committed(&mut c, &after).unwrap();
         assert_eq!(next(&mut heard_b), Heard::Committed(after));
+    }
+}
+
+mod two_nodes {
+    //! Issue 14: two server nodes on loopback over one PostgreSQL database.
+
+    use baoxiu_server::{AppState, Running};
+    use baoxiu_sync_core::protocol::{Frame, MAX_DOWNLOAD_FRAME_BYTES};
+    use baoxiu_sync_core::{
+        Author, Channel, Customer, DeviceId, EventBody, FeeItem, Money, NewOrder, Office, OfficeId,
+        OrderId, Person, Role, UserId,
+    };
+    use baoxiu_tests::pg::TestDatabase;
+    use baoxiu_tests::server::{Login, Phone, Ws, chrono_now, sign};
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    struct Nodes {
+        a: Running,
+        b: Running,
+        people: Vec<Login>,
+        _dirs: (tempfile::TempDir, tempfile::TempDir),
+        _db: TestDatabase,
+    }
+
+    fn url(r: &Running) -> String {
+        format!("ws://{}/sync", r.addr)
+    }
+
+    /// Two nodes over one migrated database, sharing a signing key, with an office and
+    /// its people: dispatcher, technician.
+    async fn start(test: &str) -> Option<Nodes> {
+        let test = test.to_owned();
+        let (db, dirs, a, b) = tokio::task::spawn_blocking(move || {
+            let db = TestDatabase::create(&test)?;
+            baoxiu_server::migrate(std::path::Path::new("unused"), Some(&db.url)).unwrap();
+            let (da, dbb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let a = baoxiu_server::open_postgres(da.path(), &db.url).unwrap();
+            // The nodes share their signing key (BAOXIU_SIGNING_KEYS in production).
+            std::fs::copy(
+                da.path().join("signing.key"),
+                dbb.path().join("signing.key"),
+            )
+            .unwrap();
+            let b = baoxiu_server::open_postgres(dbb.path(), &db.url).unwrap();
+            Some((db, (da, dbb), a, b))
+        })
+        .await
+        .unwrap()?;
+        let office = Office {
+            id: OfficeId::new(),
+            name: "台北".into(),
+            time_zone: "Asia/Taipei".into(),
+            currency: "TWD".into(),
+        };
+        a.store.upsert_office(office.clone()).await.unwrap();
+        let mut people = Vec::new();
+        for (name, role) in [("陳調度", Role::Dispatcher), ("李師傅", Role::Technician)] {
+            let p = Person {
+                id: UserId::new(),
+                name: name.into(),
+                role,
+                office: office.id,
+                specialties: vec!["plumbing".into()],
+                zone: None,
+                token_version: 0,
+                active: true,
+            };
+            a.store.upsert_user(p.clone()).await.unwrap();
+            let device = DeviceId::new();
+            people.push(Login {
+                token: sign(&a, &p, Some(device)),
+                person: p,
+                device,
+            });
+        }
+        let any = "127.0.0.1:0".parse().unwrap();
+        Some(Nodes {
+            a: baoxiu_server::start(a, any).await.unwrap(),
+            b: baoxiu_server::start(b, any).await.unwrap(),
+            people,
+            _dirs: dirs,
+            _db: db,
+        })
+    }
+
+    /// An order assigned to `tech`, made through `state` as the dispatcher.
+    async fn assigned_order(state: &AppState, disp: &Person, tech: &Person) -> OrderId {
+        let office = state.store.office(disp.office).await.unwrap().unwrap();
+        let who = Author {
+            user: disp.id,
+            device: state.store.server_device(),
+            role: disp.role,
+        };
+        let new = NewOrder {
+            office,
+            customer: Customer {
+                name: "王小明".into(),
+                unit: "A棟-12F-3".into(),
+                phone: "0912-000-000".into(),
+            },
+            channel: Channel::Phone,
+            description: "廚房水龍頭漏水".into(),
+            follow_up_of: None,
+        };
+        let s = state
+            .store
+            .create(who.clone(), new, chrono_now())
+            .await
+            .unwrap();
+        for body in [
+            EventBody::Received,
+            EventBody::Priced {
+                paid: true,
+                items: vec![FeeItem {
+                    description: "換水龍頭".into(),
+                    materials: Money(12000),
+                    labour: Money(5000),
+                    code: None,
+                }],
+                schedule: None,
+            },
+            EventBody::Assigned {
+                technicians: vec![tech.id],
+                reason: String::new(),
+            },
+            EventBody::AppointmentSet {
+                at: chrono_now() + 3_600_000,
+            },
+        ] {
+            state
+                .store
+                .command(who.clone(), disp.office, s.order, body, chrono_now())
+                .await
+                .unwrap();
+        }
+        s.order
+    }
+
+    /// The next protocol frame, or the close code, within 10 s.
+    async fn next(ws: &mut Ws) -> Result<Frame, Option<u16>> {
+        let wait = async {
+            loop {
+                match ws.next().await {
+                    Some(Ok(Message::Binary(b))) => {
+                        return Ok(Frame::decode(&b, MAX_DOWNLOAD_FRAME_BYTES).unwrap());
+                    }
+                    Some(Ok(Message::Close(f))) => return Err(f.map(|f| u16::from(f.code))),
+                    Some(Ok(_)) => continue,
+                    _ => return Err(None),
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+            .await
+            .expect("something within 10 s")
+    }
+
+    /// A live session: hello sent, welcome applied.
+    async fn live(p: &mut Phone, url: &str) -> Ws {
+        let mut ws = p.connect(url).await;
+        let hello = p.session.hello(&p.store, chrono_now()).unwrap();
+        p.send(&mut ws, &hello).await;
+        let welcome = next(&mut ws).await.unwrap();
+        p.session
+            .handle(&mut p.store, welcome, chrono_now())
+            .unwrap();
+        ws
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn devices_on_two_nodes_converge_live_with_one_session_per_device() {
+        let Some(n) = start("devices_on_two_nodes_converge_live").await else {
+            return;
+        };
+        let (disp, tech) = (n.people[0].clone(), n.people[1].clone());
+        let order = assigned_order(&n.a.state, &disp.person, &tech.person).await;
+        let dir = tempfile::tempdir().unwrap();
+
+        // The dispatcher's device is live on node A; the technician works through node B.
+        let mut office_phone = Phone::new(&disp, dir.path());
+        let mut office_ws = live(&mut office_phone, &url(&n.a)).await;
+        let mut field = Phone::new(&tech, dir.path());
+        field.sync(&url(&n.b)).await;
+        field.store.arrive(order, vec!["漏水".into()]).unwrap();
+        field.store.add_note(order, "已到場".into()).unwrap();
+        field.sync(&url(&n.b)).await;
+        assert!(
+            field.store.pending_changes().unwrap().is_empty(),
+            "acked by B"
+        );
+
+        // A pushes B's changes to the dispatcher live.
+        let mut pushed = 0;
+        while pushed < 2 {
+            let f = next(&mut office_ws).await.expect("a push from A");
+            if let Frame::Push(p) = &f {
+                pushed += p.changes.iter().map(|c| c.changes.len()).sum::<usize>();
+            }
+            office_phone
+                .session
+                .handle(&mut office_phone.store, f, chrono_now())
+                .unwrap();
+        }
+        let on_a = n.a.state.store.order(order).await.unwrap().unwrap();
+        let on_b = n.b.state.store.order(order).await.unwrap().unwrap();
+        let seen = |s: &baoxiu_sync_core::WorkOrderState| serde_json::to_value(s).unwrap();
+        assert_eq!(seen(&on_a), seen(&on_b));
+        assert_eq!(
+            seen(&office_phone.store.order_state(order).unwrap()),
+            seen(&on_a)
+        );
+        assert_eq!(seen(&field.store.order_state(order).unwrap()), seen(&on_a));
+        assert_eq!(on_a.notes, vec!["已到場".to_owned()]);
+
+        // One live session per device across nodes: the technician's session on A ends
+        // when the same device opens one on B.
+        let mut on_node_a = live(&mut field, &url(&n.a)).await;
+        let _on_node_b = live(&mut field, &url(&n.b)).await;
+        let end = loop {
+            match next(&mut on_node_a).await {
+                Ok(_) => continue,
+                Err(code) => break code,
+            }
+        };
+        assert_eq!(end, Some(4000), "replaced by the newer session on B");
     }
 }

@@ -182,9 +182,14 @@ async fn catch_up(
 async fn session(st: AppState, ctx: DeviceCtx, expires: Duration, mut socket: WebSocket) {
     st.metrics.sync_sessions.inc();
     // One live session per device: this one ends the device's older one.
+    let opened_at = st.now();
     let live = st
         .sessions
-        .open_sync(ctx.submitter.author.user, ctx.device());
+        .open_sync(ctx.submitter.author.user, ctx.device(), opened_at);
+    // Another node's session of this device ends (one live session per device).
+    if let Some(c) = &st.cluster {
+        c.session_opened(ctx.device(), opened_at).await;
+    }
     if let Err(e) = run_session(&st, &ctx, live, expires, &mut socket).await {
         tracing::debug!(device = %ctx.device(), error = %e, "sync session ended");
     }

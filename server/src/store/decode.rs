@@ -2,8 +2,9 @@
 //! parse is corrupt data (`Error::Corrupt`), never a default.
 
 use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
+use baoxiu_sync_core::callback::Callback;
 use baoxiu_sync_core::complaint::DEFAULT_DECISION_DAYS;
-use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, WorkOrderDoc};
+use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, UserId, WorkOrderDoc};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
@@ -113,4 +114,62 @@ const COMPACT_AFTER: i64 = 64;
 pub(crate) fn snapshot_due(since: i64, facts: usize) -> bool {
     let facts = i64::try_from(facts).unwrap_or(i64::MAX);
     since >= COMPACT_AFTER.max(facts / 4)
+}
+
+pub(crate) fn user(t: Option<String>) -> Result<Option<UserId>> {
+    t.map(|t| parse("user id", &t)).transpose()
+}
+
+pub(crate) const CALLBACK_COLUMNS: &str = "id, order_id, method, planned_at, assignee, content, status, \
+     reached, satisfaction, repair_held, problems, responsible, fallback_method, sample_id, \
+     created_at, recorded_by, recorded_at";
+
+/// A `callbacks` row as text and numbers, decoded by [`to_callback`].
+pub(crate) type CallbackRow = (
+    (String, String, String, i64, Option<String>, String, String),
+    (
+        Option<bool>,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+    ),
+    (
+        Option<String>,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<i64>,
+    ),
+);
+
+pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
+    let (
+        (id, order, method, planned_at, assignee, content, status),
+        (reached, satisfaction, repair_held, problems, responsible),
+        (fallback_method, sample, created_at, recorded_by, recorded_at),
+    ) = row;
+    Ok(Callback {
+        order: parse("order id", &order)?,
+        method: parse("call-back method", &method)?,
+        planned_at,
+        assignee: user(assignee)?,
+        content,
+        status: parse("call-back status", &status)?,
+        reached,
+        satisfaction: satisfaction
+            .map(|s| u8::try_from(s).map_err(|_| Error::Corrupt(format!("satisfaction {s}"))))
+            .transpose()?,
+        repair_held: repair_held.map(|h| parse("repair held", &h)).transpose()?,
+        problems,
+        responsible,
+        fallback_method: fallback_method
+            .map(|m| parse("call-back method", &m))
+            .transpose()?,
+        sample,
+        recorded_by: user(recorded_by)?,
+        recorded_at,
+        created_at,
+        id,
+    })
 }

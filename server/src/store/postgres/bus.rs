@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use baoxiu_sync_core::{DeviceId, OfficeId, OrderId, UserId};
+use baoxiu_sync_core::{DeviceId, Millis, OfficeId, OrderId, UserId};
 use postgres::GenericClient;
 use postgres::fallible_iterator::FallibleIterator;
 use serde::{Deserialize, Serialize};
@@ -32,8 +32,8 @@ const PAYLOAD_MAX: usize = 7_000;
 pub enum Heard {
     /// Orders another node committed (one part of its commit, when it was large).
     Committed(Committed),
-    /// Another node opened a sync session for this device.
-    SessionOpened(DeviceId),
+    /// Another node opened a sync session for this device at this instant (its clock).
+    SessionOpened(DeviceId, Millis),
     /// The listener was disconnected and is back: anything may have been missed.
     Missed,
 }
@@ -56,7 +56,11 @@ enum Wire {
         o: Vec<Order>,
     },
     #[serde(rename = "s")]
-    Session { n: uuid::Uuid, d: DeviceId },
+    Session {
+        n: uuid::Uuid,
+        d: DeviceId,
+        t: Millis,
+    },
 }
 
 impl Wire {
@@ -121,11 +125,17 @@ impl Bus {
         self.notify(c, &payload)
     }
 
-    /// Announces a sync session opened on this node for `device`.
-    pub fn session_opened(&self, c: &mut impl GenericClient, device: DeviceId) -> Result<()> {
+    /// Announces a sync session opened on this node for `device` at `at`.
+    pub fn session_opened(
+        &self,
+        c: &mut impl GenericClient,
+        device: DeviceId,
+        at: Millis,
+    ) -> Result<()> {
         let payload = encode(&Wire::Session {
             n: self.node,
             d: device,
+            t: at,
         })?;
         self.notify(c, &payload)
     }
@@ -257,7 +267,7 @@ fn hear(
                         })
                         .collect(),
                 }),
-                Ok(Wire::Session { d, .. }) => Heard::SessionOpened(d),
+                Ok(Wire::Session { d, t, .. }) => Heard::SessionOpened(d, t),
                 // Not ours to read (another version's): treat as a commit we cannot
                 // place — everyone reads their catch-up.
                 Err(e) => {

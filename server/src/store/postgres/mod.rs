@@ -14,6 +14,7 @@ mod complaints;
 mod directory;
 mod fee_schedule;
 pub mod log;
+mod month;
 mod month_close;
 mod orders;
 mod projection;
@@ -149,7 +150,7 @@ impl PgStore {
             url: url.to_owned(),
             client: Some(connect(url)?),
             committed: committed.clone(),
-            bus: bus::Bus::new(uuid::Uuid::from_bytes(server_device.0.into_bytes())),
+            bus: bus::Bus::new(server_device.0),
             server_device,
             storage_error: storage_error.clone(),
         };
@@ -169,6 +170,37 @@ impl PgStore {
                 storage_error,
             }),
         })
+    }
+
+    /// This node's voice on the bus (its id is its device's).
+    fn bus(&self) -> bus::Bus {
+        bus::Bus::new(self.inner.server_device.0)
+    }
+
+    /// Listens to the other nodes (blocking: call it off the async threads).
+    pub fn listen(
+        &self,
+    ) -> Result<(
+        bus::Listener,
+        tokio::sync::mpsc::UnboundedReceiver<bus::Heard>,
+    )> {
+        self.bus().listen(&self.inner.url)
+    }
+
+    /// Passes another node's commit on to this node's subscribers (sessions, consoles),
+    /// as if committed here.
+    pub fn relay(&self, note: Committed) {
+        let _ = self.inner.committed.send(note);
+    }
+
+    /// Tells the other nodes this node opened a sync session for `device` at `at`.
+    pub async fn announce_session(
+        &self,
+        device: DeviceId,
+        at: baoxiu_sync_core::Millis,
+    ) -> Result<()> {
+        let bus = self.bus();
+        self.with(move |c| bus.session_opened(c, device, at)).await
     }
 
     /// Runs `f` with a pooled connection on the blocking threads.

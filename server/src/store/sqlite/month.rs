@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, from_json, parse, to_json};
 use crate::error::{Error, Result};
+use crate::store::decode::{CALLBACK_COLUMNS, CallbackRow, to_callback, user};
 use crate::store::{
     CallbackFilter, CountParams, MonthCounts, MonthStore, Period, RegisterLine, SampleRecord,
     TechnicianCounts, UncertainArrival,
@@ -23,10 +24,6 @@ const CLAMP: i64 = baoxiu_sync_core::rules::MAX_AMOUNT;
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
-}
-
-fn user(t: Option<String>) -> Result<Option<UserId>> {
-    t.map(|t| parse("user id", &t)).transpose()
 }
 
 /// Runs a `technician, a, b` aggregate and applies each row to that technician's counts.
@@ -252,29 +249,6 @@ fn office_counts(
     })
 }
 
-const CALLBACK_COLUMNS: &str = "id, order_id, method, planned_at, assignee, content, status, \
-     reached, satisfaction, repair_held, problems, responsible, fallback_method, sample_id, \
-     created_at, recorded_by, recorded_at";
-
-/// A `callbacks` row as text and numbers, decoded by [`to_callback`].
-type CallbackRow = (
-    (String, String, String, i64, Option<String>, String, String),
-    (
-        Option<bool>,
-        Option<i64>,
-        Option<String>,
-        String,
-        Option<String>,
-    ),
-    (
-        Option<String>,
-        Option<String>,
-        i64,
-        Option<String>,
-        Option<i64>,
-    ),
-);
-
 fn callback_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallbackRow> {
     Ok((
         (
@@ -289,37 +263,6 @@ fn callback_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallbackRow> {
         (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?),
         (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
     ))
-}
-
-fn to_callback(row: CallbackRow) -> Result<Callback> {
-    let (
-        (id, order, method, planned_at, assignee, content, status),
-        (reached, satisfaction, repair_held, problems, responsible),
-        (fallback_method, sample, created_at, recorded_by, recorded_at),
-    ) = row;
-    Ok(Callback {
-        order: parse("order id", &order)?,
-        method: parse("call-back method", &method)?,
-        planned_at,
-        assignee: user(assignee)?,
-        content,
-        status: parse("call-back status", &status)?,
-        reached,
-        satisfaction: satisfaction
-            .map(|s| u8::try_from(s).map_err(|_| Error::Corrupt(format!("satisfaction {s}"))))
-            .transpose()?,
-        repair_held: repair_held.map(|h| parse("repair held", &h)).transpose()?,
-        problems,
-        responsible,
-        fallback_method: fallback_method
-            .map(|m| parse("call-back method", &m))
-            .transpose()?,
-        sample,
-        recorded_by: user(recorded_by)?,
-        recorded_at,
-        created_at,
-        id,
-    })
 }
 
 fn load_callback(c: &Connection, office: OfficeId, id: &str) -> Result<Option<Callback>> {
