@@ -233,9 +233,11 @@ async fn reconnect_bytes(n: usize) {
     );
 }
 
-/// A server with `n` technicians, each with one assigned order already on their phone.
-async fn devices_with_orders(n: usize) -> (Arc<TestServer>, Vec<Phone>, Vec<OrderId>) {
-    let srv = Arc::new(TestServer::start().await);
+/// `n` technicians of `srv`, each with one assigned order already on their phone.
+async fn devices_with_orders(
+    srv: Arc<TestServer>,
+    n: usize,
+) -> (Arc<TestServer>, Vec<Phone>, Vec<OrderId>) {
     let mut phones = Vec::new();
     for i in 0..n {
         let login = srv.add_technician("a", &format!("技師{i}")).await;
@@ -279,8 +281,9 @@ async fn sync_all(phones: Vec<Phone>, url: &str) -> Vec<(usize, bool)> {
     out
 }
 
-async fn throughput(devices: usize, per_device: usize) {
-    let (srv, mut phones, orders) = devices_with_orders(devices).await;
+async fn throughput(srv: Arc<TestServer>, devices: usize, per_device: usize) {
+    let backend = srv.backend();
+    let (srv, mut phones, orders) = devices_with_orders(srv, devices).await;
     for (p, o) in phones.iter_mut().zip(&orders) {
         for k in 0..per_device {
             p.store.add_note(*o, format!("工作紀錄 {k}")).unwrap();
@@ -294,7 +297,7 @@ async fn throughput(devices: usize, per_device: usize) {
     assert!(results.iter().all(|(left, _)| *left == 0));
     assert_eq!(stored as usize, devices * per_device);
     println!(
-        "durable changes through /sync: {devices} devices × {per_device} changes = {stored} in {:.2} s → {:.0} changes/s",
+        "durable changes through /sync ({backend}): {devices} devices × {per_device} changes = {stored} in {:.2} s → {:.0} changes/s",
         elapsed.as_secs_f64(),
         stored as f64 / elapsed.as_secs_f64()
     );
@@ -317,14 +320,19 @@ fn rss_kib() -> u64 {
 /// reconnect at once. The phones run in a process of their own (`storm-clients`): a
 /// process may hold 20,000 sockets here, and each side of a 10,000-device storm needs as
 /// many. Then every phone holds an idle session open, for the memory each costs.
-async fn reconnect_storm(devices: usize) {
-    use std::io::{BufRead, BufReader, Write};
-    let setup = Instant::now();
-    let limits = baoxiu_server::Limits {
+/// Connection limits for storms: every phone connects at once.
+fn storm_limits() -> baoxiu_server::Limits {
+    baoxiu_server::Limits {
         max_connections: 30_000,
         ..Default::default()
-    };
-    let srv = Arc::new(TestServer::start_with(limits).await);
+    }
+}
+
+async fn reconnect_storm(devices: usize, nodes: &[Arc<TestServer>]) {
+    use std::io::{BufRead, BufReader, Write};
+    let setup = Instant::now();
+    let srv = nodes[0].clone();
+    let urls: Vec<String> = nodes.iter().map(|n| n.ws_url()).collect();
     let mut logins = Vec::with_capacity(devices);
     for i in 0..devices {
         logins.push(srv.add_technician("a", &format!("技師{i}")).await);
@@ -352,7 +360,7 @@ async fn reconnect_storm(devices: usize) {
     }
     std::fs::write(&file, lines).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_storm-clients"))
-        .arg(srv.ws_url())
+        .arg(urls.join(","))
         .arg(&file)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -385,7 +393,8 @@ async fn reconnect_storm(devices: usize) {
     );
     if acked < devices {
         println!(
-            "{devices} devices reconnecting at once, one change each: only {acked} acked, the last after {secs:.2} s; the rest heard nothing for 20 s and gave up"
+            "{devices} devices reconnecting at once ({}), one change each: only {acked} acked, the last after {secs:.2} s; the rest heard nothing for 20 s and gave up",
+            srv.backend()
         );
         writeln!(to, "done").unwrap();
         let _ = child.wait();
@@ -397,7 +406,9 @@ async fn reconnect_storm(devices: usize) {
     assert_eq!(holding, format!("holding {devices}"));
     let (heap_after, rss_after) = (ALLOC.allocated(), rss_kib());
     println!(
-        "{devices} devices reconnecting at once, one change each: all acked in {secs:.2} s ({one_trip} in one round trip); {devices} idle sessions: server heap +{:.1} KiB per session (RSS {} → {} MiB)",
+        "{devices} devices reconnecting at once to {} node(s) ({}), one change each: all acked in {secs:.2} s ({one_trip} in one round trip); {devices} idle sessions: server heap +{:.1} KiB per session (RSS {} → {} MiB)",
+        nodes.len(),
+        srv.backend(),
         heap_after.saturating_sub(heap_before) as f64 / 1024.0 / devices as f64,
         rss_before / 1024,
         rss_after / 1024,
@@ -478,6 +489,37 @@ async fn replica_numbers(n: usize) {
     );
 }
 
+/// Durable changes per second and a reconnect storm on SQLite (one node) and on
+/// PostgreSQL (one node; the storm over two nodes), in one run.
+async fn both_backends() {
+    let pg = |name: &'static str| {
+        tokio::task::spawn_blocking(move || {
+            let db = baoxiu_tests::pg::TestDatabase::create(name)
+                .expect("BAOXIU_BENCH_PG needs BAOXIU_TEST_DATABASE");
+            baoxiu_server::migrate(std::path::Path::new("unused"), Some(&db.url)).unwrap();
+            db
+        })
+    };
+    let (d, k, storm) = if quick() {
+        (20, 10, 50)
+    } else {
+        (200, 50, 2000)
+    };
+    throughput(Arc::new(TestServer::start().await), d, k).await;
+    let db = pg("bench_throughput").await.unwrap();
+    let node = TestServer::start_postgres(&db.url, Default::default(), None).await;
+    throughput(Arc::new(node), d, k).await;
+    drop(db);
+    let one = Arc::new(TestServer::start_with(storm_limits()).await);
+    reconnect_storm(storm, &[one]).await;
+    let db = pg("bench_storm").await.unwrap();
+    let a = Arc::new(TestServer::start_postgres(&db.url, storm_limits(), None).await);
+    let b = Arc::new(TestServer::start_postgres(&db.url, storm_limits(), Some(&a)).await);
+    reconnect_storm(storm, std::slice::from_ref(&a)).await;
+    reconnect_storm(storm, &[a, b]).await;
+    drop(db);
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -491,8 +533,14 @@ fn main() {
         // `BAOXIU_BENCH_STORM=1000,5000`: only reconnect storms of these sizes.
         if let Ok(sizes) = std::env::var("BAOXIU_BENCH_STORM") {
             for n in sizes.split(',').filter_map(|s| s.trim().parse().ok()) {
-                reconnect_storm(n).await;
+                let srv = Arc::new(TestServer::start_with(storm_limits()).await);
+                reconnect_storm(n, &[srv]).await;
             }
+            return;
+        }
+        // `BAOXIU_BENCH_PG=1` with `BAOXIU_TEST_DATABASE`: both backends in one run.
+        if std::env::var("BAOXIU_BENCH_PG").is_ok_and(|v| v == "1") {
+            both_backends().await;
             return;
         }
         let sizes: &[usize] = if quick() { &[50] } else { &[200, 1000, 5000] };
@@ -504,8 +552,9 @@ fn main() {
         }
         println!();
         let (d, k, storm) = if quick() { (20, 10, 50) } else { (200, 50, 1000) };
-        throughput(d, k).await;
-        reconnect_storm(storm).await;
+        throughput(Arc::new(TestServer::start().await), d, k).await;
+        let srv = Arc::new(TestServer::start_with(storm_limits()).await);
+        reconnect_storm(storm, &[srv]).await;
         replica_numbers(if quick() { 50 } else { 1000 }).await;
     });
 }

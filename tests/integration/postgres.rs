@@ -794,3 +794,146 @@ mod two_nodes {
         assert_eq!(end, Some(4000), "replaced by the newer session on B");
     }
 }
+
+mod outage {
+    //! Issue 14: PostgreSQL restarted mid-run — the node says it is not ready and
+    //! acknowledges nothing while the database is down, loses nothing that was
+    //! acknowledged, and recovers on its own.
+
+    use baoxiu_sync_core::OrderId;
+    use baoxiu_tests::server::{Phone, TestServer};
+    use reqwest::StatusCode;
+
+    const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/postgres/cluster.sh");
+
+    /// A PostgreSQL server of this test's own (it is stopped and started mid-test).
+    struct Cluster {
+        dir: String,
+        port: String,
+    }
+
+    fn script(args: &[&str]) -> String {
+        let out = std::process::Command::new("bash")
+            .arg(SCRIPT)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "cluster.sh {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    impl Cluster {
+        fn start() -> Option<Cluster> {
+            // The same switch as every PostgreSQL test (the skip message is its).
+            drop(baoxiu_tests::pg::TestDatabase::create(
+                "postgres_restarted_mid_run",
+            )?);
+            let out = script(&["start"]);
+            let mut it = out.split_whitespace();
+            Some(Cluster {
+                dir: it.next().unwrap().to_owned(),
+                port: it.next().unwrap().to_owned(),
+            })
+        }
+
+        fn url(&self) -> String {
+            format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+        }
+    }
+
+    impl Drop for Cluster {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("bash")
+                .args([SCRIPT, "stop", &self.dir])
+                .output();
+        }
+    }
+
+    async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        tokio::task::spawn_blocking(f).await.unwrap()
+    }
+
+    async fn readyz(srv: &TestServer) -> StatusCode {
+        srv.call("GET", "/readyz", None, None).await.0
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_restarted_mid_run_nodes_report_unready_lose_nothing_and_recover() {
+        let Some(cluster) = blocking(Cluster::start).await else {
+            return;
+        };
+        let url = cluster.url();
+        let u = url.clone();
+        blocking(move || baoxiu_server::migrate(std::path::Path::new("unused"), Some(&u)))
+            .await
+            .unwrap();
+        let srv = TestServer::start_postgres(&url, Default::default(), None).await;
+        let x = srv.order("a", "scheduled", "tech1").await;
+        let xo: OrderId = x.parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+        phone.sync(&srv.ws_url()).await;
+        phone.store.add_note(xo, "停電前".into()).unwrap();
+        phone.sync(&srv.ws_url()).await;
+        assert!(phone.store.pending_changes().unwrap().is_empty(), "acked");
+        assert_eq!(readyz(&srv).await, StatusCode::OK);
+
+        let (dir_, port) = (cluster.dir.clone(), cluster.port.clone());
+        blocking(move || script(&["down", &dir_])).await;
+        assert_eq!(readyz(&srv).await, StatusCode::SERVICE_UNAVAILABLE);
+        // The phone works on; its sync is refused at the door (503: the node cannot
+        // check its token, let alone store), so it keeps its change.
+        phone.store.add_note(xo, "停電中".into()).unwrap();
+        let mut req =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                srv.ws_url().as_str(),
+            )
+            .unwrap();
+        let bearer = format!("Bearer {}", srv.who("a.tech1").token);
+        req.headers_mut()
+            .insert("Authorization", bearer.parse().unwrap());
+        match tokio_tungstenite::connect_async(req).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+                assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            }
+            other => panic!("a sync was let in: {:?}", other.map(|_| ())),
+        }
+        assert_eq!(phone.store.pending_changes().unwrap().len(), 1);
+        let (s, _) = srv
+            .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{x}"), None)
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "reads too: 503, not 500"
+        );
+
+        let d = cluster.dir.clone();
+        blocking(move || script(&["up", &d, &port])).await;
+        let mut ready = false;
+        for _ in 0..60 {
+            if readyz(&srv).await == StatusCode::OK {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        assert!(ready, "the node is ready again once the database is back");
+        phone.sync(&srv.ws_url()).await;
+        assert!(
+            phone.store.pending_changes().unwrap().is_empty(),
+            "acked now"
+        );
+        let (s, v) = srv
+            .as_("a.dispatcher", "GET", &format!("/api/v1/orders/{x}"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let notes: Vec<&str> = v["state"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        assert_eq!(notes, vec!["停電前", "停電中"]);
+    }
+}

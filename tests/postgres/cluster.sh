@@ -7,6 +7,8 @@
 #   export BAOXIU_TEST_DATABASE=postgres://postgres@127.0.0.1:$port/postgres
 #   ...
 #   bash tests/postgres/cluster.sh stop "$dir"
+#
+# `down DIR` and `up DIR PORT` stop and start the server keeping its data (an outage).
 set -euo pipefail
 
 bin_dir() {
@@ -23,6 +25,7 @@ as_owner() {
 
 case "${1:-}" in
 start)
+  # (The server's own output goes to DIR/server.log.)
   bin=$(bin_dir)
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -38,6 +41,17 @@ start)
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
   echo "$dir $port"
   ;;
+down)
+  # The server stops, its data stays (a restart, for tests of an outage).
+  dir=${2:?usage: cluster.sh down DIR}
+  as_owner "$(bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  ;;
+up)
+  dir=${2:?usage: cluster.sh up DIR PORT}
+  port=${3:?usage: cluster.sh up DIR PORT}
+  as_owner "$(bin_dir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  ;;
 stop)
   dir=${2:?usage: cluster.sh stop DIR}
   bin=$(bin_dir)
@@ -45,7 +59,7 @@ stop)
   rm -rf "$dir"
   ;;
 *)
-  echo "usage: cluster.sh start | stop DIR" >&2
+  echo "usage: cluster.sh start | down DIR | up DIR PORT | stop DIR" >&2
   exit 2
   ;;
 esac

@@ -87,7 +87,40 @@ impl TestServer {
     pub async fn start_with(limits: baoxiu_server::Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(TestClock::default());
-        let mut state = baoxiu_server::open_with_clock(dir.path(), clock.clone()).unwrap();
+        let state = baoxiu_server::open_with_clock(dir.path(), clock.clone()).unwrap();
+        Self::start_on(state, dir, clock, limits).await
+    }
+
+    /// A node over the (migrated) PostgreSQL database at `url`, on the system clock;
+    /// sharing `peer`'s signing key when given (nodes of one database share theirs).
+    pub async fn start_postgres(
+        url: &str,
+        limits: baoxiu_server::Limits,
+        peer: Option<&TestServer>,
+    ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some(p) = peer {
+            std::fs::copy(
+                p.data_dir().join("signing.key"),
+                dir.path().join("signing.key"),
+            )
+            .unwrap();
+        }
+        let (path, url) = (dir.path().to_owned(), url.to_owned());
+        let state = tokio::task::spawn_blocking(move || baoxiu_server::open_postgres(&path, &url))
+            .await
+            .unwrap()
+            .unwrap();
+        Self::start_on(state, dir, Arc::new(TestClock::default()), limits).await
+    }
+
+    /// Seeds two offices and their people through `state`, and serves it.
+    async fn start_on(
+        mut state: AppState,
+        dir: tempfile::TempDir,
+        clock: Arc<TestClock>,
+        limits: baoxiu_server::Limits,
+    ) -> Self {
         state.limits = limits;
         let offices = [office("信義華廈管理處"), office("大安大樓管理處")];
         let mut people = HashMap::new();
@@ -209,6 +242,15 @@ impl TestServer {
             .timestamp_millis()
             - 8 * 3_600_000;
         self.clock.set(noon);
+    }
+
+    /// Which store the server runs on, for reports.
+    pub fn backend(&self) -> &'static str {
+        if self.state().cluster.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     }
 
     pub fn state(&self) -> &AppState {

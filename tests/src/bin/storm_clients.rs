@@ -2,7 +2,8 @@
 //! (a process may hold 20,000 sockets here, and a storm of 10,000 devices needs as many
 //! on each side), so the server's process holds only the server.
 //!
-//! Usage: `storm-clients <ws url> <logins file>`, one JSON line per phone in the file
+//! Usage: `storm-clients <ws url>[,<ws url>…] <logins file>` (phones take the nodes in
+//! turn), one JSON line per phone in the file
 //! (`{"person", "device", "token"}`). Then, talking over stdin/stdout:
 //! 1. each phone syncs once (gets its order) and records an arrival offline; prints
 //!    `ready`;
@@ -47,9 +48,11 @@ fn login(v: &serde_json::Value) -> Login {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, url, file] = args.as_slice() else {
-        panic!("usage: storm-clients <ws url> <logins file>");
+    let [_, urls, file] = args.as_slice() else {
+        panic!("usage: storm-clients <ws url>[,<ws url>…] <logins file>");
     };
+    let urls: Vec<String> = urls.split(',').map(str::to_owned).collect();
+    let url_of = |i: usize| urls[i % urls.len()].clone();
     let logins: Vec<Login> = std::fs::read_to_string(file)
         .unwrap()
         .lines()
@@ -59,8 +62,8 @@ async fn main() {
     // 1. First contact, a few phones at a time, then offline work.
     let gate = Arc::new(Semaphore::new(32));
     let mut tasks = Vec::new();
-    for l in logins {
-        let (url, gate) = (url.clone(), gate.clone());
+    for (i, l) in logins.into_iter().enumerate() {
+        let (url, gate) = (url_of(i), gate.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.unwrap();
             let mut p = Phone::in_memory(&l);
@@ -80,8 +83,8 @@ async fn main() {
     assert_eq!(line(), "go");
     let t = Instant::now();
     let mut tasks = Vec::new();
-    for mut p in phones {
-        let url = url.clone();
+    for (i, mut p) in phones.into_iter().enumerate() {
+        let url = url_of(i);
         tasks.push(tokio::spawn(async move {
             p.sync(&url).await;
             let acked = p.store.pending_changes().unwrap().is_empty();
@@ -107,8 +110,8 @@ async fn main() {
     let n = phones.len();
     let (welcomed, mut welcomes) = tokio::sync::mpsc::unbounded_channel();
     let mut tasks = Vec::new();
-    for mut p in phones {
-        let url = url.clone();
+    for (i, mut p) in phones.into_iter().enumerate() {
+        let url = url_of(i);
         let gate = gate.clone();
         let welcomed = welcomed.clone();
         tasks.push(tokio::spawn(async move {

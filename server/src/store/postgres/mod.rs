@@ -38,6 +38,8 @@ use crate::store::sqlite::SCHEMA_VERSION;
 const CONNECTIONS: usize = 24;
 /// Idle connections kept for reuse.
 const IDLE: usize = 16;
+/// A pooled connection idle longer than this is checked before use.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 /// Jobs waiting for the writer before new ones are refused as unavailable.
 const QUEUE: usize = 8192;
 
@@ -89,7 +91,8 @@ pub struct PgStore {
 
 struct Inner {
     url: String,
-    idle: Mutex<Vec<postgres::Client>>,
+    /// Idle connections, with when they were last used.
+    idle: Mutex<Vec<(postgres::Client, std::time::Instant)>>,
     permits: Arc<Semaphore>,
     jobs: SyncSender<writer::Job>,
     committed: broadcast::Sender<Committed>,
@@ -161,7 +164,7 @@ impl PgStore {
         Ok(PgStore {
             inner: Arc::new(Inner {
                 url: url.to_owned(),
-                idle: Mutex::new(vec![c]),
+                idle: Mutex::new(vec![(c, std::time::Instant::now())]),
                 permits: Arc::new(Semaphore::new(CONNECTIONS)),
                 jobs,
                 committed,
@@ -218,16 +221,24 @@ impl PgStore {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut c = match inner.idle.lock().map(|mut p| p.pop()) {
-                Ok(Some(c)) if !c.is_closed() => c,
-                _ => connect(&inner.url)?,
+            // A connection idle for a while may have died with a database restart: one
+            // round trip tells.
+            let usable = |(c, since): &mut (postgres::Client, std::time::Instant)| {
+                !c.is_closed()
+                    && (since.elapsed() < IDLE_CHECK
+                        || c.is_valid(std::time::Duration::from_secs(5)).is_ok())
+            };
+            let mut pooled = inner.idle.lock().ok().and_then(|mut p| p.pop());
+            let mut c = match pooled.take_if(usable) {
+                Some((c, _)) => c,
+                None => connect(&inner.url)?,
             };
             let out = f(&mut c);
             if !c.is_closed()
                 && let Ok(mut p) = inner.idle.lock()
                 && p.len() < IDLE
             {
-                p.push(c);
+                p.push((c, std::time::Instant::now()));
             }
             out
         })

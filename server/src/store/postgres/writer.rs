@@ -137,8 +137,12 @@ impl Writer {
 
     /// One transaction, one commit, for every job in the group.
     fn group(&mut self, jobs: Vec<Job>) {
-        // A connection lost (the database restarted) is made again for the next group.
-        let client = match self.client.take().filter(|c| !c.is_closed()) {
+        // A connection lost (the database restarted) is made again: checked with a round
+        // trip first, so a group never fails on a connection that died while idle.
+        let alive = |c: &mut postgres::Client| {
+            !c.is_closed() && c.is_valid(std::time::Duration::from_secs(5)).is_ok()
+        };
+        let client = match self.client.take().take_if(alive) {
             Some(c) => Ok(c),
             None => super::connect(&self.url),
         };
