@@ -53,8 +53,18 @@ struct ServerProcess {
 }
 
 fn spawn_server(data: &std::path::Path, listen: &str) -> (ServerProcess, String) {
+    spawn_node(data, listen, None)
+}
+
+/// A server process; over the PostgreSQL database at `database` when given.
+fn spawn_node(
+    data: &std::path::Path,
+    listen: &str,
+    database: Option<&str>,
+) -> (ServerProcess, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_test-server"))
         .args([data.to_str().unwrap(), listen])
+        .args(database)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -777,4 +787,128 @@ async fn backup_while_serving_then_restore_after_a_crash_loses_nothing_acked() {
         i64::try_from(later.len()).unwrap(),
         "the phone's acknowledged work came back through the repair"
     );
+}
+
+/// Issue 14: two node processes over one PostgreSQL database; one is killed (SIGKILL) at
+/// a random moment while phones sync through it, five times, each node in turn; the
+/// phones then reconnect to the other node. Every change a phone saw acknowledged is in
+/// the database, and at the end every phone's work is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_one_of_two_nodes_mid_sync_loses_no_acknowledged_change() {
+    let Some(db) = tokio::task::spawn_blocking(|| {
+        let db = baoxiu_tests::pg::TestDatabase::create("kill_9_one_of_two_nodes")?;
+        baoxiu_server::migrate(std::path::Path::new("unused"), Some(&db.url)).unwrap();
+        Some(db)
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = [dir.path().join("node1"), dir.path().join("node2")];
+    let (mut first, addr1) = spawn_node(&data[0], "127.0.0.1:0", Some(&db.url));
+    // The nodes share a signing key.
+    std::fs::create_dir_all(&data[1]).unwrap();
+    std::fs::copy(data[0].join("signing.key"), data[1].join("signing.key")).unwrap();
+    let (second, addr2) = spawn_node(&data[1], "127.0.0.1:0", Some(&db.url));
+    let techs: Vec<Login2> = std::mem::take(&mut first.logins)
+        .into_iter()
+        .filter(|(r, _)| r == "technician")
+        .map(|(_, l)| l)
+        .collect();
+    let phones: Vec<Arc<Mutex<Store>>> = techs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let a = Author {
+                user: l.user,
+                device: l.device,
+                role: Role::Technician,
+            };
+            Arc::new(Mutex::new(
+                Store::open(&dir.path().join(format!("phone{i}.db")), a).unwrap(),
+            ))
+        })
+        .collect();
+    let mut nodes = [Some(first), Some(second)];
+    let addrs = [addr1, addr2];
+    let stored = |hash: &ChangeHash| {
+        let (url, h) = (db.url.clone(), hash.0.to_vec());
+        std::thread::spawn(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let n: i64 = c
+                .query_one("SELECT count(*) FROM log WHERE hash = $1", &[&h])
+                .unwrap()
+                .get(0);
+            n
+        })
+        .join()
+        .unwrap()
+    };
+    let seed: u64 = rand::rng().random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut acked_total = 0usize;
+    for cycle in 0..5 {
+        let victim = cycle % 2;
+        let url = format!("ws://{}/sync", addrs[victim]);
+        let mut before = Vec::new();
+        let mut clients = Vec::new();
+        for (p, l) in phones.iter().zip(&techs) {
+            {
+                let mut s = p.lock().unwrap();
+                for o in s.order_ids().unwrap() {
+                    s.add_note(o, format!("cycle {cycle}")).unwrap();
+                }
+            }
+            before.push(pending(p));
+            clients.push(SyncClient::start(
+                p.clone(),
+                fast(url.clone(), l.token.clone()),
+            ));
+        }
+        let window = if acked_total == 0 {
+            300 + 100 * cycle as u64
+        } else {
+            200
+        };
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..window))).await;
+        let mut killed = nodes[victim].take().unwrap();
+        killed.child.kill().unwrap();
+        killed.child.wait().unwrap();
+        for c in clients {
+            c.stop().await;
+        }
+        for (p, was) in phones.iter().zip(&before) {
+            for h in was.difference(&pending(p)) {
+                assert_eq!(
+                    stored(h),
+                    1,
+                    "acknowledged change lost (seed {seed}, cycle {cycle})"
+                );
+                acked_total += 1;
+            }
+        }
+        // The phones go on through the other node, which saw everything committed.
+        let other = format!("ws://{}/sync", addrs[1 - victim]);
+        for (p, l) in phones.iter().zip(&techs) {
+            let c = SyncClient::start(p.clone(), fast(other.clone(), l.token.clone()));
+            wait_until("sync through the other node", 60, || {
+                let s = c.status();
+                s.connection == Connection::UpToDate && s.pending == 0
+            })
+            .await;
+            c.stop().await;
+        }
+        // The killed node comes back on its own address.
+        let (again, _) = spawn_node(&data[victim], &addrs[victim], Some(&db.url));
+        nodes[victim] = Some(again);
+    }
+    assert!(
+        acked_total > 0,
+        "some syncs were acknowledged before a kill (seed {seed})"
+    );
+    for n in nodes.iter_mut().flatten() {
+        n.child.kill().unwrap();
+        n.child.wait().unwrap();
+    }
 }
