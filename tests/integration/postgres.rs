@@ -937,3 +937,90 @@ mod outage {
         assert_eq!(notes, vec!["停電前", "停電中"]);
     }
 }
+
+mod backup {
+    //! Issue 14: docs/deploy.md's PostgreSQL backup and restore — an older backup
+    //! restored, the phones repair the gap, as on SQLite.
+
+    use baoxiu_sync_core::OrderId;
+    use baoxiu_tests::pg::TestDatabase;
+    use baoxiu_tests::server::{Phone, TestServer};
+    use reqwest::StatusCode;
+
+    fn run(cmd: &str, args: &[&str]) {
+        let out = std::process::Command::new(cmd).args(args).output().unwrap();
+        assert!(out.status.success(), "{cmd} {args:?}: {out:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_older_pg_dump_restored_is_repaired_by_the_phones() {
+        let Some((old, restored)) = tokio::task::spawn_blocking(|| {
+            let old = TestDatabase::create("an_older_pg_dump_restored")?;
+            let restored = TestDatabase::create("an_older_pg_dump_restored")?;
+            baoxiu_server::migrate(std::path::Path::new("unused"), Some(&old.url)).unwrap();
+            Some((old, restored))
+        })
+        .await
+        .unwrap() else {
+            return;
+        };
+        let mut srv = TestServer::start_postgres(&old.url, Default::default(), None).await;
+        let x = srv.order("a", "scheduled", "tech1").await;
+        let xo: OrderId = x.parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut phone = Phone::new(srv.who("a.tech1"), dir.path());
+        phone.sync(&srv.ws_url()).await;
+
+        // The backup, taken while the node runs.
+        let dump = dir.path().join("baoxiu.dump");
+        let (url, file) = (old.url.clone(), dump.to_str().unwrap().to_owned());
+        tokio::task::spawn_blocking(move || run("pg_dump", &["-Fc", "-f", &file, &url]))
+            .await
+            .unwrap();
+        // Later work, acknowledged.
+        phone.store.arrive(xo, vec!["漏水".into()]).unwrap();
+        phone.store.add_note(xo, "已到場".into()).unwrap();
+        phone.sync(&srv.ws_url()).await;
+        assert!(phone.store.pending_changes().unwrap().is_empty());
+
+        // The node stops; the backup is restored (into a new database here); a node
+        // starts over it with the same key.
+        srv.running.take().unwrap().stop().await.unwrap();
+        let (url, file) = (restored.url.clone(), dump.to_str().unwrap().to_owned());
+        tokio::task::spawn_blocking(move || {
+            run("pg_restore", &["--no-owner", "-d", &url, &file]);
+        })
+        .await
+        .unwrap();
+        let node = TestServer::start_postgres(&restored.url, Default::default(), Some(&srv)).await;
+        let (s, v) = srv_get(&node, &srv, &x).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            v["status"], "scheduled",
+            "the backup is older than the arrival"
+        );
+
+        // The phone reconnects: its cursor is past the restored log, it is repaired and
+        // sends back what the server lacks.
+        phone.sync(&node.ws_url()).await;
+        let (_, v) = srv_get(&node, &srv, &x).await;
+        assert_eq!(v["status"], "on_site");
+        assert_eq!(v["state"]["notes"], serde_json::json!(["已到場"]));
+        assert_eq!(
+            serde_json::to_value(phone.store.order_state(xo).unwrap()).unwrap(),
+            v["state"]
+        );
+    }
+
+    /// An order read on `node` by the dispatcher of `people` (the restored database holds
+    /// the original people).
+    async fn srv_get(
+        node: &TestServer,
+        people: &TestServer,
+        id: &str,
+    ) -> (StatusCode, serde_json::Value) {
+        let token = people.who("a.dispatcher").token.clone();
+        node.call("GET", &format!("/api/v1/orders/{id}"), Some(&token), None)
+            .await
+    }
+}
