@@ -2,7 +2,8 @@
 //! synthetic orders across 200 offices and two years; times one office's month and the
 //! whole company's month through the store's API.
 //!
-//! Run: `cargo bench -p baoxiu-tests --bench month` (`BAOXIU_BENCH_QUICK=1`: 20,000 orders).
+//! Run: `cargo bench -p baoxiu-tests --bench month` (`BAOXIU_BENCH_QUICK=1`: 20,000 orders;
+//! `BAOXIU_BENCH_PG=1` with `BAOXIU_TEST_DATABASE`: the same on PostgreSQL, in the same run).
 
 // Benchmark code: a failed unwrap is a failed run; floats only report times.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
@@ -142,6 +143,101 @@ fn main() {
         .collect();
     println!(
         "statistics for the whole company's month ({offices} offices): median {:.0} ms",
+        median(all).as_secs_f64() * 1000.0
+    );
+    drop(rt);
+    if std::env::var("BAOXIU_BENCH_PG").is_ok_and(|v| v == "1") {
+        postgres(offices, per_office);
+    }
+}
+
+/// The same figures over the same shape of data on PostgreSQL (seeded by the database
+/// itself: generate_series, random()).
+fn postgres(offices: usize, per_office: usize) {
+    let db = baoxiu_tests::pg::TestDatabase::create("month bench")
+        .expect("BAOXIU_BENCH_PG needs BAOXIU_TEST_DATABASE");
+    baoxiu_server::migrate(std::path::Path::new("unused"), Some(&db.url)).unwrap();
+    let t = Instant::now();
+    let mut c = db.client();
+    let office_ids: Vec<OfficeId> = (0..offices).map(|_| OfficeId::new()).collect();
+    let start = 1_735_660_800_000i64;
+    let span = 730i64 * 86_400_000;
+    for (k, o) in office_ids.iter().enumerate() {
+        let o = o.to_string();
+        c.execute(
+            "INSERT INTO offices VALUES ($1, $2, 'Asia/Taipei', 'TWD')",
+            &[&o, &format!("管理處{k}")],
+        )
+        .unwrap();
+        let techs: Vec<String> = (0..5).map(|_| UserId::new().to_string()).collect();
+        c.execute(
+            "INSERT INTO orders (id, office, status, customer_name, unit, phone, description,
+                 channel, created_by, logged_at, received_at, paid, appointment, arrived_at,
+                 arrived_on_time, completed_at, materials, labour, total, signature_valid,
+                 anomalies, updated_at, technician, category, items, arrival_certain,
+                 handover_on_time, customer_signed)
+             SELECT gen_random_uuid()::text, $1, 'closed', '住戶',
+                 'A棟-' || (g % 30) || 'F-' || (g % 7), '', '廚房水龍頭漏水', 'phone', $2[1],
+                 logged, logged + 600000, paid, logged + 3600000, arrived,
+                 CASE WHEN arrived <= logged + 4200000 THEN 1 ELSE 0 END, arrived + 3600000,
+                 12000 * paid, 5000 * paid, 17000 * paid, 1, 0, arrived + 3600000,
+                 $2[(g % 5) + 1], 'plumbing', '[]',
+                 CASE WHEN random() < 0.98 THEN 1 ELSE 0 END, 1, 1
+             FROM (SELECT g, $3 + floor(random() * $4)::bigint AS logged,
+                          CASE WHEN random() < 0.3333 THEN 1 ELSE 0 END AS paid
+                   FROM generate_series(0, $5 - 1) g) s,
+                  LATERAL (SELECT s.logged + 3000000 + floor(random() * 1800000)::bigint
+                           AS arrived) a",
+            &[&o, &techs, &start, &span, &(per_office as i64)],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO callbacks (id, office, order_id, method, planned_at, content, status,
+                 reached, satisfaction, repair_held, created_at, recorded_at)
+             SELECT gen_random_uuid()::text, office, id, 'phone', completed_at + 86400000, '',
+                 'done', 1, 1 + floor(random() * 5)::bigint,
+                 CASE WHEN random() < 0.1 THEN 'fail' ELSE 'pass' END,
+                 completed_at + 86400000, completed_at + 86400000
+             FROM orders WHERE office = $1 AND random() < 0.1",
+            &[&o],
+        )
+        .unwrap();
+    }
+    c.batch_execute("ANALYZE").unwrap();
+    let total = offices * per_office;
+    println!(
+        "PostgreSQL: seeded {total} orders in {offices} offices in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let store =
+        baoxiu_server::store::postgres::PgStore::open(&db.url, baoxiu_sync_core::DeviceId::new())
+            .unwrap();
+    let p = Params::default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store: &dyn Store = &store;
+    let one: Vec<Duration> = (0..21)
+        .map(|i| {
+            let o = office_ids[i % office_ids.len()];
+            let t = Instant::now();
+            let s = rt.block_on(office_stats(store, o, "2026-03", p)).unwrap();
+            assert!(s.completed > 0);
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "PostgreSQL: statistics for one office-month ({total} orders in the store): median {:.2} ms",
+        median(one).as_secs_f64() * 1000.0
+    );
+    let all: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let s = rt.block_on(company_stats(store, "2026-03", p)).unwrap();
+            assert_eq!(s.len(), offices);
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "PostgreSQL: statistics for the whole company's month ({offices} offices): median {:.0} ms",
         median(all).as_secs_f64() * 1000.0
     );
 }

@@ -166,6 +166,26 @@ impl DirectoryStore for PgStore {
     }
 
     async fn register_device(&self, user: UserId, device: DeviceId) -> Result<()> {
+        // Known already (every reconnect): a read, no commit.
+        let bound: Option<String> = self
+            .with(move |c| {
+                Ok(c.query_opt(
+                    "SELECT user_id FROM devices WHERE id = $1",
+                    &[&device.to_string()],
+                )?
+                .map(|r| r.try_get(0))
+                .transpose()?)
+            })
+            .await?;
+        match bound {
+            Some(u) if u == user.to_string() => return Ok(()),
+            Some(_) => {
+                return Err(Error::Forbidden(
+                    "this device is registered to another user".into(),
+                ));
+            }
+            None => {}
+        }
         self.tx(move |tx| {
             // Two nodes binding the same new device at once: one insert wins, the other
             // reads the winner's row.

@@ -49,8 +49,8 @@ impl PgStore {
     }
 }
 
-/// Records a catch-up's delivery.
-fn write_record(
+/// Records a catch-up's delivery (in the writer's group).
+pub(super) fn write_record(
     tx: &mut impl GenericClient,
     record: Record,
     dev: &DeviceCtx,
@@ -191,29 +191,39 @@ impl OrderStore for PgStore {
         page_bytes: usize,
     ) -> Result<CatchUp> {
         let (epoch, server_device) = (self.inner.epoch, self.inner.server_device);
-        self.with(move |c| {
-            let planned = {
-                let mut tx = c
-                    .build_transaction()
-                    .isolation_level(IsolationLevel::RepeatableRead)
-                    .read_only(true)
-                    .start()?;
-                let mut reads = Reads {
-                    tx: &mut tx,
-                    epoch,
-                    server_device,
+        let planned = self
+            .with(move |c| {
+                let planned = {
+                    let mut tx = c
+                        .build_transaction()
+                        .isolation_level(IsolationLevel::RepeatableRead)
+                        .read_only(true)
+                        .start()?;
+                    let mut reads = Reads {
+                        tx: &mut tx,
+                        epoch,
+                        server_device,
+                    };
+                    catchup::plan(&mut reads, &device, cursor, page_bytes)?
                 };
-                catchup::plan(&mut reads, &device, cursor, page_bytes)?
-            };
-            let (up, record) = planned.finish(record_sync);
-            if let Some(record) = record {
-                let mut tx = c.transaction()?;
-                write_record(&mut tx, record, &device, now)?;
-                tx.commit()?;
+                Ok((planned.finish(record_sync), device))
+            })
+            .await?;
+        let ((up, record), device) = planned;
+        if let Some(record) = record {
+            let (reply, rx) = oneshot::channel();
+            if !self.enqueue(Job::Record {
+                record,
+                device,
+                now,
+                reply,
+            }) {
+                return Err(Error::Unavailable("the store is overloaded".into()));
             }
-            Ok(up)
-        })
-        .await
+            rx.await
+                .map_err(|_| Error::Unavailable("the writer stopped".into()))??;
+        }
+        Ok(up)
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Committed> {

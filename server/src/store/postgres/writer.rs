@@ -16,9 +16,12 @@ use baoxiu_sync_core::{Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, 
 use tokio::sync::{broadcast, oneshot};
 
 use super::bus::Bus;
+use super::orders::write_record;
 use super::rows::Rows;
 use crate::error::{Error, Result};
+use crate::store::DeviceCtx;
 use crate::store::apply::{self, Touched};
+use crate::store::catchup::Record;
 use crate::store::docs::Docs;
 use crate::store::{Committed, SubmitError};
 
@@ -46,6 +49,14 @@ pub(super) enum Job {
         now: Millis,
         reply: oneshot::Sender<Result<WorkOrderState>>,
     },
+    /// What a catch-up sent, recorded in the group's commit (one commit for many
+    /// devices reconnecting at once, not one each).
+    Record {
+        record: Record,
+        device: DeviceCtx,
+        now: Millis,
+        reply: oneshot::Sender<Result<()>>,
+    },
 }
 
 #[allow(clippy::large_enum_variant)] // short-lived, one per job
@@ -58,6 +69,7 @@ enum Reply {
         oneshot::Sender<Result<WorkOrderState>>,
         Result<WorkOrderState>,
     ),
+    Unit(oneshot::Sender<Result<()>>, Result<()>),
 }
 
 impl Reply {
@@ -65,6 +77,7 @@ impl Reply {
         match self {
             Reply::Submit(_, r) => r.is_ok(),
             Reply::State(_, r) => r.is_ok(),
+            Reply::Unit(_, r) => r.is_ok(),
         }
     }
 
@@ -83,6 +96,12 @@ impl Reply {
                     (_, r) => r,
                 });
             }
+            Reply::Unit(tx, r) => {
+                let _ = tx.send(match (commit_error, r) {
+                    (Some(m), Ok(_)) => Err(Error::Unavailable(format!("not stored: {m}"))),
+                    (_, r) => r,
+                });
+            }
         }
     }
 
@@ -91,6 +110,9 @@ impl Reply {
             Reply::Submit(tx, _) => Reply::Submit(tx, Err(SubmitError::Unavailable(m.into()))),
             Reply::State(tx, _) => {
                 Reply::State(tx, Err(Error::Unavailable(format!("not stored: {m}"))))
+            }
+            Reply::Unit(tx, _) => {
+                Reply::Unit(tx, Err(Error::Unavailable(format!("not stored: {m}"))))
             }
         }
     }
@@ -102,6 +124,7 @@ fn fail(job: Job, m: &str) {
         Job::Command { reply, .. } | Job::Create { reply, .. } => {
             Reply::State(reply, Err(Error::Unavailable(String::new())))
         }
+        Job::Record { reply, .. } => Reply::Unit(reply, Ok(())),
     };
     reply.failed(m).send(None);
 }
@@ -209,9 +232,17 @@ impl Writer {
                     continue;
                 }
             };
-            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let rows = Rows::new(&mut sp);
-                run_job(job, &rows, &mut docs, &mut mine, self.server_device)
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
+                Job::Record {
+                    record,
+                    device,
+                    now,
+                    reply,
+                } => Reply::Unit(reply, write_record(&mut sp, record, &device, now)),
+                job => {
+                    let rows = Rows::new(&mut sp);
+                    run_job(job, &rows, &mut docs, &mut mine, self.server_device)
+                }
             }));
             let reply = match run {
                 Ok(r) => r,
@@ -297,5 +328,9 @@ fn run_job(
             now,
             reply,
         } => Reply::State(reply, apply::create(rows, docs, touched, who, new, now)),
+        Job::Record { reply, .. } => Reply::Unit(
+            reply,
+            Err(Error::Internal("a record is not an order job".into())),
+        ),
     }
 }
