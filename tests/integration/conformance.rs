@@ -1144,3 +1144,80 @@ mod cases {
         assert!(store.storage_error().is_none());
     }
 }
+
+/// Two nodes writing the same order at once: the projection row each leaves is the state
+/// of every change, not of its own view alone (each node's writer holds the order while
+/// it writes it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_nodes_writing_one_order_at_once_leave_its_whole_state_projected() {
+    let Some((a, db)) = postgres("postgres_nodes_writing_one_order").await else {
+        return;
+    };
+    let b = {
+        let url = db.url.clone();
+        Arc::new(
+            tokio::task::spawn_blocking(move || PgStore::open(&url, DeviceId::new()).unwrap())
+                .await
+                .unwrap(),
+        )
+    };
+    let o = cases::office(&*a).await;
+    let who = |s: &PgStore| Author {
+        user: o.dispatcher.user,
+        device: s.server_device(),
+        role: Role::Dispatcher,
+    };
+    let new = baoxiu_sync_core::NewOrder {
+        office: o.office.clone(),
+        customer: customer(),
+        channel: baoxiu_sync_core::Channel::Phone,
+        description: "廚房水龍頭漏水".into(),
+        follow_up_of: None,
+    };
+    let created = a.create(who(&a), new, T0).await.unwrap();
+    let id = created.order;
+    // Five rounds of forty notes, half through each node, all at once.
+    for round in 0..5i64 {
+        let mut tasks = Vec::new();
+        for i in 0..40i64 {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let (author, office) = (who(&store), o.office.id);
+            let at = T0 + (round * 40 + i) * MIN;
+            tasks.push(tokio::spawn(async move {
+                store
+                    .command(
+                        author,
+                        office,
+                        id,
+                        EventBody::Note {
+                            text: format!("note {round}.{i}"),
+                        },
+                        at,
+                    )
+                    .await
+                    .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let state = a.order(id).await.unwrap().unwrap();
+        assert_eq!(
+            state.notes.len(),
+            usize::try_from(40 * (round + 1)).unwrap()
+        );
+        let (rows, _) = b
+            .list_orders(OrderFilter {
+                office: o.office.id,
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let last = state.timeline.iter().map(|t| t.at).max().unwrap();
+        assert_eq!(
+            rows[0].updated_at, last,
+            "round {round}: the projection has every note"
+        );
+    }
+}

@@ -88,7 +88,15 @@ impl<'a, 'b> Rows<'a, 'b> {
 
 impl OrderRows for Rows<'_, '_> {
     fn load_doc(&self, order: OrderId, device: DeviceId) -> Result<Option<WorkOrderDoc>> {
-        load_doc(&mut **self.tx.borrow_mut(), order, device)
+        let mut tx = self.tx.borrow_mut();
+        // The order is this group's until it commits: another node writing it waits, then
+        // reads what this one committed — so each node's projection row is the state of
+        // every change, never of its own view alone.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[&order.to_string()],
+        )?;
+        load_doc(&mut **tx, order, device)
     }
 
     fn person(&self, id: UserId) -> Result<Option<Person>> {
