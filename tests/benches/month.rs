@@ -177,15 +177,15 @@ fn postgres(offices: usize, per_office: usize) {
                  anomalies, updated_at, technician, category, items, arrival_certain,
                  handover_on_time, customer_signed)
              SELECT gen_random_uuid()::text, $1, 'closed', '住戶',
-                 'A棟-' || (g % 30) || 'F-' || (g % 7), '', '廚房水龍頭漏水', 'phone', $2[1],
+                 'A棟-' || (g % 30) || 'F-' || (g % 7), '', '廚房水龍頭漏水', 'phone', ($2::text[])[1],
                  logged, logged + 600000, paid, logged + 3600000, arrived,
                  CASE WHEN arrived <= logged + 4200000 THEN 1 ELSE 0 END, arrived + 3600000,
                  12000 * paid, 5000 * paid, 17000 * paid, 1, 0, arrived + 3600000,
-                 $2[(g % 5) + 1], 'plumbing', '[]',
+                 ($2::text[])[(g % 5) + 1], 'plumbing', '[]',
                  CASE WHEN random() < 0.98 THEN 1 ELSE 0 END, 1, 1
-             FROM (SELECT g, $3 + floor(random() * $4)::bigint AS logged,
+             FROM (SELECT g, $3::bigint + floor(random() * $4::bigint)::bigint AS logged,
                           CASE WHEN random() < 0.3333 THEN 1 ELSE 0 END AS paid
-                   FROM generate_series(0, $5 - 1) g) s,
+                   FROM generate_series(0::bigint, $5::bigint - 1) g) s,
                   LATERAL (SELECT s.logged + 3000000 + floor(random() * 1800000)::bigint
                            AS arrived) a",
             &[&o, &techs, &start, &span, &(per_office as i64)],
