@@ -745,9 +745,17 @@ mod two_nodes {
         let order = assigned_order(&n.a.state, &disp.person, &tech.person).await;
         let dir = tempfile::tempdir().unwrap();
 
-        // The dispatcher's device is live on node A; the technician works through node B.
+        // The dispatcher's device is live on node A, and so is the office's console; the
+        // technician works through node B.
         let mut office_phone = Phone::new(&disp, dir.path());
         let mut office_ws = live(&mut office_phone, &url(&n.a)).await;
+        let mut console = reqwest::Client::new()
+            .get(format!("http://{}/api/v1/events", n.a.addr))
+            .bearer_auth(&disp.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(console.status(), reqwest::StatusCode::OK);
         let mut field = Phone::new(&tech, dir.path());
         field.sync(&url(&n.b)).await;
         field.store.arrive(order, vec!["漏水".into()]).unwrap();
@@ -770,6 +778,19 @@ mod two_nodes {
                 .handle(&mut office_phone.store, f, chrono_now())
                 .unwrap();
         }
+        // The console on A hears of B's commit too.
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let mut text = String::new();
+            while let Ok(Some(chunk)) = console.chunk().await {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+                if text.contains(&order.to_string()) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(heard, Ok(true), "the console on A was told of B's commit");
         let on_a = n.a.state.store.order(order).await.unwrap().unwrap();
         let on_b = n.b.state.store.order(order).await.unwrap().unwrap();
         let seen = |s: &baoxiu_sync_core::WorkOrderState| serde_json::to_value(s).unwrap();
