@@ -117,35 +117,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let p = Params::default();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let store: &dyn Store = &store;
-    let one: Vec<Duration> = (0..21)
-        .map(|i| {
-            let o = office_ids[i % office_ids.len()];
-            let t = Instant::now();
-            let s = rt.block_on(office_stats(store, o, "2026-03", p)).unwrap();
-            assert!(s.completed > 0);
-            t.elapsed()
-        })
-        .collect();
-    println!(
-        "statistics for one office-month ({total} orders in the store): median {:.2} ms",
-        median(one).as_secs_f64() * 1000.0
-    );
-    let all: Vec<Duration> = (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            let s = rt.block_on(company_stats(store, "2026-03", p)).unwrap();
-            assert_eq!(s.len(), offices);
-            t.elapsed()
-        })
-        .collect();
-    println!(
-        "statistics for the whole company's month ({offices} offices): median {:.0} ms",
-        median(all).as_secs_f64() * 1000.0
-    );
-    drop(rt);
+    measure(&store, &office_ids, total, "");
     if std::env::var("BAOXIU_BENCH_PG").is_ok_and(|v| v == "1") {
         postgres(offices, per_office);
     }
@@ -212,12 +184,17 @@ fn postgres(offices: usize, per_office: usize) {
     let store =
         baoxiu_server::store::postgres::PgStore::open(&db.url, baoxiu_sync_core::DeviceId::new())
             .unwrap();
+    measure(&store, &office_ids, total, "PostgreSQL: ");
+}
+
+/// Times one office-month (21 runs) and the whole company's month (5 runs).
+fn measure(store: &dyn Store, office_ids: &[OfficeId], total: usize, label: &str) {
+    let offices = office_ids.len();
     let p = Params::default();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let store: &dyn Store = &store;
     let one: Vec<Duration> = (0..21)
         .map(|i| {
-            let o = office_ids[i % office_ids.len()];
+            let o = office_ids[i % offices];
             let t = Instant::now();
             let s = rt.block_on(office_stats(store, o, "2026-03", p)).unwrap();
             assert!(s.completed > 0);
@@ -225,7 +202,7 @@ fn postgres(offices: usize, per_office: usize) {
         })
         .collect();
     println!(
-        "PostgreSQL: statistics for one office-month ({total} orders in the store): median {:.2} ms",
+        "{label}statistics for one office-month ({total} orders in the store): median {:.2} ms",
         median(one).as_secs_f64() * 1000.0
     );
     let all: Vec<Duration> = (0..5)
@@ -237,7 +214,7 @@ fn postgres(offices: usize, per_office: usize) {
         })
         .collect();
     println!(
-        "PostgreSQL: statistics for the whole company's month ({offices} offices): median {:.0} ms",
+        "{label}statistics for the whole company's month ({offices} offices): median {:.0} ms",
         median(all).as_secs_f64() * 1000.0
     );
 }

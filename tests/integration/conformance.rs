@@ -105,6 +105,16 @@ store_conformance_tests!(postgres, super::postgres;
     a_working_store_is_ready,
 );
 
+/// Another node's store over the same database.
+async fn second_node(db: &TestDatabase) -> Arc<PgStore> {
+    let url = db.url.clone();
+    Arc::new(
+        tokio::task::spawn_blocking(move || PgStore::open(&url, DeviceId::new()).unwrap())
+            .await
+            .unwrap(),
+    )
+}
+
 /// Two nodes over one PostgreSQL database change the same records at once: nothing is
 /// lost, no version is taken twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,14 +122,7 @@ async fn postgres_nodes_changing_the_same_records_at_once_lose_nothing() {
     let Some((a, db)) = postgres("postgres_nodes_changing_the_same_records").await else {
         return;
     };
-    let b = {
-        let url = db.url.clone();
-        Arc::new(
-            tokio::task::spawn_blocking(move || PgStore::open(&url, DeviceId::new()).unwrap())
-                .await
-                .unwrap(),
-        )
-    };
+    let b = second_node(&db).await;
     let o = cases::office(&*a).await;
     let (x, _) = a
         .create_complaint(
@@ -1153,14 +1156,7 @@ async fn postgres_nodes_writing_one_order_at_once_leave_its_whole_state_projecte
     let Some((a, db)) = postgres("postgres_nodes_writing_one_order").await else {
         return;
     };
-    let b = {
-        let url = db.url.clone();
-        Arc::new(
-            tokio::task::spawn_blocking(move || PgStore::open(&url, DeviceId::new()).unwrap())
-                .await
-                .unwrap(),
-        )
-    };
+    let b = second_node(&db).await;
     let o = cases::office(&*a).await;
     let who = |s: &PgStore| Author {
         user: o.dispatcher.user,

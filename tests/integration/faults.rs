@@ -94,6 +94,24 @@ fn spawn_node(
     (ServerProcess { child, logins }, addr)
 }
 
+/// A phone (a store in `dir`) for each technician.
+fn phones_of(dir: &std::path::Path, techs: &[Login2]) -> Vec<Arc<Mutex<Store>>> {
+    techs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let a = Author {
+                user: l.user,
+                device: l.device,
+                role: Role::Technician,
+            };
+            Arc::new(Mutex::new(
+                Store::open(&dir.join(format!("phone{i}.db")), a).unwrap(),
+            ))
+        })
+        .collect()
+}
+
 /// Hashes of a store's outbox.
 fn pending(store: &Mutex<Store>) -> HashSet<ChangeHash> {
     store
@@ -117,20 +135,7 @@ async fn kill_9_mid_sync_loses_no_acknowledged_change() {
         .filter(|(r, _)| r == "technician")
         .map(|(_, l)| l)
         .collect();
-    let phones: Vec<Arc<Mutex<Store>>> = techs
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let a = Author {
-                user: l.user,
-                device: l.device,
-                role: Role::Technician,
-            };
-            Arc::new(Mutex::new(
-                Store::open(&dir.path().join(format!("phone{i}.db")), a).unwrap(),
-            ))
-        })
-        .collect();
+    let phones = phones_of(dir.path(), &techs);
     let url = format!("ws://{addr}/sync");
     let seed: u64 = rand::rng().random();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -816,20 +821,7 @@ async fn kill_9_one_of_two_nodes_mid_sync_loses_no_acknowledged_change() {
         .filter(|(r, _)| r == "technician")
         .map(|(_, l)| l)
         .collect();
-    let phones: Vec<Arc<Mutex<Store>>> = techs
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let a = Author {
-                user: l.user,
-                device: l.device,
-                role: Role::Technician,
-            };
-            Arc::new(Mutex::new(
-                Store::open(&dir.path().join(format!("phone{i}.db")), a).unwrap(),
-            ))
-        })
-        .collect();
+    let phones = phones_of(dir.path(), &techs);
     let mut nodes = [Some(first), Some(second)];
     let addrs = [addr1, addr2];
     let stored = |hash: &ChangeHash| {
