@@ -25,30 +25,37 @@ export BAOXIU_TECH_DB="$work/phone.db"
 # R-PAID: the fee schedule came with the sync, to quote from offline.
 "$TECH" schedule >"$work/schedule.txt"
 grep '^fee schedule v1' "$work/schedule.txt" >/dev/null
-order=$("$TECH" orders | awk '$2 == "scheduled" { print $1; exit }')
+# (Outputs go to files before they are searched: a reader that stops at its first match
+# would close the pipe while the client still writes, failing the step.)
+"$TECH" orders >"$work/orders.txt"
+order=$(awk '$2 == "scheduled" { print $1; exit }' "$work/orders.txt")
 [ -n "$order" ] || { echo "no scheduled order"; exit 1; }
 
 # The server goes down; the technician works on.
 kill %1; wait %1 2>/dev/null || true
 # R-APPOINT: the customer asks for a later visit; the phone records it offline.
 "$TECH" reschedule "$order" "$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)" --consented \
-  --reason "住戶改約" | grep '\[scheduled\]' >/dev/null
+  --reason "住戶改約" >"$work/reschedule.txt"
+grep '\[scheduled\]' "$work/reschedule.txt" >/dev/null
 "$TECH" arrive "$order" "水龍頭漏水"
 # The priced lines, a schedule item (pre-approved) and a line off the schedule (a proposal).
-"$TECH" fee "$order" --paid --code P02 --item "更換老化進水軟管:28000:6000" |
-  grep "awaiting the manager's approval" >/dev/null
+"$TECH" fee "$order" --paid --code P02 --item "更換老化進水軟管:28000:6000" >"$work/fee.txt"
+grep "awaiting the manager's approval" "$work/fee.txt" >/dev/null
 "$TECH" consent "$order"
 "$TECH" material "$order" "客戶自購水龍頭" --customer
 "$TECH" complete "$order" --notes "更換完成"
 "$TECH" sign "$order" "住戶"
-"$TECH" tech-sign "$order" | grep '\[closed\]' >/dev/null
-"$TECH" status | grep '^8 change' >/dev/null
+"$TECH" tech-sign "$order" >"$work/tech-sign.txt"
+grep '\[closed\]' "$work/tech-sign.txt" >/dev/null
+"$TECH" status >"$work/status.txt"
+grep '^8 change' "$work/status.txt" >/dev/null
 if "$TECH" sync --timeout 2; then echo "sync should fail with the server down"; exit 1; fi
 
 # The server comes back on the same address; one sync delivers everything.
 start "$addr"
 "$TECH" sync
-"$TECH" status | grep '^0 change' >/dev/null
+"$TECH" status >"$work/status.txt"
+grep '^0 change' "$work/status.txt" >/dev/null
 full=$("$TECH" show "$order" | awk 'NR == 1 { print $1 }')
 curl -fsS -H "Authorization: Bearer $disp_token" "http://$addr/api/v1/orders/$full" >"$work/order.json"
 grep '"status":"closed"' "$work/order.json" >/dev/null
@@ -57,10 +64,14 @@ grep '"fees_not_approved"' "$work/order.json" >/dev/null
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["state"]; print(json.dumps({"items": s["fees"]["items"], "paid": True, "reason": "現場追加，核准"}))' \
   "$work/order.json" >"$work/approve.json"
 curl -fsS -X POST -H "Authorization: Bearer $disp_token" -H "Content-Type: application/json" \
-  --data @"$work/approve.json" "http://$addr/api/v1/orders/$full/fees" | grep -v '"fees_not_approved"' >/dev/null
+  --data @"$work/approve.json" "http://$addr/api/v1/orders/$full/fees" >"$work/approved.json"
+if grep '"fees_not_approved"' "$work/approved.json" >/dev/null; then
+  echo "the approval left the anomaly"; exit 1
+fi
 "$TECH" sync
-if "$TECH" show "$order" | grep "awaiting the manager's approval"; then
+"$TECH" show "$order" >"$work/show.txt"
+if grep "awaiting the manager's approval" "$work/show.txt"; then
   echo "the approval did not reach the phone"; exit 1
 fi
-"$TECH" show "$order" | grep 'customer signed (valid)' >/dev/null
+grep 'customer signed (valid)' "$work/show.txt" >/dev/null
 echo "tech-cli: walk-through ok"
