@@ -73,17 +73,84 @@ pub(super) fn person_of(c: &mut impl GenericClient, id: UserId) -> Result<Option
     .transpose()
 }
 
-/// The writer's transaction (a job's savepoint), for the shared order code.
+/// A change stored by a job, appended to the log when its group ends.
+pub(super) struct Staged {
+    pub(super) order: OrderId,
+    pub(super) hash: Vec<u8>,
+    pub(super) actor: Vec<u8>,
+    pub(super) bytes: Vec<u8>,
+}
+
+/// The writer's transaction (a job's savepoint), for the shared order code. The job's
+/// changes are staged, not appended: the group appends them all at its end, so the log's
+/// lock (which other nodes' groups wait for) is held only for that and the commit.
 pub(super) struct Rows<'a, 'b> {
     tx: RefCell<&'a mut postgres::Transaction<'b>>,
+    staged: RefCell<Vec<Staged>>,
 }
 
 impl<'a, 'b> Rows<'a, 'b> {
     pub(super) fn new(tx: &'a mut postgres::Transaction<'b>) -> Self {
         Rows {
             tx: RefCell::new(tx),
+            staged: RefCell::new(Vec::new()),
         }
     }
+
+    /// The changes the job stored, to append when the group ends.
+    pub(super) fn into_staged(self) -> Vec<Staged> {
+        self.staged.into_inner()
+    }
+}
+
+/// Appends a group's staged changes to the log (under its lock, until the commit) and
+/// writes a fresh snapshot of each order that has gathered enough changes since its
+/// last. Returns the highest position taken (0 when none was).
+pub(super) fn append_staged(
+    tx: &mut postgres::Transaction<'_>,
+    staged: &[Staged],
+    doc_of: impl Fn(OrderId) -> Option<Vec<u8>>,
+    facts_of: impl Fn(OrderId) -> usize,
+) -> Result<u64> {
+    if staged.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<NewRow<'_>> = staged
+        .iter()
+        .map(|s| NewRow {
+            order: s.order,
+            hash: &s.hash,
+            actor: &s.actor,
+            bytes: &s.bytes,
+        })
+        .collect();
+    let positions = append(tx, &rows)?;
+    let mut orders: Vec<OrderId> = staged.iter().map(|s| s.order).collect();
+    orders.sort();
+    orders.dedup();
+    for order in orders {
+        let id = order.to_string();
+        let r = tx.query_one(
+            "SELECT (SELECT count(*) FROM log WHERE order_id = $1
+                       AND seq > coalesce((SELECT through_seq FROM snapshots
+                                           WHERE order_id = $1), 0)),
+                    (SELECT max(seq) FROM log WHERE order_id = $1)",
+            &[&id],
+        )?;
+        let (since, max): (i64, Option<i64>) = (r.try_get(0)?, r.try_get(1)?);
+        if let Some(max) = max
+            && snapshot_due(since, facts_of(order))
+            && let Some(bytes) = doc_of(order)
+        {
+            tx.execute(
+                "INSERT INTO snapshots (order_id, bytes, through_seq) VALUES ($1, $2, $3)
+                 ON CONFLICT (order_id) DO UPDATE SET bytes = excluded.bytes,
+                     through_seq = excluded.through_seq",
+                &[&id, &bytes, &max],
+            )?;
+        }
+    }
+    Ok(positions.into_iter().flatten().max().unwrap_or(0))
 }
 
 impl OrderRows for Rows<'_, '_> {
@@ -116,47 +183,21 @@ impl OrderRows for Rows<'_, '_> {
     fn store_changes(
         &self,
         order: OrderId,
-        doc: &WorkOrderDoc,
+        _doc: &WorkOrderDoc,
         st: &WorkOrderState,
         changes: &[Change],
     ) -> Result<i64> {
-        let mut tx = self.tx.borrow_mut();
-        let tx: &mut postgres::Transaction<'_> = &mut tx;
-        let encoded: Vec<(Vec<u8>, Vec<u8>)> = changes
-            .iter()
-            .map(|c| (c.hash().0.to_vec(), c.actor_id().to_bytes().to_vec()))
-            .collect();
-        let rows: Vec<NewRow<'_>> = changes
-            .iter()
-            .zip(&encoded)
-            .map(|(c, (hash, actor))| NewRow {
+        self.staged
+            .borrow_mut()
+            .extend(changes.iter().map(|c| Staged {
                 order,
-                hash,
-                actor,
-                bytes: c.raw_bytes(),
-            })
-            .collect();
-        append(tx, &rows)?;
-        project(tx, st)?;
-        let id = order.to_string();
-        let r = tx.query_one(
-            "SELECT (SELECT count(*) FROM log WHERE order_id = $1
-                       AND seq > coalesce((SELECT through_seq FROM snapshots
-                                           WHERE order_id = $1), 0)),
-                    (SELECT max(seq) FROM log WHERE order_id = $1)",
-            &[&id],
-        )?;
-        let (since, max): (i64, Option<i64>) = (r.try_get(0)?, r.try_get(1)?);
-        let max = max.ok_or_else(|| Error::Internal(format!("order {order} has no log")))?;
-        if snapshot_due(since, doc.events().len()) {
-            tx.execute(
-                "INSERT INTO snapshots (order_id, bytes, through_seq) VALUES ($1, $2, $3)
-                 ON CONFLICT (order_id) DO UPDATE SET bytes = excluded.bytes,
-                     through_seq = excluded.through_seq",
-                &[&id, &doc.save(), &max],
-            )?;
-        }
-        Ok(max)
+                hash: c.hash().0.to_vec(),
+                actor: c.actor_id().to_bytes().to_vec(),
+                bytes: c.raw_bytes().to_vec(),
+            }));
+        project(&mut **self.tx.borrow_mut(), st)?;
+        // Its position is taken when the group ends.
+        Ok(0)
     }
 
     fn add_to_scope(&self, device: DeviceId, order: OrderId) -> Result<()> {

@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::bus::Bus;
 use super::orders::write_record;
-use super::rows::Rows;
+use super::rows::{Rows, append_staged};
 use crate::error::{Error, Result};
 use crate::store::DeviceCtx;
 use crate::store::apply::{self, Touched};
@@ -222,6 +222,7 @@ impl Writer {
         // This group's documents only: another node may have written since.
         let mut docs = Docs::default();
         let mut touched = Touched::default();
+        let mut staged = Vec::new();
         for job in jobs {
             let mut mine = Touched::default();
             let mut sp = match tx.savepoint("job") {
@@ -238,13 +239,17 @@ impl Writer {
                     device,
                     now,
                     reply,
-                } => Reply::Unit(reply, write_record(&mut sp, record, &device, now)),
+                } => (
+                    Reply::Unit(reply, write_record(&mut sp, record, &device, now)),
+                    Vec::new(),
+                ),
                 job => {
                     let rows = Rows::new(&mut sp);
-                    run_job(job, &rows, &mut docs, &mut mine, self.server_device)
+                    let reply = run_job(job, &rows, &mut docs, &mut mine, self.server_device);
+                    (reply, rows.into_staged())
                 }
             }));
-            let reply = match run {
+            let (reply, mut mine_staged) = match run {
                 Ok(r) => r,
                 Err(_) => {
                     tracing::error!("a write job panicked; it was rolled back");
@@ -257,6 +262,7 @@ impl Writer {
             if released {
                 touched.orders.append(&mut mine.orders);
                 touched.states.append(&mut mine.states);
+                staged.append(&mut mine_staged);
                 replies.push(reply);
             } else if reply.ok() {
                 replies.push(reply.failed("the job's savepoint did not release"));
@@ -264,12 +270,31 @@ impl Writer {
                 replies.push(reply);
             }
         }
+        // The group's changes go into the log last, so the log's lock — which every
+        // node's groups take turns for — is held only for this and the commit.
+        let head = match append_staged(
+            &mut tx,
+            &staged,
+            |o| docs.peek(o).map(|d| d.save()),
+            |o| docs.peek(o).map(|d| d.events().len()).unwrap_or(0),
+        ) {
+            Ok(h) => h,
+            Err(e) => return Err((replies, e.to_string())),
+        };
         let note = if touched.orders.is_empty() {
             None
         } else {
-            let seq = touched.states.iter().map(|(_, s, _)| *s).max().unwrap_or(0);
+            // (Orders touched without a new change cannot be; read the head to be sure a
+            // note never carries position 0, which every session would take as old.)
+            let head = match head {
+                0 => match super::log::head(&mut tx) {
+                    Ok(h) => h,
+                    Err(e) => return Err((replies, e.to_string())),
+                },
+                h => h,
+            };
             let note = Committed {
-                seq: u64::try_from(seq).unwrap_or(0),
+                seq: head,
                 orders: touched.orders,
             };
             if let Err(e) = self.bus.committed(&mut tx, &note) {
