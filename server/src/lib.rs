@@ -1,7 +1,8 @@
 //! baoxiu's server: HTTP API, auth, the sync endpoint, durable storage and projections.
 //!
 //! Layers, top to bottom (an arrow only points down):
-//! `http` → `service` → `store` (traits) ← `store::sqlite` (the backend);
+//! `http` → `service` → `store` (traits) ← `store::sqlite`, `store::postgres` (the
+//! backends); `cluster` links the nodes over one PostgreSQL database;
 //! `state`, `policy`, `auth` and `error` are shared below `http`. The domain, the rules
 //! and the protocol's frames live in `baoxiu-sync-core`.
 

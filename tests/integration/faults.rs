@@ -112,6 +112,32 @@ fn phones_of(dir: &std::path::Path, techs: &[Login2]) -> Vec<Arc<Mutex<Store>>> 
         .collect()
 }
 
+/// Each phone records a note on each order it holds and starts syncing with `url`;
+/// returns each phone's outbox before, and the running clients.
+fn work_and_sync(
+    phones: &[Arc<Mutex<Store>>],
+    techs: &[Login2],
+    url: &str,
+    cycle: usize,
+) -> (Vec<HashSet<ChangeHash>>, Vec<SyncClient>) {
+    let mut before = Vec::new();
+    let mut clients = Vec::new();
+    for (p, l) in phones.iter().zip(techs) {
+        {
+            let mut s = p.lock().unwrap();
+            for o in s.order_ids().unwrap() {
+                s.add_note(o, format!("cycle {cycle}")).unwrap();
+            }
+        }
+        before.push(pending(p));
+        clients.push(SyncClient::start(
+            p.clone(),
+            fast(url.to_owned(), l.token.clone()),
+        ));
+    }
+    (before, clients)
+}
+
 /// Hashes of a store's outbox.
 fn pending(store: &Mutex<Store>) -> HashSet<ChangeHash> {
     store
@@ -146,21 +172,7 @@ async fn kill_9_mid_sync_loses_no_acknowledged_change() {
             server = s;
         }
         // Each phone records a fact on each order it holds, then syncs.
-        let mut before = Vec::new();
-        let mut clients = Vec::new();
-        for (p, l) in phones.iter().zip(&techs) {
-            {
-                let mut s = p.lock().unwrap();
-                for o in s.order_ids().unwrap() {
-                    s.add_note(o, format!("cycle {cycle}")).unwrap();
-                }
-            }
-            before.push(pending(p));
-            clients.push(SyncClient::start(
-                p.clone(),
-                fast(url.clone(), l.token.clone()),
-            ));
-        }
+        let (before, clients) = work_and_sync(&phones, &techs, &url, cycle);
         // SIGKILL at a random moment of the syncing.
         // On a slow or busy machine no sync may finish within 120 ms of starting: until
         // one has, the window widens, so the test always sees kills after acks too.
@@ -843,21 +855,7 @@ async fn kill_9_one_of_two_nodes_mid_sync_loses_no_acknowledged_change() {
     for cycle in 0..5 {
         let victim = cycle % 2;
         let url = format!("ws://{}/sync", addrs[victim]);
-        let mut before = Vec::new();
-        let mut clients = Vec::new();
-        for (p, l) in phones.iter().zip(&techs) {
-            {
-                let mut s = p.lock().unwrap();
-                for o in s.order_ids().unwrap() {
-                    s.add_note(o, format!("cycle {cycle}")).unwrap();
-                }
-            }
-            before.push(pending(p));
-            clients.push(SyncClient::start(
-                p.clone(),
-                fast(url.clone(), l.token.clone()),
-            ));
-        }
+        let (before, clients) = work_and_sync(&phones, &techs, &url, cycle);
         let window = if acked_total == 0 {
             300 + 100 * cycle as u64
         } else {

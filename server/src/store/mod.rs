@@ -1,9 +1,9 @@
 //! Storage behind small async traits, one per area: orders (change log, catch-up,
 //! projection), the directory (offices, people, devices), month end, complaints, office
-//! calendars and settings. The types here are backend-neutral; every SQL statement lives
-//! in a backend (`sqlite/`; `postgres/` has its schema so far), and a backend is correct
-//! when the conformance suite
-//! (`tests/integration/conformance.rs`) passes against it.
+//! calendars and settings. The types here, and the logic both backends share (`apply`,
+//! `catchup`, `docs`, `complaint_rows`, `decode`), are backend-neutral; every SQL
+//! statement lives in a backend (`sqlite/`, `postgres/`), and a backend is correct when
+//! the conformance suite (`tests/integration/conformance.rs`) passes against it.
 //!
 //! Every method is async and never blocks the calling task: a backend runs its blocking
 //! work on its own threads.

@@ -1,8 +1,8 @@
-//! The PostgreSQL backend, for several server nodes over one database (issue 14). So far:
-//! connecting, the schema (`schema.rs`), the change log that several nodes append to
-//! without a reader ever skipping a row (`log.rs`) and what nodes tell each other through
-//! LISTEN/NOTIFY (`bus.rs`); the store itself follows, passing the same conformance suite
-//! as SQLite.
+//! The PostgreSQL backend, for several server nodes over one database: the schema
+//! (`schema.rs`), the change log that several nodes append to without a reader ever
+//! skipping a row (`log.rs`), what nodes tell each other through LISTEN/NOTIFY (`bus.rs`),
+//! this node's writer (`writer.rs`, over the shared order code through `rows.rs`), and the
+//! store's traits, passing the same conformance suite as SQLite.
 //!
 //! It uses the `postgres` client (tokio-postgres behind a blocking interface) on threads
 //! of its own, as the SQLite backend uses rusqlite: the store's writer keeps one
