@@ -490,8 +490,9 @@ async fn replica_numbers(n: usize) {
 }
 
 /// Durable changes per second and a reconnect storm on SQLite (one node) and on
-/// PostgreSQL (one node; the storm over two nodes), in one run.
-async fn both_backends() {
+/// PostgreSQL (one node; the storm over two nodes), in one run; `storms_only` for just
+/// PostgreSQL's storms.
+async fn both_backends(storms_only: bool) {
     let pg = |name: &'static str| {
         tokio::task::spawn_blocking(move || {
             let db = baoxiu_tests::pg::TestDatabase::create(name)
@@ -505,13 +506,15 @@ async fn both_backends() {
     } else {
         (200, 50, 2000)
     };
-    throughput(Arc::new(TestServer::start().await), d, k).await;
-    let db = pg("bench_throughput").await.unwrap();
-    let node = TestServer::start_postgres(&db.url, Default::default(), None).await;
-    throughput(Arc::new(node), d, k).await;
-    drop(db);
-    let one = Arc::new(TestServer::start_with(storm_limits()).await);
-    reconnect_storm(storm, &[one]).await;
+    if !storms_only {
+        throughput(Arc::new(TestServer::start().await), d, k).await;
+        let db = pg("bench_throughput").await.unwrap();
+        let node = TestServer::start_postgres(&db.url, Default::default(), None).await;
+        throughput(Arc::new(node), d, k).await;
+        drop(db);
+        let one = Arc::new(TestServer::start_with(storm_limits()).await);
+        reconnect_storm(storm, &[one]).await;
+    }
     let db = pg("bench_storm").await.unwrap();
     let a = Arc::new(TestServer::start_postgres(&db.url, storm_limits(), None).await);
     let b = Arc::new(TestServer::start_postgres(&db.url, storm_limits(), Some(&a)).await);
@@ -538,10 +541,12 @@ fn main() {
             }
             return;
         }
-        // `BAOXIU_BENCH_PG=1` with `BAOXIU_TEST_DATABASE`: both backends in one run.
-        if std::env::var("BAOXIU_BENCH_PG").is_ok_and(|v| v == "1") {
-            both_backends().await;
-            return;
+        // `BAOXIU_BENCH_PG=1` with `BAOXIU_TEST_DATABASE`: both backends in one run;
+        // `BAOXIU_BENCH_PG=storm`: only PostgreSQL's storms (one node, then two).
+        match std::env::var("BAOXIU_BENCH_PG").as_deref() {
+            Ok("1") => return both_backends(false).await,
+            Ok("storm") => return both_backends(true).await,
+            _ => {}
         }
         let sizes: &[usize] = if quick() { &[50] } else { &[200, 1000, 5000] };
         println!("\n## Reconnect: device holding N orders, 10 changed on each side\n");

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use super::sql::Sql;
 use baoxiu_sync_core::{DeviceId, Millis, OfficeId, OrderId, UserId};
-use postgres::GenericClient;
 use postgres::fallible_iterator::FallibleIterator;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -86,13 +86,13 @@ impl Bus {
         Bus { node }
     }
 
-    fn notify(&self, c: &mut impl GenericClient, payload: &str) -> Result<()> {
+    fn notify(&self, c: &mut impl Sql, payload: &str) -> Result<()> {
         c.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])?;
         Ok(())
     }
 
     /// Announces a commit, in its transaction (`c`): the others hear it once it commits.
-    pub fn committed(&self, c: &mut impl GenericClient, note: &Committed) -> Result<()> {
+    pub fn committed(&self, c: &mut impl Sql, note: &Committed) -> Result<()> {
         let mut part: Vec<Order> = Vec::new();
         let mut size = 0usize;
         for o in &note.orders {
@@ -116,7 +116,7 @@ impl Bus {
         Ok(())
     }
 
-    fn send_part(&self, c: &mut impl GenericClient, seq: u64, orders: Vec<Order>) -> Result<()> {
+    fn send_part(&self, c: &mut impl Sql, seq: u64, orders: Vec<Order>) -> Result<()> {
         let payload = encode(&Wire::Committed {
             n: self.node,
             s: seq,
@@ -126,12 +126,7 @@ impl Bus {
     }
 
     /// Announces a sync session opened on this node for `device` at `at`.
-    pub fn session_opened(
-        &self,
-        c: &mut impl GenericClient,
-        device: DeviceId,
-        at: Millis,
-    ) -> Result<()> {
+    pub fn session_opened(&self, c: &mut impl Sql, device: DeviceId, at: Millis) -> Result<()> {
         let payload = encode(&Wire::Session {
             n: self.node,
             d: device,

@@ -2,12 +2,12 @@
 //! as sync-core's `Complaint` in JSON, with columns for finding and listing. Changing one
 //! reads it `FOR UPDATE`: two nodes acting on the same complaint take turns.
 
+use super::sql::Sql;
 use async_trait::async_trait;
 use baoxiu_sync_core::calendar::OfficeCalendar;
 use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
-use postgres::GenericClient;
 
 use super::PgStore;
 use super::directory::office_or_404;
@@ -16,7 +16,7 @@ use crate::store::complaint_rows::{self, ComplaintRows};
 use crate::store::decode::{from_json, office_calendar, to_json};
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
-fn load_calendar(c: &mut impl GenericClient, o: &Office) -> Result<OfficeCalendar> {
+fn load_calendar(c: &mut impl Sql, o: &Office) -> Result<OfficeCalendar> {
     let row = c
         .query_opt(
             "SELECT kind, decision_days FROM calendars WHERE office = $1",
@@ -41,7 +41,7 @@ fn load_calendar(c: &mut impl GenericClient, o: &Office) -> Result<OfficeCalenda
     office_calendar(o, row, overrides)
 }
 
-fn save(c: &mut impl GenericClient, office: OfficeId, x: &Complaint) -> Result<()> {
+fn save(c: &mut impl Sql, office: OfficeId, x: &Complaint) -> Result<()> {
     c.execute(
         "INSERT INTO complaints (id, office, received_day, status, complainant, unit, subject,
                                  order_id, data)
@@ -63,12 +63,7 @@ fn save(c: &mut impl GenericClient, office: OfficeId, x: &Complaint) -> Result<(
 }
 
 /// A complaint, locked for the rest of the transaction when `lock`.
-fn load(
-    c: &mut impl GenericClient,
-    office: OfficeId,
-    id: &str,
-    lock: bool,
-) -> Result<Option<Complaint>> {
+fn load(c: &mut impl Sql, office: OfficeId, id: &str, lock: bool) -> Result<Option<Complaint>> {
     let sql = if lock {
         "SELECT data FROM complaints WHERE id = $1 AND office = $2 FOR UPDATE"
     } else {
@@ -80,9 +75,9 @@ fn load(
 }
 
 /// The rows in a transaction: a complaint to change is read `FOR UPDATE`.
-struct Rows<'a, 'b>(&'a mut postgres::Transaction<'b>);
+struct Rows<'a, S>(&'a mut S);
 
-impl ComplaintRows for Rows<'_, '_> {
+impl<S: Sql> ComplaintRows for Rows<'_, S> {
     fn calendar(&mut self, office: OfficeId) -> Result<OfficeCalendar> {
         let o = office_or_404(self.0, office)?;
         load_calendar(self.0, &o)

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use super::sql::Sql;
 use async_trait::async_trait;
 use baoxiu_sync_core::{DeviceId, Office, OfficeId, Person, UserId};
-use postgres::GenericClient;
 
 use super::PgStore;
 use crate::error::{Error, Result};
@@ -25,7 +25,7 @@ fn person_row(r: &postgres::Row) -> Result<PersonRow> {
 }
 
 /// The office, or not found.
-pub(super) fn office_or_404(c: &mut impl GenericClient, id: OfficeId) -> Result<Office> {
+pub(super) fn office_or_404(c: &mut impl Sql, id: OfficeId) -> Result<Office> {
     let row = c.query_opt(
         "SELECT name, time_zone, currency FROM offices WHERE id = $1",
         &[&id.to_string()],

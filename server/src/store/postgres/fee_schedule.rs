@@ -1,10 +1,10 @@
 //! The fee schedule on PostgreSQL (R-PAID, R-SERVICE-LIST): published versions, never
 //! changed.
 
+use super::sql::Sql;
 use async_trait::async_trait;
 use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
 use baoxiu_sync_core::{Millis, UserId};
-use postgres::GenericClient;
 
 use super::PgStore;
 use crate::error::{Error, Result};
@@ -20,7 +20,7 @@ fn version_of(v: i64) -> Result<u32> {
 
 /// A version, or (`None`) the one in force at `now`: the newest already effective.
 pub(super) fn schedule_of(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     version: Option<u32>,
     now: Millis,
 ) -> Result<Option<FeeSchedule>> {

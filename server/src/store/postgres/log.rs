@@ -14,8 +14,8 @@
 //! their first append to their commit, which a writer keeps short by appending last and
 //! committing in groups.
 
+use super::sql::Sql;
 use baoxiu_sync_core::OrderId;
-use postgres::GenericClient;
 
 use crate::error::{Error, Result};
 
@@ -39,24 +39,22 @@ fn position(seq: i64) -> Result<u64> {
 /// so far; a row whose hash the log holds already is skipped. Returns each row's
 /// position (`None` for a skipped one). The log's lock is held until the transaction
 /// ends: commit soon.
-pub fn append(tx: &mut postgres::Transaction<'_>, rows: &[NewRow<'_>]) -> Result<Vec<Option<u64>>> {
+pub fn append(tx: &mut impl Sql, rows: &[NewRow<'_>]) -> Result<Vec<Option<u64>>> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
     // Read after the lock is held: in READ COMMITTED each statement sees what was
     // committed before it began, the previous holder's rows included.
     let mut last: i64 = tx
         .query_one("SELECT coalesce(max(seq), 0) FROM log", &[])?
         .get(0);
-    let insert = tx.prepare(
-        "INSERT INTO log (seq, order_id, hash, actor, bytes) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (hash) DO NOTHING",
-    )?;
+    let insert = "INSERT INTO log (seq, order_id, hash, actor, bytes) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (hash) DO NOTHING";
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let seq = last
             .checked_add(1)
             .ok_or_else(|| Error::Internal("log positions exhausted".into()))?;
         let n = tx.execute(
-            &insert,
+            insert,
             &[&seq, &r.order.to_string(), &r.hash, &r.actor, &r.bytes],
         )?;
         if n == 1 {
@@ -70,7 +68,7 @@ pub fn append(tx: &mut postgres::Transaction<'_>, rows: &[NewRow<'_>]) -> Result
 }
 
 /// The highest committed position (0: an empty log).
-pub fn head(c: &mut impl GenericClient) -> Result<u64> {
+pub fn head(c: &mut impl Sql) -> Result<u64> {
     position(
         c.query_one("SELECT coalesce(max(seq), 0) FROM log", &[])?
             .get(0),
@@ -78,11 +76,7 @@ pub fn head(c: &mut impl GenericClient) -> Result<u64> {
 }
 
 /// Up to `limit` rows after position `from`, in log order: (position, order, bytes).
-pub fn after(
-    c: &mut impl GenericClient,
-    from: u64,
-    limit: u32,
-) -> Result<Vec<(u64, OrderId, Vec<u8>)>> {
+pub fn after(c: &mut impl Sql, from: u64, limit: u32) -> Result<Vec<(u64, OrderId, Vec<u8>)>> {
     let from = i64::try_from(from).map_err(|_| Error::Invalid("cursor".into()))?;
     let rows = c.query(
         "SELECT seq, order_id, bytes FROM log WHERE seq > $1 ORDER BY seq LIMIT $2",

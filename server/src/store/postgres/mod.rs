@@ -20,6 +20,7 @@ mod orders;
 mod projection;
 mod rows;
 pub mod schema;
+pub mod sql;
 mod writer;
 
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -29,6 +30,7 @@ use baoxiu_sync_core::DeviceId;
 use tokio::sync::{Semaphore, broadcast};
 
 use crate::store::Committed;
+use sql::{Conn, Tx};
 
 use crate::error::{Error, Result};
 use crate::store::sqlite::SCHEMA_VERSION;
@@ -92,7 +94,7 @@ pub struct PgStore {
 struct Inner {
     url: String,
     /// Idle connections, with when they were last used.
-    idle: Mutex<Vec<(postgres::Client, std::time::Instant)>>,
+    idle: Mutex<Vec<(Conn, std::time::Instant)>>,
     permits: Arc<Semaphore>,
     jobs: SyncSender<writer::Job>,
     committed: broadcast::Sender<Committed>,
@@ -151,7 +153,7 @@ impl PgStore {
         let storage_error = Arc::new(Mutex::new(None));
         let w = writer::Writer {
             url: url.to_owned(),
-            client: Some(connect(url)?),
+            client: Some(Conn::new(connect(url)?)),
             committed: committed.clone(),
             bus: bus::Bus::new(server_device.0),
             server_device,
@@ -164,7 +166,7 @@ impl PgStore {
         Ok(PgStore {
             inner: Arc::new(Inner {
                 url: url.to_owned(),
-                idle: Mutex::new(vec![(c, std::time::Instant::now())]),
+                idle: Mutex::new(vec![(Conn::new(c), std::time::Instant::now())]),
                 permits: Arc::new(Semaphore::new(CONNECTIONS)),
                 jobs,
                 committed,
@@ -209,7 +211,7 @@ impl PgStore {
     /// Runs `f` with a pooled connection on the blocking threads.
     async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut postgres::Client) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let permit = self
             .inner
@@ -223,15 +225,15 @@ impl PgStore {
             let _permit = permit;
             // A connection idle for a while may have died with a database restart: one
             // round trip tells.
-            let usable = |(c, since): &mut (postgres::Client, std::time::Instant)| {
+            let usable = |(c, since): &mut (Conn, std::time::Instant)| {
                 !c.is_closed()
                     && (since.elapsed() < IDLE_CHECK
-                        || c.is_valid(std::time::Duration::from_secs(5)).is_ok())
+                        || c.is_valid(std::time::Duration::from_secs(5)))
             };
             let mut pooled = inner.idle.lock().ok().and_then(|mut p| p.pop());
             let mut c = match pooled.take_if(usable) {
                 Some((c, _)) => c,
-                None => connect(&inner.url)?,
+                None => Conn::new(connect(&inner.url)?),
             };
             let out = f(&mut c);
             if !c.is_closed()
@@ -250,7 +252,7 @@ impl PgStore {
     /// otherwise).
     async fn tx<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         self.with(move |c| {
             let mut tx = c.transaction()?;

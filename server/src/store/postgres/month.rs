@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::sql::Sql;
 use async_trait::async_trait;
 use baoxiu_sync_core::callback::{Callback, CallbackResult};
 use baoxiu_sync_core::{Millis, OfficeId, OrderId, UserId};
 use postgres::types::ToSql;
-use postgres::{GenericClient, IsolationLevel};
 
 use super::PgStore;
 use crate::error::{Error, Result};
@@ -29,7 +29,7 @@ fn count(n: i64) -> u64 {
 
 /// Runs a `technician, a, b[, c]` aggregate and applies each row to that technician.
 fn per_technician(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     per: &mut BTreeMap<Option<String>, TechnicianCounts>,
     sql: &str,
     args: &[&(dyn ToSql + Sync)],
@@ -51,7 +51,7 @@ fn per_technician(
 const SMALL: &str = "coalesce(small_override, CASE WHEN total <= $4 THEN 1 ELSE 0 END) = 1";
 
 fn office_counts(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     office: OfficeId,
     period: Period,
     p: CountParams,
@@ -245,7 +245,7 @@ fn callback_row(r: &postgres::Row) -> Result<CallbackRow> {
 }
 
 fn load_callback(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     office: OfficeId,
     id: &str,
     lock: bool,
@@ -259,7 +259,7 @@ fn load_callback(
     .transpose()
 }
 
-fn save_callback(c: &mut impl GenericClient, office: OfficeId, cb: &Callback) -> Result<()> {
+fn save_callback(c: &mut impl Sql, office: OfficeId, cb: &Callback) -> Result<()> {
     c.execute(
         "INSERT INTO callbacks (id, office, order_id, method, planned_at, assignee, content,
              status, reached, satisfaction, repair_held, problems, responsible, fallback_method,
@@ -303,11 +303,7 @@ impl MonthStore for PgStore {
     ) -> Result<Vec<MonthCounts>> {
         self.with(move |c| {
             // One snapshot for every office asked about.
-            let mut tx = c
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = c.snapshot()?;
             months
                 .iter()
                 .map(|(office, period)| office_counts(&mut tx, *office, *period, params))

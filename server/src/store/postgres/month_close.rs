@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use baoxiu_sync_core::OfficeId;
 
 use super::PgStore;
+use super::sql::Sql;
 use crate::error::{Error, Result};
 use crate::store::decode::parse;
 use crate::store::{FiledMonth, MonthCloseStore};

@@ -4,13 +4,13 @@
 
 use std::sync::mpsc::TrySendError;
 
+use super::sql::Sql;
 use async_trait::async_trait;
 use baoxiu_sync_core::protocol::{Cursor, Hash, OrderChanges};
 use baoxiu_sync_core::validate::Submitter;
 use baoxiu_sync_core::{
     Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, WorkOrderState, state,
 };
-use postgres::{GenericClient, IsolationLevel};
 use tokio::sync::{broadcast, oneshot};
 
 use super::PgStore;
@@ -51,7 +51,7 @@ impl PgStore {
 
 /// Records a catch-up's delivery (in the writer's group).
 pub(super) fn write_record(
-    tx: &mut impl GenericClient,
+    tx: &mut impl Sql,
     record: Record,
     dev: &DeviceCtx,
     now: Millis,
@@ -194,11 +194,7 @@ impl OrderStore for PgStore {
         let planned = self
             .with(move |c| {
                 let planned = {
-                    let mut tx = c
-                        .build_transaction()
-                        .isolation_level(IsolationLevel::RepeatableRead)
-                        .read_only(true)
-                        .start()?;
+                    let mut tx = c.snapshot()?;
                     let mut reads = Reads {
                         tx: &mut tx,
                         epoch,

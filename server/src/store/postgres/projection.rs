@@ -1,8 +1,8 @@
 //! The order projection on PostgreSQL: one row per order derived from the reducer, written
 //! in the same transaction as the order's changes; the order list and billing queues.
 
+use super::sql::Sql;
 use baoxiu_sync_core::{AnomalyKind, OfficeId, OrderId, WorkOrderState};
-use postgres::GenericClient;
 use postgres::types::ToSql;
 
 use crate::error::{Error, Result};
@@ -14,7 +14,7 @@ fn flag(b: Option<bool>) -> Option<i64> {
 }
 
 /// Writes the order's projection row (and its technicians) from its state.
-pub(super) fn project(tx: &mut impl GenericClient, s: &WorkOrderState) -> Result<()> {
+pub(super) fn project(tx: &mut impl Sql, s: &WorkOrderState) -> Result<()> {
     let id = s.order.to_string();
     let updated = s.timeline.iter().map(|t| t.at).max().unwrap_or(s.logged_at);
     let channel = match serde_json::to_value(s.channel) {
@@ -109,10 +109,7 @@ pub(super) fn project(tx: &mut impl GenericClient, s: &WorkOrderState) -> Result
     Ok(())
 }
 
-pub(super) fn list_orders(
-    c: &mut impl GenericClient,
-    f: &OrderFilter,
-) -> Result<(Vec<OrderRow>, u64)> {
+pub(super) fn list_orders(c: &mut impl Sql, f: &OrderFilter) -> Result<(Vec<OrderRow>, u64)> {
     let mut sql = String::from(" FROM orders o WHERE o.office = $1");
     let mut args: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(f.office.to_string())];
     if let Some(s) = f.status {
@@ -135,9 +132,12 @@ pub(super) fn list_orders(
         args.push(Box::new(to));
         sql.push_str(&format!(" AND o.logged_at < ${}", args.len()));
     }
+    let counted = args.len();
+    args.push(Box::new(i64::from(f.limit)));
+    args.push(Box::new(i64::from(f.offset)));
     let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
     let total: i64 = c
-        .query_one(&format!("SELECT count(*){sql}"), &params)?
+        .query_one(&format!("SELECT count(*){sql}"), &params[..counted])?
         .try_get(0)?;
     let q = format!(
         "SELECT o.id, o.status, o.customer_name, o.unit, o.description, o.channel, o.logged_at,
@@ -146,8 +146,9 @@ pub(super) fn list_orders(
                 (SELECT string_agg(user_id, ',') FROM order_technicians t
                  WHERE t.order_id = o.id),
                 o.fees_pending
-         {sql} ORDER BY o.logged_at DESC, o.id COLLATE \"C\" LIMIT {} OFFSET {}",
-        f.limit, f.offset
+         {sql} ORDER BY o.logged_at DESC, o.id COLLATE \"C\" LIMIT ${} OFFSET ${}",
+        counted + 1,
+        counted + 2
     );
     let mut out = Vec::new();
     for r in c.query(&q, &params)? {
@@ -180,7 +181,7 @@ pub(super) fn list_orders(
 
 /// R-COLLECT: signed paid orders awaiting their receipt, or receipts awaiting collection.
 pub(super) fn billing_queue(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     office: OfficeId,
     stage: BillingStage,
 ) -> Result<Vec<BillingRow>> {

@@ -5,10 +5,10 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
+use super::sql::Sql;
 use baoxiu_sync_core::fee_schedule::ScheduleItem;
 use baoxiu_sync_core::validate::Submitter;
 use baoxiu_sync_core::{Change, DeviceId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState};
-use postgres::GenericClient;
 
 use super::log::{NewRow, append};
 use super::projection::project;
@@ -29,7 +29,7 @@ fn int(n: u64) -> i64 {
 
 /// An order's document: its snapshot plus the log rows after it.
 pub(super) fn load_doc(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     order: OrderId,
     device: DeviceId,
 ) -> Result<Option<WorkOrderDoc>> {
@@ -53,7 +53,7 @@ pub(super) fn load_doc(
     assemble_doc(order, snapshot, &rows, device)
 }
 
-pub(super) fn person_of(c: &mut impl GenericClient, id: UserId) -> Result<Option<Person>> {
+pub(super) fn person_of(c: &mut impl Sql, id: UserId) -> Result<Option<Person>> {
     c.query_opt(
         &format!("SELECT {PERSON_COLUMNS} FROM users WHERE id = $1"),
         &[&id.to_string()],
@@ -84,13 +84,13 @@ pub(super) struct Staged {
 /// The writer's transaction (a job's savepoint), for the shared order code. The job's
 /// changes are staged, not appended: the group appends them all at its end, so the log's
 /// lock (which other nodes' groups wait for) is held only for that and the commit.
-pub(super) struct Rows<'a, 'b> {
-    tx: RefCell<&'a mut postgres::Transaction<'b>>,
+pub(super) struct Rows<'a, S> {
+    tx: RefCell<&'a mut S>,
     staged: RefCell<Vec<Staged>>,
 }
 
-impl<'a, 'b> Rows<'a, 'b> {
-    pub(super) fn new(tx: &'a mut postgres::Transaction<'b>) -> Self {
+impl<'a, S: Sql> Rows<'a, S> {
+    pub(super) fn new(tx: &'a mut S) -> Self {
         Rows {
             tx: RefCell::new(tx),
             staged: RefCell::new(Vec::new()),
@@ -107,7 +107,7 @@ impl<'a, 'b> Rows<'a, 'b> {
 /// writes a fresh snapshot of each order that has gathered enough changes since its
 /// last. Returns the highest position taken (0 when none was).
 pub(super) fn append_staged(
-    tx: &mut postgres::Transaction<'_>,
+    tx: &mut impl Sql,
     staged: &[Staged],
     doc_of: impl Fn(OrderId) -> Option<Vec<u8>>,
     facts_of: impl Fn(OrderId) -> usize,
@@ -153,7 +153,7 @@ pub(super) fn append_staged(
     Ok(positions.into_iter().flatten().max().unwrap_or(0))
 }
 
-impl OrderRows for Rows<'_, '_> {
+impl<S: Sql> OrderRows for Rows<'_, S> {
     fn load_doc(&self, order: OrderId, device: DeviceId) -> Result<Option<WorkOrderDoc>> {
         let mut tx = self.tx.borrow_mut();
         // The order is this group's until it commits: another node writing it waits, then
@@ -211,8 +211,8 @@ impl OrderRows for Rows<'_, '_> {
 }
 
 /// A catch-up's reads, in one repeatable-read transaction.
-pub(super) struct Reads<'a, 'b> {
-    pub(super) tx: &'a mut postgres::Transaction<'b>,
+pub(super) struct Reads<'a, S> {
+    pub(super) tx: &'a mut S,
     pub(super) epoch: [u8; 16],
     pub(super) server_device: DeviceId,
 }
@@ -223,7 +223,7 @@ fn ids(rows: Vec<postgres::Row>) -> Result<HashSet<OrderId>> {
         .collect()
 }
 
-impl CatchUpReads for Reads<'_, '_> {
+impl<S: Sql> CatchUpReads for Reads<'_, S> {
     fn epoch(&self) -> [u8; 16] {
         self.epoch
     }

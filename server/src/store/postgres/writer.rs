@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, oneshot};
 use super::bus::Bus;
 use super::orders::write_record;
 use super::rows::{Rows, append_staged};
+use super::sql::{Conn, Sql};
 use crate::error::{Error, Result};
 use crate::store::DeviceCtx;
 use crate::store::apply::{self, Touched};
@@ -131,7 +132,7 @@ fn fail(job: Job, m: &str) {
 
 pub(super) struct Writer {
     pub(super) url: String,
-    pub(super) client: Option<postgres::Client>,
+    pub(super) client: Option<Conn>,
     pub(super) committed: broadcast::Sender<Committed>,
     pub(super) bus: Bus,
     pub(super) server_device: DeviceId,
@@ -162,12 +163,10 @@ impl Writer {
     fn group(&mut self, jobs: Vec<Job>) {
         // A connection lost (the database restarted) is made again: checked with a round
         // trip first, so a group never fails on a connection that died while idle.
-        let alive = |c: &mut postgres::Client| {
-            !c.is_closed() && c.is_valid(std::time::Duration::from_secs(5)).is_ok()
-        };
+        let alive = |c: &mut Conn| !c.is_closed() && c.is_valid(std::time::Duration::from_secs(5));
         let client = match self.client.take().take_if(alive) {
             Some(c) => Ok(c),
-            None => super::connect(&self.url),
+            None => super::connect(&self.url).map(Conn::new),
         };
         let mut client = match client {
             Ok(c) => c,
@@ -205,7 +204,7 @@ impl Writer {
     #[allow(clippy::type_complexity)]
     fn run_group(
         &self,
-        client: &mut postgres::Client,
+        client: &mut Conn,
         jobs: Vec<Job>,
     ) -> Result<(Vec<Reply>, Option<Committed>), (Vec<Reply>, String)> {
         let mut replies = Vec::with_capacity(jobs.len());
@@ -309,9 +308,9 @@ impl Writer {
     }
 }
 
-fn run_job(
+fn run_job<S: Sql>(
     job: Job,
-    rows: &Rows<'_, '_>,
+    rows: &Rows<'_, S>,
     docs: &mut Docs,
     touched: &mut Touched,
     server_device: DeviceId,
