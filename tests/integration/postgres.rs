@@ -199,6 +199,49 @@ fn postgres_migrate_refuses_a_newer_schema_and_nodes_migrate_at_once() {
     assert!(e.to_string().contains("newer than this build"), "{e}");
 }
 
+/// The store's connections prepare a statement once and keep it: across transactions,
+/// and after a savepoint it was first prepared in rolled back (a prepared statement
+/// belongs to the connection, not to the transaction).
+#[test]
+fn a_connection_prepares_each_statement_once_and_keeps_it_past_a_rollback() {
+    use baoxiu_server::store::postgres::sql::{Conn, Sql};
+    let Some(db) = TestDatabase::create("a_connection_prepares_each_statement_once") else {
+        return;
+    };
+    let mut conn = Conn::new(baoxiu_server::store::postgres::connect(&db.url).unwrap());
+    let prepared = |c: &mut Conn| -> i64 {
+        c.query_one("SELECT count(*) FROM pg_prepared_statements", &[])
+            .unwrap()
+            .get(0)
+    };
+    let add = "SELECT $1::bigint + 1";
+    let sum = |c: &mut dyn Sql, n: i64| -> i64 { c.query_one(add, &[&n]).unwrap().get(0) };
+    {
+        let mut tx = conn.transaction().unwrap();
+        let mut sp = tx.savepoint("job").unwrap();
+        assert_eq!(sum(&mut sp, 1), 2);
+        // Dropped: the savepoint rolls back, the statement stays.
+    }
+    assert_eq!(sum(&mut conn, 2), 3);
+    // The two statements: the sum and the count itself.
+    assert_eq!(prepared(&mut conn), 2);
+    for n in 0..10 {
+        assert_eq!(sum(&mut conn, n), n + 1);
+        let mut tx = conn.transaction().unwrap();
+        assert_eq!(sum(&mut tx, n), n + 1);
+        tx.commit().unwrap();
+    }
+    assert_eq!(prepared(&mut conn), 2);
+    // A statement meant to give one row says so when it gives none or several, rather
+    // than picking one.
+    let none = conn.query_one("SELECT 1 WHERE false", &[]).unwrap_err();
+    assert!(none.to_string().contains("returned none"), "{none}");
+    let many = conn
+        .query_opt("SELECT * FROM generate_series(1, 2)", &[])
+        .unwrap_err();
+    assert!(many.to_string().contains("returned 2"), "{many}");
+}
+
 #[test]
 fn migrate_brings_an_older_sqlite_database_up_once() {
     let data = tempfile::tempdir().unwrap();
