@@ -25,7 +25,9 @@ pub mod settings;
 pub mod signature;
 pub mod state;
 pub mod store;
+pub mod supplies;
 pub mod validate;
+pub mod vehicles;
 
 pub use automerge::{Change, ChangeHash};
 pub use command::{Context, NewOrder, create_order, execute};

@@ -85,6 +85,11 @@ impl Money {
         self.0.checked_add(other.0).map(Money)
     }
 
+    /// So many of this amount (a unit price times a quantity).
+    pub fn checked_mul(self, n: i64) -> Option<Money> {
+        self.0.checked_mul(n).map(Money)
+    }
+
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }
