@@ -77,13 +77,9 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         return false;
     }
     match action {
-        A::ReadOrder
-        | A::ListOrders
-        | A::Me
-        | A::Ticket
-        | A::Sync
-        | A::ReadSettings
-        | A::ReadSchedule => true,
+        A::Me | A::Ticket | A::Sync => true,
+        // The roles of vehicles and supplies see no work order.
+        A::ReadOrder | A::ListOrders | A::ReadSettings | A::ReadSchedule => role.works_on_orders(),
         A::PublishSchedule => matches!(role, R::Dispatcher | R::Admin),
         A::Metrics => matches!(role, R::Supervisor | R::Admin),
         A::Intake => matches!(

@@ -135,6 +135,20 @@ pub enum Role {
     Finance,
     /// 主管 / 客服: statistics, call-backs, complaints.
     Supervisor,
+    /// 司機 / 用車人 (S3): reports faults, requests repairs, signs on leaving the shop,
+    /// logs trips and fuel.
+    Driver,
+    /// 車管 (S3): assesses repair requests, fills the repair form, reviews costly items.
+    FleetManager,
+    /// 主要領導 (S3): approves repairs, costly parts, leaving the city, purchase plans.
+    Leader,
+    /// 後勤管理人員 (S3): the storeroom — purchases, issues, the count — and files vehicle
+    /// approvals.
+    LogisticsClerk,
+    /// 科室、中隊負責人 (S3): requisitions supplies for a department and approves them.
+    DepartmentHead,
+    /// A designated repair shop (S3): sees only what is sent to it.
+    Shop,
     Admin,
     /// The server acting on its own behalf (e.g. migrations).
     System,
@@ -143,6 +157,28 @@ pub enum Role {
 impl Role {
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+
+    /// Whether the role has any part in property repairs (work orders). The roles of
+    /// vehicles and supplies (S3) do not: they read, write and sync no work order.
+    pub fn works_on_orders(self) -> bool {
+        use Role as R;
+        match self {
+            R::FrontDesk
+            | R::Administrator
+            | R::Dispatcher
+            | R::Technician
+            | R::Finance
+            | R::Supervisor
+            | R::Admin
+            | R::System => true,
+            R::Driver
+            | R::FleetManager
+            | R::Leader
+            | R::LogisticsClerk
+            | R::DepartmentHead
+            | R::Shop => false,
+        }
     }
 }
 

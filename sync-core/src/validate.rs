@@ -356,7 +356,7 @@ fn facts_in_scope(
     }
     match who.author.role {
         Role::Technician => technician_may_write(),
-        _ => true,
+        r => r.works_on_orders(),
     }
 }
 

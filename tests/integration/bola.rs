@@ -106,3 +106,94 @@ async fn bola_matrix_matches_the_policy_table() {
     }
     assert_eq!(checked, 70);
 }
+
+/// The roles of vehicles and supplies (S3) have no part in property repairs: they read,
+/// list, change and sync no work order, in their own office or another; they may ask
+/// who they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_roles_see_no_work_order_through_any_door() {
+    use baoxiu_server::store::DeviceCtx;
+    use baoxiu_sync_core::protocol::OrderChanges;
+    use baoxiu_sync_core::validate::Submitter;
+    use baoxiu_sync_core::{Event, EventBody, EventId, OrderId, Role, WorkOrderDoc};
+
+    let srv = TestServer::start().await;
+    let id = srv.order("a", "scheduled", "tech1").await;
+    let order: OrderId = id.parse().unwrap();
+    let roles = [
+        Role::Driver,
+        Role::FleetManager,
+        Role::Leader,
+        Role::LogisticsClerk,
+        Role::DepartmentHead,
+        Role::Shop,
+    ];
+    for role in roles {
+        let who = srv
+            .add_person("a", &format!("a-{}", role.as_str()), role)
+            .await;
+        let token = Some(who.token.as_str());
+        let (s, v) = srv.call("GET", "/api/v1/me", token, None).await;
+        assert_eq!(s, StatusCode::OK, "{role:?}: {v}");
+        assert_eq!(v["role"], role.as_str());
+        for (method, path) in [
+            ("GET", format!("/api/v1/orders/{id}")),
+            ("GET", "/api/v1/orders".to_owned()),
+            ("POST", format!("/api/v1/orders/{id}/receive")),
+            ("GET", "/api/v1/settings".to_owned()),
+        ] {
+            let (s, v) = srv.call(method, &path, token, None).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{role:?} {method} {path}: {v}");
+        }
+        // Sync: the catch-up delivers no order, even a full repair of an office.
+        let ctx = DeviceCtx {
+            submitter: Submitter {
+                author: who.author(),
+                office: who.person.office,
+            },
+        };
+        let up = srv
+            .state()
+            .store
+            .catch_up_page(ctx, None, false, srv.state().now(), 1 << 20)
+            .await
+            .unwrap();
+        assert!(up.repair, "{role:?}");
+        assert!(
+            up.documents.is_empty() && up.scope.is_empty(),
+            "{role:?}: {up:?}"
+        );
+        // A change to the order (a note, which any repair role may add) is refused.
+        let bytes = srv.state().store.document(order).await.unwrap().unwrap();
+        let mut doc = WorkOrderDoc::load(&bytes, who.device).unwrap();
+        let h = doc
+            .append(&Event {
+                id: EventId::new(),
+                author: who.author(),
+                at: srv.state().now(),
+                offset: None,
+                body: EventBody::Note {
+                    text: "看看".into(),
+                },
+            })
+            .unwrap();
+        let change = doc.change_by_hash(&h).unwrap().raw_bytes().to_vec();
+        let refused = srv
+            .state()
+            .store
+            .submit(
+                Submitter {
+                    author: who.author(),
+                    office: who.person.office,
+                },
+                vec![OrderChanges {
+                    order,
+                    changes: vec![change],
+                }],
+                srv.state().now(),
+            )
+            .await;
+        let e = refused.expect_err("an S3 role wrote to a work order");
+        assert!(format!("{e:?}").contains("Forbidden"), "{role:?}: {e:?}");
+    }
+}

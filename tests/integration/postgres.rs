@@ -114,6 +114,15 @@ fn postgres_constraints_refuse_what_sqlite_s_refuse() {
             "INSERT INTO users VALUES ('u3', 'o1', '王', 'janitor', '[]', NULL, 0, 1)",
             false,
         ),
+        // The roles of vehicles and supplies (V12).
+        (
+            "INSERT INTO users VALUES ('u6', 'o1', '陳', 'driver', '[]', NULL, 0, 1)",
+            true,
+        ),
+        (
+            "INSERT INTO users VALUES ('u7', 'o1', '林', 'logistics_clerk', '[]', NULL, 0, 1)",
+            true,
+        ),
         (
             "INSERT INTO users VALUES ('u4', 'o1', '王', 'technician', 'not json', NULL, 0, 1)",
             false,

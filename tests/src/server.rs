@@ -183,13 +183,23 @@ impl TestServer {
 
     /// Adds a technician to office `a` or `b` with a device and token.
     pub async fn add_technician(&self, office: &str, name: &str) -> Login {
+        self.add_person(office, name, Role::Technician).await
+    }
+
+    /// Adds a person of `role` to office `a` or `b` with a device and token.
+    pub async fn add_person(&self, office: &str, name: &str, role: Role) -> Login {
         let office_id = self.who(&format!("{office}.desk")).person.office;
+        let specialties = if role == Role::Technician {
+            vec!["plumbing".into()]
+        } else {
+            Vec::new()
+        };
         let p = Person {
             id: UserId::new(),
             name: name.into(),
-            role: Role::Technician,
+            role,
             office: office_id,
-            specialties: vec!["plumbing".into()],
+            specialties,
             zone: None,
             token_version: 0,
             active: true,

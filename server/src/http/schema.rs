@@ -32,6 +32,12 @@ pub const ROLES: &[&str] = &[
     "technician",
     "finance",
     "supervisor",
+    "driver",
+    "fleet_manager",
+    "leader",
+    "logistics_clerk",
+    "department_head",
+    "shop",
     "admin",
 ];
 pub const CALLBACK_METHODS: &[&str] = &["phone", "on_site", "online_survey"];

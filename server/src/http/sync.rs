@@ -216,7 +216,8 @@ async fn run_session(
     // technician's catch-up covers only its own orders (the store's scope rule), so it
     // is woken only for those.
     let scope = match ctx.submitter.author.role {
-        Role::Technician => Scope::Narrow {
+        // (A role with no part in work orders holds none: woken for its own only.)
+        r if r == Role::Technician || !r.works_on_orders() => Scope::Narrow {
             office: ctx.submitter.office,
             user: ctx.submitter.author.user,
         },

@@ -98,7 +98,12 @@ pub(crate) fn plan(
             && c.check_of(cur.seq).ok().flatten() == Some(cur.check);
         ok.then_some(cur)
     });
-    let scope = c.scope(who)?;
+    // A role with no part in work orders holds none (its scope is empty, always).
+    let scope = if who.author.role.works_on_orders() {
+        c.scope(who)?
+    } else {
+        HashSet::new()
+    };
     let mut up = CatchUp::default();
     // `known`: delivered in a delivery the device confirmed; `held`: any order the
     // device may hold (also one delivered later, or one a paged repair named in its scope
