@@ -66,6 +66,12 @@ pub enum Action {
     EditSettings,
     /// The service-quality report (R-CPL-REPORT).
     Quality,
+    /// S3: the fleet register (vehicles, designated shops and stations) and maintenance.
+    ReadFleet,
+    EditFleet,
+    /// S3: the supplies catalogue.
+    ReadCatalogue,
+    EditCatalogue,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -124,6 +130,18 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             role,
             R::FrontDesk | R::Administrator | R::Supervisor | R::Dispatcher | R::Admin
         ),
+        // S3: the fleet's people read it; the fleet manager keeps it.
+        A::ReadFleet => matches!(
+            role,
+            R::Driver | R::FleetManager | R::Leader | R::LogisticsClerk | R::Admin
+        ),
+        A::EditFleet => matches!(role, R::FleetManager | R::Admin),
+        // S3: who requisitions, approves or keeps the store reads it; the clerk keeps it.
+        A::ReadCatalogue => matches!(
+            role,
+            R::LogisticsClerk | R::DepartmentHead | R::Leader | R::Admin
+        ),
+        A::EditCatalogue => matches!(role, R::LogisticsClerk | R::Admin),
     }
 }
 
@@ -186,6 +204,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("PUT", "/api/v1/calendar", Action::EditCalendar),
     ("GET", "/api/v1/settings", Action::ReadSettings),
     ("PUT", "/api/v1/settings", Action::EditSettings),
+    ("GET", "/api/v1/fleet", Action::ReadFleet),
+    ("PUT", "/api/v1/fleet", Action::EditFleet),
+    ("GET", "/api/v1/fleet/maintenance", Action::ReadFleet),
+    ("GET", "/api/v1/supplies/catalogue", Action::ReadCatalogue),
+    ("PUT", "/api/v1/supplies/catalogue", Action::EditCatalogue),
     ("GET", "/api/v1/quality", Action::Quality),
     ("GET", "/api/v1/events", Action::Events),
     ("GET", "/sync", Action::Sync),

@@ -10,7 +10,7 @@ use baoxiu_server::service::month::Month;
 use baoxiu_server::store::postgres::PgStore;
 use baoxiu_server::store::{
     CalendarChange, CallbackFilter, ComplaintStore, CountParams, DeviceCtx, DirectoryStore,
-    FeeScheduleStore, OfficeStore, OrderFilter, OrderStore, SubmitError,
+    FeeScheduleStore, OfficeStore, OrderFilter, OrderStore, Register, RegisterStore, SubmitError,
 };
 use baoxiu_sync_core::calendar::CalendarKind;
 use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus};
@@ -81,6 +81,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     samples_store_their_call_backs,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
+    office_registers_round_trip_per_office_and_kind,
     a_working_store_is_ready,
 );
 
@@ -102,6 +103,7 @@ store_conformance_tests!(postgres, super::postgres;
     samples_store_their_call_backs,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
+    office_registers_round_trip_per_office_and_kind,
     a_working_store_is_ready,
 );
 
@@ -1068,6 +1070,55 @@ mod cases {
                 .await
                 .is_err()
         );
+    }
+
+    /// S3: each office keeps one document per register, replaced whole; an office that
+    /// does not exist is not found, never given an empty register.
+    pub(super) async fn office_registers_round_trip_per_office_and_kind(
+        store: Arc<impl DirectoryStore + RegisterStore + ?Sized>,
+    ) {
+        let o = office(&*store).await;
+        let office = o.office.id;
+        assert_eq!(store.register(office, Register::Fleet).await.unwrap(), None);
+        store
+            .set_register(office, Register::Fleet, r#"{"shops":["順安汽修"]}"#.into())
+            .await
+            .unwrap();
+        store
+            .set_register(office, Register::Catalogue, r#"{"items":{}}"#.into())
+            .await
+            .unwrap();
+        store
+            .set_register(office, Register::Fleet, r#"{"shops":["大華車廠"]}"#.into())
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .register(office, Register::Fleet)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(r#"{"shops":["大華車廠"]}"#)
+        );
+        assert_eq!(
+            store
+                .register(office, Register::Catalogue)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(r#"{"items":{}}"#)
+        );
+        let nowhere = baoxiu_sync_core::OfficeId::new();
+        assert!(matches!(
+            store.register(nowhere, Register::Fleet).await,
+            Err(baoxiu_server::Error::NotFound(_))
+        ));
+        assert!(matches!(
+            store
+                .set_register(nowhere, Register::Fleet, "{}".into())
+                .await,
+            Err(baoxiu_server::Error::NotFound(_))
+        ));
     }
 
     pub(super) async fn calendar_and_settings_round_trip(

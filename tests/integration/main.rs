@@ -20,6 +20,7 @@ mod jwt;
 mod month;
 mod paging;
 mod postgres;
+mod registers;
 mod rules;
 mod schedule;
 mod server_schema;

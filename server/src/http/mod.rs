@@ -17,6 +17,7 @@ mod month;
 mod months;
 mod openapi;
 mod orders;
+mod registers;
 mod schedule;
 mod schema;
 mod sync;
@@ -49,6 +50,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/settings",
             get(users::get_settings).put(users::put_settings),
+        )
+        .route(
+            "/api/v1/fleet",
+            get(registers::get_fleet).put(registers::put_fleet),
+        )
+        .route("/api/v1/fleet/maintenance", get(registers::maintenance))
+        .route(
+            "/api/v1/supplies/catalogue",
+            get(registers::get_catalogue).put(registers::put_catalogue),
         )
         .route("/api/v1/orders", get(orders::list).post(orders::create))
         .route("/api/v1/orders/{id}", get(orders::get))

@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::{ErrorBody, ErrorDetail};
 use super::{
-    billing, complaints, copies, dispatch, health, month, months, orders, schedule, users,
+    billing, complaints, copies, dispatch, health, month, months, orders, registers, schedule,
+    users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -172,6 +173,11 @@ impl Modify for ComplaintRepeat {
         dispatch::classification,
         schedule::get,
         schedule::publish,
+        registers::get_fleet,
+        registers::put_fleet,
+        registers::maintenance,
+        registers::get_catalogue,
+        registers::put_catalogue,
         schedule::amend,
         dispatch::receive,
         dispatch::pricing,
@@ -219,6 +225,12 @@ impl Modify for ComplaintRepeat {
         dispatch::HandoverIn,
         dispatch::ClassificationIn,
         schedule::ScheduleItemIo,
+        registers::VehicleIo,
+        registers::FleetIo,
+        registers::MaintenanceOut,
+        registers::ItemIo,
+        registers::CategoryDealersIo,
+        registers::CatalogueIo,
         schedule::PublishIn,
         schedule::ScheduleOut,
         schedule::FeesIn,

@@ -5,4 +5,5 @@ pub mod complaints;
 pub mod dispatch;
 pub mod month;
 pub mod month_close;
+pub mod office_registers;
 pub mod register;

@@ -506,6 +506,27 @@ pub trait FeeScheduleStore: Send + Sync + Debug {
     async fn fee_schedule(&self, version: Option<u32>, now: Millis) -> Result<Option<FeeSchedule>>;
 }
 
+/// One of an office's registers for vehicles and supplies (S3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Register {
+    /// Vehicles, designated shops and stations (`vehicles::register::Fleet`).
+    Fleet,
+    /// The supplies catalogue (`supplies::Catalogue`).
+    Catalogue,
+}
+
+/// The office's registers, each one JSON document (checked and decoded by the service
+/// that owns it; the store keeps the text).
+#[async_trait]
+pub trait RegisterStore: Send + Sync + Debug {
+    /// The register as stored; `None` when the office never set it. An unknown office is
+    /// `NotFound`.
+    async fn register(&self, office: OfficeId, which: Register) -> Result<Option<String>>;
+    /// Replaces the register (`data` is JSON).
+    async fn set_register(&self, office: OfficeId, which: Register, data: String) -> Result<()>;
+}
+
 /// Everything the server stores, as one object.
 pub trait Store:
     OrderStore
@@ -515,6 +536,7 @@ pub trait Store:
     + ComplaintStore
     + OfficeStore
     + FeeScheduleStore
+    + RegisterStore
 {
 }
 
@@ -525,7 +547,8 @@ impl<
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore
-        + FeeScheduleStore,
+        + FeeScheduleStore
+        + RegisterStore,
 > Store for T
 {
 }

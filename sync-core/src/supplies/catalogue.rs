@@ -90,8 +90,23 @@ pub enum CatalogueProblem {
     Dealers { item: String, found: usize },
     /// A reorder level above the level restocking brings it to.
     RestockBelowReorder { item: String },
-    /// A negative price.
+    /// A negative price, or one above what any amount may be.
     NegativePrice { item: String },
+    /// A code, name, unit or dealer empty or too long.
+    Name { item: String },
+    /// More items (or dealers) than a catalogue holds.
+    TooMany,
+    /// A reorder or restock level above what one movement may move.
+    Levels { item: String },
+}
+
+/// Names and codes are at most this many characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Items in a catalogue at most.
+pub const MAX_ITEMS: usize = 10_000;
+
+fn bad_name(s: &str) -> bool {
+    s.trim().is_empty() || s.chars().count() > MAX_NAME_CHARS
 }
 
 impl Catalogue {
@@ -118,7 +133,21 @@ impl Catalogue {
     /// Every entry that breaks the rules, in code order (empty: the catalogue is sound).
     pub fn check(&self) -> Vec<CatalogueProblem> {
         let mut out = Vec::new();
-        for item in self.items.values() {
+        if self.items.len() > MAX_ITEMS
+            || self.category_dealers.values().any(|d| d.len() > MAX_ITEMS)
+        {
+            out.push(CatalogueProblem::TooMany);
+        }
+        for (code, item) in &self.items {
+            let names = [&item.code, &item.name, &item.unit];
+            if code != &item.code
+                || names.iter().any(|n| bad_name(n))
+                || item.dealers.iter().any(|d| bad_name(d))
+            {
+                out.push(CatalogueProblem::Name {
+                    item: item.code.clone(),
+                });
+            }
             let found = self.dealers_of(item).len();
             // R-SUP-VENDOR: government-procurement items have no dealers of their own.
             if !item.government_procurement && !DEALERS.contains(&found) {
@@ -127,12 +156,16 @@ impl Catalogue {
                     found,
                 });
             }
-            if item.restock_to < item.reorder_level {
+            if item.restock_to > super::ledger::MAX_QUANTITY {
+                out.push(CatalogueProblem::Levels {
+                    item: item.code.clone(),
+                });
+            } else if item.restock_to < item.reorder_level {
                 out.push(CatalogueProblem::RestockBelowReorder {
                     item: item.code.clone(),
                 });
             }
-            if item.unit_price.is_negative() {
+            if item.unit_price.is_negative() || item.unit_price.0 > crate::rules::MAX_AMOUNT {
                 out.push(CatalogueProblem::NegativePrice {
                     item: item.code.clone(),
                 });

@@ -8,5 +8,6 @@
 //! is "due soon") are the office's settings, passed in, never constants here.
 
 pub mod maintenance;
+pub mod register;
 pub mod repair;
 pub mod usage;

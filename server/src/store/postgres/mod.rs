@@ -18,6 +18,7 @@ mod month;
 mod month_close;
 mod orders;
 mod projection;
+mod registers;
 mod rows;
 pub mod schema;
 pub mod sql;

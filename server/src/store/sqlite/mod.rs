@@ -17,6 +17,7 @@ mod month;
 mod month_close;
 mod orders;
 mod projection;
+mod registers;
 pub mod schema;
 mod states;
 mod writer;

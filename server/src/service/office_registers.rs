@@ -1,0 +1,70 @@
+//! The office's registers for vehicles and supplies (S3): its fleet (vehicles, designated
+//! shops and stations) and its supplies catalogue. Each is checked by its rules before it
+//! is stored, and decoded strictly when read: a stored register that does not decode is
+//! `Corrupt`, never an empty one.
+
+use baoxiu_sync_core::OfficeId;
+use baoxiu_sync_core::supplies::Catalogue;
+use baoxiu_sync_core::vehicles::register::Fleet;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::Register;
+
+async fn read<T: DeserializeOwned + Default>(
+    st: &AppState,
+    office: OfficeId,
+    which: Register,
+) -> Result<T> {
+    match st.store.register(office, which).await? {
+        None => Ok(T::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            let name: &'static str = which.into();
+            Error::Corrupt(format!("the office's {name} register: {e}"))
+        }),
+    }
+}
+
+async fn write<T: Serialize, P: Serialize>(
+    st: &AppState,
+    office: OfficeId,
+    which: Register,
+    value: &T,
+    problems: Vec<P>,
+) -> Result<()> {
+    if !problems.is_empty() {
+        let name: &'static str = which.into();
+        let listed = serde_json::to_string(&problems).unwrap_or_default();
+        return Err(Error::Invalid(format!(
+            "the {name} register breaks its rules: {listed}"
+        )));
+    }
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::Internal(format!("register does not encode: {e}")))?;
+    st.store.set_register(office, which, text).await
+}
+
+/// The office's fleet (empty until set).
+pub async fn fleet(st: &AppState, office: OfficeId) -> Result<Fleet> {
+    read(st, office, Register::Fleet).await
+}
+
+/// Replaces the office's fleet; refused whole, naming each problem, when it breaks a rule.
+pub async fn set_fleet(st: &AppState, office: OfficeId, fleet: Fleet) -> Result<()> {
+    let problems = fleet.check();
+    write(st, office, Register::Fleet, &fleet, problems).await
+}
+
+/// The office's supplies catalogue (empty until set).
+pub async fn catalogue(st: &AppState, office: OfficeId) -> Result<Catalogue> {
+    read(st, office, Register::Catalogue).await
+}
+
+/// Replaces the office's catalogue; refused whole, naming each problem (R-SUP-VENDOR's
+/// dealers among them), when it breaks a rule.
+pub async fn set_catalogue(st: &AppState, office: OfficeId, catalogue: Catalogue) -> Result<()> {
+    let problems = catalogue.check();
+    write(st, office, Register::Catalogue, &catalogue, problems).await
+}
