@@ -12,9 +12,13 @@ use crate::model::{
 };
 use crate::signature::Signature;
 
-/// One fact, with who recorded it and when according to their device.
+/// One fact of a work order.
+pub type Event = Fact<EventBody>;
+
+/// One fact of any kind of case, with who recorded it and when according to their device:
+/// the envelope every kind shares (`B` is the kind's own facts).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
+pub struct Fact<B> {
     pub id: EventId,
     pub author: Author,
     /// The device's wall clock when the fact was recorded (UTC millis).
@@ -24,10 +28,10 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<Millis>,
     #[serde(flatten)]
-    pub body: EventBody,
+    pub body: B,
 }
 
-impl Event {
+impl<B: Serialize> Fact<B> {
     /// The device time corrected by its known clock offset; `None` offset means the
     /// instant is uncertain and the raw device time is used.
     pub fn corrected_at(&self) -> Millis {

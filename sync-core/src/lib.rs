@@ -33,7 +33,7 @@ pub use automerge::{Change, ChangeHash};
 pub use command::{Context, NewOrder, create_order, execute};
 pub use doc::WorkOrderDoc;
 pub use error::{Error, RuleViolation};
-pub use event::{Event, EventBody};
+pub use event::{Event, EventBody, Fact};
 pub use model::*;
 pub use signature::{Point, Signature, Stroke};
 pub use state::{Anomaly, AnomalyKind, Status, WorkOrderState, state};

@@ -7,6 +7,7 @@
 //! and on the server. The numbers the rules leave open (what is costly, when maintenance
 //! is "due soon") are the office's settings, passed in, never constants here.
 
+pub mod case;
 pub mod maintenance;
 pub mod register;
 pub mod repair;
