@@ -1,9 +1,13 @@
-//! One Automerge document per work order.
+//! One Automerge document per case: a work order, or a case of another kind (a vehicle
+//! repair…), with the same layout and the same rules of change.
 //!
 //! Layout (schema 1):
 //! ```text
 //! { "schema": 1, "order": "<uuid>", "events": [ "<event json>", … ] }
+//! { "schema": 1, "order": "<uuid>", "kind": "vehicle_repair", "events": [ … ] }
 //! ```
+//! A work order's document has no `kind` (it predates kinds); every other kind names
+//! itself, so a document of one kind is never read as another. `order` is the case's id.
 //! The document is created exactly once, by whoever creates the order; every other
 //! replica starts from those bytes. Events are only ever appended (one insert op each),
 //! so the list order is a deterministic linear extension of causality: an event is
@@ -18,7 +22,7 @@ use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, Re
 
 use crate::Error;
 use crate::causality::Causality;
-use crate::event::{Event, EventBody};
+use crate::event::{EventBody, Fact};
 use crate::model::{DeviceId, OrderId};
 use crate::protocol::{MAX_CHANGE_BYTES, MAX_FACT_BYTES};
 
@@ -28,6 +32,33 @@ pub const SCHEMA_VERSION: u64 = 1;
 const KEY_SCHEMA: &str = "schema";
 const KEY_ORDER: &str = "order";
 const KEY_EVENTS: &str = "events";
+const KEY_KIND: &str = "kind";
+
+/// The facts of one kind of case, as the document layer needs to know them.
+pub trait CaseFacts:
+    serde::Serialize + serde::de::DeserializeOwned + Clone + std::fmt::Debug
+{
+    /// The kind's name in the document root; `None` for work orders.
+    const KIND: Option<&'static str>;
+    /// The fact every case of the kind starts with (for the error when it does not).
+    const FIRST: &'static str;
+    /// The case's id, when this is the kind's first fact.
+    fn opens(&self) -> Option<OrderId>;
+}
+
+impl CaseFacts for EventBody {
+    const KIND: Option<&'static str> = None;
+    const FIRST: &'static str = "logged";
+    fn opens(&self) -> Option<OrderId> {
+        match self {
+            EventBody::Logged { order, .. } => Some(*order),
+            _ => None,
+        }
+    }
+}
+
+/// A work order's replicated document.
+pub type WorkOrderDoc = CaseDoc<EventBody>;
 
 /// The Automerge actor of a device: its id's 16 bytes, so a change's actor names the
 /// device that wrote it.
@@ -35,24 +66,24 @@ pub fn actor_for(device: DeviceId) -> ActorId {
     ActorId::from(device.0.as_bytes().as_slice())
 }
 
-/// A work order's replicated document.
+/// A case's replicated document.
 #[derive(Debug, Clone)]
-pub struct WorkOrderDoc {
+pub struct CaseDoc<B> {
     doc: Automerge,
     events: ObjId,
     order: OrderId,
     /// The events, decoded on first read and then kept up to date by appends, so a long
-    /// order is not read and decoded again for every new fact.
-    decoded: OnceLock<Vec<StoredEvent>>,
+    /// case is not read and decoded again for every new fact.
+    decoded: OnceLock<Vec<StoredEvent<B>>>,
 }
 
 /// An event as found in the document: its position, the change that wrote it, and the
 /// decoded fact (or why it could not be read — it is kept either way).
 #[derive(Debug, Clone)]
-pub struct StoredEvent {
+pub struct StoredEvent<B = EventBody> {
     pub index: usize,
     pub change: Option<ChangeHash>,
-    pub event: Result<Event, String>,
+    pub event: Result<Fact<B>, String>,
 }
 
 /// Runs Automerge decoding on untrusted bytes; a panic inside it becomes an error.
@@ -63,14 +94,17 @@ fn contain<T>(what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Err
     }
 }
 
-impl WorkOrderDoc {
-    /// Creates the document with its first fact, which must be `Logged` (R-INTAKE).
-    pub fn create(device: DeviceId, logged: &Event) -> Result<Self, Error> {
-        let EventBody::Logged { order, .. } = &logged.body else {
-            return Err(Error::InvalidInput(
-                "the first event must be `logged`".into(),
-            ));
+impl<B: CaseFacts> CaseDoc<B> {
+    /// Creates the document with its first fact, which must be the kind's first (a work
+    /// order's `logged`: R-INTAKE).
+    pub fn create(device: DeviceId, logged: &Fact<B>) -> Result<Self, Error> {
+        let Some(order) = logged.body.opens() else {
+            return Err(Error::InvalidInput(format!(
+                "the first event must be `{}`",
+                B::FIRST
+            )));
         };
+        let order = &order;
         let mut doc = Automerge::new().with_actor(actor_for(device));
         let json = logged.to_json();
         let order_str = order.to_string();
@@ -78,13 +112,16 @@ impl WorkOrderDoc {
             .transact::<_, _, automerge::AutomergeError>(|tx| {
                 tx.put(ROOT, KEY_SCHEMA, SCHEMA_VERSION)?;
                 tx.put(ROOT, KEY_ORDER, order_str.as_str())?;
+                if let Some(kind) = B::KIND {
+                    tx.put(ROOT, KEY_KIND, kind)?;
+                }
                 let events = tx.put_object(ROOT, KEY_EVENTS, ObjType::List)?;
                 tx.insert(&events, 0, json.as_str())?;
                 Ok(events)
             })
             .map_err(|f| f.error)?
             .result;
-        Ok(WorkOrderDoc {
+        Ok(CaseDoc {
             doc,
             events,
             order: *order,
@@ -128,6 +165,22 @@ impl WorkOrderDoc {
                 "order document schema {schema} is newer than this build ({SCHEMA_VERSION})"
             )));
         }
+        let kind = match doc.get(ROOT, KEY_KIND)? {
+            Some((Value::Scalar(s), _)) => Some(
+                s.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::Corrupt("the document's kind is not text".into()))?,
+            ),
+            None => None,
+            Some(_) => return Err(Error::Corrupt("the document's kind is not text".into())),
+        };
+        if kind.as_deref() != B::KIND {
+            return Err(Error::Corrupt(format!(
+                "a document of kind {} read as {}",
+                kind.as_deref().unwrap_or("work_order"),
+                B::KIND.unwrap_or("work_order")
+            )));
+        }
         let order = match doc.get(ROOT, KEY_ORDER)? {
             Some((Value::Scalar(s), _)) => s.as_str().and_then(|s| s.parse::<OrderId>().ok()),
             _ => None,
@@ -137,7 +190,7 @@ impl WorkOrderDoc {
             Some((Value::Object(ObjType::List), id)) => id,
             _ => return Err(Error::Corrupt("order document has no event list".into())),
         };
-        Ok(WorkOrderDoc {
+        Ok(CaseDoc {
             doc,
             events,
             order,
@@ -147,7 +200,7 @@ impl WorkOrderDoc {
 
     /// The same document as another device's replica would hold it.
     pub fn fork_for(&self, device: DeviceId) -> Self {
-        WorkOrderDoc {
+        CaseDoc {
             doc: self.doc.fork().with_actor(actor_for(device)),
             events: self.events.clone(),
             order: self.order,
@@ -165,7 +218,7 @@ impl WorkOrderDoc {
     }
 
     /// Appends one fact as one change, returning that change's hash.
-    pub fn append(&mut self, event: &Event) -> Result<ChangeHash, Error> {
+    pub fn append(&mut self, event: &Fact<B>) -> Result<ChangeHash, Error> {
         let json = event.to_json();
         let at = self.doc.length(&self.events);
         let events = self.events.clone();
@@ -186,7 +239,7 @@ impl WorkOrderDoc {
     }
 
     /// Every event in document order, decoded where possible.
-    pub fn events(&self) -> &[StoredEvent] {
+    pub fn events(&self) -> &[StoredEvent<B>] {
         self.decoded.get_or_init(|| {
             let len = self.doc.length(&self.events);
             (0..len)
@@ -207,7 +260,7 @@ impl WorkOrderDoc {
         let len = self.doc.length(&self.events);
         if appends && len >= cached.len() {
             let new: HashSet<&ChangeHash> = applied.iter().collect();
-            let tail: Vec<StoredEvent> = (cached.len()..len)
+            let tail: Vec<StoredEvent<B>> = (cached.len()..len)
                 .map(|i| read_event(&self.doc, &self.events, i))
                 .collect();
             if tail
@@ -393,7 +446,7 @@ pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, Error> {
 }
 
 /// One event of the list, decoded where possible.
-fn read_event(doc: &Automerge, events: &ObjId, index: usize) -> StoredEvent {
+fn read_event<B: CaseFacts>(doc: &Automerge, events: &ObjId, index: usize) -> StoredEvent<B> {
     let (event, change) = match doc.get(events, index) {
         Ok(Some((Value::Scalar(s), id))) => {
             let change = doc.hash_for_opid(&id);
@@ -403,7 +456,7 @@ fn read_event(doc: &Automerge, events: &ObjId, index: usize) -> StoredEvent {
                     "fact of {} bytes, over the {MAX_FACT_BYTES}-byte limit",
                     json.len()
                 )),
-                Some(json) => serde_json::from_str::<Event>(json).map_err(|e| e.to_string()),
+                Some(json) => serde_json::from_str::<Fact<B>>(json).map_err(|e| e.to_string()),
                 None => Err("event is not a string".to_owned()),
             };
             (event, change)

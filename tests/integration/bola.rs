@@ -197,3 +197,60 @@ async fn s3_roles_see_no_work_order_through_any_door() {
         assert!(format!("{e:?}").contains("Forbidden"), "{role:?}: {e:?}");
     }
 }
+
+/// A case of another kind sent as a work order is refused whole, naming its change: its
+/// document's root says its kind, and a work order's root holds nothing but its schema,
+/// id and facts (and the document layer reads a work order only as one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vehicle_repair_sent_as_a_work_order_is_refused_naming_its_change() {
+    use baoxiu_server::store::SubmitError;
+    use baoxiu_sync_core::protocol::OrderChanges;
+    use baoxiu_sync_core::validate::Submitter;
+    use baoxiu_sync_core::vehicles::case::{RepairBody, RepairDoc};
+    use baoxiu_sync_core::{EventId, Fact, OrderId};
+
+    let srv = TestServer::start().await;
+    let who = srv.who("a.dispatcher");
+    let repair = OrderId::new();
+    let doc = RepairDoc::create(
+        who.device,
+        &Fact {
+            id: EventId::new(),
+            author: who.author(),
+            at: srv.state().now(),
+            offset: None,
+            body: RepairBody::Requested {
+                repair,
+                office: who.person.office,
+                plate: "ABC-1234".into(),
+                fault: "剎車異響".into(),
+            },
+        },
+    )
+    .unwrap();
+    let change = doc.all_changes()[0].clone();
+    let refused = srv
+        .state()
+        .store
+        .submit(
+            Submitter {
+                author: who.author(),
+                office: who.person.office,
+            },
+            vec![OrderChanges {
+                order: repair,
+                changes: vec![change.raw_bytes().to_vec()],
+            }],
+            srv.state().now(),
+        )
+        .await;
+    match refused {
+        Err(SubmitError::Refused { refused, refusal }) => {
+            assert_eq!(refused, vec![change.hash().0], "{refusal:?}");
+            // A work order's root holds its schema, id and facts only.
+            assert!(refusal.message.contains("root"), "{refusal:?}");
+        }
+        other => panic!("stored or otherwise refused: {other:?}"),
+    }
+    assert!(srv.state().store.order(repair).await.unwrap().is_none());
+}

@@ -14,6 +14,7 @@ use super::repair::{
     Approval, CostlyDecision, FittedPart, ItemKind, RepairItem, RepairSettings, SendProblem,
     acceptance_hash, approval_needed, check_send, under_ceiling,
 };
+use crate::doc::{CaseDoc, CaseFacts};
 use crate::event::Fact;
 use crate::model::{EventId, Millis, Money, OfficeId, OrderId, Role, UserId};
 
@@ -86,6 +87,30 @@ pub enum RepairBody {
     Note {
         text: String,
     },
+}
+
+impl CaseFacts for RepairBody {
+    const KIND: Option<&'static str> = Some("vehicle_repair");
+    const FIRST: &'static str = "requested";
+    fn opens(&self) -> Option<OrderId> {
+        match self {
+            RepairBody::Requested { repair, .. } => Some(*repair),
+            _ => None,
+        }
+    }
+}
+
+/// A repair's replicated document: the same engine as a work order's.
+pub type RepairDoc = CaseDoc<RepairBody>;
+
+/// The state of the repair a document holds (its facts that decode, in document order).
+pub fn state_of(doc: &RepairDoc, ctx: &RepairContext) -> Option<RepairState> {
+    let facts: Vec<RepairFact> = doc
+        .events()
+        .iter()
+        .filter_map(|e| e.event.as_ref().ok().cloned())
+        .collect();
+    reduce(&facts, ctx)
 }
 
 /// Where a repair stands.

@@ -484,3 +484,133 @@ fn a_repair_starts_with_a_request_and_steps_keep_their_order() {
     let json = serde_json::to_value(&c.facts[1]).unwrap_or_default();
     assert_eq!(json["kind"], "approved");
 }
+
+/// The offline cases on the replica engine: the driver requests a repair on the phone and
+/// later signs the exit inspection offline; the leader approves offline, away from the
+/// office, while the driver adds a note; the copies merge with every fact kept.
+#[test]
+fn r_veh_request_offline_on_replicas_a_driver_requests_and_signs_a_leader_approves() {
+    use crate::doc::WorkOrderDoc;
+    let p = people();
+    let repair = RepairId::new();
+    let mut c = Case::new(&p);
+    // The driver's phone creates the document with the request.
+    if let RepairBody::Requested { repair: r, .. } = &mut c.facts[0].body {
+        *r = repair;
+    }
+    let mut phone = RepairDoc::create(p.driver.device, &c.facts[0]).unwrap();
+    // (Synced: the fleet manager's copy assesses.)
+    let mut office = phone.fork_for(p.manager.device);
+    let assessed = c.add(
+        &p.manager,
+        RepairBody::Assessed {
+            items: vec![item("1", ItemKind::Work, 30_000)],
+        },
+    );
+    office.append(c.facts.last().unwrap()).unwrap();
+    phone
+        .apply_changes(office.changes_since(&phone.heads()))
+        .unwrap();
+    // Offline at once: the leader approves on her phone, the driver adds a note.
+    let mut leader = office.fork_for(p.leader.device);
+    c.add(&p.leader, RepairBody::Approved { ceiling: None });
+    leader.append(c.facts.last().unwrap()).unwrap();
+    c.add(
+        &p.driver,
+        RepairBody::Note {
+            text: "仍可行駛".into(),
+        },
+    );
+    phone.append(c.facts.last().unwrap()).unwrap();
+    // They meet again (through the server): both copies hold both facts.
+    phone
+        .apply_changes(leader.changes_since(&phone.heads()))
+        .unwrap();
+    office
+        .apply_changes(phone.changes_since(&office.heads()))
+        .unwrap();
+    let s = state_of(&office, &ctx()).unwrap();
+    assert_eq!(s.status, RepairStatus::Approved);
+    assert_eq!(s.flags, []);
+    assert_eq!(office.events().len(), 4);
+    assert!(
+        office
+            .events()
+            .iter()
+            .any(|e| e.event.as_ref().is_ok_and(|f| f.id == assessed))
+    );
+    // Filed, sent, done at the shop (through the office's copy).
+    for (who, body) in [
+        (&p.clerk, RepairBody::Filed),
+        (
+            &p.driver,
+            RepairBody::Sent {
+                shop: "順安汽修".into(),
+            },
+        ),
+        (
+            &p.shop,
+            RepairBody::Completed {
+                done: vec!["1".into()],
+                labour: Money(30_000),
+            },
+        ),
+    ] {
+        c.add(who, body);
+        office.append(c.facts.last().unwrap()).unwrap();
+    }
+    phone
+        .apply_changes(office.changes_since(&phone.heads()))
+        .unwrap();
+    // The driver inspects and signs on the phone, offline, over what the phone shows.
+    let hash = state_of(&phone, &ctx()).unwrap().acceptance_hash();
+    c.add(&p.driver, RepairBody::Accepted { signed_hash: hash });
+    phone.append(c.facts.last().unwrap()).unwrap();
+    office
+        .apply_changes(phone.changes_since(&office.heads()))
+        .unwrap();
+    let s = state_of(&office, &ctx()).unwrap();
+    assert_eq!(s.status, RepairStatus::Accepted);
+    assert!(s.acceptance_holds());
+    assert_eq!(s.flags, []);
+    // Saved and loaded, it is the same; read as a work order, it is refused, not misread.
+    let bytes = office.save();
+    let again = RepairDoc::load(&bytes, p.clerk.device).unwrap();
+    assert_eq!(state_of(&again, &ctx()), Some(s));
+    assert!(matches!(
+        WorkOrderDoc::load(&bytes, p.clerk.device),
+        Err(crate::Error::Corrupt(_))
+    ));
+}
+
+#[test]
+fn a_work_order_s_document_is_not_read_as_a_repair() {
+    use crate::command::{Context, NewOrder, create_order};
+    use crate::model::{Channel, Customer, Office};
+    let ctx = Context {
+        author: author(Role::FrontDesk),
+        now: 1_800_000_000_000,
+        offset: Some(0),
+    };
+    let new = NewOrder {
+        office: Office {
+            id: OfficeId::new(),
+            name: "管理處".into(),
+            time_zone: "Asia/Taipei".into(),
+            currency: "TWD".into(),
+        },
+        customer: Customer {
+            name: "王小明".into(),
+            unit: "A棟 3F".into(),
+            phone: "0912345678".into(),
+        },
+        description: "廚房漏水".into(),
+        channel: Channel::Phone,
+        follow_up_of: None,
+    };
+    let (doc, _) = create_order(&ctx, new).expect("a complete request");
+    assert!(matches!(
+        RepairDoc::load(&doc.save(), DeviceId::new()),
+        Err(crate::Error::Corrupt(_))
+    ));
+}
