@@ -26,6 +26,8 @@ pub mod signature;
 pub mod state;
 pub mod store;
 pub mod supplies;
+#[cfg(test)]
+mod test_util;
 pub mod validate;
 pub mod vehicles;
 

@@ -335,12 +335,7 @@ mod tests {
         for (l, expected) in cases {
             let kinds: Vec<String> = check_line(&c, &l, 3)
                 .iter()
-                .map(|p| {
-                    serde_json::to_value(p)
-                        .ok()
-                        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-                        .unwrap_or_default()
-                })
+                .map(crate::test_util::kind)
                 .collect();
             assert_eq!(kinds, expected, "{l:?}");
         }

@@ -1,16 +1,10 @@
 use super::*;
-use crate::model::{Author, DeviceId};
+use crate::model::Author;
 use crate::supplies::issue::plan_issue;
 use crate::supplies::ledger::tests::received;
 use crate::supplies::{Ledger, StockFlag};
 
-fn author(role: Role) -> Author {
-    Author {
-        user: UserId::new(),
-        device: DeviceId::new(),
-        role,
-    }
-}
+use crate::test_util::{author, fact};
 
 fn line(item: &str, quantity: u64) -> Line {
     Line {
@@ -39,14 +33,9 @@ impl Case {
     }
 
     fn add(&mut self, who: &Author, body: RequisitionBody) -> EventId {
-        let id = EventId::new();
-        self.facts.push(Fact {
-            id,
-            author: who.clone(),
-            at: 1_800_000_000_000 + 60_000 * i64::try_from(self.facts.len()).unwrap_or(0),
-            offset: Some(0),
-            body,
-        });
+        let f = fact(who, self.facts.len(), body);
+        let id = f.id;
+        self.facts.push(f);
         id
     }
 

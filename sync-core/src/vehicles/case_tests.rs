@@ -13,13 +13,7 @@ struct People {
     technician: Author,
 }
 
-fn author(role: Role) -> Author {
-    Author {
-        user: UserId::new(),
-        device: DeviceId::new(),
-        role,
-    }
-}
+use crate::test_util::{author, fact};
 
 fn people() -> People {
     People {
@@ -70,14 +64,9 @@ impl Case {
     }
 
     fn add(&mut self, who: &Author, body: RepairBody) -> EventId {
-        let id = EventId::new();
-        self.facts.push(Fact {
-            id,
-            author: who.clone(),
-            at: 1_800_000_000_000 + 60_000 * i64::try_from(self.facts.len()).unwrap_or(0),
-            offset: Some(0),
-            body,
-        });
+        let f = fact(who, self.facts.len(), body);
+        let id = f.id;
+        self.facts.push(f);
         id
     }
 

@@ -117,10 +117,7 @@ mod tests {
         ];
         for (schedule, days, odo, expected) in cases {
             let s = status(schedule, last, days * DAY_MS, odo, warn);
-            let kind = serde_json::to_value(s)
-                .ok()
-                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-                .unwrap_or_default();
+            let kind = crate::test_util::kind(&s);
             assert_eq!(kind, expected, "{schedule:?} after {days} days at {odo} km");
         }
         let s = status(both, last, 0, 10_000, warn);

@@ -230,16 +230,7 @@ mod tests {
             ),
         ];
         for (fleet, expected) in cases {
-            let kinds: Vec<String> = fleet
-                .check()
-                .iter()
-                .map(|p| {
-                    serde_json::to_value(p)
-                        .ok()
-                        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-                        .unwrap_or_default()
-                })
-                .collect();
+            let kinds: Vec<String> = fleet.check().iter().map(crate::test_util::kind).collect();
             assert_eq!(kinds, expected, "{fleet:?}");
         }
         let mut zero = vehicle("Z", 1, 1);
