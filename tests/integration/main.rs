@@ -28,6 +28,7 @@ mod server_support {
     pub use baoxiu_tests::server::*;
 }
 mod store;
+mod supplies;
 mod support;
 mod sync;
 mod technician;
