@@ -11,4 +11,5 @@ pub mod case;
 pub mod maintenance;
 pub mod register;
 pub mod repair;
+pub mod report;
 pub mod usage;
