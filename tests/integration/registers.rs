@@ -163,23 +163,43 @@ async fn a_register_that_breaks_a_rule_is_refused_whole_naming_each_problem() {
     no_dealer["category_dealers"] = json!([]);
     let mut code_twice = catalogue();
     code_twice["items"][1]["code"] = json!("pen-b");
+    let mut far = fleet(now);
+    far["vehicles"][0]["odometer_km"] = json!(10_000_001);
+    let mut four = catalogue();
+    four["category_dealers"][0]["dealers"] = json!(["甲", "乙", "丙", "丁"]);
+    let conflict = StatusCode::CONFLICT;
+    // (path, body, status, what the refusal names): a register that breaks a rule is a
+    // conflict with the rules (409); a body that does not decode is malformed (422).
     let cases = [
-        ("/api/v1/fleet", twice, "duplicate_plate"),
-        ("/api/v1/fleet", backwards, "odometer"),
+        ("/api/v1/fleet", twice, conflict, "duplicate_plate"),
+        ("/api/v1/fleet", backwards, conflict, "odometer"),
+        ("/api/v1/fleet", far, conflict, "odometer"),
         // R-SUP-VENDOR: two or three dealers, the item's or its category's.
-        ("/api/v1/supplies/catalogue", one_dealer, "dealers"),
-        ("/api/v1/supplies/catalogue", no_dealer, "dealers"),
-        ("/api/v1/supplies/catalogue", code_twice, "twice"),
+        (
+            "/api/v1/supplies/catalogue",
+            one_dealer,
+            conflict,
+            "dealers",
+        ),
+        ("/api/v1/supplies/catalogue", no_dealer, conflict, "dealers"),
+        (
+            "/api/v1/supplies/catalogue",
+            four,
+            conflict,
+            "category_dealers",
+        ),
+        ("/api/v1/supplies/catalogue", code_twice, conflict, "twice"),
         (
             "/api/v1/supplies/catalogue",
             json!({"items": [{"code": "x", "name": "x", "category": "food", "unit": "個",
                    "reorder_level": 1, "restock_to": 2, "unit_price": 1}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
             "",
         ),
     ];
-    for (path, body, named) in cases {
+    for (path, body, status, named) in cases {
         let (s, v) = srv.call("PUT", path, t, Some(body)).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
+        assert_eq!(s, status, "{path}: {v}");
         let m = v["error"]["message"].as_str().unwrap_or_default();
         assert!(m.contains(named), "{path}: {m}");
     }

@@ -229,6 +229,7 @@ impl Modify for ComplaintRepeat {
         registers::FleetIo,
         registers::MaintenanceOut,
         registers::ItemIo,
+        registers::CategoryIo,
         registers::CategoryDealersIo,
         registers::CatalogueIo,
         schedule::PublishIn,

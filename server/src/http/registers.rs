@@ -1,7 +1,8 @@
 //! The office's registers for vehicles and supplies (S3): the fleet (vehicles, designated
 //! repair shops and refuelling stations) with each vehicle's maintenance status
 //! (R-VEH-MAINT), and the supplies catalogue (R-SUP-CATALOGUE, R-SUP-VENDOR). A register
-//! is replaced whole; one that breaks a rule is refused (422) naming each problem.
+//! is replaced whole; one that breaks a rule is refused (409) naming each problem; a body
+//! that does not decode is 422.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +32,7 @@ pub struct VehicleIo {
     pub unit: String,
     /// Its drivers (user ids).
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub drivers: Vec<UserId>,
     #[schema(maximum = 10_000_000)]
     pub odometer_km: u64,
@@ -43,7 +44,9 @@ pub struct VehicleIo {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub every_km: Option<u64>,
-    /// The last service (or registration), UTC ms, and the odometer then.
+    /// The last service (or registration), UTC ms (the years 2000 to 2100), and the
+    /// odometer then.
+    #[schema(minimum = 946_684_800_000_i64, maximum = 4_102_444_800_000_i64)]
     pub last_service_at: i64,
     #[schema(maximum = 10_000_000)]
     pub last_service_km: u64,
@@ -166,6 +169,38 @@ impl MaintenanceOut {
     }
 }
 
+/// R-SUP-CATALOGUE: the four series.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryIo {
+    WritingTools,
+    Paper,
+    Stationery,
+    Consumables,
+}
+
+impl From<CategoryIo> for Category {
+    fn from(c: CategoryIo) -> Self {
+        match c {
+            CategoryIo::WritingTools => Category::WritingTools,
+            CategoryIo::Paper => Category::Paper,
+            CategoryIo::Stationery => Category::Stationery,
+            CategoryIo::Consumables => Category::Consumables,
+        }
+    }
+}
+
+impl From<Category> for CategoryIo {
+    fn from(c: Category) -> Self {
+        match c {
+            Category::WritingTools => CategoryIo::WritingTools,
+            Category::Paper => CategoryIo::Paper,
+            Category::Stationery => CategoryIo::Stationery,
+            Category::Consumables => CategoryIo::Consumables,
+        }
+    }
+}
+
 /// An item of the supplies catalogue.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ItemIo {
@@ -173,9 +208,7 @@ pub struct ItemIo {
     pub code: String,
     #[schema(pattern = "\\S", max_length = 100)]
     pub name: String,
-    /// R-SUP-CATALOGUE: `writing_tools`, `paper`, `stationery` or `consumables`.
-    #[schema(value_type = String, example = "paper")]
-    pub category: Category,
+    pub category: CategoryIo,
     #[schema(pattern = "\\S", max_length = 100)]
     pub unit: String,
     #[schema(maximum = 1_000_000_000)]
@@ -197,8 +230,7 @@ pub struct ItemIo {
 /// A category's designated dealers.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CategoryDealersIo {
-    #[schema(value_type = String, example = "paper")]
-    pub category: Category,
+    pub category: CategoryIo,
     #[schema(max_items = 3)]
     pub dealers: Vec<String>,
 }
@@ -207,7 +239,7 @@ pub struct CategoryDealersIo {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CatalogueIo {
     #[serde(default)]
-    #[schema(max_items = 10000)]
+    #[schema(max_items = 2000)]
     pub items: Vec<ItemIo>,
     #[serde(default)]
     #[schema(max_items = 4)]
@@ -220,12 +252,12 @@ impl TryFrom<CatalogueIo> for Catalogue {
         let mut out = Catalogue::default();
         for i in c.items {
             if out.items.contains_key(&i.code) {
-                return Err(Error::Invalid(format!("item code {:?} twice", i.code)));
+                return Err(Error::Conflict(format!("item code {:?} twice", i.code)));
             }
             out.add(Item {
                 code: i.code,
                 name: i.name,
-                category: i.category,
+                category: i.category.into(),
                 unit: i.unit,
                 reorder_level: i.reorder_level,
                 restock_to: i.restock_to,
@@ -236,10 +268,11 @@ impl TryFrom<CatalogueIo> for Catalogue {
         }
         let mut dealers = BTreeMap::new();
         for d in c.category_dealers {
-            if dealers.insert(d.category, d.dealers).is_some() {
-                return Err(Error::Invalid(format!(
+            let category = Category::from(d.category);
+            if dealers.insert(category, d.dealers).is_some() {
+                return Err(Error::Conflict(format!(
                     "category {:?} twice",
-                    d.category.zh()
+                    category.zh()
                 )));
             }
         }
@@ -257,7 +290,7 @@ impl From<Catalogue> for CatalogueIo {
                 .map(|i| ItemIo {
                     code: i.code,
                     name: i.name,
-                    category: i.category,
+                    category: i.category.into(),
                     unit: i.unit,
                     reorder_level: i.reorder_level,
                     restock_to: i.restock_to,
@@ -269,7 +302,10 @@ impl From<Catalogue> for CatalogueIo {
             category_dealers: c
                 .category_dealers
                 .into_iter()
-                .map(|(category, dealers)| CategoryDealersIo { category, dealers })
+                .map(|(category, dealers)| CategoryDealersIo {
+                    category: category.into(),
+                    dealers,
+                })
                 .collect(),
         }
     }
@@ -280,7 +316,7 @@ pub async fn get_fleet(State(st): State<AppState>, c: Caller) -> Result<Json<Fle
     Ok(Json(registers::fleet(&st, c.0.office).await?.into()))
 }
 
-#[utoipa::path(put, path = "/api/v1/fleet", request_body = FleetIo, responses((status = 200, body = FleetIo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/fleet", request_body = FleetIo, responses((status = 200, body = FleetIo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_fleet(
     State(st): State<AppState>,
     c: Caller,
@@ -311,7 +347,7 @@ pub async fn get_catalogue(State(st): State<AppState>, c: Caller) -> Result<Json
     Ok(Json(registers::catalogue(&st, c.0.office).await?.into()))
 }
 
-#[utoipa::path(put, path = "/api/v1/supplies/catalogue", request_body = CatalogueIo, responses((status = 200, body = CatalogueIo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/supplies/catalogue", request_body = CatalogueIo, responses((status = 200, body = CatalogueIo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_catalogue(
     State(st): State<AppState>,
     c: Caller,

@@ -37,7 +37,9 @@ async fn write<T: Serialize, P: Serialize>(
     if !problems.is_empty() {
         let name: &'static str = which.into();
         let listed = serde_json::to_string(&problems).unwrap_or_default();
-        return Err(Error::Invalid(format!(
+        // Well-formed, but not a register the office may keep: a conflict with the rules
+        // (as a fee schedule that breaks them), not a malformed request.
+        return Err(Error::Conflict(format!(
             "the {name} register breaks its rules: {listed}"
         )));
     }
@@ -51,7 +53,8 @@ pub async fn fleet(st: &AppState, office: OfficeId) -> Result<Fleet> {
     read(st, office, Register::Fleet).await
 }
 
-/// Replaces the office's fleet; refused whole, naming each problem, when it breaks a rule.
+/// Replaces the office's fleet; refused whole (`Conflict`), naming each problem, when it
+/// breaks a rule.
 pub async fn set_fleet(st: &AppState, office: OfficeId, fleet: Fleet) -> Result<()> {
     let problems = fleet.check();
     write(st, office, Register::Fleet, &fleet, problems).await

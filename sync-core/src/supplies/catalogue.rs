@@ -98,12 +98,14 @@ pub enum CatalogueProblem {
     TooMany,
     /// A reorder or restock level above what one movement may move.
     Levels { item: String },
+    /// R-SUP-VENDOR: a category's designated dealers, when named, are two or three.
+    CategoryDealers { category: Category, found: usize },
 }
 
 /// Names and codes are at most this many characters.
 pub const MAX_NAME_CHARS: usize = 100;
 /// Items in a catalogue at most.
-pub const MAX_ITEMS: usize = 10_000;
+pub const MAX_ITEMS: usize = 2_000;
 
 fn bad_name(s: &str) -> bool {
     s.trim().is_empty() || s.chars().count() > MAX_NAME_CHARS
@@ -137,6 +139,15 @@ impl Catalogue {
             || self.category_dealers.values().any(|d| d.len() > MAX_ITEMS)
         {
             out.push(CatalogueProblem::TooMany);
+        }
+        for (category, dealers) in &self.category_dealers {
+            let found = dealers.len();
+            if (found > 0 && !DEALERS.contains(&found)) || dealers.iter().any(|d| bad_name(d)) {
+                out.push(CatalogueProblem::CategoryDealers {
+                    category: *category,
+                    found,
+                });
+            }
         }
         for (code, item) in &self.items {
             let names = [&item.code, &item.name, &item.unit];

@@ -8,11 +8,18 @@ use serde::{Deserialize, Serialize};
 
 use super::maintenance::{MaintenanceStatus, Schedule, Service, Warning, status};
 use crate::model::{Millis, UserId};
+use crate::order_state::{EARLIEST_TIME, LATEST_TIME};
 
 /// Names, plates and the like are at most this many characters.
 pub const MAX_NAME_CHARS: usize = 100;
 /// Entries of each list at most.
 pub const MAX_ENTRIES: usize = 1_000;
+/// An odometer reads at most this many km.
+pub const MAX_ODOMETER_KM: u64 = 10_000_000;
+/// A schedule is at most this many days…
+pub const MAX_EVERY_DAYS: u32 = 3_650;
+/// …or this many km.
+pub const MAX_EVERY_KM: u64 = 1_000_000;
 
 /// A vehicle of the office.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,15 +80,20 @@ pub enum FleetProblem {
     TooMany {
         what: String,
     },
-    /// A schedule by neither days nor km is allowed (never due); one of 0 is not.
+    /// A schedule by neither days nor km is allowed (never due); one of 0, or beyond ten
+    /// years or a million km, is not.
     Schedule {
         plate: String,
     },
-    /// The odometer reads less than at the last service.
+    /// The odometer reads less than at the last service, or more than any vehicle's.
     Odometer {
         plate: String,
     },
     Warning,
+    /// The last service is not a time in the years 2000 to 2100.
+    Time {
+        plate: String,
+    },
 }
 
 fn bad_name(s: &str) -> bool {
@@ -117,12 +129,25 @@ impl Fleet {
                     what: "unit".into(),
                 });
             }
-            if v.schedule.every_days == Some(0) || v.schedule.every_km == Some(0) {
+            let days_ok = v
+                .schedule
+                .every_days
+                .is_none_or(|d| (1..=MAX_EVERY_DAYS).contains(&d));
+            let km_ok = v
+                .schedule
+                .every_km
+                .is_none_or(|k| (1..=MAX_EVERY_KM).contains(&k));
+            if !days_ok || !km_ok {
                 out.push(FleetProblem::Schedule {
                     plate: v.plate.clone(),
                 });
             }
-            if v.odometer_km < v.last_service.odometer_km {
+            if !(EARLIEST_TIME..=LATEST_TIME).contains(&v.last_service.at) {
+                out.push(FleetProblem::Time {
+                    plate: v.plate.clone(),
+                });
+            }
+            if v.odometer_km < v.last_service.odometer_km || v.odometer_km > MAX_ODOMETER_KM {
                 out.push(FleetProblem::Odometer {
                     plate: v.plate.clone(),
                 });
@@ -165,6 +190,8 @@ impl Fleet {
 mod tests {
     use super::*;
 
+    const T0: Millis = 1_800_000_000_000;
+
     fn vehicle(plate: &str, odometer_km: u64, last_km: u64) -> Vehicle {
         Vehicle {
             plate: plate.into(),
@@ -176,7 +203,7 @@ mod tests {
                 every_km: Some(5_000),
             },
             last_service: Service {
-                at: 0,
+                at: T0,
                 odometer_km: last_km,
             },
         }
@@ -248,7 +275,7 @@ mod tests {
             vehicles: vec![vehicle("A", 11_000, 10_000), vehicle("B", 15_100, 10_000)],
             ..Fleet::default()
         };
-        let s = f.maintenance(86_400_000);
+        let s = f.maintenance(T0 + 86_400_000);
         assert!(matches!(s[0], (ref p, MaintenanceStatus::NotDue { .. }) if p == "A"));
         assert!(matches!(s[1], (ref p, MaintenanceStatus::Overdue { .. }) if p == "B"));
     }
