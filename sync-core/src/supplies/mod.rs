@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod plan;
 pub mod report;
 pub mod requisition;
+pub mod stock_count;
 
 pub use catalogue::{Catalogue, Category, Item};
 pub use ledger::{Ledger, Movement, MovementKind, StockFlag};
