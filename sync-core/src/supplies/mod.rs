@@ -13,6 +13,7 @@ pub mod count;
 pub mod issue;
 pub mod ledger;
 pub mod plan;
+pub mod purchase;
 pub mod report;
 pub mod requisition;
 pub mod stock_count;
