@@ -8,6 +8,7 @@
 //! is "due soon") are the office's settings, passed in, never constants here.
 
 pub mod case;
+pub mod log;
 pub mod maintenance;
 pub mod register;
 pub mod repair;
