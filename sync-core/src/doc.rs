@@ -238,6 +238,14 @@ impl<B: CaseFacts> CaseDoc<B> {
         Ok(head)
     }
 
+    /// The facts that decode, in document order (what a kind's reducer reads).
+    pub fn facts(&self) -> Vec<Fact<B>> {
+        self.events()
+            .iter()
+            .filter_map(|e| e.event.as_ref().ok().cloned())
+            .collect()
+    }
+
     /// Every event in document order, decoded where possible.
     pub fn events(&self) -> &[StoredEvent<B>] {
         self.decoded.get_or_init(|| {

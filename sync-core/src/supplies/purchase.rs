@@ -242,12 +242,7 @@ pub fn reduce(facts: &[PlanFact], ctx: &PlanContext) -> Option<PlanState> {
 
 /// The state of the plan a document holds.
 pub fn state_of(doc: &PlanDoc, ctx: &PlanContext) -> Option<PlanState> {
-    let facts: Vec<PlanFact> = doc
-        .events()
-        .iter()
-        .filter_map(|e| e.event.as_ref().ok().cloned())
-        .collect();
-    reduce(&facts, ctx)
+    reduce(&doc.facts(), ctx)
 }
 
 #[cfg(test)]

@@ -287,12 +287,7 @@ fn apply(s: &mut RequisitionState, f: &RequisitionFact) {
 
 /// The state of the requisition a document holds.
 pub fn state_of(doc: &RequisitionDoc) -> Option<RequisitionState> {
-    let facts: Vec<RequisitionFact> = doc
-        .events()
-        .iter()
-        .filter_map(|e| e.event.as_ref().ok().cloned())
-        .collect();
-    reduce(&facts)
+    reduce(&doc.facts())
 }
 
 #[cfg(test)]

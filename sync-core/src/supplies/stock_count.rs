@@ -215,12 +215,7 @@ pub fn reduce(facts: &[CountFact]) -> Option<CountState> {
 
 /// The state of the count a document holds.
 pub fn state_of(doc: &CountDoc) -> Option<CountState> {
-    let facts: Vec<CountFact> = doc
-        .events()
-        .iter()
-        .filter_map(|e| e.event.as_ref().ok().cloned())
-        .collect();
-    reduce(&facts)
+    reduce(&doc.facts())
 }
 
 #[cfg(test)]

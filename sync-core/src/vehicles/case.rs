@@ -105,12 +105,7 @@ pub type RepairDoc = CaseDoc<RepairBody>;
 
 /// The state of the repair a document holds (its facts that decode, in document order).
 pub fn state_of(doc: &RepairDoc, ctx: &RepairContext) -> Option<RepairState> {
-    let facts: Vec<RepairFact> = doc
-        .events()
-        .iter()
-        .filter_map(|e| e.event.as_ref().ok().cloned())
-        .collect();
-    reduce(&facts, ctx)
+    reduce(&doc.facts(), ctx)
 }
 
 /// Where a repair stands.

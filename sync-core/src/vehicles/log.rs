@@ -185,12 +185,7 @@ pub fn reduce(facts: &[LogFact], stations: &[String]) -> Option<LogState> {
 
 /// The state of the log a document holds.
 pub fn state_of(doc: &LogDoc, stations: &[String]) -> Option<LogState> {
-    let facts: Vec<LogFact> = doc
-        .events()
-        .iter()
-        .filter_map(|e| e.event.as_ref().ok().cloned())
-        .collect();
-    reduce(&facts, stations)
+    reduce(&doc.facts(), stations)
 }
 
 #[cfg(test)]
