@@ -13,7 +13,9 @@ pub(crate) mod catchup;
 mod complaint_rows;
 mod decode;
 pub(crate) mod docs;
+pub(crate) mod order_job;
 pub mod postgres;
+pub(crate) mod reply;
 pub mod sqlite;
 
 use std::collections::HashMap;

@@ -19,6 +19,7 @@ use super::rows::{Reads, load_doc};
 use super::writer::Job;
 use crate::error::{Error, Result};
 use crate::store::catchup::{self, Record};
+use crate::store::order_job::OrderJob;
 use crate::store::{
     BillingRow, BillingStage, CatchUp, Committed, DeviceCtx, OrderFilter, OrderRow, OrderStore,
     SubmitError,
@@ -111,12 +112,12 @@ impl OrderStore for PgStore {
         now: Millis,
     ) -> Result<Vec<Hash>, SubmitError> {
         let (reply, rx) = oneshot::channel();
-        if !self.enqueue(Job::Submit {
+        if !self.enqueue(Job::Order(OrderJob::Submit {
             who,
             batch,
             now,
             reply,
-        }) {
+        })) {
             return Err(SubmitError::Unavailable("the store is overloaded".into()));
         }
         rx.await
@@ -131,23 +132,27 @@ impl OrderStore for PgStore {
         body: EventBody,
         now: Millis,
     ) -> Result<WorkOrderState> {
-        self.state_job(|reply| Job::Command {
-            who,
-            office,
-            order,
-            body,
-            now,
-            reply,
+        self.state_job(|reply| {
+            Job::Order(OrderJob::Command {
+                who,
+                office,
+                order,
+                body,
+                now,
+                reply,
+            })
         })
         .await
     }
 
     async fn create(&self, who: Author, new: NewOrder, now: Millis) -> Result<WorkOrderState> {
-        self.state_job(|reply| Job::Create {
-            who,
-            new,
-            now,
-            reply,
+        self.state_job(|reply| {
+            Job::Order(OrderJob::Create {
+                who,
+                new,
+                now,
+                reply,
+            })
         })
         .await
     }

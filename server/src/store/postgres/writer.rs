@@ -9,47 +9,27 @@
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
-use baoxiu_sync_core::WorkOrderState;
-use baoxiu_sync_core::protocol::{Hash, OrderChanges};
-use baoxiu_sync_core::validate::Submitter;
-use baoxiu_sync_core::{Author, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId};
+use baoxiu_sync_core::{DeviceId, Millis};
 use tokio::sync::{broadcast, oneshot};
 
 use super::bus::Bus;
 use super::orders::write_record;
 use super::rows::{Rows, append_staged};
-use super::sql::{Conn, Sql};
-use crate::error::{Error, Result};
+use super::sql::Conn;
+use crate::error::Result;
+use crate::store::Committed;
 use crate::store::DeviceCtx;
-use crate::store::apply::{self, Touched};
+use crate::store::apply::Touched;
 use crate::store::catchup::Record;
 use crate::store::docs::Docs;
-use crate::store::{Committed, SubmitError};
+use crate::store::order_job::OrderJob;
+use crate::store::reply::Reply;
 
 /// Most jobs committed together.
 const GROUP: usize = 512;
 
 pub(super) enum Job {
-    Submit {
-        who: Submitter,
-        batch: Vec<OrderChanges>,
-        now: Millis,
-        reply: oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
-    },
-    Command {
-        who: Author,
-        office: OfficeId,
-        order: OrderId,
-        body: EventBody,
-        now: Millis,
-        reply: oneshot::Sender<Result<WorkOrderState>>,
-    },
-    Create {
-        who: Author,
-        new: NewOrder,
-        now: Millis,
-        reply: oneshot::Sender<Result<WorkOrderState>>,
-    },
+    Order(OrderJob),
     /// What a catch-up sent, recorded in the group's commit (one commit for many
     /// devices reconnecting at once, not one each).
     Record {
@@ -60,74 +40,11 @@ pub(super) enum Job {
     },
 }
 
-#[allow(clippy::large_enum_variant)] // short-lived, one per job
-enum Reply {
-    Submit(
-        oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
-        Result<Vec<Hash>, SubmitError>,
-    ),
-    State(
-        oneshot::Sender<Result<WorkOrderState>>,
-        Result<WorkOrderState>,
-    ),
-    Unit(oneshot::Sender<Result<()>>, Result<()>),
-}
-
-impl Reply {
-    fn ok(&self) -> bool {
-        match self {
-            Reply::Submit(_, r) => r.is_ok(),
-            Reply::State(_, r) => r.is_ok(),
-            Reply::Unit(_, r) => r.is_ok(),
-        }
-    }
-
-    /// Sends the answer; a failed commit turns a success into "unavailable".
-    fn send(self, commit_error: Option<&str>) {
-        match self {
-            Reply::Submit(tx, r) => {
-                let _ = tx.send(match (commit_error, r) {
-                    (Some(m), Ok(_)) => Err(SubmitError::Unavailable(m.to_owned())),
-                    (_, r) => r,
-                });
-            }
-            Reply::State(tx, r) => {
-                let _ = tx.send(match (commit_error, r) {
-                    (Some(m), Ok(_)) => Err(Error::Unavailable(format!("not stored: {m}"))),
-                    (_, r) => r,
-                });
-            }
-            Reply::Unit(tx, r) => {
-                let _ = tx.send(match (commit_error, r) {
-                    (Some(m), Ok(_)) => Err(Error::Unavailable(format!("not stored: {m}"))),
-                    (_, r) => r,
-                });
-            }
-        }
-    }
-
-    fn failed(self, m: &str) -> Reply {
-        match self {
-            Reply::Submit(tx, _) => Reply::Submit(tx, Err(SubmitError::Unavailable(m.into()))),
-            Reply::State(tx, _) => {
-                Reply::State(tx, Err(Error::Unavailable(format!("not stored: {m}"))))
-            }
-            Reply::Unit(tx, _) => {
-                Reply::Unit(tx, Err(Error::Unavailable(format!("not stored: {m}"))))
-            }
-        }
-    }
-}
-
 fn fail(job: Job, m: &str) {
-    let reply = match job {
-        Job::Submit { reply, .. } => Reply::Submit(reply, Ok(Vec::new())),
-        Job::Command { reply, .. } | Job::Create { reply, .. } => {
-            Reply::State(reply, Err(Error::Unavailable(String::new())))
-        }
-        Job::Record { reply, .. } => Reply::Unit(reply, Ok(())),
-    };
-    reply.failed(m).send(None);
+    match job {
+        Job::Order(o) => o.fail(m),
+        Job::Record { reply, .. } => Reply::Unit(reply, Ok(())).failed(m).send(None),
+    }
 }
 
 pub(super) struct Writer {
@@ -242,9 +159,9 @@ impl Writer {
                     Reply::Unit(reply, write_record(&mut sp, record, &device, now)),
                     Vec::new(),
                 ),
-                job => {
+                Job::Order(o) => {
                     let rows = Rows::new(&mut sp);
-                    let reply = run_job(job, &rows, &mut docs, &mut mine, self.server_device);
+                    let reply = o.run(&rows, &mut docs, &mut mine, self.server_device);
                     (reply, rows.into_staged())
                 }
             }));
@@ -305,56 +222,5 @@ impl Writer {
             Ok(()) => Ok((replies, note)),
             Err(e) => Err((replies, e.to_string())),
         }
-    }
-}
-
-fn run_job<S: Sql>(
-    job: Job,
-    rows: &Rows<'_, S>,
-    docs: &mut Docs,
-    touched: &mut Touched,
-    server_device: DeviceId,
-) -> Reply {
-    match job {
-        Job::Submit {
-            who,
-            batch,
-            now,
-            reply,
-        } => Reply::Submit(
-            reply,
-            apply::submit(rows, &who, batch, now, docs, touched, server_device),
-        ),
-        Job::Command {
-            who,
-            office,
-            order,
-            body,
-            now,
-            reply,
-        } => Reply::State(
-            reply,
-            apply::command(
-                rows,
-                docs,
-                touched,
-                server_device,
-                who,
-                office,
-                order,
-                body,
-                now,
-            ),
-        ),
-        Job::Create {
-            who,
-            new,
-            now,
-            reply,
-        } => Reply::State(reply, apply::create(rows, docs, touched, who, new, now)),
-        Job::Record { reply, .. } => Reply::Unit(
-            reply,
-            Err(Error::Internal("a record is not an order job".into())),
-        ),
     }
 }

@@ -13,6 +13,7 @@ use super::log::load_doc;
 use super::writer::Job;
 use super::{SqliteStore, catchup, projection};
 use crate::error::{Error, Result};
+use crate::store::order_job::OrderJob;
 use crate::store::{
     BillingRow, BillingStage, CatchUp, Committed, DeviceCtx, OrderFilter, OrderRow, OrderStore,
     SubmitError,
@@ -42,12 +43,12 @@ impl OrderStore for SqliteStore {
         now: Millis,
     ) -> Result<Vec<Hash>, SubmitError> {
         let (reply, rx) = oneshot::channel();
-        if !self.enqueue(Job::Submit {
+        if !self.enqueue(Job::Order(OrderJob::Submit {
             who,
             batch,
             now,
             reply,
-        }) {
+        })) {
             return Err(SubmitError::Unavailable("the store is overloaded".into()));
         }
         rx.await
@@ -62,23 +63,27 @@ impl OrderStore for SqliteStore {
         body: EventBody,
         now: Millis,
     ) -> Result<WorkOrderState> {
-        self.state_job(|reply| Job::Command {
-            who,
-            office,
-            order,
-            body,
-            now,
-            reply,
+        self.state_job(|reply| {
+            Job::Order(OrderJob::Command {
+                who,
+                office,
+                order,
+                body,
+                now,
+                reply,
+            })
         })
         .await
     }
 
     async fn create(&self, who: Author, new: NewOrder, now: Millis) -> Result<WorkOrderState> {
-        self.state_job(|reply| Job::Create {
-            who,
-            new,
-            now,
-            reply,
+        self.state_job(|reply| {
+            Job::Order(OrderJob::Create {
+                who,
+                new,
+                now,
+                reply,
+            })
         })
         .await
     }

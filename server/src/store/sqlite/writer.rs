@@ -6,12 +6,7 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 use baoxiu_sync_core::fee_schedule::ScheduleItem;
-use baoxiu_sync_core::protocol::{Hash, OrderChanges};
-use baoxiu_sync_core::validate::Submitter;
-use baoxiu_sync_core::{
-    Author, Change, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, Person, UserId,
-    WorkOrderDoc, WorkOrderState,
-};
+use baoxiu_sync_core::{Change, DeviceId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState};
 use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
@@ -21,9 +16,11 @@ use super::fee_schedule::schedule_item_of;
 use super::log::{load_doc, store_changes};
 use super::states::States;
 use crate::error::{Error, Result};
-use crate::store::apply::{self, OrderRows, Touched};
+use crate::store::Committed;
+use crate::store::apply::{OrderRows, Touched};
 use crate::store::docs::Docs;
-use crate::store::{Committed, SubmitError};
+use crate::store::order_job::OrderJob;
+use crate::store::reply::Reply;
 
 /// Most jobs committed together.
 const GROUP: usize = 512;
@@ -31,27 +28,9 @@ const GROUP: usize = 512;
 /// Work run inside the writer's transaction.
 pub(super) type ExecFn = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
 
+#[allow(clippy::large_enum_variant)] // one per write, short-lived (as before the split)
 pub(super) enum Job {
-    Submit {
-        who: Submitter,
-        batch: Vec<OrderChanges>,
-        now: Millis,
-        reply: oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
-    },
-    Command {
-        who: Author,
-        office: OfficeId,
-        order: OrderId,
-        body: EventBody,
-        now: Millis,
-        reply: oneshot::Sender<Result<WorkOrderState>>,
-    },
-    Create {
-        who: Author,
-        new: NewOrder,
-        now: Millis,
-        reply: oneshot::Sender<Result<WorkOrderState>>,
-    },
+    Order(OrderJob),
     Exec {
         work: ExecFn,
         reply: oneshot::Sender<Result<()>>,
@@ -73,76 +52,6 @@ pub(super) struct Writer {
 pub(super) struct Faults {
     /// The next savepoint RELEASE fails (as on an I/O error).
     pub(super) fail_release: std::sync::atomic::AtomicBool,
-}
-
-#[allow(clippy::large_enum_variant)] // short-lived, one per job
-enum Reply {
-    Submit(
-        oneshot::Sender<Result<Vec<Hash>, SubmitError>>,
-        Result<Vec<Hash>, SubmitError>,
-    ),
-    State(
-        oneshot::Sender<Result<WorkOrderState>>,
-        Result<WorkOrderState>,
-    ),
-    Unit(oneshot::Sender<Result<()>>, Result<()>),
-}
-
-impl Reply {
-    /// The storage failure this job hit, if any (disk full, I/O error).
-    fn storage_failure(&self) -> Option<String> {
-        match self {
-            Reply::Submit(_, Err(SubmitError::Unavailable(m))) => Some(m.clone()),
-            Reply::State(_, Err(Error::Unavailable(m)))
-            | Reply::Unit(_, Err(Error::Unavailable(m))) => Some(m.clone()),
-            _ => None,
-        }
-    }
-
-    fn ok(&self) -> bool {
-        match self {
-            Reply::Submit(_, r) => r.is_ok(),
-            Reply::State(_, r) => r.is_ok(),
-            Reply::Unit(_, r) => r.is_ok(),
-        }
-    }
-
-    /// The same reply, failed as unavailable (its work was rolled back).
-    fn failed(self, msg: &str) -> Reply {
-        let unavailable = || Error::Unavailable(format!("not stored: {msg}"));
-        match self {
-            Reply::Submit(tx, _) => {
-                Reply::Submit(tx, Err(SubmitError::Unavailable(msg.to_owned())))
-            }
-            Reply::State(tx, _) => Reply::State(tx, Err(unavailable())),
-            Reply::Unit(tx, _) => Reply::Unit(tx, Err(unavailable())),
-        }
-    }
-
-    fn send(self, commit_error: Option<&str>) {
-        let unavailable = |m: &str| Error::Unavailable(format!("not stored: {m}"));
-        match self {
-            Reply::Submit(tx, r) => {
-                let r = match (commit_error, r) {
-                    (Some(m), Ok(_)) => Err(SubmitError::Unavailable(m.to_owned())),
-                    (_, r) => r,
-                };
-                let _ = tx.send(r);
-            }
-            Reply::State(tx, r) => {
-                let _ = tx.send(match (commit_error, r) {
-                    (Some(m), Ok(_)) => Err(unavailable(m)),
-                    (_, r) => r,
-                });
-            }
-            Reply::Unit(tx, r) => {
-                let _ = tx.send(match (commit_error, r) {
-                    (Some(m), Ok(_)) => Err(unavailable(m)),
-                    (_, r) => r,
-                });
-            }
-        }
-    }
 }
 
 impl Writer {
@@ -292,16 +201,10 @@ impl Writer {
 }
 
 fn fail(job: Job, msg: &str) {
-    let e = || Error::Unavailable(msg.to_owned());
     match job {
-        Job::Submit { reply, .. } => {
-            let _ = reply.send(Err(SubmitError::Unavailable(msg.to_owned())));
-        }
-        Job::Command { reply, .. } | Job::Create { reply, .. } => {
-            let _ = reply.send(Err(e()));
-        }
+        Job::Order(o) => o.fail(msg),
         Job::Exec { reply, .. } => {
-            let _ = reply.send(Err(e()));
+            let _ = reply.send(Err(Error::Unavailable(msg.to_owned())));
         }
     }
 }
@@ -314,45 +217,7 @@ fn run_job(
     server_device: DeviceId,
 ) -> Reply {
     match job {
-        Job::Submit {
-            who,
-            batch,
-            now,
-            reply,
-        } => {
-            let r = apply::submit(&Rows(tx), &who, batch, now, docs, touched, server_device);
-            Reply::Submit(reply, r)
-        }
-        Job::Command {
-            who,
-            office,
-            order,
-            body,
-            now,
-            reply,
-        } => {
-            let r = apply::command(
-                &Rows(tx),
-                docs,
-                touched,
-                server_device,
-                who,
-                office,
-                order,
-                body,
-                now,
-            );
-            Reply::State(reply, r)
-        }
-        Job::Create {
-            who,
-            new,
-            now,
-            reply,
-        } => {
-            let r = apply::create(&Rows(tx), docs, touched, who, new, now);
-            Reply::State(reply, r)
-        }
+        Job::Order(o) => o.run(&Rows(tx), docs, touched, server_device),
         Job::Exec { work, reply } => Reply::Unit(reply, work(&*tx)),
     }
 }
