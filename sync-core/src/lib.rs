@@ -16,6 +16,7 @@ pub mod doc;
 mod error;
 pub mod event;
 pub mod fee_schedule;
+pub mod kinds;
 pub mod model;
 pub mod order_state;
 pub mod protocol;

@@ -15,9 +15,13 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::{Automerge, Change, ChangeHash, ObjType, ROOT, ReadDoc, Value};
 
+mod case;
+
+pub use case::{ValidatedCase, kind_of_new_case, validate_case};
+
 use crate::command::intake_complete;
 use crate::dispatch::{assignable, can_receive};
-use crate::doc::{WorkOrderDoc, actor_for, count_appends, decode_changes};
+use crate::doc::{CaseDoc, CaseFacts, WorkOrderDoc, actor_for, count_appends, decode_changes};
 use crate::error::RuleViolation;
 use crate::event::{Event, EventBody};
 use crate::fee_schedule::{ScheduleItem, check_fact};
@@ -79,11 +83,11 @@ pub fn technician_may_write(user: &UserId, doc: &WorkOrderDoc, state: &WorkOrder
 /// look at the server's copy (nothing applied yet).
 #[derive(Debug, Clone)]
 pub struct Prechecked {
-    new_changes: Vec<Change>,
-    duplicates: Vec<ChangeHash>,
+    pub(crate) new_changes: Vec<Change>,
+    pub(crate) duplicates: Vec<ChangeHash>,
     /// Facts the new changes append (counted from their ops; 0 for a creation, which is
     /// checked whole once applied).
-    appended: usize,
+    pub(crate) appended: usize,
 }
 
 impl Prechecked {
@@ -138,8 +142,8 @@ impl std::fmt::Debug for Lookups<'_> {
 /// `MAX_OPS_PER_CHANGE` ops, are the device's own, and — for an order the server has —
 /// only insert strings into its event list. Each costs the size of the change, not of
 /// the order.
-pub fn precheck(
-    existing: Option<&WorkOrderDoc>,
+pub fn precheck<B: CaseFacts>(
+    existing: Option<&CaseDoc<B>>,
     who: &Submitter,
     encoded: &[Vec<u8>],
 ) -> Result<Prechecked, Refusal> {
@@ -148,7 +152,7 @@ pub fn precheck(
         message: e.to_string(),
     })?;
     let actor = actor_for(who.author.device);
-    let events = existing.map(WorkOrderDoc::events_id);
+    let events = existing.map(CaseDoc::events_id);
     let mut seen = HashSet::new();
     let mut new_changes = Vec::new();
     let mut duplicates = Vec::new();
@@ -208,48 +212,7 @@ pub fn apply_checked(
         appended,
     } = pre;
     let created = existing.is_none();
-    let bad_frame = |e: crate::Error| Refusal {
-        code: ErrorCode::BadFrame,
-        message: format!("changes do not apply: {e}"),
-    };
-    let (doc, seen_before, new_elements) = match existing {
-        Some(mut doc) => {
-            let seen_before = (doc.heads(), doc.last_event_id());
-            if !new_changes.is_empty() {
-                // `precheck` read every op of these: inserts into the event list only.
-                doc.apply_appends(new_changes.clone()).map_err(bad_frame)?;
-            }
-            (doc, Some(seen_before), appended)
-        }
-        None => {
-            let mut after = Automerge::new();
-            after
-                .apply_changes(new_changes.clone())
-                .map_err(|e| bad_frame(e.into()))?;
-            let new_elements = check_append_only(&Automerge::new(), &after, true)?;
-            let op_count: usize = new_changes.iter().map(|c| c.len()).sum();
-            // A creation writes schema, order and the list (3 ops) plus its facts.
-            if op_count != new_elements.len() + 3 {
-                return refuse(
-                    ErrorCode::NotAppendOnly,
-                    "changes do more than append facts to the event list",
-                );
-            }
-            let doc =
-                WorkOrderDoc::from_validated(after, who.author.device).map_err(|e| Refusal {
-                    code: ErrorCode::BadFact,
-                    message: e.to_string(),
-                })?;
-            (doc, None, new_elements.len())
-        }
-    };
-    if !doc.missing_deps().is_empty() {
-        return refuse(
-            ErrorCode::MissingDependencies,
-            "changes depend on changes the server does not have",
-        );
-    }
-    check_positions(doc.automerge(), &new_changes, seen_before.as_ref())?;
+    let (doc, new_elements) = apply_new(existing, who, &new_changes, appended)?;
     if doc.order_id() != order {
         return refuse(ErrorCode::BadFact, "changes belong to another order");
     }
@@ -461,6 +424,64 @@ fn check_permission(
     Ok(())
 }
 
+/// Applies prechecked changes to the server's copy (or, for a new case, to an empty
+/// document) and checks what every kind shares: the changes only append facts to the
+/// event list (a creation writes the root once and its facts), their dependencies are
+/// present, and each fact sits at the tail its author had seen. Returns the document and
+/// how many facts the changes added.
+pub(crate) fn apply_new<B: CaseFacts>(
+    existing: Option<CaseDoc<B>>,
+    who: &Submitter,
+    new_changes: &[Change],
+    appended: usize,
+) -> Result<(CaseDoc<B>, usize), Refusal> {
+    let bad_frame = |e: crate::Error| Refusal {
+        code: ErrorCode::BadFrame,
+        message: format!("changes do not apply: {e}"),
+    };
+    let (doc, seen_before, new_elements) = match existing {
+        Some(mut doc) => {
+            let seen_before = (doc.heads(), doc.last_event_id());
+            if !new_changes.is_empty() {
+                // `precheck` read every op of these: inserts into the event list only.
+                doc.apply_appends(new_changes.to_vec()).map_err(bad_frame)?;
+            }
+            (doc, Some(seen_before), appended)
+        }
+        None => {
+            let mut after = Automerge::new();
+            after
+                .apply_changes(new_changes.to_vec())
+                .map_err(|e| bad_frame(e.into()))?;
+            let new_elements = check_append_only::<B>(&Automerge::new(), &after, true)?;
+            let op_count: usize = new_changes.iter().map(|c| c.len()).sum();
+            // A creation writes the root (schema, id, the list, and a kind's name) once,
+            // plus its facts.
+            let root_ops = if B::KIND.is_some() { 4 } else { 3 };
+            if op_count != new_elements.len() + root_ops {
+                return refuse(
+                    ErrorCode::NotAppendOnly,
+                    "changes do more than append facts to the event list",
+                );
+            }
+            let doc =
+                CaseDoc::<B>::from_validated(after, who.author.device).map_err(|e| Refusal {
+                    code: ErrorCode::BadFact,
+                    message: e.to_string(),
+                })?;
+            (doc, None, new_elements.len())
+        }
+    };
+    if !doc.missing_deps().is_empty() {
+        return refuse(
+            ErrorCode::MissingDependencies,
+            "changes depend on changes the server does not have",
+        );
+    }
+    check_positions(doc.automerge(), new_changes, seen_before.as_ref())?;
+    Ok((doc, new_elements))
+}
+
 /// Compares the document before and after: root untouched, every old fact unchanged,
 /// no conflicts, new list elements only strings. Returns the new elements' ids.
 /// A change may add facts only at the end of the list as its author saw it (the tail at
@@ -540,7 +561,7 @@ fn check_positions(
     Ok(())
 }
 
-fn check_append_only(
+fn check_append_only<B: CaseFacts>(
     before: &Automerge,
     after: &Automerge,
     created: bool,
@@ -550,7 +571,12 @@ fn check_append_only(
         message: m.to_owned(),
     };
     let keys: Vec<String> = after.keys(ROOT).collect();
-    if keys != ["events", "order", "schema"] {
+    let expected: &[&str] = if B::KIND.is_some() {
+        &["events", "kind", "order", "schema"]
+    } else {
+        &["events", "order", "schema"]
+    };
+    if keys != expected {
         return Err(bad("the document root holds other keys"));
     }
     for k in &keys {
