@@ -79,7 +79,7 @@ impl Kind {
         use Role as R;
         match (self, role) {
             (_, R::Admin) => Reach::Office,
-            (Kind::WorkOrder, r) if r == R::Technician => Reach::Own,
+            (Kind::WorkOrder, R::Technician) => Reach::Own,
             (Kind::WorkOrder, r) if r.works_on_orders() => Reach::Office,
             (Kind::VehicleRepair, R::FleetManager | R::Leader | R::LogisticsClerk) => Reach::Office,
             (Kind::VehicleRepair | Kind::VehicleLog, R::Driver) => Reach::Own,

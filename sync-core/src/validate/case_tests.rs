@@ -109,7 +109,15 @@ fn an_existing_case_takes_facts_only_from_its_reach_and_the_roles_that_record_th
         text: "路上".into(),
     };
     // (what, who, member as the server knows it, fact, office of the device, refusal)
-    let table: Vec<(&str, &Author, bool, RepairBody, OfficeId, Option<ErrorCode>)> = vec![
+    type Row<'a> = (
+        &'a str,
+        &'a Author,
+        bool,
+        RepairBody,
+        OfficeId,
+        Option<ErrorCode>,
+    );
+    let table: Vec<Row> = vec![
         (
             "the manager's form",
             &manager,
