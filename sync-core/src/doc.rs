@@ -432,6 +432,25 @@ fn check_chunk(bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// A document of any kind, saved whole, from a saved snapshot (if any) and encoded changes
+/// after it, without reading its facts: what a replica is sent when a case enters its
+/// scope. Bytes that do not decode, or changes whose dependencies are missing, are an
+/// error, never a panic.
+pub fn whole_document(snapshot: Option<&[u8]>, changes: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
+    let decoded = decode_changes(changes)?;
+    contain("whole_document", || {
+        let mut doc = match snapshot {
+            Some(bytes) => Automerge::load(bytes)?,
+            None => Automerge::new(),
+        };
+        doc.apply_changes(decoded)?;
+        if !doc.get_missing_deps(&[]).is_empty() {
+            return Err(Error::Corrupt("document is missing changes".into()));
+        }
+        Ok(doc.save())
+    })
+}
+
 /// Decodes encoded changes strictly: a malformed, truncated, oversized (after
 /// decompression) or mis-checksummed one is an error.
 pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, Error> {

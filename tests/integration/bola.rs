@@ -202,9 +202,9 @@ async fn s3_roles_see_no_work_order_through_any_door() {
 /// document's root says its kind, and a work order's root holds nothing but its schema,
 /// id and facts (and the document layer reads a work order only as one).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_vehicle_repair_sent_as_a_work_order_is_refused_naming_its_change() {
+async fn a_vehicle_repair_from_a_role_that_holds_none_is_refused_naming_its_change() {
     use baoxiu_server::store::SubmitError;
-    use baoxiu_sync_core::protocol::OrderChanges;
+    use baoxiu_sync_core::protocol::{ErrorCode, OrderChanges};
     use baoxiu_sync_core::validate::Submitter;
     use baoxiu_sync_core::vehicles::case::{RepairBody, RepairDoc};
     use baoxiu_sync_core::{EventId, Fact, OrderId};
@@ -247,8 +247,12 @@ async fn a_vehicle_repair_sent_as_a_work_order_is_refused_naming_its_change() {
     match refused {
         Err(SubmitError::Refused { refused, refusal }) => {
             assert_eq!(refused, vec![change.hash().0], "{refusal:?}");
-            // A work order's root holds its schema, id and facts only.
-            assert!(refusal.message.contains("root"), "{refusal:?}");
+            // The document names its kind; a dispatcher holds work orders, not repairs.
+            assert_eq!(refusal.code, ErrorCode::Forbidden, "{refusal:?}");
+            assert!(
+                refusal.message.contains("holds no vehicle_repair"),
+                "{refusal:?}"
+            );
         }
         other => panic!("stored or otherwise refused: {other:?}"),
     }

@@ -45,14 +45,14 @@ macro_rules! store_conformance_tests {
     };
 }
 
-async fn sqlite(_case: &str) -> Option<(Arc<dyn Store>, tempfile::TempDir)> {
+pub(crate) async fn sqlite(_case: &str) -> Option<(Arc<dyn Store>, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
     let store = baoxiu_server::SqliteStore::open(&dir.path().join("conformance.db")).unwrap();
     Some((Arc::new(store), dir))
 }
 
 /// A PostgreSQL store over a migrated database of the test's own (`BAOXIU_TEST_DATABASE`).
-async fn postgres(case: &str) -> Option<(Arc<PgStore>, TestDatabase)> {
+pub(crate) async fn postgres(case: &str) -> Option<(Arc<PgStore>, TestDatabase)> {
     let case = case.to_owned();
     tokio::task::spawn_blocking(move || {
         let db = TestDatabase::create(&case)?;

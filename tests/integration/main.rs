@@ -6,6 +6,7 @@
 mod anomalies;
 mod api;
 mod bola;
+mod cases;
 mod client;
 mod clock;
 mod complaints;

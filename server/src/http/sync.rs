@@ -12,12 +12,13 @@ use tokio::time::Instant;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
+use baoxiu_sync_core::Author;
+use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{
     Ack, Cursor, ErrorCode, ErrorFrame, Frame, MAX_DOWNLOAD_FRAME_BYTES, MAX_UPLOAD_FRAME_BYTES,
     OrderChanges, PROTOCOL_VERSION, Push, Welcome,
 };
 use baoxiu_sync_core::validate::Submitter;
-use baoxiu_sync_core::{Author, Role};
 
 use super::extract::Caller;
 use crate::error::{Error, Result};
@@ -213,15 +214,15 @@ async fn run_session(
     socket: &mut WebSocket,
 ) -> Result<()> {
     // Subscribe before answering, so nothing committed after the welcome is missed. A
-    // technician's catch-up covers only its own orders (the store's scope rule), so it
-    // is woken only for those.
-    let scope = match ctx.submitter.author.role {
-        // (A role with no part in work orders holds none: woken for its own only.)
-        r if r == Role::Technician || !r.works_on_orders() => Scope::Narrow {
+    // role whose scope is a list of its own (a technician's orders, a driver's cases) is
+    // woken only for those; a role that holds some kind office-wide, for the office.
+    let scope = if Kind::office_wide(ctx.submitter.author.role) {
+        Scope::Office(ctx.submitter.office)
+    } else {
+        Scope::Narrow {
             office: ctx.submitter.office,
             user: ctx.submitter.author.user,
-        },
-        _ => Scope::Office(ctx.submitter.office),
+        }
     };
     let mut sub = st.hub.subscribe(scope);
     let mut shutdown = st.shutdown.subscribe();

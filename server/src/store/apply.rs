@@ -5,18 +5,21 @@
 
 use baoxiu_sync_core::doc::decode_changes;
 use baoxiu_sync_core::fee_schedule::{ScheduleItem, check_fact};
+use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{Hash, OrderChanges};
 use baoxiu_sync_core::validate::{
-    Lookups, Refusal, Submitter, Validated, apply_checked, doubt_future_times, precheck,
-    technician_may_write,
+    Lookups, Refusal, Submitter, Validated, apply_checked, doubt_future_times, kind_of_new_case,
+    precheck, technician_may_write,
 };
 use baoxiu_sync_core::{
     Author, Change, DeviceId, EventBody, Millis, NewOrder, OfficeId, OrderId, Person, Role, UserId,
     WorkOrderDoc, WorkOrderState, create_order, execute, state,
 };
 
+use super::cases::{self, CaseError, CaseRow};
 use super::docs::Docs;
 use crate::error::{Error, Result};
+use crate::store::decode::StoredBytes;
 use crate::store::{CommittedOrder, SubmitError};
 
 /// A backend's rows inside the writer's transaction. Methods take `&self`: the checks
@@ -38,6 +41,18 @@ pub(crate) trait OrderRows {
     ) -> Result<i64>;
     /// A device's created order is in its scope from the moment it is stored.
     fn add_to_scope(&self, device: DeviceId, order: OrderId) -> Result<()>;
+    /// The kind of a case that is not a work order, if the server has it.
+    fn case_kind(&self, id: OrderId) -> Result<Option<Kind>>;
+    /// A case's stored bytes: its snapshot (if any) and the log rows after it. The case
+    /// is the writer's until it commits.
+    fn case_bytes(&self, id: OrderId) -> Result<StoredBytes>;
+    /// Whether `user` is a member of the case.
+    fn is_member(&self, id: OrderId, user: UserId) -> Result<bool>;
+    /// The office's fleet register as stored (JSON), if it set one.
+    fn fleet(&self, office: OfficeId) -> Result<Option<String>>;
+    /// Appends a case's changes to the log and writes its row and members; returns its
+    /// last log position (0 when the backend takes positions at the group's end).
+    fn store_case(&self, row: &CaseRow, members: &[UserId], changes: &[Change]) -> Result<i64>;
 }
 
 /// What a job changed, for the group's bookkeeping: orders to announce, and the states
@@ -162,11 +177,36 @@ pub(crate) fn submit(
     // Validate everything first; store only if the whole batch passes (the job's
     // savepoint rolls back otherwise).
     let mut validated = Vec::new();
+    let mut checked_cases = Vec::new();
     let mut acked = Vec::new();
     for oc in &batch {
-        let taken = docs
-            .take(rows, oc.order, server_device)
-            .map_err(unavailable)?;
+        // A case of another kind goes by its own check; a cached document is an order's.
+        let known_case = match docs.peek(oc.order) {
+            Some(_) => None,
+            None => rows.case_kind(oc.order).map_err(unavailable)?,
+        };
+        let taken = match known_case {
+            Some(_) => None,
+            None => docs
+                .take(rows, oc.order, server_device)
+                .map_err(unavailable)?,
+        };
+        let kind = match (known_case, &taken) {
+            (Some(k), _) => k,
+            (None, Some(_)) => Kind::WorkOrder,
+            (None, None) => kind_of_new_case(&oc.changes).map_err(refused)?,
+        };
+        if kind != Kind::WorkOrder {
+            match cases::check(rows, who, oc, kind, server_device, now) {
+                Ok(c) => {
+                    acked.extend(c.acked.iter().copied());
+                    checked_cases.push(c);
+                }
+                Err(CaseError::Refused(r)) => return Err(refused(r)),
+                Err(CaseError::Store(e)) => return Err(unavailable(e)),
+            }
+            continue;
+        }
         let pre = precheck(taken.as_ref().map(|(d, _)| d), who, &oc.changes);
         let pre = match (pre, taken) {
             (Ok(p), taken) if !p.is_empty() => (p, taken),
@@ -266,6 +306,18 @@ pub(crate) fn submit(
                 .map_err(unavailable)?;
         }
         touched.add(seq, st);
+    }
+    for c in checked_cases {
+        if c.new_changes.is_empty() {
+            continue;
+        }
+        rows.store_case(&c.row, &c.members, &c.new_changes)
+            .map_err(unavailable)?;
+        if c.created {
+            rows.add_to_scope(who.author.device, c.row.id)
+                .map_err(unavailable)?;
+        }
+        touched.orders.push(c.committed());
     }
     Ok(acked)
 }

@@ -12,9 +12,10 @@
 use std::collections::{HashMap, HashSet};
 
 use baoxiu_sync_core::doc::actor_for;
+use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{Cursor, Document, MAX_CHANGES_PER_FRAME, OrderChanges};
 use baoxiu_sync_core::validate::Submitter;
-use baoxiu_sync_core::{DeviceId, OrderId, Role};
+use baoxiu_sync_core::{DeviceId, OrderId};
 
 use crate::error::Result;
 use crate::store::{CatchUp, DeviceCtx};
@@ -32,6 +33,10 @@ pub(crate) trait CatchUpReads {
     /// The orders in `who`'s scope: a technician's assigned and created orders, else the
     /// office's.
     fn scope(&mut self, who: &Submitter) -> Result<HashSet<OrderId>>;
+    /// The cases of other kinds in `who`'s scope (`Kind::reach`): every one of the
+    /// office's of a kind its role holds office-wide, and those of which it is a member
+    /// of a kind it holds as its own.
+    fn case_scope(&mut self, who: &Submitter) -> Result<HashSet<OrderId>>;
     /// The device's recorded orders: (order, delivered in, revoked in).
     fn device_rows(&mut self, device: DeviceId) -> Result<Vec<(OrderId, u64, Option<u64>)>>;
     /// An order's whole document, saved.
@@ -48,9 +53,10 @@ pub(crate) trait CatchUpReads {
     ) -> Result<()>;
 }
 
-/// Whether a technician's scope (narrow) or the office's.
+/// Whether the scope is a list of its own (a technician's orders, a driver's cases…)
+/// rather than the office's cases of some kind.
 pub(crate) fn narrow(who: &Submitter) -> bool {
-    who.author.role == Role::Technician
+    !Kind::office_wide(who.author.role)
 }
 
 /// What the read found, before anything is recorded.
@@ -98,12 +104,13 @@ pub(crate) fn plan(
             && c.check_of(cur.seq).ok().flatten() == Some(cur.check);
         ok.then_some(cur)
     });
-    // A role with no part in work orders holds none (its scope is empty, always).
-    let scope = if who.author.role.works_on_orders() {
+    // A role with no part in work orders holds none; every role holds its kinds' cases.
+    let mut scope = if who.author.role.works_on_orders() {
         c.scope(who)?
     } else {
         HashSet::new()
     };
+    scope.extend(c.case_scope(who)?);
     let mut up = CatchUp::default();
     // `known`: delivered in a delivery the device confirmed; `held`: any order the
     // device may hold (also one delivered later, or one a paged repair named in its scope

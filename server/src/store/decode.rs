@@ -4,7 +4,8 @@
 use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::Callback;
 use baoxiu_sync_core::complaint::DEFAULT_DECISION_DAYS;
-use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, UserId, WorkOrderDoc};
+use baoxiu_sync_core::doc::{CaseDoc, CaseFacts};
+use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, UserId};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
@@ -84,24 +85,42 @@ pub(crate) fn office_calendar(
 
 /// An order's document from its stored snapshot (if any) and the log rows after it, in
 /// log order, written as `device`; `None` when neither exists.
-pub(crate) fn assemble_doc(
+pub(crate) fn assemble_doc<B: CaseFacts>(
     order: OrderId,
     snapshot: Option<Vec<u8>>,
     rows: &[Vec<u8>],
     device: DeviceId,
-) -> Result<Option<WorkOrderDoc>> {
+) -> Result<Option<CaseDoc<B>>> {
     let Some(bytes) = snapshot else {
         if rows.is_empty() {
             return Ok(None);
         }
-        return Ok(Some(WorkOrderDoc::from_encoded_changes(rows, device)?));
+        return Ok(Some(CaseDoc::from_encoded_changes(rows, device)?));
     };
-    let mut doc = WorkOrderDoc::load(&bytes, device)?;
+    let mut doc = CaseDoc::load(&bytes, device)?;
     doc.apply_encoded(rows)?;
     if !doc.missing_deps().is_empty() {
         return Err(Error::Corrupt(format!("order {order} is missing changes")));
     }
     Ok(Some(doc))
+}
+
+/// A document's stored bytes: its snapshot (if any) and the log rows after it.
+pub(crate) type StoredBytes = (Option<Vec<u8>>, Vec<Vec<u8>>);
+
+/// A document of any kind, whole, from its snapshot and the log rows after it (what a
+/// device is sent when a case enters its scope). `None` when there is nothing stored.
+pub(crate) fn assemble_saved(
+    order: OrderId,
+    snapshot: Option<Vec<u8>>,
+    rows: &[Vec<u8>],
+) -> Result<Option<Vec<u8>>> {
+    if snapshot.is_none() && rows.is_empty() {
+        return Ok(None);
+    }
+    baoxiu_sync_core::doc::whole_document(snapshot.as_deref(), rows)
+        .map(Some)
+        .map_err(|e| Error::Corrupt(format!("document {order}: {e}")))
 }
 
 /// Write a fresh snapshot once an order has this many changes after its last one, or a

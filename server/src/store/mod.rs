@@ -9,6 +9,7 @@
 //! work on its own threads.
 
 pub(crate) mod apply;
+pub(crate) mod cases;
 pub(crate) mod catchup;
 mod complaint_rows;
 mod decode;

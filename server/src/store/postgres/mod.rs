@@ -10,6 +10,7 @@
 //! ever waits on the database.
 
 pub mod bus;
+mod cases;
 mod complaints;
 mod directory;
 mod fee_schedule;

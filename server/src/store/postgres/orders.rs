@@ -195,16 +195,12 @@ impl OrderStore for PgStore {
         now: Millis,
         page_bytes: usize,
     ) -> Result<CatchUp> {
-        let (epoch, server_device) = (self.inner.epoch, self.inner.server_device);
+        let epoch = self.inner.epoch;
         let planned = self
             .with(move |c| {
                 let planned = {
                     let mut tx = c.snapshot()?;
-                    let mut reads = Reads {
-                        tx: &mut tx,
-                        epoch,
-                        server_device,
-                    };
+                    let mut reads = Reads { tx: &mut tx, epoch };
                     catchup::plan(&mut reads, &device, cursor, page_bytes)?
                 };
                 Ok((planned.finish(record_sync), device))

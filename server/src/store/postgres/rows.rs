@@ -7,16 +7,22 @@ use std::collections::HashSet;
 
 use super::sql::Sql;
 use baoxiu_sync_core::fee_schedule::ScheduleItem;
+use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::validate::Submitter;
-use baoxiu_sync_core::{Change, DeviceId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState};
+use baoxiu_sync_core::{
+    Change, DeviceId, OfficeId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState,
+};
 
+use super::cases;
 use super::log::{NewRow, append};
 use super::projection::project;
 use crate::error::{Error, Result};
 use crate::store::apply::OrderRows;
+use crate::store::cases::CaseRow;
 use crate::store::catchup::{self, CatchUpReads};
+use crate::store::decode::StoredBytes;
 use crate::store::decode::{
-    PERSON_COLUMNS, assemble_doc, from_json, parse, snapshot_due, to_person,
+    PERSON_COLUMNS, assemble_doc, assemble_saved, from_json, parse, snapshot_due, to_person,
 };
 
 fn seq_of(v: i64) -> Result<u64> {
@@ -33,6 +39,12 @@ pub(super) fn load_doc(
     order: OrderId,
     device: DeviceId,
 ) -> Result<Option<WorkOrderDoc>> {
+    let (snapshot, rows) = load_bytes(c, order)?;
+    assemble_doc(order, snapshot, &rows, device)
+}
+
+/// A document's bytes, of any kind: its snapshot (if any) and the log rows after it.
+pub(super) fn load_bytes(c: &mut impl Sql, order: OrderId) -> Result<StoredBytes> {
     let id = order.to_string();
     let snap = c.query_opt(
         "SELECT bytes, through_seq FROM snapshots WHERE order_id = $1",
@@ -50,7 +62,7 @@ pub(super) fn load_doc(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
-    assemble_doc(order, snapshot, &rows, device)
+    Ok((snapshot, rows))
 }
 
 pub(super) fn person_of(c: &mut impl Sql, id: UserId) -> Result<Option<Person>> {
@@ -200,6 +212,42 @@ impl<S: Sql> OrderRows for Rows<'_, S> {
         Ok(0)
     }
 
+    fn case_kind(&self, id: OrderId) -> Result<Option<Kind>> {
+        cases::case_kind(&mut **self.tx.borrow_mut(), id)
+    }
+
+    fn case_bytes(&self, id: OrderId) -> Result<StoredBytes> {
+        let mut tx = self.tx.borrow_mut();
+        // The case is this group's until it commits, as an order is (`load_doc`).
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[&id.to_string()],
+        )?;
+        load_bytes(&mut **tx, id)
+    }
+
+    fn is_member(&self, id: OrderId, user: UserId) -> Result<bool> {
+        cases::is_member(&mut **self.tx.borrow_mut(), id, user)
+    }
+
+    fn fleet(&self, office: OfficeId) -> Result<Option<String>> {
+        cases::fleet(&mut **self.tx.borrow_mut(), office)
+    }
+
+    fn store_case(&self, row: &CaseRow, members: &[UserId], changes: &[Change]) -> Result<i64> {
+        self.staged
+            .borrow_mut()
+            .extend(changes.iter().map(|c| Staged {
+                order: row.id,
+                hash: c.hash().0.to_vec(),
+                actor: c.actor_id().to_bytes().to_vec(),
+                bytes: c.raw_bytes().to_vec(),
+            }));
+        cases::store_row(&mut **self.tx.borrow_mut(), row, members)?;
+        // Its position is taken when the group ends.
+        Ok(0)
+    }
+
     fn add_to_scope(&self, device: DeviceId, order: OrderId) -> Result<()> {
         self.tx.borrow_mut().execute(
             "INSERT INTO device_scope (device, order_id, delivered) VALUES ($1, $2, 0)
@@ -214,7 +262,6 @@ impl<S: Sql> OrderRows for Rows<'_, S> {
 pub(super) struct Reads<'a, S> {
     pub(super) tx: &'a mut S,
     pub(super) epoch: [u8; 16],
-    pub(super) server_device: DeviceId,
 }
 
 fn ids(rows: Vec<postgres::Row>) -> Result<HashSet<OrderId>> {
@@ -294,8 +341,13 @@ impl<S: Sql> CatchUpReads for Reads<'_, S> {
             .collect()
     }
 
+    fn case_scope(&mut self, who: &Submitter) -> Result<HashSet<OrderId>> {
+        cases::scope(self.tx, who)
+    }
+
     fn document(&mut self, order: OrderId) -> Result<Option<Vec<u8>>> {
-        Ok(load_doc(self.tx, order, self.server_device)?.map(|d| d.save()))
+        let (snapshot, rows) = load_bytes(self.tx, order)?;
+        assemble_saved(order, snapshot, &rows)
     }
 
     fn each_new_row(

@@ -8,10 +8,11 @@ use baoxiu_sync_core::validate::Submitter;
 use baoxiu_sync_core::{DeviceId, Millis, OrderId};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Inner, cursor_check, ids, load_doc, parse};
+use super::{Inner, cursor_check, ids, load_bytes, parse};
 use crate::error::Result;
 use crate::store::DeviceCtx;
 use crate::store::catchup::{self, CatchUpReads, Planned, Record};
+use crate::store::decode::assemble_saved;
 
 fn int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -105,8 +106,13 @@ impl CatchUpReads for Reads<'_> {
             .collect()
     }
 
+    fn case_scope(&mut self, who: &Submitter) -> Result<HashSet<OrderId>> {
+        super::cases::scope(self.c, who)
+    }
+
     fn document(&mut self, order: OrderId) -> Result<Option<Vec<u8>>> {
-        Ok(load_doc(self.c, order, self.inner.server_device)?.map(|d| d.save()))
+        let (snapshot, rows) = load_bytes(self.c, order)?;
+        assemble_saved(order, snapshot, &rows)
     }
 
     fn each_new_row(

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::project;
 use crate::error::Result;
+use crate::store::decode::StoredBytes;
 use crate::store::decode::{assemble_doc, snapshot_due};
 
 /// An order's document: its snapshot plus the log rows after it.
@@ -15,6 +16,12 @@ pub(crate) fn load_doc(
     order: OrderId,
     device: DeviceId,
 ) -> Result<Option<WorkOrderDoc>> {
+    let (snapshot, rows) = load_bytes(conn, order)?;
+    assemble_doc(order, snapshot, &rows, device)
+}
+
+/// A document's bytes, of any kind: its snapshot (if any) and the log rows after it.
+pub(crate) fn load_bytes(conn: &Connection, order: OrderId) -> Result<StoredBytes> {
     let id = order.to_string();
     let snap: Option<(Vec<u8>, i64)> = conn
         .query_row(
@@ -32,7 +39,25 @@ pub(crate) fn load_doc(
     let rows: Vec<Vec<u8>> = stmt
         .query_map(params![id, through], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    assemble_doc(order, snapshot, &rows, device)
+    Ok((snapshot, rows))
+}
+
+/// Appends changes to the log, in the caller's transaction; a change the log holds
+/// already is skipped.
+pub(super) fn append(tx: &Connection, order: OrderId, changes: &[Change]) -> Result<()> {
+    let id = order.to_string();
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO log (order_id, hash, actor, bytes) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for c in changes {
+        ins.execute(params![
+            id,
+            c.hash().0.as_slice(),
+            c.actor_id().to_bytes(),
+            c.raw_bytes()
+        ])?;
+    }
+    Ok(())
 }
 
 /// Appends changes to the log and updates the projection, in the caller's transaction.
@@ -45,19 +70,7 @@ pub(super) fn store_changes(
     changes: &[Change],
 ) -> Result<i64> {
     let id = order.to_string();
-    {
-        let mut ins = tx.prepare_cached(
-            "INSERT OR IGNORE INTO log (order_id, hash, actor, bytes) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for c in changes {
-            ins.execute(params![
-                id,
-                c.hash().0.as_slice(),
-                c.actor_id().to_bytes(),
-                c.raw_bytes()
-            ])?;
-        }
-    }
+    append(tx, order, changes)?;
     project(tx, st)?;
     let (since, max): (i64, i64) = tx.query_row(
         "SELECT (SELECT count(*) FROM log WHERE order_id = ?1

@@ -8,6 +8,7 @@
 //! connections of their own (WAL lets them read while the writer writes), on the blocking
 //! thread pool, so no async task ever waits on SQLite.
 
+mod cases;
 mod catchup;
 mod complaints;
 mod directory;
@@ -34,7 +35,7 @@ use tokio::sync::{broadcast, oneshot};
 use crate::error::{Error, Result};
 use crate::store::Committed;
 
-pub(crate) use log::load_doc;
+pub(crate) use log::{load_bytes, load_doc};
 pub(crate) use projection::project;
 pub use schema::{SCHEMA_VERSION, open_at_version};
 use states::States;

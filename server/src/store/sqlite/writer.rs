@@ -6,18 +6,24 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 use baoxiu_sync_core::fee_schedule::ScheduleItem;
-use baoxiu_sync_core::{Change, DeviceId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState};
+use baoxiu_sync_core::kinds::Kind;
+use baoxiu_sync_core::{
+    Change, DeviceId, OfficeId, OrderId, Person, UserId, WorkOrderDoc, WorkOrderState,
+};
 use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
 use super::add_to_scope;
+use super::cases;
 use super::directory::person_of;
 use super::fee_schedule::schedule_item_of;
-use super::log::{load_doc, store_changes};
+use super::log::{load_bytes, load_doc, store_changes};
 use super::states::States;
 use crate::error::{Error, Result};
 use crate::store::Committed;
 use crate::store::apply::{OrderRows, Touched};
+use crate::store::cases::CaseRow;
+use crate::store::decode::StoredBytes;
 use crate::store::docs::Docs;
 use crate::store::order_job::OrderJob;
 use crate::store::reply::Reply;
@@ -250,5 +256,25 @@ impl OrderRows for Rows<'_> {
 
     fn add_to_scope(&self, device: DeviceId, order: OrderId) -> Result<()> {
         add_to_scope(self.0, device, order)
+    }
+
+    fn case_kind(&self, id: OrderId) -> Result<Option<Kind>> {
+        cases::case_kind(self.0, id)
+    }
+
+    fn case_bytes(&self, id: OrderId) -> Result<StoredBytes> {
+        load_bytes(self.0, id)
+    }
+
+    fn is_member(&self, id: OrderId, user: UserId) -> Result<bool> {
+        cases::is_member(self.0, id, user)
+    }
+
+    fn fleet(&self, office: OfficeId) -> Result<Option<String>> {
+        cases::fleet(self.0, office)
+    }
+
+    fn store_case(&self, row: &CaseRow, members: &[UserId], changes: &[Change]) -> Result<i64> {
+        cases::store_case(self.0, row, members, changes)
     }
 }
