@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use baoxiu_sync_core::client::{ClientConfig, SyncClient, SyncObserver, SyncStatus};
 use baoxiu_sync_core::{
-    Author, Customer, DeviceId, FeeItem, Money, OrderId, PassFail, Point, Role, Store, UserId,
-    WorkOrderState,
+    Author, Customer, DeviceId, FeeItem, Money, OfficeId, OrderId, PassFail, Point, Role, Store,
+    UserId, WorkOrderState,
 };
 
 uniffi::setup_scaffolding!();
 
+mod cases;
 mod records;
 
+pub use cases::*;
 pub use records::*;
 
 /// The bindings' one error type, converted from the core's errors in one place.
@@ -73,11 +75,17 @@ fn snapshot(list: &ObserverList) -> Vec<Arc<dyn ReplicaObserver>> {
 /// Who a token says its holder is: the user, device and role the replica writes as.
 /// (The server verifies the token; the device only reads it, so the ids cannot disagree.)
 fn token_identity(token: &str) -> R<Author> {
+    token_claims(token).map(|(author, _)| author)
+}
+
+/// The token's person on their device, and their office.
+fn token_claims(token: &str) -> R<(Author, OfficeId)> {
     use base64::Engine;
     #[derive(serde::Deserialize)]
     struct Claims {
         sub: UserId,
         role: Role,
+        office: OfficeId,
         device: Option<DeviceId>,
     }
     let bad = |m: &str| ReplicaError::InvalidInput {
@@ -91,11 +99,14 @@ fn token_identity(token: &str) -> R<Author> {
     let device = c
         .device
         .ok_or_else(|| bad("not bound to a device (ask for a device token)"))?;
-    Ok(Author {
-        user: c.sub,
-        device,
-        role: c.role,
-    })
+    Ok((
+        Author {
+            user: c.sub,
+            device,
+            role: c.role,
+        },
+        c.office,
+    ))
 }
 
 /// Implemented by the app: told when sync state or orders change.
@@ -162,6 +173,8 @@ impl Subscription {
 #[derive(uniffi::Object)]
 pub struct Replica {
     store: Arc<Mutex<Store>>,
+    /// The holder's office (from the token): the office a case is opened in.
+    office: OfficeId,
     runtime: tokio::runtime::Runtime,
     server_url: String,
     token: Mutex<String>,
@@ -228,7 +241,7 @@ impl Replica {
     /// checks. `server_url` is the sync endpoint, e.g. `ws://host:8080/sync`.
     #[uniffi::constructor]
     pub fn open(path: String, server_url: String, token: String) -> R<Arc<Self>> {
-        let author = token_identity(&token)?;
+        let (author, office) = token_claims(&token)?;
         let store = Store::open(Path::new(&path), author)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -240,6 +253,7 @@ impl Replica {
             })?;
         Ok(Arc::new(Replica {
             store: Arc::new(Mutex::new(store)),
+            office,
             runtime,
             server_url,
             token: Mutex::new(token),

@@ -451,6 +451,11 @@ pub fn whole_document(snapshot: Option<&[u8]>, changes: &[Vec<u8>]) -> Result<Ve
     })
 }
 
+/// The heads of a saved document of any kind (malformed bytes are an error).
+pub fn heads_of_saved(bytes: &[u8]) -> Result<Vec<ChangeHash>, Error> {
+    contain("heads_of_saved", || Ok(Automerge::load(bytes)?.get_heads()))
+}
+
 /// Decodes encoded changes strictly: a malformed, truncated, oversized (after
 /// decompression) or mis-checksummed one is an error.
 pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, Error> {

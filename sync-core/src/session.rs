@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use automerge::{Change, ChangeHash};
 
 use crate::Error;
-use crate::doc::{WorkOrderDoc, actor_for};
+use crate::doc::{actor_for, heads_of_saved};
 use crate::model::{Millis, OrderId};
 use crate::protocol::{
     Ack, Document, ErrorCode, ErrorFrame, Frame, Hash, Hello, MAX_CHANGES_PER_FRAME, OrderChanges,
@@ -284,7 +284,7 @@ impl ClientSession {
             store.order_ids()?.into_iter().collect()
         };
         for d in documents {
-            store.import_order(&d.bytes)?;
+            store.import_document(&d.bytes)?;
             out.changed.push(d.order);
             if !held.contains(&d.order) {
                 continue;
@@ -292,10 +292,9 @@ impl ClientSession {
             // A whole document for an order we hold (a repair, over however many pages):
             // whatever of ours it lacks goes to the server again, through the outbox, so
             // it is paged like any other change and survives a restart.
-            let server = WorkOrderDoc::load(&d.bytes, device)?;
+            let server_heads = heads_of_saved(&d.bytes)?;
             let missing: Vec<Change> = store
-                .doc(d.order)?
-                .changes_since(&server.heads())
+                .changes_since(d.order, &server_heads)?
                 .into_iter()
                 .filter(|c| c.actor_id() == &actor)
                 .collect();
@@ -304,8 +303,8 @@ impl ClientSession {
             }
         }
         for c in changes {
-            match store.apply_remote(c.order, &c.changes) {
-                Ok(_) => out.changed.push(c.order),
+            match store.apply_remote_document(c.order, &c.changes) {
+                Ok(()) => out.changed.push(c.order),
                 // Changes for an order we do not hold: the server sends whole documents
                 // for new orders, so this is a stale frame; the repair path covers it.
                 Err(Error::NotFound(_)) => store.set_cursor(None)?,
@@ -336,8 +335,7 @@ impl ClientSession {
             if in_scope.contains(&order) {
                 continue;
             }
-            let local = store.doc(order)?;
-            let all = local.all_changes();
+            let all = store.changes_since(order, &[])?;
             let created_here = all.first().is_some_and(|c| c.actor_id() == &actor);
             if created_here {
                 // A field order the server lost: send it whole again (through the

@@ -7,6 +7,7 @@ mod anomalies;
 mod api;
 mod bola;
 mod cases;
+mod cases_offline;
 mod client;
 mod clock;
 mod complaints;

@@ -1,4 +1,5 @@
-"""A full technician job through the generated Python bindings, against a real server.
+"""A full technician job, and a driver's vehicle repair, through the generated Python
+bindings, against a real server.
 
 Run (after building `baoxiu` and the library, and generating the bindings):
     python3 mobile-ffi/tests/python/test_technician_job.py \
@@ -160,6 +161,87 @@ class TechnicianJob(unittest.TestCase):
                 self.assertTrue(observer.states, "sync states were reported")
                 sub.cancel()
                 replica.stop_sync()
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+                proc.stdout.close()
+
+
+class DriverRepair(unittest.TestCase):
+    """R-VEH-REQUEST … R-VEH-ACCEPT on the phones of the fleet's people (the demo's):
+    the driver requests offline and signs the exit inspection offline; the leader
+    approves offline; each phone syncs when it can."""
+
+    def test_driver_s_offline_repair(self):
+        sys.path.insert(0, ARGS.bindings)
+        import baoxiu_mobile_ffi as ffi
+
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, addr, lines = start_server(ARGS.server, os.path.join(tmp, "server"))
+            try:
+                people = logins(lines)
+                ws = f"ws://{addr}/sync"
+
+                def phone(role):
+                    return ffi.Replica.open(os.path.join(tmp, f"{role}.db"), ws, people[role][2])
+
+                def synced(replica):
+                    state = replica.sync_now(20000)
+                    self.assertEqual(state.connection, ffi.SyncConnection.UP_TO_DATE, state)
+                    self.assertEqual(state.pending, 0, state)
+
+                driver, manager, leader, clerk = (
+                    phone("driver"), phone("fleet_manager"), phone("leader"), phone("logistics_clerk"))
+
+                # On the road, no signal: the request exists on the driver's phone only.
+                asked = driver.request_repair("ABC-1234", "儀表板引擎燈亮起")
+                self.assertEqual(asked.status, "requested")
+                self.assertEqual(driver.pending_changes(), 1)
+                synced(driver)
+
+                synced(manager)
+                self.assertIn(asked.id, [c.id for c in manager.list_cases()])
+                manager.assess_repair(asked.id, [ffi.RepairItemRecord(
+                    code="1", description="檢查並更換含氧感知器", kind="part", estimate=120000)])
+                synced(manager)
+
+                # The leader, away from the office, approves on the phone offline.
+                synced(leader)
+                approved = leader.approve_repair(asked.id, None)
+                self.assertEqual(approved.status, "approved")
+                with self.assertRaises(ffi.ReplicaError.Rule):
+                    leader.send_repair(asked.id, "順安汽車修理廠")
+                synced(leader)
+
+                synced(clerk)
+                clerk.file_repair(asked.id)
+                synced(clerk)
+
+                synced(driver)
+                driver.send_repair(asked.id, "順安汽車修理廠")
+                synced(driver)
+                synced(manager)
+                manager.complete_repair(asked.id, ["1"], 45000)
+                synced(manager)
+
+                # Leaving the shop in an underground car park: the driver signs offline,
+                # bound to the items and costs the phone shows.
+                synced(driver)
+                shown = driver.repair(asked.id)
+                self.assertEqual(shown.status, "completed")
+                signed = driver.accept_repair(asked.id)
+                self.assertTrue(signed.accepted)
+                self.assertEqual(driver.pending_changes(), 1)
+                synced(driver)
+
+                synced(leader)
+                seen = leader.repair(asked.id)
+                self.assertEqual(seen.status, "accepted")
+                self.assertTrue(seen.accepted)
+                self.assertEqual(seen.flags, [])
+                self.assertEqual(seen.labour, 45000)
+                for r in (driver, manager, leader, clerk):
+                    r.stop_sync()
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)

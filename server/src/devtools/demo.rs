@@ -110,7 +110,7 @@ pub async fn seed(st: &AppState) -> Result<Vec<DemoLogin>> {
     let devices = st.store.device_syncs(DEMO_OFFICE).await?;
     let mut out = Vec::new();
     for p in people {
-        let device = (p.role == Role::Technician)
+        let device = super::demo_s3::on_a_phone(p.role)
             .then(|| devices.iter().find(|d| d.user == p.id).map(|d| d.device))
             .flatten();
         let claims = auth::claims(
@@ -160,10 +160,24 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             Some("C棟"),
         ),
     ];
+    let mut people = people;
+    people.extend(super::demo_s3::people(|name, role| {
+        person(name, role, &[], None)
+    }));
     st.store.upsert_office(office.clone()).await?;
     for p in &people {
         st.store.upsert_user(p.clone()).await?;
     }
+    // The fleet's and the storeroom's phones, their registers and cases (S3).
+    let s3: Vec<(Person, DeviceId)> = people
+        .iter()
+        .filter(|p| super::demo_s3::on_a_phone(p.role) && p.role != Role::Technician)
+        .map(|p| (p.clone(), DeviceId::new()))
+        .collect();
+    for (p, d) in &s3 {
+        st.store.register_device(p.id, *d).await?;
+    }
+    super::demo_s3::seed(st, &s3).await?;
     let now = st.now();
     let schedule = publish_schedule(st, &people, now).await?;
     let find = |role: Role| people.iter().find(|p| p.role == role).cloned();

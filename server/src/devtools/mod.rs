@@ -2,4 +2,5 @@
 //! `dev-tools`): a seeded demo office and an in-process field trial.
 
 pub mod demo;
+mod demo_s3;
 pub mod simulate;

@@ -23,6 +23,7 @@ use crate::fee_schedule::FeeSchedule;
 use crate::model::{Author, DeviceId, Millis, Money, OrderId, UserId};
 use crate::state::{self, WorkOrderState};
 
+mod cases;
 mod commands;
 mod outbox;
 
@@ -32,11 +33,16 @@ pub const COMPACT_AFTER_CHUNKS: i64 = 32;
 const CACHE_CAPACITY: usize = 256;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// One migration step per version: `MIGRATIONS[i]` takes the database from `i` to `i + 1`.
 type Migration = fn(&Transaction<'_>, DeviceId) -> Result<(), Error>;
-const MIGRATIONS: &[Migration] = &[migrate_0_to_1, migrate_1_to_2, migrate_2_to_3];
+const MIGRATIONS: &[Migration] = &[
+    migrate_0_to_1,
+    migrate_1_to_2,
+    migrate_2_to_3,
+    migrate_3_to_4,
+];
 
 fn migrate_0_to_1(tx: &Transaction<'_>, _: DeviceId) -> Result<(), Error> {
     tx.execute_batch(
@@ -104,6 +110,13 @@ fn migrate_2_to_3(tx: &Transaction<'_>, _: DeviceId) -> Result<(), Error> {
              message TEXT NOT NULL
          ) STRICT;",
     )?;
+    Ok(())
+}
+
+/// Version 4 holds cases of the kinds other than work orders (S3) beside the orders: their
+/// documents in the same snapshots and chunks, their kind here.
+fn migrate_3_to_4(tx: &Transaction<'_>, _: DeviceId) -> Result<(), Error> {
+    tx.execute_batch("CREATE TABLE cases (id TEXT PRIMARY KEY, kind TEXT NOT NULL) STRICT;")?;
     Ok(())
 }
 
@@ -357,6 +370,40 @@ impl Store {
     /// any copy already held.
     pub fn import_order(&mut self, bytes: &[u8]) -> Result<WorkOrderState, Error> {
         let incoming = WorkOrderDoc::load(bytes, self.author.device)?;
+        self.import_work_order(incoming, bytes)
+    }
+
+    /// Stores a whole document of any kind received from the server, merging with any
+    /// copy held; returns its id.
+    pub fn import_document(&mut self, bytes: &[u8]) -> Result<OrderId, Error> {
+        // Read as a work order first (the common case, one load); only a document that
+        // is not one is asked its kind.
+        match WorkOrderDoc::load(bytes, self.author.device) {
+            Ok(doc) => Ok(self.import_work_order(doc, bytes)?.order),
+            Err(e) => match cases::kind_of_saved(bytes)? {
+                crate::kinds::Kind::WorkOrder => Err(e),
+                kind => self.import_case(bytes, kind),
+            },
+        }
+    }
+
+    /// Applies changes from elsewhere to a held document of any kind.
+    pub fn apply_remote_document(
+        &mut self,
+        order: OrderId,
+        changes: &[Vec<u8>],
+    ) -> Result<(), Error> {
+        match self.case_kind(order)? {
+            Some(_) => self.apply_remote_case(order, changes),
+            None => self.apply_remote(order, changes).map(|_| ()),
+        }
+    }
+
+    fn import_work_order(
+        &mut self,
+        incoming: WorkOrderDoc,
+        bytes: &[u8],
+    ) -> Result<WorkOrderState, Error> {
         let order = incoming.order_id();
         if self.exists(order)? {
             let changes = incoming

@@ -195,8 +195,12 @@ impl Store {
         if waiting > 0 {
             return Ok(false);
         }
-        for table in ["snapshots", "chunks", "orders"] {
-            let col = if table == "orders" { "id" } else { "order_id" };
+        for table in ["snapshots", "chunks", "orders", "cases"] {
+            let col = if matches!(table, "orders" | "cases") {
+                "id"
+            } else {
+                "order_id"
+            };
             tx.execute(&format!("DELETE FROM {table} WHERE {col} = ?1"), [&id])?;
         }
         tx.commit()?;
