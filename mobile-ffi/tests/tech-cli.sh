@@ -9,6 +9,8 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start() { # $1 listen address
+  # (A fresh file: the last server's "listening on" must not pass for this one's.)
+  rm -f "$work/out"
   "$BAOXIU" serve --data "$work/server" --listen "$1" --demo >"$work/out" 2>"$work/err" &
   for _ in $(seq 100); do grep -q '^listening on' "$work/out" && break; sleep 0.1; done
   grep -q '^listening on' "$work/out" || { cat "$work/err"; exit 1; }
@@ -74,4 +76,37 @@ if grep "awaiting the manager's approval" "$work/show.txt"; then
   echo "the approval did not reach the phone"; exit 1
 fi
 grep 'customer signed (valid)' "$work/show.txt" >/dev/null
+
+# S3: a driver asks for a repair with the server down; the fleet manager assesses it; a
+# clerk counts the storeroom offline. Each on a device of its own.
+token_of() { grep -A1 "^$1 " "$work/out" | sed -n 2p | tr -d ' '; }
+driver_token=$(token_of driver)
+fleet_token=$(token_of fleet_manager)
+clerk_token=$(token_of logistics_clerk)
+export BAOXIU_TECH_DB="$work/driver.db"
+"$TECH" login --server "http://$addr" --token "$driver_token"
+"$TECH" sync
+kill %1; wait %1 2>/dev/null || true
+"$TECH" repair request ABC-1234 "冷氣出風口異味" >"$work/request.txt"
+grep '\[requested\]' "$work/request.txt" >/dev/null
+repair=$(awk 'NR == 1 { print $1 }' "$work/request.txt")
+export BAOXIU_TECH_DB="$work/clerk.db"
+"$TECH" login --server "http://$addr" --token "$clerk_token"
+start "$addr"
+"$TECH" count open 2026 4 >"$work/count.txt"
+count=$(awk 'NR == 1 { print $1 }' "$work/count.txt")
+"$TECH" count item "$count" P-01 37 >/dev/null
+"$TECH" count item "$count" W-01 120 >"$work/count.txt"
+grep -E '^  P-01  37$' "$work/count.txt" >/dev/null
+"$TECH" sync
+BAOXIU_TECH_DB="$work/driver.db" "$TECH" sync
+export BAOXIU_TECH_DB="$work/fleet.db"
+"$TECH" login --server "http://$addr" --token "$fleet_token"
+"$TECH" sync
+"$TECH" cases >"$work/cases.txt"
+grep "^$repair  vehicle_repair" "$work/cases.txt" >/dev/null
+if grep stock_count "$work/cases.txt"; then echo "the fleet manager holds no count"; exit 1; fi
+"$TECH" repair assess "$repair" --item "1:work:檢查冷氣濾網:80000" >"$work/assess.txt"
+grep '\[assessed\]' "$work/assess.txt" >/dev/null
+"$TECH" sync
 echo "tech-cli: walk-through ok"

@@ -1,5 +1,6 @@
-//! `baoxiu-tech`: play technician from a terminal, offline, through the same `Replica`
-//! calls the phone apps make through the bindings.
+//! `baoxiu-tech`: play technician — or driver, fleet manager, leader, logistics clerk —
+//! from a terminal, offline, through the same `Replica` calls the phone apps make through
+//! the bindings.
 //!
 //! ```text
 //! baoxiu-tech login --server http://127.0.0.1:8080 --token <technician token>
@@ -7,7 +8,11 @@
 //! baoxiu-tech orders
 //! baoxiu-tech arrive <order> "水龍頭漏水"      # works with the server down
 //! baoxiu-tech sync --watch
+//! baoxiu-tech repair request ABC-1234 "剎車異響"   # a driver's token
+//! baoxiu-tech count item <count> A4紙 37          # a clerk's token
 //! ```
+
+mod fleet;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -168,6 +173,14 @@ enum Cmd {
     },
     /// Changes waiting for the server.
     Status,
+    /// S3: the cases held here (vehicle repairs, counts…).
+    Cases,
+    /// S3: a vehicle repair's steps (driver, fleet manager, leader, clerk).
+    #[command(subcommand)]
+    Repair(fleet::Repair),
+    /// S3: the quarter's storeroom count (the clerk).
+    #[command(subcommand)]
+    Count(fleet::Count),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -514,6 +527,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     .map_err(e)?,
             )
         }
+        Cmd::Cases => fleet::cases(&r),
+        Cmd::Repair(c) => fleet::repair(&r, c),
+        Cmd::Count(c) => fleet::count(&r, c),
         Cmd::Status => {
             let s = r.sync_state();
             println!("{} change(s) waiting for the server", s.pending);
@@ -544,7 +560,11 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let s = r.sync_now(timeout * 1000);
             if s.connection == SyncConnection::UpToDate && s.pending == 0 {
-                println!("up to date ({} orders)", r.list_orders().map_err(e)?.len());
+                println!(
+                    "up to date ({} orders, {} other cases)",
+                    r.list_orders().map_err(e)?.len(),
+                    r.list_cases().map_err(e)?.len()
+                );
                 Ok(())
             } else {
                 Err(format!(
