@@ -72,6 +72,9 @@ pub enum Action {
     /// S3: the supplies catalogue.
     ReadCatalogue,
     EditCatalogue,
+    /// S3: the cases the caller holds (vehicle repairs and logs, requisitions, counts,
+    /// purchase plans); which ones is each kind's reach for the role.
+    ReadCases,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -142,6 +145,15 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             R::LogisticsClerk | R::DepartmentHead | R::Leader | R::Admin
         ),
         A::EditCatalogue => matches!(role, R::LogisticsClerk | R::Admin),
+        A::ReadCases => matches!(
+            role,
+            R::Driver
+                | R::FleetManager
+                | R::Leader
+                | R::LogisticsClerk
+                | R::DepartmentHead
+                | R::Admin
+        ),
     }
 }
 
@@ -209,6 +221,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/fleet/maintenance", Action::ReadFleet),
     ("GET", "/api/v1/supplies/catalogue", Action::ReadCatalogue),
     ("PUT", "/api/v1/supplies/catalogue", Action::EditCatalogue),
+    ("GET", "/api/v1/cases", Action::ReadCases),
+    ("GET", "/api/v1/cases/{id}", Action::ReadCases),
     ("GET", "/api/v1/quality", Action::Quality),
     ("GET", "/api/v1/events", Action::Events),
     ("GET", "/sync", Action::Sync),

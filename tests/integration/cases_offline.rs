@@ -189,3 +189,120 @@ async fn r_veh_request_an_unauthorised_send_recorded_offline_is_kept_and_flagged
             .is_err()
     );
 }
+
+/// BOLA for the case routes: each role reads the cases it holds — as on sync — and no
+/// other; another office's, or another driver's, are not found (ids do not leak).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bola_cases_each_role_reads_only_the_cases_it_holds() {
+    use baoxiu_sync_core::supplies::stock_count::CountBody;
+    use reqwest::StatusCode;
+
+    let srv = TestServer::start().await;
+    let url = srv.ws_url();
+    let (driver, manager, leader, clerk) = fleet_office(&srv).await;
+    let other_driver = srv.add_person("a", "黃司機", Role::Driver).await;
+    let head = srv.add_person("a", "許科長", Role::DepartmentHead).await;
+    let elsewhere = srv.add_person("b", "乙車管", Role::FleetManager).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Phone::new(&driver, dir.path());
+    let repair = d
+        .store
+        .create_case(RepairBody::Requested {
+            repair: OrderId::new(),
+            office: driver.person.office,
+            plate: "ABC-1234".into(),
+            fault: "胎壓警示".into(),
+        })
+        .unwrap()
+        .order_id();
+    d.sync(&url).await;
+    let mut c = Phone::new(&clerk, dir.path());
+    let count = c
+        .store
+        .create_case(CountBody::Opened {
+            count: OrderId::new(),
+            office: clerk.person.office,
+            quarter: baoxiu_sync_core::supplies::count::Quarter { year: 2026, q: 4 },
+            as_of: 1_800_000_000_000,
+        })
+        .unwrap()
+        .order_id();
+    c.sync(&url).await;
+
+    let dispatcher = srv.who("a.dispatcher").clone();
+    // (who, sees the repair, sees the count; None: the role may not read cases at all)
+    let table: Vec<(&Login, Option<(bool, bool)>)> = vec![
+        (&driver, Some((true, false))),
+        (&other_driver, Some((false, false))),
+        (&manager, Some((true, false))),
+        (&leader, Some((true, true))),
+        (&clerk, Some((true, true))),
+        (&head, Some((false, false))),
+        (&elsewhere, Some((false, false))),
+        (&dispatcher, None),
+    ];
+    for (who, sees) in table {
+        let token = Some(who.token.as_str());
+        let (s, listed) = srv.call("GET", "/api/v1/cases", token, None).await;
+        let name = &who.person.name;
+        let Some((repair_seen, count_seen)) = sees else {
+            assert_eq!(s, StatusCode::FORBIDDEN, "{name}: {listed}");
+            continue;
+        };
+        assert_eq!(s, StatusCode::OK, "{name}: {listed}");
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        for (id, seen) in [(repair, repair_seen), (count, count_seen)] {
+            assert_eq!(
+                ids.contains(&id.to_string().as_str()),
+                seen,
+                "{name} lists {id}"
+            );
+            let (s, v) = srv
+                .call("GET", &format!("/api/v1/cases/{id}"), token, None)
+                .await;
+            let want = if seen {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(s, want, "{name} reads {id}: {v}");
+        }
+    }
+    // The repair as its driver reads it: its state from the reducer, its one fact.
+    let (s, v) = srv
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{repair}"),
+            Some(&driver.token),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["case"]["kind"], "vehicle_repair");
+    assert_eq!(v["state"]["status"], "requested");
+    assert_eq!(v["facts"].as_array().unwrap().len(), 1);
+    let (s, _) = srv
+        .call(
+            "GET",
+            "/api/v1/cases?kind=work_order",
+            Some(&leader.token),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v) = srv
+        .call(
+            "GET",
+            "/api/v1/cases?kind=stock_count",
+            Some(&leader.token),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+}

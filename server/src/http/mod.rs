@@ -3,6 +3,7 @@
 //! handler runs.
 
 mod billing;
+mod cases;
 mod complaints;
 mod console;
 mod copies;
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/supplies/catalogue",
             get(registers::get_catalogue).put(registers::put_catalogue),
         )
+        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/orders", get(orders::list).post(orders::create))
         .route("/api/v1/orders/{id}", get(orders::get))
         .route("/api/v1/orders/{id}/receive", post(dispatch::receive))

@@ -6,8 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::{ErrorBody, ErrorDetail};
 use super::{
-    billing, complaints, copies, dispatch, health, month, months, orders, registers, schedule,
-    users,
+    billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
+    schedule, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -175,6 +175,8 @@ impl Modify for ComplaintRepeat {
         schedule::publish,
         registers::get_fleet,
         registers::put_fleet,
+        cases::list,
+        cases::get,
         registers::maintenance,
         registers::get_catalogue,
         registers::put_catalogue,
@@ -225,6 +227,8 @@ impl Modify for ComplaintRepeat {
         dispatch::HandoverIn,
         dispatch::ClassificationIn,
         schedule::ScheduleItemIo,
+        cases::CaseEntryOut,
+        cases::CaseOut,
         registers::VehicleIo,
         registers::FleetIo,
         registers::MaintenanceOut,

@@ -198,6 +198,17 @@ pub fn complaint_action() -> OneOf {
     one_of.build()
 }
 
+/// The kinds of case other than work orders (S3).
+pub const CASE_KINDS: &[&str] = &[
+    "vehicle_repair",
+    "vehicle_log",
+    "requisition",
+    "stock_count",
+    "purchase_plan",
+];
+pub fn case_kind() -> Object {
+    names(CASE_KINDS, false)
+}
 pub fn order_status() -> Object {
     names(ORDER_STATUSES, false)
 }

@@ -27,6 +27,7 @@ use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::{Callback, CallbackResult, CallbackStatus, Stratum};
 use baoxiu_sync_core::complaint::{Complaint, NewComplaint, Refusal};
 use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
+use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
@@ -530,9 +531,41 @@ pub trait RegisterStore: Send + Sync + Debug {
     async fn set_register(&self, office: OfficeId, which: Register, data: String) -> Result<()>;
 }
 
+/// A case of one of the S3 kinds, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEntry {
+    pub id: OrderId,
+    pub kind: Kind,
+    pub office: OfficeId,
+    pub vehicle: Option<String>,
+    pub opened_by: UserId,
+    /// The first fact's corrected time (UTC ms).
+    pub opened_at: Millis,
+    /// When the server last stored a change of it.
+    pub updated_at: Millis,
+}
+
+/// Reading the cases of the S3 kinds (they are written through `OrderStore::submit`).
+#[async_trait]
+pub trait CaseStore: Send + Sync + Debug {
+    /// An office's cases of `kinds`, newest first, one page; with `member`, only those
+    /// the user is a member of.
+    async fn cases(
+        &self,
+        office: OfficeId,
+        kinds: Vec<Kind>,
+        member: Option<UserId>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<CaseEntry>>;
+    /// A case, its members and its whole document.
+    async fn case(&self, id: OrderId) -> Result<Option<(CaseEntry, Vec<UserId>, Vec<u8>)>>;
+}
+
 /// Everything the server stores, as one object.
 pub trait Store:
     OrderStore
+    + CaseStore
     + DirectoryStore
     + MonthStore
     + MonthCloseStore
@@ -545,6 +578,7 @@ pub trait Store:
 
 impl<
     T: OrderStore
+        + CaseStore
         + DirectoryStore
         + MonthStore
         + MonthCloseStore
