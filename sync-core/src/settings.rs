@@ -33,6 +33,14 @@ pub struct OfficeSettings {
     pub small_repair_max_total: i64,
     /// R-COPIES: how many days a share link to a customer's copy works. Default 14.
     pub share_link_days: u32,
+    /// R-VEH-COSTLY: a part priced above this (minor units) needs the fleet manager's
+    /// review and the leader's approval before it is fitted. Default 200000.
+    pub costly_part: i64,
+    /// R-SUP-COUNT: a quarter's count not confirmed this many days into the quarter is
+    /// overdue. Default 10.
+    pub count_deadline_days: u32,
+    /// R-SUP-VENDOR: competing quotes asked for an item bought by quotes. Default 3.
+    pub min_quotes: u32,
 }
 
 impl Default for OfficeSettings {
@@ -46,6 +54,9 @@ impl Default for OfficeSettings {
             collection_overdue_days: 3,
             small_repair_max_total: 500_000,
             share_link_days: 14,
+            costly_part: 200_000,
+            count_deadline_days: 10,
+            min_quotes: 3,
         }
     }
 }
@@ -76,6 +87,18 @@ impl OfficeSettings {
                 crate::rules::MAX_AMOUNT
             )));
         }
+        if !(0..=crate::rules::MAX_AMOUNT).contains(&self.costly_part) {
+            return Err(Error::InvalidInput(format!(
+                "costly_part is 0–{}",
+                crate::rules::MAX_AMOUNT
+            )));
+        }
+        if !(1..=90).contains(&self.count_deadline_days) {
+            return Err(Error::InvalidInput("count_deadline_days is 1–90".into()));
+        }
+        if !(2..=10).contains(&self.min_quotes) {
+            return Err(Error::InvalidInput("min_quotes is 2–10".into()));
+        }
         if !(1..=365).contains(&self.share_link_days) {
             return Err(Error::InvalidInput("share_link_days is 1–365".into()));
         }
@@ -95,6 +118,12 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_out_of_range_values_are_refused() {
         assert!(OfficeSettings::default().check().is_ok());
+        // S3's numbers, as docs/vehicles-supplies.md gives them.
+        let d = OfficeSettings::default();
+        assert_eq!(
+            (d.costly_part, d.count_deadline_days, d.min_quotes),
+            (200_000, 10, 3)
+        );
         let bad = [
             OfficeSettings {
                 rework_days: 366,
@@ -114,6 +143,18 @@ mod tests {
             },
             OfficeSettings {
                 small_repair_max_total: -1,
+                ..Default::default()
+            },
+            OfficeSettings {
+                costly_part: -1,
+                ..Default::default()
+            },
+            OfficeSettings {
+                count_deadline_days: 0,
+                ..Default::default()
+            },
+            OfficeSettings {
+                min_quotes: 1,
                 ..Default::default()
             },
         ];

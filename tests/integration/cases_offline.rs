@@ -306,3 +306,96 @@ async fn bola_cases_each_role_reads_only_the_cases_it_holds() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v.as_array().unwrap().len(), 1);
 }
+
+/// R-VEH-COSTLY's threshold is the office's setting: the same repair read under a lower
+/// threshold shows the part fitted without the leader's approval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_veh_costly_the_threshold_is_the_office_s_setting() {
+    use baoxiu_sync_core::vehicles::repair::FittedPart;
+    use reqwest::StatusCode;
+
+    let srv = TestServer::start().await;
+    let url = srv.ws_url();
+    let (driver, manager, leader, clerk) = fleet_office(&srv).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = Phone::new(&driver, dir.path());
+    let mut m = Phone::new(&manager, dir.path());
+    let mut l = Phone::new(&leader, dir.path());
+    let mut c = Phone::new(&clerk, dir.path());
+    let id = d
+        .store
+        .create_case(RepairBody::Requested {
+            repair: OrderId::new(),
+            office: driver.person.office,
+            plate: "ABC-1234".into(),
+            fault: "起步抖動".into(),
+        })
+        .unwrap()
+        .order_id();
+    d.sync(&url).await;
+    m.sync(&url).await;
+    m.store
+        .record_case(
+            id,
+            RepairBody::Assessed {
+                items: vec![RepairItem {
+                    code: "1".into(),
+                    description: "更換引擎腳".into(),
+                    kind: ItemKind::Part,
+                    estimate: Money(80_000),
+                }],
+            },
+        )
+        .unwrap();
+    m.sync(&url).await;
+    l.sync(&url).await;
+    l.store
+        .record_case(id, RepairBody::Approved { ceiling: None })
+        .unwrap();
+    l.sync(&url).await;
+    c.sync(&url).await;
+    c.store.record_case(id, RepairBody::Filed).unwrap();
+    c.sync(&url).await;
+    m.sync(&url).await;
+    m.store
+        .record_case(
+            id,
+            RepairBody::PartFitted {
+                part: FittedPart {
+                    item: "1".into(),
+                    part: "引擎腳（原廠）".into(),
+                    quantity: 1,
+                    unit_price: Money(80_000),
+                    warranty_months: 12,
+                },
+            },
+        )
+        .unwrap();
+    m.sync(&url).await;
+
+    let flags = || async {
+        let (s, v) = srv
+            .call(
+                "GET",
+                &format!("/api/v1/cases/{id}"),
+                Some(&manager.token),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["state"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["problem"]["kind"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(flags().await.is_empty(), "under the default 2,000.00");
+    let (_, mut settings) = srv.as_("a.admin", "GET", "/api/v1/settings", None).await;
+    settings["costly_part"] = 50_000.into();
+    let (s, v) = srv
+        .as_("a.admin", "PUT", "/api/v1/settings", Some(settings))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(flags().await, vec!["costly_without_approval".to_owned()]);
+}

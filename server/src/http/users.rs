@@ -98,6 +98,31 @@ pub struct SettingsBody {
     #[serde(default = "default_share_link_days")]
     #[schema(minimum = 1, maximum = 365, default = 14)]
     pub share_link_days: u32,
+    /// R-VEH-COSTLY: a part priced above this (minor units) needs the fleet manager's
+    /// review and the leader's approval (default 200000).
+    #[serde(default = "default_costly_part")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, default = 200_000)]
+    pub costly_part: i64,
+    /// R-SUP-COUNT: days into the quarter by which its count is confirmed (default 10).
+    #[serde(default = "default_count_deadline_days")]
+    #[schema(minimum = 1, maximum = 90, default = 10)]
+    pub count_deadline_days: u32,
+    /// R-SUP-VENDOR: competing quotes asked for (default 3).
+    #[serde(default = "default_min_quotes")]
+    #[schema(minimum = 2, maximum = 10, default = 3)]
+    pub min_quotes: u32,
+}
+
+fn default_costly_part() -> i64 {
+    OfficeSettings::default().costly_part
+}
+
+fn default_count_deadline_days() -> u32 {
+    OfficeSettings::default().count_deadline_days
+}
+
+fn default_min_quotes() -> u32 {
+    OfficeSettings::default().min_quotes
 }
 
 fn default_share_link_days() -> u32 {
@@ -127,6 +152,9 @@ impl From<OfficeSettings> for SettingsBody {
             collection_overdue_days: s.collection_overdue_days,
             small_repair_max_total: s.small_repair_max_total,
             share_link_days: s.share_link_days,
+            costly_part: s.costly_part,
+            count_deadline_days: s.count_deadline_days,
+            min_quotes: s.min_quotes,
         }
     }
 }
@@ -142,6 +170,9 @@ impl From<SettingsBody> for OfficeSettings {
             collection_overdue_days: s.collection_overdue_days,
             small_repair_max_total: s.small_repair_max_total,
             share_link_days: s.share_link_days,
+            costly_part: s.costly_part,
+            count_deadline_days: s.count_deadline_days,
+            min_quotes: s.min_quotes,
         }
     }
 }

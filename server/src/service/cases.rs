@@ -9,7 +9,8 @@ use baoxiu_sync_core::supplies::requisition::{self, RequisitionBody};
 use baoxiu_sync_core::supplies::stock_count::{self, CountBody};
 use baoxiu_sync_core::vehicles::case::{self as repair, RepairBody, RepairContext};
 use baoxiu_sync_core::vehicles::log::{self, LogBody};
-use baoxiu_sync_core::{OfficeId, OrderId};
+use baoxiu_sync_core::vehicles::repair::RepairSettings;
+use baoxiu_sync_core::{Money, OfficeId, OrderId};
 use serde::Serialize;
 
 use super::office_registers;
@@ -17,9 +18,6 @@ use crate::auth::Claims;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::CaseEntry;
-
-/// R-SUP-VENDOR: competing vendors asked for by default (the office's setting to come).
-const MIN_QUOTES: usize = 3;
 
 /// A case with its state and facts, as the API shows it.
 #[derive(Debug, Clone)]
@@ -102,9 +100,12 @@ async fn reduce(
     Ok(match kind {
         Kind::VehicleRepair => {
             let doc = CaseDoc::<RepairBody>::load(bytes, device).map_err(corrupt)?;
+            let settings = st.store.settings(office).await?;
             let ctx = RepairContext {
                 shops: office_registers::fleet(st, office).await?.shops,
-                settings: Default::default(),
+                settings: RepairSettings {
+                    costly_part: Money(settings.costly_part),
+                },
             };
             (json(&repair::state_of(&doc, &ctx))?, facts(&doc)?)
         }
@@ -123,9 +124,10 @@ async fn reduce(
         }
         Kind::PurchasePlan => {
             let doc = CaseDoc::<PlanBody>::load(bytes, device).map_err(corrupt)?;
+            let settings = st.store.settings(office).await?;
             let ctx = PlanContext {
                 catalogue: office_registers::catalogue(st, office).await?,
-                min_quotes: MIN_QUOTES,
+                min_quotes: usize::try_from(settings.min_quotes).unwrap_or(usize::MAX),
             };
             (json(&purchase::state_of(&doc, &ctx))?, facts(&doc)?)
         }
