@@ -75,6 +75,10 @@ pub enum Action {
     /// S3: the cases the caller holds (vehicle repairs and logs, requisitions, counts,
     /// purchase plans); which ones is each kind's reach for the role.
     ReadCases,
+    /// S3: the storeroom's figures for a month or quarter.
+    SuppliesReport,
+    /// S3: the fleet's repair figures for a month or quarter.
+    FleetReport,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -145,6 +149,8 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             R::LogisticsClerk | R::DepartmentHead | R::Leader | R::Admin
         ),
         A::EditCatalogue => matches!(role, R::LogisticsClerk | R::Admin),
+        A::SuppliesReport => matches!(role, R::LogisticsClerk | R::Leader | R::Admin),
+        A::FleetReport => matches!(role, R::FleetManager | R::Leader | R::Admin),
         A::ReadCases => matches!(
             role,
             R::Driver
@@ -222,6 +228,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/supplies/catalogue", Action::ReadCatalogue),
     ("PUT", "/api/v1/supplies/catalogue", Action::EditCatalogue),
     ("GET", "/api/v1/cases", Action::ReadCases),
+    ("GET", "/api/v1/reports/supplies", Action::SuppliesReport),
+    ("GET", "/api/v1/reports/fleet", Action::FleetReport),
     ("GET", "/api/v1/cases/{id}", Action::ReadCases),
     ("GET", "/api/v1/quality", Action::Quality),
     ("GET", "/api/v1/events", Action::Events),

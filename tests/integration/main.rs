@@ -24,6 +24,7 @@ mod paging;
 mod postgres;
 mod registers;
 mod rules;
+mod s3_reports;
 mod schedule;
 mod server_schema;
 mod server_support {

@@ -19,6 +19,7 @@ mod months;
 mod openapi;
 mod orders;
 mod registers;
+mod s3_reports;
 mod schedule;
 mod schema;
 mod sync;
@@ -61,6 +62,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/supplies/catalogue",
             get(registers::get_catalogue).put(registers::put_catalogue),
         )
+        .route("/api/v1/reports/supplies", get(s3_reports::supplies))
+        .route("/api/v1/reports/fleet", get(s3_reports::fleet))
         .route("/api/v1/cases", get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/orders", get(orders::list).post(orders::create))

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
-    schedule, users,
+    s3_reports, schedule, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -177,6 +177,8 @@ impl Modify for ComplaintRepeat {
         registers::put_fleet,
         cases::list,
         cases::get,
+        s3_reports::supplies,
+        s3_reports::fleet,
         registers::maintenance,
         registers::get_catalogue,
         registers::put_catalogue,
@@ -227,6 +229,8 @@ impl Modify for ComplaintRepeat {
         dispatch::HandoverIn,
         dispatch::ClassificationIn,
         schedule::ScheduleItemIo,
+        s3_reports::SuppliesReportOut,
+        s3_reports::FleetReportOut,
         cases::CaseEntryOut,
         cases::CaseOut,
         registers::VehicleIo,

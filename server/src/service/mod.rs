@@ -8,3 +8,4 @@ pub mod month;
 pub mod month_close;
 pub mod office_registers;
 pub mod register;
+pub mod s3_reports;

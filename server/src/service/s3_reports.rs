@@ -1,0 +1,142 @@
+//! The period's figures of vehicles and supplies (S3), from the office's cases: the
+//! storeroom's (issues per department, purchases per vendor, returns, count adjustments,
+//! the stock's value at the end) from the ledger its requisitions, plans and counts make,
+//! and the fleet's (each vehicle's repairs, approved against actual, and the wait for the
+//! leader's approval) from its repairs.
+
+use baoxiu_sync_core::doc::CaseDoc;
+use baoxiu_sync_core::kinds::Kind;
+use baoxiu_sync_core::supplies::count::Quarter;
+use baoxiu_sync_core::supplies::ledger::{Ledger, Movement};
+use baoxiu_sync_core::supplies::purchase::{self, PlanBody, PlanContext};
+use baoxiu_sync_core::supplies::report::{self as supplies, SuppliesReport};
+use baoxiu_sync_core::supplies::requisition::{self, RequisitionBody};
+use baoxiu_sync_core::supplies::stock_count::{self, CountBody};
+use baoxiu_sync_core::vehicles::case::{self as repair, RepairBody, RepairContext};
+use baoxiu_sync_core::vehicles::repair::RepairSettings;
+use baoxiu_sync_core::vehicles::report::{self as fleet, FleetReport};
+use baoxiu_sync_core::{Millis, Money, OfficeId};
+
+use super::month::Month;
+use super::office_registers;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::Period;
+
+/// A month (`YYYY-MM`) or a quarter (`YYYY-Qn`) in the office's zone, as UTC instants.
+pub fn period(s: &str, time_zone: &str) -> Result<Period> {
+    let bad = || Error::Invalid(format!("period {s:?}: YYYY-MM or YYYY-Q1…Q4"));
+    if let Some((year, q)) = s.split_once("-Q") {
+        let tz: chrono_tz::Tz = time_zone
+            .parse()
+            .map_err(|_| Error::Corrupt(format!("the office's time zone {time_zone:?}")))?;
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        let q: u8 = q.parse().map_err(|_| bad())?;
+        if !(1..=4).contains(&q) || !(2000..=2100).contains(&year) {
+            return Err(bad());
+        }
+        let next = if q == 4 {
+            Quarter {
+                year: year + 1,
+                q: 1,
+            }
+        } else {
+            Quarter { year, q: q + 1 }
+        };
+        let start = Quarter { year, q }.start(tz).ok_or_else(bad)?;
+        let end = next.start(tz).ok_or_else(bad)?;
+        return Ok(Period { start, end });
+    }
+    Ok(Month::parse(s, time_zone)?.period())
+}
+
+/// Every case of `kind` in the office, decoded as `B`.
+async fn all<B: baoxiu_sync_core::doc::CaseFacts>(
+    st: &AppState,
+    office: OfficeId,
+    kind: Kind,
+) -> Result<Vec<CaseDoc<B>>> {
+    let device = st.store.server_device();
+    let mut out = Vec::new();
+    for e in st
+        .store
+        .cases(office, vec![kind], None, u32::MAX, 0)
+        .await?
+    {
+        if let Some((_, _, bytes)) = st.store.case(e.id).await? {
+            out.push(
+                CaseDoc::<B>::load(&bytes, device)
+                    .map_err(|err| Error::Corrupt(format!("{} {}: {err}", kind.as_str(), e.id)))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The office's storeroom ledger: every requisition's issues, every plan's deliveries,
+/// every confirmed count's adjustments.
+pub async fn ledger(st: &AppState, office: OfficeId) -> Result<Ledger> {
+    let settings = st.store.settings(office).await?;
+    let ctx = PlanContext {
+        catalogue: office_registers::catalogue(st, office).await?,
+        min_quotes: usize::try_from(settings.min_quotes).unwrap_or(usize::MAX),
+    };
+    let mut movements: Vec<Movement> = Vec::new();
+    for d in all::<RequisitionBody>(st, office, Kind::Requisition).await? {
+        movements.extend(
+            requisition::state_of(&d)
+                .map(|s| s.movements)
+                .unwrap_or_default(),
+        );
+    }
+    for d in all::<PlanBody>(st, office, Kind::PurchasePlan).await? {
+        movements.extend(
+            purchase::state_of(&d, &ctx)
+                .map(|s| s.movements)
+                .unwrap_or_default(),
+        );
+    }
+    for d in all::<CountBody>(st, office, Kind::StockCount).await? {
+        movements.extend(
+            stock_count::state_of(&d)
+                .map(|s| s.movements())
+                .unwrap_or_default(),
+        );
+    }
+    let mut ledger = Ledger::new();
+    ledger
+        .extend(movements)
+        .map_err(|e| Error::Corrupt(format!("the storeroom's ledger: {e}")))?;
+    Ok(ledger)
+}
+
+fn range(p: Period) -> std::ops::Range<Millis> {
+    p.start..p.end
+}
+
+pub async fn supplies_report(
+    st: &AppState,
+    office: OfficeId,
+    period: Period,
+) -> Result<SuppliesReport> {
+    let catalogue = office_registers::catalogue(st, office).await?;
+    let ledger = ledger(st, office).await?;
+    supplies::report(&ledger, &catalogue, range(period))
+        .map_err(|e| Error::Internal(format!("supplies report: {e}")))
+}
+
+pub async fn fleet_report(st: &AppState, office: OfficeId, period: Period) -> Result<FleetReport> {
+    let settings = st.store.settings(office).await?;
+    let ctx = RepairContext {
+        shops: office_registers::fleet(st, office).await?.shops,
+        settings: RepairSettings {
+            costly_part: Money(settings.costly_part),
+        },
+    };
+    let states: Vec<_> = all::<RepairBody>(st, office, Kind::VehicleRepair)
+        .await?
+        .iter()
+        .filter_map(|d| repair::state_of(d, &ctx))
+        .collect();
+    fleet::report(&states, range(period)).map_err(|e| Error::Internal(format!("fleet report: {e}")))
+}
