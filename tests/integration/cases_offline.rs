@@ -399,3 +399,96 @@ async fn r_veh_costly_the_threshold_is_the_office_s_setting() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(flags().await, vec!["costly_without_approval".to_owned()]);
 }
+
+/// R-VEH-USE through the phones: the fleet manager opens the vehicle's log; its driver —
+/// a member because the fleet register lists him for the vehicle — records a trip out of
+/// the city offline; it is flagged until the leader's consent arrives, and both merge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_veh_use_a_driver_s_offline_trip_merges_with_the_leader_s_later_consent() {
+    use baoxiu_sync_core::vehicles::log::{self, LogBody};
+    use baoxiu_sync_core::vehicles::usage::UseFlag;
+
+    let srv = TestServer::start().await;
+    let url = srv.ws_url();
+    let (driver, manager, leader, _clerk) = fleet_office(&srv).await;
+    // The register lists the driver for the vehicle.
+    let fleet = serde_json::json!({
+        "vehicles": [{"plate": "ABC-1234", "unit": "總務科", "drivers": [driver.person.id],
+            "odometer_km": 52000, "schedule": {"every_days": 180, "every_km": 10000},
+            "last_service": {"at": 1_790_000_000_000_i64, "odometer_km": 50000}}],
+        "shops": [SHOP], "stations": ["中油民權站"]
+    });
+    srv.state()
+        .store
+        .set_register(driver.person.office, Register::Fleet, fleet.to_string())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut d, mut m, mut l) = (
+        Phone::new(&driver, dir.path()),
+        Phone::new(&manager, dir.path()),
+        Phone::new(&leader, dir.path()),
+    );
+    let id = m
+        .store
+        .create_case(LogBody::Opened {
+            log: OrderId::new(),
+            office: manager.person.office,
+            plate: "ABC-1234".into(),
+        })
+        .unwrap()
+        .order_id();
+    m.sync(&url).await;
+    d.sync(&url).await;
+    assert_eq!(
+        d.store.cases().unwrap(),
+        vec![(id, Kind::VehicleLog)],
+        "the vehicle's driver holds its log"
+    );
+    // On the road: a trip to another city, recorded offline.
+    let t0 = 1_800_000_000_000;
+    let trip = d
+        .store
+        .record_case(
+            id,
+            LogBody::Trip {
+                start: t0,
+                end: t0 + 5 * 3_600_000,
+                odometer_start: 52_000,
+                odometer_end: 52_180,
+                private: false,
+                out_of_city: true,
+            },
+        )
+        .unwrap()
+        .events()
+        .last()
+        .and_then(|e| e.event.as_ref().ok())
+        .map(|f| f.id)
+        .unwrap();
+    let stations = vec!["中油民權站".to_owned()];
+    let flags = |p: &Phone| {
+        log::state_of(&p.store.case::<LogBody>(id).unwrap(), &stations)
+            .unwrap()
+            .flags
+    };
+    assert_eq!(
+        flags(&d),
+        vec![UseFlag::LeftCityWithoutConsent {
+            trip: trip.to_string()
+        }]
+    );
+    d.sync(&url).await;
+    // The leader, reached later, consents; every phone converges on no flag.
+    l.sync(&url).await;
+    l.store
+        .record_case(id, LogBody::LeaveConsented { trip })
+        .unwrap();
+    l.sync(&url).await;
+    d.sync(&url).await;
+    m.sync(&url).await;
+    for p in [&d, &m, &l] {
+        assert!(flags(p).is_empty(), "{:?}", flags(p));
+        assert_eq!(p.store.case::<LogBody>(id).unwrap().facts().len(), 3);
+    }
+}
