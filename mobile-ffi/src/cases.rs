@@ -1,11 +1,14 @@
-//! The S3 steps a phone takes offline, for the driver, the fleet manager, the leader and
-//! the logistics clerk: a vehicle repair from the request to the exit inspection, and the
-//! quarter's storeroom count. Each call records one fact on the phone's replica (checked
+//! The S3 steps a phone takes offline, for the driver, the fleet manager, the leader, the
+//! logistics clerk and department heads: a vehicle repair from the request to the exit
+//! inspection, a department's requisition to its issue, and the quarter's storeroom
+//! count. Each call records one fact on the phone's replica (checked
 //! as the server will check it) and syncs when the phone next can.
 
 use baoxiu_sync_core::doc::CaseDoc;
 use baoxiu_sync_core::kinds::CaseKind;
 use baoxiu_sync_core::supplies::count::{ItemCount, Quarter};
+use baoxiu_sync_core::supplies::issue::Line;
+use baoxiu_sync_core::supplies::requisition::{self, RequisitionBody};
 use baoxiu_sync_core::supplies::stock_count::{self, CountBody, CountState};
 use baoxiu_sync_core::vehicles::case::{
     self, RepairBody, RepairContext, RepairProblem, RepairState,
@@ -59,6 +62,25 @@ pub struct RepairRecord {
     pub accepted: bool,
     /// The designated-shop check is the server's: the phone does not hold the fleet
     /// register, so no such flag is shown here.
+    pub flags: Vec<CaseFlagRecord>,
+}
+
+/// A line of a requisition: an item and a quantity.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LineRecord {
+    pub item: String,
+    pub quantity: u64,
+}
+
+/// A requisition (申請批準單) as the phone holds it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RequisitionRecord {
+    pub id: String,
+    pub department: String,
+    /// `requested`, `approved`, `checked`, `partly_issued`, `issued`, `cancelled`.
+    pub status: String,
+    pub requested: Vec<LineRecord>,
+    pub issued: Vec<LineRecord>,
     pub flags: Vec<CaseFlagRecord>,
 }
 
@@ -136,6 +158,39 @@ fn repair_record(doc: &CaseDoc<RepairBody>) -> R<RepairRecord> {
             })
             .collect(),
     })
+}
+
+fn requisition_record(doc: &CaseDoc<RequisitionBody>) -> R<RequisitionRecord> {
+    let s =
+        requisition::state_of(doc).ok_or_else(|| bad("the requisition has no request".into()))?;
+    let line = |(item, quantity): (&String, &u64)| LineRecord {
+        item: item.clone(),
+        quantity: *quantity,
+    };
+    Ok(RequisitionRecord {
+        id: doc.order_id().to_string(),
+        department: s.department.clone(),
+        status: kind_name(&s.status),
+        requested: s.requested.iter().map(|(i, q)| line((i, q))).collect(),
+        issued: s.issued.iter().map(line).collect(),
+        flags: s
+            .flags
+            .iter()
+            .map(|f| CaseFlagRecord {
+                rule: "R-SUP-ISSUE".into(),
+                problem: serde_json::to_string(&f.problem).unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+fn lines(l: Vec<LineRecord>) -> Vec<Line> {
+    l.into_iter()
+        .map(|l| Line {
+            item: l.item,
+            quantity: l.quantity,
+        })
+        .collect()
 }
 
 fn count_record(doc: &CaseDoc<CountBody>) -> R<CountRecord> {
@@ -280,6 +335,50 @@ impl Replica {
 
     pub fn note_repair(&self, id: String, text: String) -> R<RepairRecord> {
         repair_record(&self.record_on(&id, RepairBody::Note { text })?)
+    }
+
+    /// A department head asks for supplies for the department (R-SUP-ISSUE).
+    pub fn request_supplies(
+        &self,
+        department: String,
+        lines_asked: Vec<LineRecord>,
+    ) -> R<RequisitionRecord> {
+        requisition_record(&self.open_case(RequisitionBody::Requested {
+            requisition: OrderId::new(),
+            office: self.office,
+            department,
+            lines: lines(lines_asked),
+        })?)
+    }
+
+    /// The department head approves (批準).
+    pub fn approve_requisition(&self, id: String) -> R<RequisitionRecord> {
+        requisition_record(&self.record_on(&id, RequisitionBody::Approved)?)
+    }
+
+    /// The clerk checks it and logs it in the register (核對並登記).
+    pub fn check_requisition(&self, id: String) -> R<RequisitionRecord> {
+        requisition_record(&self.record_on(&id, RequisitionBody::Checked)?)
+    }
+
+    /// The clerk hands items over; beyond the stock only with a reason (flagged).
+    pub fn issue_supplies(
+        &self,
+        id: String,
+        handed: Vec<LineRecord>,
+        override_reason: Option<String>,
+    ) -> R<RequisitionRecord> {
+        requisition_record(&self.record_on(
+            &id,
+            RequisitionBody::Issued {
+                lines: lines(handed),
+                override_reason,
+            },
+        )?)
+    }
+
+    pub fn requisition(&self, id: String) -> R<RequisitionRecord> {
+        requisition_record(&self.store().case::<RequisitionBody>(order_id(&id)?)?)
     }
 
     /// The clerk opens the count of a quarter (R-SUP-COUNT), read against the ledger now.

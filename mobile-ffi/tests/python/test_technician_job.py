@@ -240,7 +240,26 @@ class DriverRepair(unittest.TestCase):
                 self.assertTrue(seen.accepted)
                 self.assertEqual(seen.flags, [])
                 self.assertEqual(seen.labour, 45000)
-                for r in (driver, manager, leader, clerk):
+
+
+                # A department's requisition: asked and approved by its head offline,
+                # checked and issued in part by the clerk (R-SUP-ISSUE).
+                head = phone("department_head")
+                asked = head.request_supplies("總務科", [ffi.LineRecord(item="P-01", quantity=30)])
+                approved = head.approve_requisition(asked.id)
+                self.assertEqual(approved.status, "approved")
+                with self.assertRaises(ffi.ReplicaError.Rule):
+                    head.issue_supplies(asked.id, [ffi.LineRecord(item="P-01", quantity=30)], None)
+                synced(head)
+                synced(clerk)
+                clerk.check_requisition(asked.id)
+                part = clerk.issue_supplies(asked.id, [ffi.LineRecord(item="P-01", quantity=20)], None)
+                self.assertEqual(part.status, "partly_issued")
+                synced(clerk)
+                synced(head)
+                seen = head.requisition(asked.id)
+                self.assertEqual([(l.item, l.quantity) for l in seen.issued], [("P-01", 20)])
+                for r in (driver, manager, leader, clerk, head):
                     r.stop_sync()
             finally:
                 proc.terminate()
