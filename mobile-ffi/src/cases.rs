@@ -13,6 +13,7 @@ use baoxiu_sync_core::supplies::stock_count::{self, CountBody, CountState};
 use baoxiu_sync_core::vehicles::case::{
     self, RepairBody, RepairContext, RepairProblem, RepairState,
 };
+use baoxiu_sync_core::vehicles::log::{self, LogBody};
 use baoxiu_sync_core::vehicles::repair::{ItemKind, RepairItem};
 use baoxiu_sync_core::{Money, OrderId};
 
@@ -62,6 +63,29 @@ pub struct RepairRecord {
     pub accepted: bool,
     /// The designated-shop check is the server's: the phone does not hold the fleet
     /// register, so no such flag is shown here.
+    pub flags: Vec<CaseFlagRecord>,
+}
+
+/// A trip of a vehicle's log.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TripRecord {
+    pub id: String,
+    pub start: i64,
+    pub end: i64,
+    pub odometer_start: u64,
+    pub odometer_end: u64,
+    pub private: bool,
+    pub out_of_city: bool,
+}
+
+/// A vehicle's log (trips and refuellings) as the phone holds it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VehicleLogRecord {
+    pub id: String,
+    pub plate: String,
+    pub trips: Vec<TripRecord>,
+    pub refuels: u32,
+    /// R-VEH-USE flags (the designated-station check is the server's, as for shops).
     pub flags: Vec<CaseFlagRecord>,
 }
 
@@ -182,6 +206,47 @@ fn requisition_record(doc: &CaseDoc<RequisitionBody>) -> R<RequisitionRecord> {
             })
             .collect(),
     })
+}
+
+fn log_record(doc: &CaseDoc<LogBody>) -> R<VehicleLogRecord> {
+    // The phone holds no fleet register: no station is known to be designated here.
+    let s = log::state_of(doc, &[]).ok_or_else(|| bad("the log was not opened".into()))?;
+    Ok(VehicleLogRecord {
+        id: doc.order_id().to_string(),
+        plate: s.plate.clone(),
+        trips: s
+            .trips
+            .iter()
+            .map(|t| TripRecord {
+                id: t.id.clone(),
+                start: t.start,
+                end: t.end,
+                odometer_start: t.odometer_start,
+                odometer_end: t.odometer_end,
+                private: t.private,
+                out_of_city: t.out_of_city,
+            })
+            .collect(),
+        refuels: u32::try_from(s.refuels.len()).unwrap_or(u32::MAX),
+        flags: s
+            .flags
+            .iter()
+            .filter(|f| {
+                !matches!(
+                    f,
+                    baoxiu_sync_core::vehicles::usage::UseFlag::UndesignatedStation { .. }
+                )
+            })
+            .map(|f| CaseFlagRecord {
+                rule: "R-VEH-USE".into(),
+                problem: serde_json::to_string(f).unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+fn event_id(s: &str) -> R<baoxiu_sync_core::EventId> {
+    s.parse().map_err(|_| bad(format!("trip id {s:?}")))
 }
 
 fn lines(l: Vec<LineRecord>) -> Vec<Line> {
@@ -335,6 +400,77 @@ impl Replica {
 
     pub fn note_repair(&self, id: String, text: String) -> R<RepairRecord> {
         repair_record(&self.record_on(&id, RepairBody::Note { text })?)
+    }
+
+    /// The fleet manager opens a vehicle's log (its drivers hold it through the register).
+    pub fn open_vehicle_log(&self, plate: String) -> R<VehicleLogRecord> {
+        log_record(&self.open_case(LogBody::Opened {
+            log: OrderId::new(),
+            office: self.office,
+            plate,
+        })?)
+    }
+
+    /// R-VEH-USE: a trip, recorded by its driver (private use and leaving the city are
+    /// flagged until the leader approves or consents).
+    #[allow(clippy::too_many_arguments)]
+    pub fn log_trip(
+        &self,
+        id: String,
+        start: i64,
+        end: i64,
+        odometer_start: u64,
+        odometer_end: u64,
+        private: bool,
+        out_of_city: bool,
+    ) -> R<VehicleLogRecord> {
+        log_record(&self.record_on(
+            &id,
+            LogBody::Trip {
+                start,
+                end,
+                odometer_start,
+                odometer_end,
+                private,
+                out_of_city,
+            },
+        )?)
+    }
+
+    /// R-VEH-USE: a refuelling (millilitres, amount in minor units).
+    pub fn log_refuel(
+        &self,
+        id: String,
+        station: String,
+        millilitres: u64,
+        amount: i64,
+        odometer_km: u64,
+    ) -> R<VehicleLogRecord> {
+        log_record(&self.record_on(
+            &id,
+            LogBody::Refuelled {
+                station,
+                millilitres,
+                amount: Money(amount),
+                odometer_km,
+            },
+        )?)
+    }
+
+    /// The leader consents to a trip leaving the city.
+    pub fn consent_leave(&self, id: String, trip: String) -> R<VehicleLogRecord> {
+        let trip = event_id(&trip)?;
+        log_record(&self.record_on(&id, LogBody::LeaveConsented { trip })?)
+    }
+
+    /// The leader approves a trip's private use.
+    pub fn approve_private_use(&self, id: String, trip: String) -> R<VehicleLogRecord> {
+        let trip = event_id(&trip)?;
+        log_record(&self.record_on(&id, LogBody::PrivateUseApproved { trip })?)
+    }
+
+    pub fn vehicle_log(&self, id: String) -> R<VehicleLogRecord> {
+        log_record(&self.store().case::<LogBody>(order_id(&id)?)?)
     }
 
     /// A department head asks for supplies for the department (R-SUP-ISSUE).

@@ -259,6 +259,22 @@ class DriverRepair(unittest.TestCase):
                 synced(head)
                 seen = head.requisition(asked.id)
                 self.assertEqual([(l.item, l.quantity) for l in seen.issued], [("P-01", 20)])
+
+                # R-VEH-USE: the fleet manager opens the vehicle's log; its driver (the
+                # register lists him) records a trip out of the city offline, flagged
+                # until the leader's later consent.
+                log = manager.open_vehicle_log("ABC-1234")
+                synced(manager)
+                synced(driver)
+                now = int(__import__("time").time() * 1000)
+                trip = driver.log_trip(log.id, now - 7200000, now - 3600000, 52300, 52410, False, True)
+                self.assertEqual([f.rule for f in trip.flags], ["R-VEH-USE"])
+                synced(driver)
+                synced(leader)
+                leader.consent_leave(log.id, trip.trips[0].id)
+                synced(leader)
+                synced(driver)
+                self.assertEqual(driver.vehicle_log(log.id).flags, [])
                 for r in (driver, manager, leader, clerk, head):
                     r.stop_sync()
             finally:
