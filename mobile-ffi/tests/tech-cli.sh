@@ -99,6 +99,14 @@ count=$(awk 'NR == 1 { print $1 }' "$work/count.txt")
 "$TECH" count item "$count" W-01 120 >"$work/count.txt"
 grep -E '^  P-01  37$' "$work/count.txt" >/dev/null
 "$TECH" sync
+# The department's requisition the demo holds: checked, then issued in part.
+"$TECH" cases >"$work/clerk-cases.txt"
+req=$(awk '$2 == "requisition" { print $1; exit }' "$work/clerk-cases.txt")
+[ -n "$req" ] || { echo "no requisition"; exit 1; }
+"$TECH" requisition check "$req" >/dev/null
+"$TECH" requisition issue "$req" P-01:10 W-01:30 >"$work/issue.txt"
+grep '\[partly_issued\]' "$work/issue.txt" >/dev/null
+"$TECH" sync
 BAOXIU_TECH_DB="$work/driver.db" "$TECH" sync
 export BAOXIU_TECH_DB="$work/fleet.db"
 "$TECH" login --server "http://$addr" --token "$fleet_token"

@@ -1,7 +1,7 @@
 //! The demo office's vehicles and supplies (S3): its fleet people, vehicles, designated
 //! shops and stations, a catalogue in the four series with their dealers, stock received
-//! against an approved purchase plan, and a driver's repair request waiting for the fleet
-//! manager. Every case is written the way a phone writes it (each person's own replica)
+//! against an approved purchase plan, a department's approved requisition waiting for the
+//! clerk, and a driver's repair request waiting for the fleet manager. Every case is written the way a phone writes it (each person's own replica)
 //! and goes through the same validation as a real device.
 
 use std::collections::BTreeMap;
@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use baoxiu_sync_core::doc::CaseDoc;
 use baoxiu_sync_core::kinds::CaseKind;
 use baoxiu_sync_core::protocol::OrderChanges;
+use baoxiu_sync_core::supplies::issue::Line;
 use baoxiu_sync_core::supplies::plan::{PlanLine, Source};
 use baoxiu_sync_core::supplies::purchase::PlanBody;
+use baoxiu_sync_core::supplies::requisition::RequisitionBody;
 use baoxiu_sync_core::supplies::{Catalogue, Category, Item};
 use baoxiu_sync_core::validate::Submitter;
 use baoxiu_sync_core::vehicles::case::RepairBody;
@@ -243,6 +245,31 @@ pub(super) async fn seed(st: &AppState, people: &[(Person, DeviceId)]) -> Result
         },
     ))?;
     sync(st, &clerk, &plan, &heads).await?;
+
+    // A department's requisition, approved by its head, waiting for the clerk.
+    let head = find(people, Role::DepartmentHead)?;
+    let asked = RequisitionBody::Requested {
+        requisition: OrderId::new(),
+        office: DEMO_OFFICE,
+        department: "一中隊".into(),
+        lines: vec![
+            Line {
+                item: "P-01".into(),
+                quantity: 10,
+            },
+            Line {
+                item: "W-01".into(),
+                quantity: 50,
+            },
+        ],
+    };
+    let mut req = CaseDoc::create(head.device, &fact(&head, now - 2 * DAY, asked))?;
+    req.append(&fact(
+        &head,
+        now - 2 * DAY + 60_000,
+        RequisitionBody::Approved,
+    ))?;
+    sync(st, &head, &req, &[]).await?;
 
     // A fault reported on the road, waiting for the fleet manager's assessment.
     let requested = RepairBody::Requested {

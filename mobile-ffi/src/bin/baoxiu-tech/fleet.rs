@@ -1,7 +1,10 @@
 //! The fleet's and the storeroom's offline steps (S3), for drivers, the fleet manager,
 //! the leader and the logistics clerk: the same `Replica` calls their phones make.
 
-use baoxiu_mobile_ffi::{CountRecord, RepairItemRecord, RepairRecord, Replica, ReplicaError};
+use baoxiu_mobile_ffi::{
+    CountRecord, LineRecord, RepairItemRecord, RepairRecord, Replica, ReplicaError,
+    RequisitionRecord, VehicleLogRecord,
+};
 use clap::Subcommand;
 
 #[derive(Subcommand, Debug)]
@@ -37,6 +40,53 @@ pub enum Repair {
     Accept { repair: String },
     /// One repair in full.
     Show { repair: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Requisition {
+    /// The clerk checks it and logs it in the register.
+    Check {
+        requisition: String,
+    },
+    /// The clerk hands items over: `item:quantity`, repeatable.
+    Issue {
+        requisition: String,
+        #[arg(required = true)]
+        lines: Vec<String>,
+        /// Beyond the stock only with a reason (flagged).
+        #[arg(long)]
+        override_reason: Option<String>,
+    },
+    Show {
+        requisition: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Log {
+    /// A trip (RFC 3339 times), by the vehicle's driver.
+    Trip {
+        log: String,
+        start: String,
+        end: String,
+        odometer_start: u64,
+        odometer_end: u64,
+        #[arg(long)]
+        private: bool,
+        #[arg(long)]
+        out_of_city: bool,
+    },
+    /// A refuelling: station, millilitres, amount (minor units), odometer.
+    Refuel {
+        log: String,
+        station: String,
+        millilitres: u64,
+        amount: i64,
+        odometer_km: u64,
+    },
+    Show {
+        log: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -177,6 +227,119 @@ pub fn repair(r: &Replica, cmd: Repair) -> Result<(), String> {
     }
     .map_err(e)?;
     print_repair(&shown);
+    Ok(())
+}
+
+fn print_requisition(q: &RequisitionRecord) {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  [{}]  {}", q.id, q.status, q.department);
+    for l in &q.requested {
+        let issued = q
+            .issued
+            .iter()
+            .find(|i| i.item == l.item)
+            .map(|i| i.quantity)
+            .unwrap_or(0);
+        let _ = writeln!(out, "  {}  asked {}  issued {issued}", l.item, l.quantity);
+    }
+    for f in &q.flags {
+        let _ = writeln!(out, "  ! {} {}", f.rule, f.problem);
+    }
+    print!("{out}");
+}
+
+fn print_log(l: &VehicleLogRecord) {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  log of {}  ({} refuels)", l.id, l.plate, l.refuels);
+    for t in &l.trips {
+        let _ = writeln!(
+            out,
+            "  trip {}  {}–{} km{}{}",
+            t.id,
+            t.odometer_start,
+            t.odometer_end,
+            if t.private { "  private" } else { "" },
+            if t.out_of_city {
+                "  out of the city"
+            } else {
+                ""
+            }
+        );
+    }
+    for f in &l.flags {
+        let _ = writeln!(out, "  ! {} {}", f.rule, f.problem);
+    }
+    print!("{out}");
+}
+
+fn parse_line(s: &str) -> Result<LineRecord, String> {
+    let (item, quantity) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("line {s:?} is not item:quantity"))?;
+    Ok(LineRecord {
+        item: item.into(),
+        quantity: quantity.parse().map_err(|_| format!("quantity in {s:?}"))?,
+    })
+}
+
+pub fn requisition(r: &Replica, cmd: Requisition) -> Result<(), String> {
+    let shown = match cmd {
+        Requisition::Check { requisition } => r.check_requisition(resolve(r, &requisition)?),
+        Requisition::Issue {
+            requisition,
+            lines,
+            override_reason,
+        } => {
+            let lines = lines
+                .iter()
+                .map(|l| parse_line(l))
+                .collect::<Result<_, _>>()?;
+            r.issue_supplies(resolve(r, &requisition)?, lines, override_reason)
+        }
+        Requisition::Show { requisition } => r.requisition(resolve(r, &requisition)?),
+    }
+    .map_err(e)?;
+    print_requisition(&shown);
+    Ok(())
+}
+
+pub fn log(r: &Replica, cmd: Log) -> Result<(), String> {
+    let instant = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.timestamp_millis())
+            .map_err(|err| format!("{s:?} is not an RFC 3339 time ({err})"))
+    };
+    let shown = match cmd {
+        Log::Trip {
+            log,
+            start,
+            end,
+            odometer_start,
+            odometer_end,
+            private,
+            out_of_city,
+        } => r.log_trip(
+            resolve(r, &log)?,
+            instant(&start)?,
+            instant(&end)?,
+            odometer_start,
+            odometer_end,
+            private,
+            out_of_city,
+        ),
+        Log::Refuel {
+            log,
+            station,
+            millilitres,
+            amount,
+            odometer_km,
+        } => r.log_refuel(resolve(r, &log)?, station, millilitres, amount, odometer_km),
+        Log::Show { log } => r.vehicle_log(resolve(r, &log)?),
+    }
+    .map_err(e)?;
+    print_log(&shown);
     Ok(())
 }
 

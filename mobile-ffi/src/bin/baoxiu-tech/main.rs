@@ -181,6 +181,12 @@ enum Cmd {
     /// S3: the quarter's storeroom count (the clerk).
     #[command(subcommand)]
     Count(fleet::Count),
+    /// S3: a department's requisition (the clerk's steps).
+    #[command(subcommand)]
+    Requisition(fleet::Requisition),
+    /// S3: a vehicle's log (the driver's trips and refuels).
+    #[command(subcommand)]
+    Log(fleet::Log),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -530,6 +536,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Cmd::Cases => fleet::cases(&r),
         Cmd::Repair(c) => fleet::repair(&r, c),
         Cmd::Count(c) => fleet::count(&r, c),
+        Cmd::Requisition(c) => fleet::requisition(&r, c),
+        Cmd::Log(c) => fleet::log(&r, c),
         Cmd::Status => {
             let s = r.sync_state();
             println!("{} change(s) waiting for the server", s.pending);
