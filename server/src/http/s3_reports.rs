@@ -39,8 +39,23 @@ async fn period_of(st: &AppState, c: &Caller, q: &PeriodQuery) -> Result<crate::
     svc::period(&q.period, &office.time_zone)
 }
 
-fn name(kind: &str, period: &str) -> String {
-    format!("{kind}-{period}")
+/// The answer in the format asked for: JSON, or one table as CSV or XLSX.
+fn answer<T: serde::Serialize>(
+    q: &PeriodQuery,
+    kind: &str,
+    report: T,
+    table: impl Fn(&T, bool) -> super::export::Table,
+) -> Result<Response> {
+    let en = english(q.lang.as_deref())?;
+    let file = format!("{kind}-{}", q.period);
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(report).into_response()),
+        "csv" => csv_response(&table(&report, en), &file),
+        "xlsx" => xlsx_response(&[table(&report, en)], &file),
+        f => Err(Error::Invalid(format!(
+            "unknown format {f:?} (json, csv, xlsx)"
+        ))),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/supplies", params(PeriodQuery),
@@ -50,18 +65,10 @@ pub async fn supplies(
     c: Caller,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Response> {
-    let en = english(q.lang.as_deref())?;
+    english(q.lang.as_deref())?;
     let period = period_of(&st, &c, &q).await?;
     let r: SuppliesReport = svc::supplies_report(&st, c.0.office, period).await?;
-    let file = name("supplies", &q.period);
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(r).into_response()),
-        "csv" => csv_response(&supplies_table(&r, en), &file),
-        "xlsx" => xlsx_response(&[supplies_table(&r, en)], &file),
-        f => Err(Error::Invalid(format!(
-            "unknown format {f:?} (json, csv, xlsx)"
-        ))),
-    }
+    answer(&q, "supplies", r, supplies_table)
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/fleet", params(PeriodQuery),
@@ -71,18 +78,10 @@ pub async fn fleet(
     c: Caller,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Response> {
-    let en = english(q.lang.as_deref())?;
+    english(q.lang.as_deref())?;
     let period = period_of(&st, &c, &q).await?;
     let r: FleetReport = svc::fleet_report(&st, c.0.office, period).await?;
-    let file = name("fleet", &q.period);
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(r).into_response()),
-        "csv" => csv_response(&fleet_table(&r, en), &file),
-        "xlsx" => xlsx_response(&[fleet_table(&r, en)], &file),
-        f => Err(Error::Invalid(format!(
-            "unknown format {f:?} (json, csv, xlsx)"
-        ))),
-    }
+    answer(&q, "fleet", r, fleet_table)
 }
 
 /// The storeroom's figures (JSON): `issued` (department → item → units and value),
