@@ -80,6 +80,28 @@ pub async fn view(st: &AppState, c: &Claims, id: &str) -> Result<CaseView> {
     })
 }
 
+/// What a repair's reducer reads besides its facts: the office's designated shops and
+/// its threshold for costly parts.
+pub async fn repair_context(st: &AppState, office: OfficeId) -> Result<RepairContext> {
+    let settings = st.store.settings(office).await?;
+    Ok(RepairContext {
+        shops: office_registers::fleet(st, office).await?.shops,
+        settings: RepairSettings {
+            costly_part: Money(settings.costly_part),
+        },
+    })
+}
+
+/// What a purchase plan's reducer reads: the office's catalogue and how many quotes it
+/// asks for.
+pub async fn plan_context(st: &AppState, office: OfficeId) -> Result<PlanContext> {
+    let settings = st.store.settings(office).await?;
+    Ok(PlanContext {
+        catalogue: office_registers::catalogue(st, office).await?,
+        min_quotes: usize::try_from(settings.min_quotes).unwrap_or(usize::MAX),
+    })
+}
+
 fn json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
     serde_json::to_value(v).map_err(|e| Error::Internal(format!("case state: {e}")))
 }
@@ -100,13 +122,7 @@ async fn reduce(
     Ok(match kind {
         Kind::VehicleRepair => {
             let doc = CaseDoc::<RepairBody>::load(bytes, device).map_err(corrupt)?;
-            let settings = st.store.settings(office).await?;
-            let ctx = RepairContext {
-                shops: office_registers::fleet(st, office).await?.shops,
-                settings: RepairSettings {
-                    costly_part: Money(settings.costly_part),
-                },
-            };
+            let ctx = repair_context(st, office).await?;
             (json(&repair::state_of(&doc, &ctx))?, facts(&doc)?)
         }
         Kind::VehicleLog => {
@@ -124,11 +140,7 @@ async fn reduce(
         }
         Kind::PurchasePlan => {
             let doc = CaseDoc::<PlanBody>::load(bytes, device).map_err(corrupt)?;
-            let settings = st.store.settings(office).await?;
-            let ctx = PlanContext {
-                catalogue: office_registers::catalogue(st, office).await?,
-                min_quotes: usize::try_from(settings.min_quotes).unwrap_or(usize::MAX),
-            };
+            let ctx = plan_context(st, office).await?;
             (json(&purchase::state_of(&doc, &ctx))?, facts(&doc)?)
         }
         Kind::WorkOrder => return Err(Error::Internal("a work order is not a case here".into())),

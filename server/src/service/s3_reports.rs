@@ -8,15 +8,15 @@ use baoxiu_sync_core::doc::CaseDoc;
 use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::supplies::count::Quarter;
 use baoxiu_sync_core::supplies::ledger::{Ledger, Movement};
-use baoxiu_sync_core::supplies::purchase::{self, PlanBody, PlanContext};
+use baoxiu_sync_core::supplies::purchase::{self, PlanBody};
 use baoxiu_sync_core::supplies::report::{self as supplies, SuppliesReport};
 use baoxiu_sync_core::supplies::requisition::{self, RequisitionBody};
 use baoxiu_sync_core::supplies::stock_count::{self, CountBody};
-use baoxiu_sync_core::vehicles::case::{self as repair, RepairBody, RepairContext};
-use baoxiu_sync_core::vehicles::repair::RepairSettings;
+use baoxiu_sync_core::vehicles::case::{self as repair, RepairBody};
 use baoxiu_sync_core::vehicles::report::{self as fleet, FleetReport};
-use baoxiu_sync_core::{Millis, Money, OfficeId};
+use baoxiu_sync_core::{Millis, OfficeId};
 
+use super::cases::{plan_context, repair_context};
 use super::month::Month;
 use super::office_registers;
 use crate::error::{Error, Result};
@@ -76,11 +76,7 @@ async fn all<B: baoxiu_sync_core::doc::CaseFacts>(
 /// The office's storeroom ledger: every requisition's issues, every plan's deliveries,
 /// every confirmed count's adjustments.
 pub async fn ledger(st: &AppState, office: OfficeId) -> Result<Ledger> {
-    let settings = st.store.settings(office).await?;
-    let ctx = PlanContext {
-        catalogue: office_registers::catalogue(st, office).await?,
-        min_quotes: usize::try_from(settings.min_quotes).unwrap_or(usize::MAX),
-    };
+    let ctx = plan_context(st, office).await?;
     let mut movements: Vec<Movement> = Vec::new();
     for d in all::<RequisitionBody>(st, office, Kind::Requisition).await? {
         movements.extend(
@@ -126,13 +122,7 @@ pub async fn supplies_report(
 }
 
 pub async fn fleet_report(st: &AppState, office: OfficeId, period: Period) -> Result<FleetReport> {
-    let settings = st.store.settings(office).await?;
-    let ctx = RepairContext {
-        shops: office_registers::fleet(st, office).await?.shops,
-        settings: RepairSettings {
-            costly_part: Money(settings.costly_part),
-        },
-    };
+    let ctx = repair_context(st, office).await?;
     let states: Vec<_> = all::<RepairBody>(st, office, Kind::VehicleRepair)
         .await?
         .iter()

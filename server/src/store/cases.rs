@@ -123,14 +123,8 @@ fn check_kind<B: CaseKind>(
     let acked = v
         .duplicates
         .iter()
-        .chain(
-            v.new_changes
-                .iter()
-                .map(|c| c.hash())
-                .collect::<Vec<_>>()
-                .iter(),
-        )
         .map(|h| h.0)
+        .chain(v.new_changes.iter().map(|c| c.hash().0))
         .collect();
     Ok(CheckedCase {
         row: CaseRow {
