@@ -26,6 +26,9 @@ pub enum Error {
         invalid: bool,
         message: String,
     },
+    /// A case's fact refused by its kind's rule (R-VEH-*, R-SUP-*): 409, coded by the rule.
+    #[error("{message}")]
+    CaseRule { rule: &'static str, message: String },
     /// The store could not take the write (disk full, shutting down…); nothing was stored.
     #[error("unavailable: {0}")]
     Unavailable(String),

@@ -75,6 +75,9 @@ pub enum Action {
     /// S3: the cases the caller holds (vehicle repairs and logs, requisitions, counts,
     /// purchase plans); which ones is each kind's reach for the role.
     ReadCases,
+    /// S3: opening a case or recording a fact on one; which fact is each kind's rule
+    /// for the role (sync-core's `role_may_record`).
+    WriteCases,
     /// S3: the storeroom's figures for a month or quarter.
     SuppliesReport,
     /// S3: the fleet's repair figures for a month or quarter.
@@ -151,7 +154,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         A::EditCatalogue => matches!(role, R::LogisticsClerk | R::Admin),
         A::SuppliesReport => matches!(role, R::LogisticsClerk | R::Leader | R::Admin),
         A::FleetReport => matches!(role, R::FleetManager | R::Leader | R::Admin),
-        A::ReadCases => matches!(
+        A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
                 | R::FleetManager
@@ -231,6 +234,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/reports/supplies", Action::SuppliesReport),
     ("GET", "/api/v1/reports/fleet", Action::FleetReport),
     ("GET", "/api/v1/cases/{id}", Action::ReadCases),
+    ("POST", "/api/v1/cases", Action::WriteCases),
+    ("POST", "/api/v1/cases/{id}/facts", Action::WriteCases),
     ("GET", "/api/v1/quality", Action::Quality),
     ("GET", "/api/v1/events", Action::Events),
     ("GET", "/sync", Action::Sync),

@@ -1,16 +1,24 @@
 //! The cases of the S3 kinds, read: a role lists and opens the cases it holds (the same
 //! reach as on sync: a driver their own and their vehicle's, the fleet manager the
-//! office's repairs…). Cases are written by the phones, through sync.
+//! office's repairs…), and write them: a case opened or a fact recorded here takes the
+//! same path as a phone's change (`service::case_writes`).
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use baoxiu_sync_core::kinds::Kind;
+use baoxiu_sync_core::supplies::purchase::PlanBody;
+use baoxiu_sync_core::supplies::requisition::RequisitionBody;
+use baoxiu_sync_core::supplies::stock_count::CountBody;
+use baoxiu_sync_core::vehicles::case::RepairBody;
+use baoxiu_sync_core::vehicles::log::LogBody;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ErrorBody;
-use super::extract::{ApiQuery, Caller};
+use super::extract::{ApiJson, ApiQuery, Caller};
 use crate::error::{Error, Result};
+use crate::service::case_writes::{self, CaseFact};
 use crate::service::cases::{self, CaseView};
 use crate::state::AppState;
 use crate::store::CaseEntry;
@@ -107,4 +115,54 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<CaseOut>> {
     Ok(Json(cases::view(&st, &c.0, &id).await?.into()))
+}
+
+/// One fact, under the name of its case's kind: `{"requisition": {"kind": "approved"}}`.
+/// Its `kind`/`data` are the fact as a phone records it (docs/vehicles-supplies.md).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum CaseFactIn {
+    VehicleRepair(RepairBody),
+    VehicleLog(LogBody),
+    Requisition(RequisitionBody),
+    StockCount(CountBody),
+    PurchasePlan(PlanBody),
+}
+
+impl From<CaseFactIn> for CaseFact {
+    fn from(f: CaseFactIn) -> Self {
+        match f {
+            CaseFactIn::VehicleRepair(b) => CaseFact::VehicleRepair(b),
+            CaseFactIn::VehicleLog(b) => CaseFact::VehicleLog(b),
+            CaseFactIn::Requisition(b) => CaseFact::Requisition(b),
+            CaseFactIn::StockCount(b) => CaseFact::StockCount(b),
+            CaseFactIn::PurchasePlan(b) => CaseFact::PurchasePlan(b),
+        }
+    }
+}
+
+/// Opens a case with its first fact, which carries the new case's id (a UUID the client
+/// chooses, as a phone does) and the caller's office.
+#[utoipa::path(post, path = "/api/v1/cases", request_body = CaseFactIn, responses((status = 201, body = CaseOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn open(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(f): ApiJson<CaseFactIn>,
+) -> Result<(StatusCode, Json<CaseOut>)> {
+    let v = case_writes::open(&st, &c.0, f.into()).await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
+}
+
+/// Records a fact on a case the caller holds; a fact that breaks its kind's rule is
+/// refused (409, coded by the rule), as the phone's command refuses it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/facts", params(("id" = String, Path)), request_body = CaseFactIn, responses((status = 200, body = CaseOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(f): ApiJson<CaseFactIn>,
+) -> Result<Json<CaseOut>> {
+    Ok(Json(
+        case_writes::record(&st, &c.0, &id, f.into()).await?.into(),
+    ))
 }

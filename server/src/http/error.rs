@@ -35,7 +35,7 @@ pub fn status(e: &Error) -> StatusCode {
         Error::Rule(_) => StatusCode::CONFLICT,
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Complaint { invalid: true, .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::Complaint { .. } => StatusCode::CONFLICT,
+        Error::Complaint { .. } | Error::CaseRule { .. } => StatusCode::CONFLICT,
         Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Corrupt(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -49,7 +49,7 @@ pub fn code(e: &Error) -> String {
         Error::Conflict(_) => "conflict".into(),
         Error::Rule(v) => v.rule().into(),
         Error::Invalid(_) => "invalid".into(),
-        Error::Complaint { rule, .. } => (*rule).into(),
+        Error::Complaint { rule, .. } | Error::CaseRule { rule, .. } => (*rule).into(),
         Error::Unavailable(_) => "unavailable".into(),
         Error::Corrupt(_) => "corrupt".into(),
         Error::Internal(_) => "internal".into(),

@@ -19,6 +19,7 @@ use crate::model::Millis;
 
 /// A calendar quarter in the office's time zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quarter {
     pub year: i32,
     /// 1–4.

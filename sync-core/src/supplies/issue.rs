@@ -11,6 +11,7 @@ use crate::error::Error;
 
 /// A requisition's line: so many units of an item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Line {
     pub item: String,
     pub quantity: u64,

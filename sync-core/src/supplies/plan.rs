@@ -14,6 +14,7 @@ use crate::model::{Millis, Money};
 
 /// A vendor's quote for a line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quote {
     pub vendor: String,
     pub unit_price: Money,
@@ -22,6 +23,7 @@ pub struct Quote {
 /// R-SUP-VENDOR: where a line is bought.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Source {
     /// From one of the item's (or its category's) designated dealers.
     Dealer { vendor: String },
@@ -39,6 +41,7 @@ pub enum Source {
 
 /// A line of the plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanLine {
     pub item: String,
     pub quantity: u64,

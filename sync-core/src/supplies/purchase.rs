@@ -26,6 +26,7 @@ pub type PlanDoc = CaseDoc<PlanBody>;
 /// The kinds of fact of a purchase plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PlanBody {
     /// The clerk drafts the plan. Always the first fact.
     Drafted {

@@ -27,6 +27,7 @@ pub type RequisitionDoc = CaseDoc<RequisitionBody>;
 /// The kinds of fact of a requisition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RequisitionBody {
     /// The department asks for these items. Always the first fact.
     Requested {

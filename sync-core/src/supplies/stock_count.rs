@@ -23,12 +23,14 @@ pub type CountDoc = CaseDoc<CountBody>;
 /// The kinds of fact of a count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CountBody {
     /// The count of `quarter` begins, as of `as_of` (the ledger is read then). First.
     Opened {
         count: CountId,
         office: OfficeId,
         quarter: Quarter,
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         as_of: Millis,
     },
     /// One item counted; a recount names the lines it replaces (facts its counter saw).

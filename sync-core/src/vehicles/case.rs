@@ -27,6 +27,7 @@ pub type RepairFact = Fact<RepairBody>;
 /// The kinds of fact of a vehicle repair. `kind` names the variant, `data` its payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RepairBody {
     /// R-VEH-REQUEST (and R-VEH-MAINT's fault reported at once): the driver asks for a
     /// repair. Always the first fact.

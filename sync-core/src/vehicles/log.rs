@@ -22,6 +22,7 @@ pub type LogDoc = CaseDoc<LogBody>;
 /// The kinds of fact of a vehicle's log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LogBody {
     /// The log of one vehicle begins. First.
     Opened {
@@ -31,7 +32,9 @@ pub enum LogBody {
     },
     /// A trip (its id is the fact's).
     Trip {
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         start: Millis,
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         end: Millis,
         odometer_start: u64,
         odometer_end: u64,

@@ -14,6 +14,7 @@ use crate::model::Money;
 /// What an item of the repair form is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemKind {
     /// Labour, adjustment, a small part.
     Work,
@@ -27,6 +28,7 @@ pub enum ItemKind {
 
 /// An item of the repair form (車輛維修保修單) or the authorisation (準修通知單).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RepairItem {
     /// Its code on the form, unique in the repair.
     pub code: String,
@@ -155,6 +157,7 @@ pub fn check_send(shop: &str, designated: &[String], filed: bool) -> Vec<SendPro
 
 /// R-VEH-PARTS: a part fitted, with its warranty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FittedPart {
     /// The authorisation's item it belongs to.
     pub item: String,
