@@ -85,6 +85,8 @@ pub struct VehicleLogRecord {
     pub plate: String,
     pub trips: Vec<TripRecord>,
     pub refuels: u32,
+    /// R-VEH-MAINT: services logged.
+    pub services: u32,
     /// R-VEH-USE flags (the designated-station check is the server's, as for shops).
     pub flags: Vec<CaseFlagRecord>,
 }
@@ -228,6 +230,7 @@ fn log_record(doc: &CaseDoc<LogBody>) -> R<VehicleLogRecord> {
             })
             .collect(),
         refuels: u32::try_from(s.refuels.len()).unwrap_or(u32::MAX),
+        services: u32::try_from(s.services.len()).unwrap_or(u32::MAX),
         flags: s
             .flags
             .iter()
@@ -455,6 +458,12 @@ impl Replica {
                 odometer_km,
             },
         )?)
+    }
+
+    /// R-VEH-MAINT: the vehicle's scheduled service, done now at this odometer reading and
+    /// shop; the next one is due from it.
+    pub fn log_service(&self, id: String, odometer_km: u64, shop: String) -> R<VehicleLogRecord> {
+        log_record(&self.record_on(&id, LogBody::Serviced { odometer_km, shop })?)
     }
 
     /// The leader consents to a trip leaving the city.

@@ -18,6 +18,8 @@ pub mod event;
 pub mod fee_schedule;
 pub mod kinds;
 pub mod model;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod order_state;
 pub mod protocol;
 pub mod rules;

@@ -208,13 +208,13 @@ async fn bola_case_writes_each_role_writes_only_what_it_may() {
         (
             &clerk,
             json!({ "stock_count": { "kind": "note", "data": { "text": "x" } } }),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
         ),
-        // A first fact again.
+        // A first fact again: the case is open.
         (
             &head,
             requested(head.person.office, id),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
         ),
         // Beyond the kind's bounds (R-SUP: text up to 2,000 characters).
         (
@@ -260,7 +260,7 @@ async fn bola_case_writes_each_role_writes_only_what_it_may() {
         "a driver does not requisition: {v}"
     );
     let (s, v) = open(&head, json!({ "requisition": { "kind": "approved" } })).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not a first fact: {v}");
+    assert_eq!(s, StatusCode::CONFLICT, "not a first fact: {v}");
     let (s, listed) = srv
         .call("GET", "/api/v1/cases", Some(&clerk.token), None)
         .await;

@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::Money;
 
 use crate::error::{Error, Result};
-use baoxiu_sync_core::supplies::report::SuppliesReport;
-use baoxiu_sync_core::vehicles::report::FleetReport;
 
 use crate::service::month::{MonthStats, Register, Satisfaction};
 
@@ -24,9 +22,9 @@ fn money(minor: i64) -> String {
 
 /// A table for export: headings and rows of cells.
 pub(super) struct Table {
-    name: &'static str,
-    headings: Vec<&'static str>,
-    rows: Vec<Vec<Cell>>,
+    pub(super) name: &'static str,
+    pub(super) headings: Vec<&'static str>,
+    pub(super) rows: Vec<Vec<Cell>>,
 }
 
 pub(super) enum Cell {
@@ -216,135 +214,6 @@ pub(super) fn register_table(r: &Register, en: bool, tz: chrono_tz::Tz) -> Table
 }
 
 /// R-SUP-*: the storeroom's period, one row per figure.
-pub(super) fn supplies_table(r: &SuppliesReport, en: bool) -> Table {
-    let h = |zh: &'static str, e: &'static str| if en { e } else { zh };
-    let text = |s: &str| Cell::Text(s.to_owned());
-    let units = |u: u64| Cell::Int(i64::try_from(u).unwrap_or(i64::MAX));
-    let mut rows = Vec::new();
-    for (dept, items) in &r.issued {
-        for (item, a) in items {
-            rows.push(vec![
-                text(h("領用", "Issued")),
-                text(dept),
-                text(item),
-                units(a.units),
-                Cell::Money(a.value.0),
-            ]);
-        }
-    }
-    for (vendor, a) in &r.purchases {
-        rows.push(vec![
-            text(h("採購", "Purchased")),
-            text(vendor),
-            text(""),
-            units(a.units),
-            Cell::Money(a.value.0),
-        ]);
-    }
-    for (supplier, a) in &r.returns {
-        rows.push(vec![
-            text(h("退換", "Returned")),
-            text(supplier),
-            text(""),
-            units(a.units),
-            Cell::Money(a.value.0),
-        ]);
-    }
-    for (item, delta) in &r.adjustments {
-        rows.push(vec![
-            text(h("盤點調整", "Count adjustment")),
-            text(""),
-            text(item),
-            Cell::Int(*delta),
-            text(""),
-        ]);
-    }
-    rows.push(vec![
-        text(h("期末庫存價值", "Stock value at the end")),
-        text(""),
-        text(""),
-        text(""),
-        Cell::Money(r.stock_value.0),
-    ]);
-    Table {
-        name: if en {
-            "Office supplies"
-        } else {
-            "辦公用品統計"
-        },
-        headings: vec![
-            h("類別", "Figure"),
-            h("部門或廠商", "Department or vendor"),
-            h("品項", "Item"),
-            h("數量", "Units"),
-            h("金額", "Value"),
-        ],
-        rows,
-    }
-}
-
-/// R-VEH-*: the fleet's period: each vehicle's repairs, each approval's wait.
-pub(super) fn fleet_table(r: &FleetReport, en: bool) -> Table {
-    let h = |zh: &'static str, e: &'static str| if en { e } else { zh };
-    let text = |s: &str| Cell::Text(s.to_owned());
-    // Hours, to one decimal, as text (display only).
-    let hours = |ms: i64| {
-        let tenths = ms / 360_000;
-        Cell::Text(format!("{}.{}", tenths / 10, tenths % 10))
-    };
-    let mut rows = Vec::new();
-    for (plate, c) in &r.costs {
-        rows.push(vec![
-            text(h("維修費用", "Repair costs")),
-            text(plate),
-            text(""),
-            Cell::Int(i64::from(c.repairs)),
-            Cell::Money(c.approved.0),
-            Cell::Money(c.actual.0),
-            text(""),
-        ]);
-    }
-    for a in &r.approvals {
-        rows.push(vec![
-            text(h("核准等待", "Approval wait")),
-            text(&a.plate),
-            text(&a.repair),
-            text(""),
-            text(""),
-            text(""),
-            hours(a.waited),
-        ]);
-    }
-    if let Some(m) = r.median_wait {
-        rows.push(vec![
-            text(h("核准等待中位數", "Median approval wait")),
-            text(""),
-            text(""),
-            text(""),
-            text(""),
-            text(""),
-            hours(m),
-        ]);
-    }
-    Table {
-        name: if en {
-            "Vehicle repairs"
-        } else {
-            "車輛維修統計"
-        },
-        headings: vec![
-            h("類別", "Figure"),
-            h("車牌", "Plate"),
-            h("維修單", "Repair"),
-            h("維修次數", "Repairs"),
-            h("核准金額", "Approved"),
-            h("實際金額", "Actual"),
-            h("等待核准（小時）", "Wait for approval (h)"),
-        ],
-        rows,
-    }
-}
-
 pub(super) fn csv_response(t: &Table, filename: &str) -> Result<Response> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&t.headings)

@@ -19,6 +19,7 @@ mod months;
 mod openapi;
 mod orders;
 mod registers;
+mod s3_export;
 mod s3_reports;
 mod schedule;
 mod schema;

@@ -141,9 +141,33 @@ impl Modify for ComplaintRepeat {
     }
 }
 
+/// What the derive cannot say of a case's fact: it is one key, the case's kind, and
+/// nothing beside it (serde reads one key of an externally tagged enum).
+#[derive(Debug)]
+struct OneKindOfFact;
+
+impl Modify for OneKindOfFact {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let Some(Some(RefOr::T(Schema::OneOf(one_of)))) = openapi
+            .components
+            .as_mut()
+            .map(|c| c.schemas.get_mut("CaseFactIn"))
+        else {
+            return;
+        };
+        for variant in &mut one_of.items {
+            if let RefOr::T(Schema::Object(o)) = variant {
+                o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
 #[derive(OpenApi, Debug)]
 #[openapi(
-    modifiers(&BearerAuth, &CommonErrors, &ComplaintRepeat),
+    modifiers(&BearerAuth, &CommonErrors, &ComplaintRepeat, &OneKindOfFact),
     security(("bearer" = [])),
     info(
         title = "baoxiu",

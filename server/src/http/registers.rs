@@ -332,10 +332,9 @@ pub async fn maintenance(
     State(st): State<AppState>,
     c: Caller,
 ) -> Result<Json<Vec<MaintenanceOut>>> {
-    let fleet = registers::fleet(&st, c.0.office).await?;
     Ok(Json(
-        fleet
-            .maintenance(st.now())
+        crate::service::s3_reports::maintenance(&st, c.0.office, st.now())
+            .await?
             .into_iter()
             .map(|(plate, s)| MaintenanceOut::new(plate, s))
             .collect(),

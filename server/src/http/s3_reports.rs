@@ -9,79 +9,144 @@ use baoxiu_sync_core::vehicles::report::FleetReport;
 use serde::Deserialize;
 
 use super::ErrorBody;
-use super::export::{csv_response, fleet_table, supplies_table, xlsx_response};
+use super::export::{Table, csv_response, xlsx_response};
 use super::extract::{ApiQuery, Caller};
 use super::month::english;
+use super::s3_export::{fleet_tables, supplies_tables};
 use crate::error::{Error, Result};
 use crate::service::s3_reports as svc;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeriodQuery {
-    /// A month `YYYY-MM` or a quarter `YYYY-Q1`…`YYYY-Q4`, in the office's time zone.
-    #[param(pattern = "^(20[0-9]{2}|2100)-((0[1-9]|1[0-2])|Q[1-4])$")]
-    pub period: String,
-    /// json (default), csv or xlsx.
-    #[param(schema_with = super::schema::export_format)]
-    pub format: Option<String>,
-    /// zh (default) or en, for export headings.
-    #[param(schema_with = super::schema::lang)]
-    pub lang: Option<String>,
+macro_rules! period_query {
+    ($name:ident, $sheets:literal, $doc:literal) => {
+        #[derive(Debug, Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// A month `YYYY-MM` or a quarter `YYYY-Q1`…`YYYY-Q4`, in the office's time
+            /// zone.
+            #[param(pattern = "^(20[0-9]{2}|2100)-((0[1-9]|1[0-2])|Q[1-4])$")]
+            pub period: String,
+            /// json (default), csv or xlsx.
+            #[param(schema_with = super::schema::export_format)]
+            pub format: Option<String>,
+            /// zh (default) or en, for export headings.
+            #[param(schema_with = super::schema::lang)]
+            pub lang: Option<String>,
+            #[doc = $doc]
+            #[param(pattern = $sheets)]
+            pub sheet: Option<String>,
+        }
+
+        impl From<$name> for PeriodQuery {
+            fn from(q: $name) -> Self {
+                PeriodQuery {
+                    period: q.period,
+                    format: q.format,
+                    lang: q.lang,
+                    sheet: q.sheet,
+                }
+            }
+        }
+    };
 }
 
-async fn period_of(st: &AppState, c: &Caller, q: &PeriodQuery) -> Result<crate::store::Period> {
+period_query!(
+    SuppliesQuery,
+    "^(figures|counts)$",
+    "For CSV, which table: the storeroom's `figures` (default) or `counts` (the count register). XLSX holds both, one sheet each."
+);
+period_query!(
+    FleetQuery,
+    "^(repairs|fuel|maintenance)$",
+    "For CSV, which table: `repairs` (default), `fuel` or `maintenance`. XLSX holds them all, one sheet each."
+);
+
+/// What either report was asked for.
+pub struct PeriodQuery {
+    pub period: String,
+    pub format: Option<String>,
+    pub lang: Option<String>,
+    pub sheet: Option<String>,
+}
+
+/// The period, and the office's zone its dates are shown in.
+async fn period_of(
+    st: &AppState,
+    c: &Caller,
+    q: &PeriodQuery,
+) -> Result<(crate::store::Period, chrono_tz::Tz)> {
     let office = st
         .store
         .office(c.0.office)
         .await?
         .ok_or_else(|| Error::NotFound("office".into()))?;
-    svc::period(&q.period, &office.time_zone)
+    let tz = office
+        .time_zone
+        .parse()
+        .map_err(|_| Error::Corrupt(format!("the office's time zone {:?}", office.time_zone)))?;
+    Ok((svc::period(&q.period, &office.time_zone)?, tz))
 }
 
-/// The answer in the format asked for: JSON, or one table as CSV or XLSX.
+/// The answer in the format asked for: JSON, one table as CSV (`sheets` names them, the
+/// first by default), or every table as XLSX.
 fn answer<T: serde::Serialize>(
     q: &PeriodQuery,
     kind: &str,
+    sheets: &[&str],
     report: T,
-    table: impl Fn(&T, bool) -> super::export::Table,
+    tables: Vec<Table>,
 ) -> Result<Response> {
-    let en = english(q.lang.as_deref())?;
     let file = format!("{kind}-{}", q.period);
+    let sheet = match q.sheet.as_deref() {
+        None => 0,
+        Some(name) => sheets.iter().position(|s| *s == name).ok_or_else(|| {
+            Error::Invalid(format!(
+                "the {kind} report has no sheet {name:?} ({})",
+                sheets.join(", ")
+            ))
+        })?,
+    };
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(report).into_response()),
-        "csv" => csv_response(&table(&report, en), &file),
-        "xlsx" => xlsx_response(&[table(&report, en)], &file),
+        "csv" => match tables.get(sheet) {
+            Some(t) => csv_response(t, &file),
+            None => Err(Error::Internal(format!("{kind}: sheet {sheet} missing"))),
+        },
+        "xlsx" => xlsx_response(&tables, &file),
         f => Err(Error::Invalid(format!(
             "unknown format {f:?} (json, csv, xlsx)"
         ))),
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/reports/supplies", params(PeriodQuery),
+#[utoipa::path(get, path = "/api/v1/reports/supplies", params(SuppliesQuery),
     responses((status = 200, description = "the storeroom's figures for the period as JSON, or CSV / XLSX with `format`", content((SuppliesReportOut = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn supplies(
     State(st): State<AppState>,
     c: Caller,
-    ApiQuery(q): ApiQuery<PeriodQuery>,
+    ApiQuery(q): ApiQuery<SuppliesQuery>,
 ) -> Result<Response> {
-    english(q.lang.as_deref())?;
-    let period = period_of(&st, &c, &q).await?;
+    let q = PeriodQuery::from(q);
+    let en = english(q.lang.as_deref())?;
+    let (period, tz) = period_of(&st, &c, &q).await?;
     let r: SuppliesReport = svc::supplies_report(&st, c.0.office, period).await?;
-    answer(&q, "supplies", r, supplies_table)
+    let tables = supplies_tables(&r, en, tz);
+    answer(&q, "supplies", &["figures", "counts"], r, tables)
 }
 
-#[utoipa::path(get, path = "/api/v1/reports/fleet", params(PeriodQuery),
+#[utoipa::path(get, path = "/api/v1/reports/fleet", params(FleetQuery),
     responses((status = 200, description = "the fleet's repair figures for the period as JSON, or CSV / XLSX with `format`", content((FleetReportOut = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn fleet(
     State(st): State<AppState>,
     c: Caller,
-    ApiQuery(q): ApiQuery<PeriodQuery>,
+    ApiQuery(q): ApiQuery<FleetQuery>,
 ) -> Result<Response> {
-    english(q.lang.as_deref())?;
-    let period = period_of(&st, &c, &q).await?;
+    let q = PeriodQuery::from(q);
+    let en = english(q.lang.as_deref())?;
+    let (period, tz) = period_of(&st, &c, &q).await?;
     let r: FleetReport = svc::fleet_report(&st, c.0.office, period).await?;
-    answer(&q, "fleet", r, fleet_table)
+    let tables = fleet_tables(&r, en, tz);
+    answer(&q, "fleet", &["repairs", "fuel", "maintenance"], r, tables)
 }
 
 /// The storeroom's figures (JSON): `issued` (department → item → units and value),
@@ -101,10 +166,14 @@ pub struct SuppliesReportOut {
     #[schema(value_type = Object)]
     pub adjustments: (),
     pub stock_value: i64,
+    /// R-SUP-COUNT: each quarter starting in the period: its count's lines (item,
+    /// expected, count, delta), confirmation and whether it is overdue.
+    #[schema(value_type = Vec<Object>)]
+    pub counts: (),
 }
 
 /// The fleet's figures (JSON): `costs` (plate → repairs, approved, actual), `approvals`
-/// (repair, plate, waited ms) and `median_wait` (ms).
+/// (repair, plate, waited ms), `median_wait` (ms), `fuel` and `maintenance`.
 // The schema of the JSON answer only (sync-core's report is what is serialised).
 #[allow(dead_code)]
 #[derive(utoipa::ToSchema)]
@@ -115,4 +184,10 @@ pub struct FleetReportOut {
     #[schema(value_type = Vec<Object>)]
     pub approvals: (),
     pub median_wait: Option<i64>,
+    /// R-VEH-USE: plate → millilitres, amount, km, ml per 100 km.
+    #[schema(value_type = Object)]
+    pub fuel: (),
+    /// R-VEH-MAINT: services done (plate, at, odometer, due by date / km, on time).
+    #[schema(value_type = Vec<Object>)]
+    pub maintenance: (),
 }

@@ -82,9 +82,11 @@ impl CaseFact {
 /// Opens a case with its first fact (which names the case's id, as a phone's does).
 pub async fn open(st: &AppState, c: &Claims, fact: CaseFact) -> Result<CaseView> {
     fact.may_record(c)?;
+    // Not a first fact: there is no case for it yet (a conflict with the case's state,
+    // as a step out of order is).
     let id = fact.opens().ok_or_else(|| {
-        Error::Invalid(format!(
-            "a {} is opened by its first fact",
+        Error::Conflict(format!(
+            "a {} is opened by its first fact; other facts go to POST /api/v1/cases/{{id}}/facts",
             fact.kind().as_str()
         ))
     })?;
@@ -109,13 +111,13 @@ pub async fn record(st: &AppState, c: &Claims, id: &str, fact: CaseFact) -> Resu
     let id = held.entry.id;
     fact.may_record(c)?;
     if fact.opens().is_some() {
-        return Err(Error::Invalid(format!(
-            "a {} is opened once, by its first fact",
+        return Err(Error::Conflict(format!(
+            "case {id} is open: a {} is opened once, by its first fact",
             fact.kind().as_str()
         )));
     }
     if held.entry.kind != fact.kind() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Conflict(format!(
             "case {id} is a {}, not a {}",
             held.entry.kind.as_str(),
             fact.kind().as_str()

@@ -2,17 +2,20 @@
 //! storeroom's (issues per department, purchases per vendor, returns, count adjustments,
 //! the stock's value at the end) from the ledger its requisitions, plans and counts make,
 //! and the fleet's (each vehicle's repairs, approved against actual, and the wait for the
-//! leader's approval) from its repairs.
+//! leader's approval) from its repairs, its fuel and services from the vehicles' logs.
 
 use baoxiu_sync_core::doc::CaseDoc;
 use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::supplies::count::Quarter;
+use baoxiu_sync_core::supplies::count_register::{RegisterContext, count_register};
 use baoxiu_sync_core::supplies::ledger::{Ledger, Movement};
 use baoxiu_sync_core::supplies::purchase::{self, PlanBody};
 use baoxiu_sync_core::supplies::report::{self as supplies, SuppliesReport};
 use baoxiu_sync_core::supplies::requisition::{self, RequisitionBody};
-use baoxiu_sync_core::supplies::stock_count::{self, CountBody};
+use baoxiu_sync_core::supplies::stock_count::{self, CountBody, CountState};
 use baoxiu_sync_core::vehicles::case::{self as repair, RepairBody};
+use baoxiu_sync_core::vehicles::log::{self, LogBody, LogState};
+use baoxiu_sync_core::vehicles::maintenance::{MaintenanceStatus, last_service};
 use baoxiu_sync_core::vehicles::report::{self as fleet, FleetReport};
 use baoxiu_sync_core::{Millis, OfficeId};
 
@@ -73,9 +76,9 @@ async fn all<B: baoxiu_sync_core::doc::CaseFacts>(
     Ok(out)
 }
 
-/// The office's storeroom ledger: every requisition's issues, every plan's deliveries,
-/// every confirmed count's adjustments.
-pub async fn ledger(st: &AppState, office: OfficeId) -> Result<Ledger> {
+/// The office's storeroom movements: every requisition's issues, every plan's
+/// deliveries, every confirmed count's adjustments; and its counts.
+async fn movements(st: &AppState, office: OfficeId) -> Result<(Vec<Movement>, Vec<CountState>)> {
     let ctx = plan_context(st, office).await?;
     let mut movements: Vec<Movement> = Vec::new();
     for d in all::<RequisitionBody>(st, office, Kind::Requisition).await? {
@@ -92,18 +95,26 @@ pub async fn ledger(st: &AppState, office: OfficeId) -> Result<Ledger> {
                 .unwrap_or_default(),
         );
     }
-    for d in all::<CountBody>(st, office, Kind::StockCount).await? {
-        movements.extend(
-            stock_count::state_of(&d)
-                .map(|s| s.movements())
-                .unwrap_or_default(),
-        );
-    }
+    let counts: Vec<CountState> = all::<CountBody>(st, office, Kind::StockCount)
+        .await?
+        .iter()
+        .filter_map(stock_count::state_of)
+        .collect();
+    movements.extend(counts.iter().flat_map(CountState::movements));
+    Ok((movements, counts))
+}
+
+fn ledger_of(movements: Vec<Movement>) -> Result<Ledger> {
     let mut ledger = Ledger::new();
     ledger
         .extend(movements)
         .map_err(|e| Error::Corrupt(format!("the storeroom's ledger: {e}")))?;
     Ok(ledger)
+}
+
+/// The office's storeroom ledger.
+pub async fn ledger(st: &AppState, office: OfficeId) -> Result<Ledger> {
+    ledger_of(movements(st, office).await?.0)
 }
 
 fn range(p: Period) -> std::ops::Range<Millis> {
@@ -116,9 +127,36 @@ pub async fn supplies_report(
     period: Period,
 ) -> Result<SuppliesReport> {
     let catalogue = office_registers::catalogue(st, office).await?;
-    let ledger = ledger(st, office).await?;
-    supplies::report(&ledger, &catalogue, range(period))
-        .map_err(|e| Error::Internal(format!("supplies report: {e}")))
+    let (movements, counts) = movements(st, office).await?;
+    let ledger = ledger_of(movements.clone())?;
+    let mut r = supplies::report(&ledger, &catalogue, range(period))
+        .map_err(|e| Error::Internal(format!("supplies report: {e}")))?;
+    let settings = st.store.settings(office).await?;
+    let tz = office_zone(st, office).await?;
+    r.counts = count_register(
+        &counts,
+        range(period),
+        &RegisterContext {
+            movements: &movements,
+            catalogue: &catalogue,
+            now: st.now(),
+            tz,
+            deadline_days: settings.count_deadline_days,
+        },
+    )
+    .map_err(|e| Error::Corrupt(format!("the count register: {e}")))?;
+    Ok(r)
+}
+
+async fn office_zone(st: &AppState, office: OfficeId) -> Result<chrono_tz::Tz> {
+    let o = st
+        .store
+        .office(office)
+        .await?
+        .ok_or_else(|| Error::NotFound("office".into()))?;
+    o.time_zone
+        .parse()
+        .map_err(|_| Error::Corrupt(format!("the office's time zone {:?}", o.time_zone)))
 }
 
 pub async fn fleet_report(st: &AppState, office: OfficeId, period: Period) -> Result<FleetReport> {
@@ -128,5 +166,40 @@ pub async fn fleet_report(st: &AppState, office: OfficeId, period: Period) -> Re
         .iter()
         .filter_map(|d| repair::state_of(d, &ctx))
         .collect();
-    fleet::report(&states, range(period)).map_err(|e| Error::Internal(format!("fleet report: {e}")))
+    let register = office_registers::fleet(st, office).await?;
+    let logs = logs(st, office).await?;
+    Ok(fleet::report(&states, range(period))
+        .map_err(|e| Error::Internal(format!("fleet report: {e}")))?
+        .with_logs(&logs, &register, range(period)))
+}
+
+/// Every vehicle log of the office, read with its designated stations.
+pub async fn logs(st: &AppState, office: OfficeId) -> Result<Vec<LogState>> {
+    let stations = office_registers::fleet(st, office).await?.stations;
+    Ok(all::<LogBody>(st, office, Kind::VehicleLog)
+        .await?
+        .iter()
+        .filter_map(|d| log::state_of(d, &stations))
+        .collect())
+}
+
+/// R-VEH-MAINT: each vehicle's status at `now`. A service logged from a phone restarts
+/// its schedule, as an edit of the register's last service does.
+pub async fn maintenance(
+    st: &AppState,
+    office: OfficeId,
+    now: Millis,
+) -> Result<Vec<(String, MaintenanceStatus)>> {
+    let mut fleet = office_registers::fleet(st, office).await?;
+    let logs = logs(st, office).await?;
+    for v in &mut fleet.vehicles {
+        let logged: Vec<_> = logs
+            .iter()
+            .filter(|l| l.plate == v.plate)
+            .flat_map(|l| l.services.iter().copied())
+            .collect();
+        v.last_service = last_service(v.last_service, &logged);
+        v.odometer_km = v.odometer_km.max(v.last_service.odometer_km);
+    }
+    Ok(fleet.maintenance(now))
 }

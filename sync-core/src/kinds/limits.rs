@@ -140,6 +140,10 @@ pub(super) fn log(b: &LogBody) -> Checked {
             money("the amount", *amount)?;
             odometer("the odometer", *odometer_km)
         }
+        LogBody::Serviced { odometer_km, shop } => {
+            text("the shop", shop)?;
+            odometer("the odometer", *odometer_km)
+        }
         LogBody::PrivateUseApproved { .. } | LogBody::LeaveConsented { .. } => Ok(()),
         LogBody::Note { text: t } => text("the note", t),
     }
@@ -173,7 +177,12 @@ pub(super) fn requisition(b: &RequisitionBody) -> Checked {
 
 pub(super) fn count(b: &CountBody) -> Checked {
     match b {
-        CountBody::Opened { .. } => Ok(()),
+        CountBody::Opened { quarter, .. } => {
+            if !(1..=4).contains(&quarter.q) || !(2000..=2100).contains(&quarter.year) {
+                return Err("a quarter is 1–4 of a year 2000–2100".into());
+            }
+            Ok(())
+        }
         CountBody::Counted {
             item,
             counted,

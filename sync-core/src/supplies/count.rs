@@ -21,8 +21,10 @@ use crate::model::Millis;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quarter {
+    #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
     pub year: i32,
     /// 1–4.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 4))]
     pub q: u8,
 }
 

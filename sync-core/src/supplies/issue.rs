@@ -13,7 +13,9 @@ use crate::error::Error;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Line {
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub item: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000_000_u64))]
     pub quantity: u64,
 }
 

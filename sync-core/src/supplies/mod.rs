@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod count;
+pub mod count_register;
 pub mod issue;
 pub mod ledger;
 pub mod plan;

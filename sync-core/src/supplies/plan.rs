@@ -43,7 +43,9 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanLine {
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub item: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000_000_u64))]
     pub quantity: u64,
     pub source: Source,
 }

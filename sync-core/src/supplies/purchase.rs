@@ -32,20 +32,25 @@ pub enum PlanBody {
     Drafted {
         plan: PlanId,
         office: OfficeId,
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         lines: Vec<PlanLine>,
     },
     /// The clerk revises the lines (before the approval).
     Revised {
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         lines: Vec<PlanLine>,
     },
     /// The principal leader approves the plan as it stands.
     Approved,
     /// A delivery from a vendor against the plan: (item, quantity).
     Received {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         vendor: String,
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::item_units))]
         delivered: Vec<(String, u64)>,
     },
     Note {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         text: String,
     },
 }

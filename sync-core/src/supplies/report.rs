@@ -45,6 +45,10 @@ pub struct SuppliesReport {
     pub adjustments: BTreeMap<String, i64>,
     /// The stock's value at the period's end.
     pub stock_value: Money,
+    /// R-SUP-COUNT: the count register of each quarter that starts in the period
+    /// (`count_register`; filled by whoever holds the counts).
+    #[serde(default)]
+    pub counts: Vec<super::count_register::QuarterCount>,
 }
 
 /// The figures for movements in `period` (start included, end excluded).

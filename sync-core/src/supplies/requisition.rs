@@ -33,7 +33,9 @@ pub enum RequisitionBody {
     Requested {
         requisition: RequisitionId,
         office: OfficeId,
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         department: String,
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         lines: Vec<Line>,
     },
     /// The department head approves (批準).
@@ -43,14 +45,18 @@ pub enum RequisitionBody {
     /// Items handed over: all or part of what is left, each line from the stock; an issue
     /// beyond the stock carries the override's reason (the ledger flags it).
     Issued {
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         lines: Vec<Line>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         override_reason: Option<String>,
     },
     Cancelled {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         reason: String,
     },
     Note {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         text: String,
     },
 }

@@ -35,17 +35,22 @@ pub enum CountBody {
     },
     /// One item counted; a recount names the lines it replaces (facts its counter saw).
     Counted {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         item: String,
+        #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000_000_u64))]
         counted: u64,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         supersedes: Vec<EventId>,
     },
     /// The clerk confirms: these are the differences the count makes (item, delta), as
     /// the clerk's device computed them against the ledger.
     Confirmed {
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::item_deltas))]
         adjustments: Vec<(String, i64)>,
     },
     Note {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         text: String,
     },
 }

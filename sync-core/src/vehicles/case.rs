@@ -34,58 +34,67 @@ pub enum RepairBody {
     Requested {
         repair: RepairId,
         office: OfficeId,
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         plate: String,
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         fault: String,
     },
     /// The fleet manager's assessment and repair form (車輛維修保修單): its items.
     Assessed {
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         items: Vec<RepairItem>,
     },
     /// The principal leader approves the form; optionally a ceiling up to which the fleet
     /// manager may approve costly items of this repair.
     Approved {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_i64))]
         ceiling: Option<Money>,
     },
     /// The clerk files the approval: only now may the vehicle go to a shop.
     Filed,
     /// The vehicle goes to a shop.
     Sent {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         shop: String,
     },
     /// The shop's quote for an item (an overhaul needs one before its review).
     Quoted {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         code: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
         amount: Money,
     },
     /// R-VEH-SCOPE: work outside the authorisation, proposed (by the shop or the fleet
     /// manager); a proposal until approved.
-    Proposed {
-        item: RepairItem,
-    },
+    Proposed { item: RepairItem },
     /// R-VEH-COSTLY: the fleet manager's review of an item.
     Reviewed {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         code: String,
     },
     /// R-VEH-COSTLY / R-VEH-SCOPE: an item approved: by the leader, or by the fleet manager
     /// under the leader's ceiling.
     ItemApproved {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         code: String,
     },
     /// R-VEH-PARTS.
-    PartFitted {
-        part: FittedPart,
-    },
+    PartFitted { part: FittedPart },
     /// The shop's work is done: the items done and the labour.
     Completed {
+        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
         done: Vec<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
         labour: Money,
     },
     /// R-VEH-ACCEPT: the requester inspects and signs, bound to the repair as it stands.
     Accepted {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         signed_hash: String,
     },
     Note {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         text: String,
     },
 }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::maintenance::Service;
 use super::usage::{Refuel, Trip, UseFlag, refuel_flag, trip_flags};
 use crate::doc::{CaseDoc, CaseFacts};
 use crate::event::Fact;
@@ -28,6 +29,7 @@ pub enum LogBody {
     Opened {
         log: LogId,
         office: OfficeId,
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         plate: String,
     },
     /// A trip (its id is the fact's).
@@ -36,27 +38,38 @@ pub enum LogBody {
         start: Millis,
         #[cfg_attr(feature = "openapi", schema(value_type = i64))]
         end: Millis,
+        #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000_u64))]
         odometer_start: u64,
+        #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000_u64))]
         odometer_end: u64,
         private: bool,
         out_of_city: bool,
     },
     /// A refuelling (its id is the fact's).
     Refuelled {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         station: String,
+        #[cfg_attr(feature = "openapi", schema(maximum = 100_000_000_u64))]
         millilitres: u64,
+        #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
         amount: Money,
+        #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000_u64))]
         odometer_km: u64,
     },
     /// The leader approves a trip's private use.
-    PrivateUseApproved {
-        trip: EventId,
-    },
+    PrivateUseApproved { trip: EventId },
     /// The leader consents to a trip leaving the city.
-    LeaveConsented {
-        trip: EventId,
+    LeaveConsented { trip: EventId },
+    /// R-VEH-MAINT: the vehicle was serviced (its scheduled maintenance), now, at this
+    /// odometer reading, at this shop. The next service is due from it.
+    Serviced {
+        #[cfg_attr(feature = "openapi", schema(maximum = 10_000_000_u64))]
+        odometer_km: u64,
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+        shop: String,
     },
     Note {
+        #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         text: String,
     },
 }
@@ -80,7 +93,7 @@ pub fn role_may_record(role: Role, body: &LogBody) -> bool {
     }
     match body {
         LogBody::Opened { .. } => role == R::FleetManager,
-        LogBody::Trip { .. } | LogBody::Refuelled { .. } => {
+        LogBody::Trip { .. } | LogBody::Refuelled { .. } | LogBody::Serviced { .. } => {
             matches!(role, R::Driver | R::FleetManager)
         }
         LogBody::PrivateUseApproved { .. } | LogBody::LeaveConsented { .. } => role == R::Leader,
@@ -94,6 +107,8 @@ pub struct LogState {
     pub plate: String,
     pub trips: Vec<Trip>,
     pub refuels: Vec<Refuel>,
+    /// R-VEH-MAINT: the services recorded (corrected time, odometer), in document order.
+    pub services: Vec<Service>,
     pub flags: Vec<UseFlag>,
     /// Facts recorded by a role that does not record them (kept).
     pub not_allowed: Vec<EventId>,
@@ -111,6 +126,7 @@ pub fn reduce(facts: &[LogFact], stations: &[String]) -> Option<LogState> {
         plate: plate.clone(),
         trips: Vec::new(),
         refuels: Vec::new(),
+        services: Vec::new(),
         flags: Vec::new(),
         not_allowed: Vec::new(),
     };
@@ -153,7 +169,14 @@ pub fn reduce(facts: &[LogFact], stations: &[String]) -> Option<LogState> {
                 amount: *amount,
                 odometer_km: *odometer_km,
             }),
-            LogBody::Opened { .. } | LogBody::Note { .. } => {}
+            // A service by a role that does not record it is kept but resets nothing.
+            LogBody::Serviced { odometer_km, .. } if role_may_record(f.author.role, &f.body) => {
+                s.services.push(Service {
+                    at: f.corrected_at(),
+                    odometer_km: *odometer_km,
+                })
+            }
+            LogBody::Serviced { .. } | LogBody::Opened { .. } | LogBody::Note { .. } => {}
             LogBody::PrivateUseApproved { .. } | LogBody::LeaveConsented { .. } => {}
         }
     }

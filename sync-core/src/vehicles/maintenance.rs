@@ -80,6 +80,72 @@ pub fn status(
     }
 }
 
+/// R-VEH-MAINT: a service done, against when it was due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDone {
+    pub plate: String,
+    pub at: Millis,
+    pub odometer_km: u64,
+    /// Due from the service before it, by date and/or distance.
+    pub due_at: Option<Millis>,
+    pub due_km: Option<u64>,
+    /// Done by its date and within its distance.
+    pub on_time: bool,
+}
+
+/// R-VEH-MAINT: each service of one vehicle done in `period`, against when it was due
+/// from the one before it. `services` are all that is known (the register's last service
+/// and the logged ones, in any order); the earliest is where the schedule starts, and
+/// is not itself judged.
+pub fn services_done(
+    plate: &str,
+    schedule: Schedule,
+    services: &[Service],
+    period: std::ops::Range<Millis>,
+) -> Vec<ServiceDone> {
+    let mut done: Vec<Service> = services.to_vec();
+    done.sort_by_key(|s| (s.at, s.odometer_km));
+    done.dedup();
+    let Some((&first, rest)) = done.split_first() else {
+        return Vec::new();
+    };
+    let mut previous = first;
+    let mut out = Vec::new();
+    for &s in rest {
+        let due_at = schedule.every_days.map(|d| {
+            previous
+                .at
+                .saturating_add(i64::from(d).saturating_mul(DAY_MS))
+        });
+        let due_km = schedule
+            .every_km
+            .map(|k| previous.odometer_km.saturating_add(k));
+        if period.contains(&s.at) {
+            out.push(ServiceDone {
+                plate: plate.to_owned(),
+                at: s.at,
+                odometer_km: s.odometer_km,
+                due_at,
+                due_km,
+                on_time: due_at.is_none_or(|t| s.at <= t)
+                    && due_km.is_none_or(|k| s.odometer_km <= k),
+            });
+        }
+        previous = s;
+    }
+    out
+}
+
+/// The last service: the register's, or a later logged one.
+pub fn last_service(register: Service, logged: &[Service]) -> Service {
+    logged
+        .iter()
+        .copied()
+        .filter(|s| s.at > register.at)
+        .max_by_key(|s| (s.at, s.odometer_km))
+        .unwrap_or(register)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +194,57 @@ mod tests {
                 next_km: Some(15_000)
             }
         );
+    }
+
+    #[test]
+    fn r_veh_maint_a_service_is_on_time_by_the_date_and_distance_due_from_the_one_before() {
+        let every = Schedule {
+            every_days: Some(180),
+            every_km: Some(5_000),
+        };
+        let registered = Service {
+            at: 0,
+            odometer_km: 10_000,
+        };
+        let at = |days: i64, km: u64| Service {
+            at: days * DAY_MS,
+            odometer_km: km,
+        };
+        // (logged services, period in days, expected (day, on time) in the period)
+        type Case = (Vec<Service>, std::ops::Range<i64>, Vec<(i64, bool)>);
+        let cases: Vec<Case> = vec![
+            (vec![at(170, 14_000)], 0..365, vec![(170, true)]),
+            // Late by date; then the next is due from the late one, and is on time.
+            (
+                vec![at(200, 14_000), at(370, 18_000)],
+                0..400,
+                vec![(200, false), (370, true)],
+            ),
+            // Late by distance though early by date.
+            (vec![at(90, 15_500)], 0..365, vec![(90, false)]),
+            // Out of order in the document: taken in time order.
+            (
+                vec![at(370, 18_000), at(200, 14_000)],
+                300..400,
+                vec![(370, true)],
+            ),
+            // A logged service before the register's: the schedule starts there, and the
+            // register's entry is a service done.
+            (vec![at(-10, 9_000)], -30..365, vec![(0, true)]),
+        ];
+        for (logged, days, want) in cases {
+            let period = days.start * DAY_MS..days.end * DAY_MS;
+            let all: Vec<Service> = std::iter::once(registered).chain(logged.clone()).collect();
+            let got: Vec<(i64, bool)> = services_done("ABC", every, &all, period)
+                .iter()
+                .map(|d| (d.at / DAY_MS, d.on_time))
+                .collect();
+            assert_eq!(got, want, "{logged:?}");
+        }
+        assert_eq!(
+            last_service(registered, &[at(370, 18_000), at(200, 14_000)]),
+            at(370, 18_000)
+        );
+        assert_eq!(last_service(registered, &[at(-1, 9_000)]), registered);
     }
 }

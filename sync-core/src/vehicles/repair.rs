@@ -31,10 +31,13 @@ pub enum ItemKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RepairItem {
     /// Its code on the form, unique in the repair.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: String,
     pub kind: ItemKind,
     /// The estimate (or the shop's quote), minor units.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
     pub estimate: Money,
 }
 
@@ -160,10 +163,14 @@ pub fn check_send(shop: &str, designated: &[String], filed: bool) -> Vec<SendPro
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FittedPart {
     /// The authorisation's item it belongs to.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub item: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub part: String,
     pub quantity: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
     pub unit_price: Money,
+    #[cfg_attr(feature = "openapi", schema(maximum = 600))]
     pub warranty_months: u32,
 }
 

@@ -84,6 +84,12 @@ pub enum Log {
         amount: i64,
         odometer_km: u64,
     },
+    /// The vehicle's scheduled service, done now (R-VEH-MAINT): odometer, shop.
+    Service {
+        log: String,
+        odometer_km: u64,
+        shop: String,
+    },
     Show {
         log: String,
     },
@@ -252,7 +258,11 @@ fn print_requisition(q: &RequisitionRecord) {
 fn print_log(l: &VehicleLogRecord) {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(out, "{}  log of {}  ({} refuels)", l.id, l.plate, l.refuels);
+    let _ = writeln!(
+        out,
+        "{}  log of {}  ({} refuels, {} services)",
+        l.id, l.plate, l.refuels, l.services
+    );
     for t in &l.trips {
         let _ = writeln!(
             out,
@@ -336,6 +346,11 @@ pub fn log(r: &Replica, cmd: Log) -> Result<(), String> {
             amount,
             odometer_km,
         } => r.log_refuel(resolve(r, &log)?, station, millilitres, amount, odometer_km),
+        Log::Service {
+            log,
+            odometer_km,
+            shop,
+        } => r.log_service(resolve(r, &log)?, odometer_km, shop),
         Log::Show { log } => r.vehicle_log(resolve(r, &log)?),
     }
     .map_err(e)?;
