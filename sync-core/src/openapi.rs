@@ -15,7 +15,7 @@ fn pairs(second: ObjectBuilder) -> ArrayBuilder {
         .items(ArrayItems::False)
         .min_items(Some(2))
         .max_items(Some(2));
-    ArrayBuilder::new().items(pair).max_items(Some(500))
+    ArrayBuilder::new().items(pair).max_items(Some(200))
 }
 
 /// `[[item code, units 0–10⁹], …]` (the bounds of `kinds::limits`).

@@ -116,6 +116,36 @@ async fn r_sup_issue_a_head_approves_in_the_console_and_the_clerk_s_phone_receiv
         .await;
     assert_eq!(v["state"]["status"], "checked");
     assert_eq!(v["facts"].as_array().unwrap().len(), 3);
+
+    // The clerk issues what is left, by the very fact the server offers.
+    let (_, v) = srv
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&clerk.token), None)
+        .await;
+    let issue = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "issue")
+        .unwrap_or_else(|| panic!("no issue offered: {v}"))["fact"]
+        .clone();
+    assert_eq!(issue["requisition"]["data"]["lines"][0]["quantity"], 5);
+    let (s, v) = record(&srv, &clerk, id, issue).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"]["status"], "issued");
+}
+
+/// The names of the steps `who` is offered on the case now.
+async fn actions(srv: &TestServer, who: &Login, id: OrderId) -> Vec<String> {
+    let (s, v) = srv
+        .call("GET", &format!("/api/v1/cases/{id}"), Some(&who.token), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// R-VEH-REQUEST from the office: the driver's offline request is assessed and approved
@@ -148,6 +178,8 @@ async fn r_veh_request_the_leader_approves_in_the_console_and_the_driver_s_phone
     let (s, v) = record(&srv, &manager, id, assessed).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let approved = json!({ "vehicle_repair": { "kind": "approved", "data": {} } });
+    assert_eq!(actions(&srv, &leader, id).await, ["approve", "note"]);
+    assert_eq!(actions(&srv, &driver, id).await, ["note"]);
     let (s, v) = record(&srv, &leader, id, approved).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"]["status"], "approved");

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::ErrorBody;
 use super::extract::{ApiJson, ApiQuery, Caller};
 use crate::error::{Error, Result};
+use crate::service::case_actions::CaseAction;
 use crate::service::case_writes::{self, CaseFact};
 use crate::service::cases::{self, CaseView};
 use crate::state::AppState;
@@ -72,6 +73,8 @@ pub struct CaseOut {
     pub state: serde_json::Value,
     #[schema(value_type = Vec<Object>)]
     pub facts: Vec<serde_json::Value>,
+    /// What the caller may record now: each step's name and the body that records it.
+    pub actions: Vec<CaseAction>,
 }
 
 impl From<CaseView> for CaseOut {
@@ -80,6 +83,7 @@ impl From<CaseView> for CaseOut {
             case: v.entry.into(),
             state: v.state,
             facts: v.facts,
+            actions: v.actions,
         }
     }
 }

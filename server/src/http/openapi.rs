@@ -4,6 +4,8 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::service::case_actions::CaseAction;
+
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
@@ -260,6 +262,7 @@ impl Modify for OneKindOfFact {
         cases::CaseEntryOut,
         cases::CaseOut,
         cases::CaseFactIn,
+        CaseAction,
         registers::VehicleIo,
         registers::FleetIo,
         registers::MaintenanceOut,

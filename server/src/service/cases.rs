@@ -13,6 +13,7 @@ use baoxiu_sync_core::vehicles::repair::RepairSettings;
 use baoxiu_sync_core::{Money, OfficeId, OrderId};
 use serde::Serialize;
 
+use super::case_actions::{self as actions, CaseAction};
 use super::office_registers;
 use crate::auth::Claims;
 use crate::error::{Error, Result};
@@ -27,6 +28,8 @@ pub struct CaseView {
     pub state: serde_json::Value,
     /// Every fact that decodes, in document order.
     pub facts: Vec<serde_json::Value>,
+    /// What the caller may record now (`case_actions`).
+    pub actions: Vec<CaseAction>,
 }
 
 /// The cases the caller holds: of `kind` when given, newest first, one page.
@@ -72,11 +75,12 @@ pub async fn view(st: &AppState, c: &Claims, id: &str) -> Result<CaseView> {
     if !visible {
         return Err(not_found());
     }
-    let (state, facts) = reduce(st, entry.office, entry.kind, &bytes).await?;
+    let (state, facts, actions) = reduce(st, c, entry.office, entry.kind, &bytes).await?;
     Ok(CaseView {
         entry,
         state,
         facts,
+        actions,
     })
 }
 
@@ -110,12 +114,16 @@ fn facts<B: baoxiu_sync_core::doc::CaseFacts>(doc: &CaseDoc<B>) -> Result<Vec<se
     doc.facts().iter().map(json).collect()
 }
 
+/// A case's state, its facts, and what the caller may record on it now.
+type Reduced = (serde_json::Value, Vec<serde_json::Value>, Vec<CaseAction>);
+
 async fn reduce(
     st: &AppState,
+    c: &Claims,
     office: OfficeId,
     kind: Kind,
     bytes: &[u8],
-) -> Result<(serde_json::Value, Vec<serde_json::Value>)> {
+) -> Result<Reduced> {
     let device = st.store.server_device();
     let corrupt =
         |e: baoxiu_sync_core::Error| Error::Corrupt(format!("a {} case: {e}", kind.as_str()));
@@ -123,25 +131,35 @@ async fn reduce(
         Kind::VehicleRepair => {
             let doc = CaseDoc::<RepairBody>::load(bytes, device).map_err(corrupt)?;
             let ctx = repair_context(st, office).await?;
-            (json(&repair::state_of(&doc, &ctx))?, facts(&doc)?)
+            let s = repair::state_of(&doc, &ctx);
+            let a = s.as_ref().map(|s| actions::repair(s, c, &ctx));
+            (json(&s)?, facts(&doc)?, a.unwrap_or_default())
         }
         Kind::VehicleLog => {
             let doc = CaseDoc::<LogBody>::load(bytes, device).map_err(corrupt)?;
             let stations = office_registers::fleet(st, office).await?.stations;
-            (json(&log::state_of(&doc, &stations))?, facts(&doc)?)
+            let s = log::state_of(&doc, &stations);
+            let a = s.as_ref().map(|s| actions::log(s, c));
+            (json(&s)?, facts(&doc)?, a.unwrap_or_default())
         }
         Kind::Requisition => {
             let doc = CaseDoc::<RequisitionBody>::load(bytes, device).map_err(corrupt)?;
-            (json(&requisition::state_of(&doc))?, facts(&doc)?)
+            let s = requisition::state_of(&doc);
+            let a = s.as_ref().map(|s| actions::requisition(s, c));
+            (json(&s)?, facts(&doc)?, a.unwrap_or_default())
         }
         Kind::StockCount => {
             let doc = CaseDoc::<CountBody>::load(bytes, device).map_err(corrupt)?;
-            (json(&stock_count::state_of(&doc))?, facts(&doc)?)
+            let s = stock_count::state_of(&doc);
+            let a = s.as_ref().map(|s| actions::count(s, c));
+            (json(&s)?, facts(&doc)?, a.unwrap_or_default())
         }
         Kind::PurchasePlan => {
             let doc = CaseDoc::<PlanBody>::load(bytes, device).map_err(corrupt)?;
             let ctx = plan_context(st, office).await?;
-            (json(&purchase::state_of(&doc, &ctx))?, facts(&doc)?)
+            let s = purchase::state_of(&doc, &ctx);
+            let a = s.as_ref().map(|s| actions::plan(s, c, &ctx));
+            (json(&s)?, facts(&doc)?, a.unwrap_or_default())
         }
         Kind::WorkOrder => return Err(Error::Internal("a work order is not a case here".into())),
     })

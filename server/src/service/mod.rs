@@ -1,6 +1,7 @@
 //! Domain services between HTTP and storage: they depend on the store traits, never on
 //! SQL, and on sync-core for the rules.
 
+pub mod case_actions;
 pub mod case_writes;
 pub mod cases;
 pub mod complaints;

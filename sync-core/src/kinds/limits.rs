@@ -16,7 +16,7 @@ use crate::vehicles::repair::RepairItem;
 /// The longest text of a fact (a fault, a note, a reason), in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;
 /// The most lines a fact lists (items, parts, counted lines).
-pub const MAX_LIST: usize = 500;
+pub const MAX_LIST: usize = 200;
 /// The longest warranty a fitted part may carry, months.
 const MAX_WARRANTY_MONTHS: u32 = 600;
 /// The most fuel one refuelling can take, millilitres (a tanker's load).

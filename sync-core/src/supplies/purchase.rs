@@ -32,12 +32,12 @@ pub enum PlanBody {
     Drafted {
         plan: PlanId,
         office: OfficeId,
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         lines: Vec<PlanLine>,
     },
     /// The clerk revises the lines (before the approval).
     Revised {
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         lines: Vec<PlanLine>,
     },
     /// The principal leader approves the plan as it stands.

@@ -35,7 +35,7 @@ pub enum RequisitionBody {
         office: OfficeId,
         #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
         department: String,
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         lines: Vec<Line>,
     },
     /// The department head approves (批準).
@@ -45,7 +45,7 @@ pub enum RequisitionBody {
     /// Items handed over: all or part of what is left, each line from the stock; an issue
     /// beyond the stock carries the override's reason (the ledger flags it).
     Issued {
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         lines: Vec<Line>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", schema(max_length = 2000))]

@@ -40,7 +40,7 @@ pub enum CountBody {
         #[cfg_attr(feature = "openapi", schema(maximum = 1_000_000_000_u64))]
         counted: u64,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         supersedes: Vec<EventId>,
     },
     /// The clerk confirms: these are the differences the count makes (item, delta), as

@@ -41,7 +41,7 @@ pub enum RepairBody {
     },
     /// The fleet manager's assessment and repair form (車輛維修保修單): its items.
     Assessed {
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         items: Vec<RepairItem>,
     },
     /// The principal leader approves the form; optionally a ceiling up to which the fleet
@@ -83,7 +83,7 @@ pub enum RepairBody {
     PartFitted { part: FittedPart },
     /// The shop's work is done: the items done and the labour.
     Completed {
-        #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         done: Vec<String>,
         #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64))]
         labour: Money,
