@@ -28,12 +28,15 @@ function nav() {
   if (!S.token) { $("#nav").innerHTML = ""; return; }
   // What the caller may do comes from the server's policy table (GET /api/v1/me).
   const may = (action) => S.me && S.me.allowed_actions.includes(action);
-  const links = [["board", "nav.board"], ["intake", "nav.intake"]];
+  const links = may("ListOrders") ? [["board", "nav.board"], ["intake", "nav.intake"]] : [];
   if (may("Billing")) links.push(["billing", "nav.billing"]);
-  links.push(["schedule", "nav.schedule"]);
+  if (may("ReadSchedule")) links.push(["schedule", "nav.schedule"]);
   if (may("Stats")) links.push(["month", "nav.month"]);
   if (may("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
-  $("#nav").innerHTML = links.map(([h, k]) => `<a href="#/${h}" id="nav-${h}">${esc(t(k))}</a>`).join("") +
+  // S3: vehicles and supplies (s3.js).
+  if (may("ReadCases")) links.push(["s3", "nav.s3"]);
+  if (may("FleetReport") || may("SuppliesReport")) links.push(["s3/reports", "nav.s3reports"]);
+  $("#nav").innerHTML = links.map(([h, k]) => `<a href="#/${h}" id="nav-${h.replace("/", "-")}">${esc(t(k))}</a>`).join("") +
     `<button id="lang">${esc(t("nav.lang"))}</button><button id="signout">${esc(t("nav.signout"))}</button>`;
   $("#lang").onclick = async () => { S.lang = S.lang === "en" ? "zh-Hant" : "en"; localStorage.setItem("bx.lang", S.lang); await loadLang(); route(); };
   $("#signout").onclick = () => { localStorage.removeItem("bx.token"); S.token = null; location.hash = "#/login"; };
@@ -277,10 +280,15 @@ function bars(rows, key) {
 }
 async function download(path, filename) {
   const res = await fetch(path, { headers: { Authorization: "Bearer " + S.token } });
+  if (!res.ok) throw new Error(res.status);
   const a = document.createElement("a");
   a.href = URL.createObjectURL(await res.blob());
   a.download = filename;
+  // Attached while clicked (a detached link may be opened instead of saved), then freed.
+  document.body.append(a);
   a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 async function month() {
   const m = new Date().toLocaleDateString("sv-SE", { timeZone: S.me.office.time_zone }).slice(0, 7);
@@ -350,12 +358,13 @@ async function complaints() {
 // The token never goes into a URL: the stream opens with a one-minute ticket, and a new one
 // is fetched whenever the stream has to be opened again.
 async function live() {
-  if (S.events || !S.token) return;
+  // Only the roles the policy lets follow the office's changes open the stream.
+  if (S.events || !S.token || !S.me || !S.me.allowed_actions.includes("Events")) return;
   S.events = "opening";
   try {
     const { ticket } = await post("/api/v1/tickets");
     const es = new EventSource("/api/v1/events?ticket=" + encodeURIComponent(ticket));
-    es.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/")) route(); };
+    es.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/") || h.startsWith("#/case/")) route(); };
     es.onerror = () => { es.close(); S.events = null; setTimeout(live, 2000); };
     S.events = es;
   } catch { S.events = null; }
@@ -372,6 +381,11 @@ async function route() {
     else if (h === "#/billing") await billing();
     else if (h === "#/schedule") await schedule();
     else if (h === "#/complaints") await complaints();
+    else if (h.startsWith("#/case/")) await s3Case(h.slice(7));
+    else if (h === "#/s3/requisition") await s3NewRequisition();
+    else if (h === "#/s3/reports") await s3Reports();
+    // The roles of vehicles and supplies have no board: their home is their cases.
+    else if (h === "#/s3" || !S.me.allowed_actions.includes("ListOrders")) await s3Cases();
     else await board();
     live();
   } catch (e) { fail(e); }

@@ -119,7 +119,12 @@ async fn r_sup_issue_a_head_approves_in_the_console_and_the_clerk_s_phone_receiv
 
     // The clerk issues what is left, by the very fact the server offers.
     let (_, v) = srv
-        .call("GET", &format!("/api/v1/cases/{id}"), Some(&clerk.token), None)
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            Some(&clerk.token),
+            None,
+        )
         .await;
     let issue = v["actions"]
         .as_array()
@@ -137,7 +142,12 @@ async fn r_sup_issue_a_head_approves_in_the_console_and_the_clerk_s_phone_receiv
 /// The names of the steps `who` is offered on the case now.
 async fn actions(srv: &TestServer, who: &Login, id: OrderId) -> Vec<String> {
     let (s, v) = srv
-        .call("GET", &format!("/api/v1/cases/{id}"), Some(&who.token), None)
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            Some(&who.token),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v["actions"]
@@ -298,4 +308,16 @@ async fn bola_case_writes_each_role_writes_only_what_it_may() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+
+    // What each may open, as the console learns it from the server.
+    for (who, opens) in [
+        (&head, vec!["requisition"]),
+        (&driver, vec!["vehicle_repair"]),
+        (&clerk, vec!["requisition", "stock_count", "purchase_plan"]),
+        (&dispatcher, vec![]),
+    ] {
+        let (s, me) = srv.call("GET", "/api/v1/me", Some(&who.token), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(me["opens_cases"], json!(opens), "{}", who.person.name);
+    }
 }

@@ -216,6 +216,100 @@ try {
   await adm.waitForSelector("#to-collect");
   check(!(await adm.$(`#to-collect tr[data-billing="${waiting[0]}"]`)), "a collected fee leaves the queue");
   await adm.screenshot({ path: join(shots, "billing.png"), fullPage: true });
+  // Vehicles and office supplies (s3.js), in both languages, at 1366 and 1920 px: each
+  // person's main task, with what they are offered coming from the server.
+  const errors = [];
+  const s3page = async (role, width) => {
+    const p = await browser.newPage({ viewport: { width, height: 900 } });
+    p.on("console", (m) => { if (m.type() === "error") errors.push(`${role}: ${m.text()}`); });
+    p.on("pageerror", (e) => errors.push(`${role}: ${e.message}`));
+    await p.goto(base + "/");
+    await p.fill("#token", who(role).token);
+    await p.click("#login button");
+    await p.waitForSelector("#cases");
+    return p;
+  };
+  // No catalogue key left showing, and nothing wider than the window.
+  const tidy = async (p, what) => {
+    const text = await p.textContent("#main");
+    const key = text.match(/\b(s3|role|nav|status|month)\.[a-z_.]+/);
+    check(!key, `${what}: every string translated (${key && key[0]})`);
+    check(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what}: no horizontal overflow`);
+  };
+  // R-SUP-ISSUE: a department head requisitions at a desk and approves…
+  const head = await s3page("department_head", 1366);
+  check(!(await head.$("#nav-board")), "the department head is offered no work-order board");
+  await head.click("#new-requisition");
+  await head.waitForSelector("#requisition");
+  await head.fill("#rq-dept", "總務科");
+  await head.fill(".rq-qty", "3");
+  await head.click("#rq-submit");
+  await head.waitForSelector('#case-status[data-status="requested"]');
+  const rq = head.url().split("#/case/")[1];
+  check(!(await head.$('#case-actions button[data-action="check"]')), "the head is not offered the clerk's step");
+  await head.click('#case-actions button[data-action="approve"]');
+  await head.waitForSelector('#case-status[data-status="approved"]');
+  check(!(await head.$('#case-actions button[data-action="approve"]')), "approved once: no second approval offered");
+  await tidy(head, "the requisition (zh-Hant, 1366)");
+  await head.screenshot({ path: join(shots, "s3-requisition-1366.png"), fullPage: true });
+  // …and the clerk checks it and issues what was asked.
+  const clerk = await s3page("logistics_clerk", 1920);
+  await clerk.goto(`${base}/#/case/${rq}`);
+  await clerk.click('#case-actions button[data-action="check"]');
+  await clerk.waitForSelector('#case-status[data-status="checked"]');
+  await clerk.click('#case-actions button[data-action="issue"]');
+  await clerk.waitForSelector('#case-status[data-status="issued"]');
+  check((await clerk.$$("#facts tr[data-kind]")).length === 4, "requested, approved, checked and issued are on the record");
+  await tidy(clerk, "the requisition issued (zh-Hant, 1920)");
+  await clerk.screenshot({ path: join(shots, "s3-requisition-issued-1920.png"), fullPage: true });
+
+  // R-VEH-REQUEST: the fleet manager's phone assessed the driver's request; the leader
+  // approves it from the console.
+  const fm = who("fleet_manager").token;
+  const repair = (await api("/api/v1/cases?kind=vehicle_repair", fm))[0];
+  const assessed = await fetch(`${base}/api/v1/cases/${repair.id}/facts`, {
+    method: "POST",
+    headers: { Authorization: "Bearer " + fm, "Content-Type": "application/json" },
+    body: JSON.stringify({ vehicle_repair: { kind: "assessed", data: { items: [{ code: "1", description: "更換剎車來令片", kind: "part", estimate: 180000 }] } } }),
+  });
+  check(assessed.ok, "the fleet manager's assessment is recorded");
+  const leader = await s3page("leader", 1366);
+  check(!!(await leader.$('#maintenance tr[data-status="overdue"]')), "R-VEH-MAINT: the overdue vehicle is shown");
+  await leader.click(`#cases tr[data-case="${repair.id}"] a`);
+  await leader.waitForSelector('#case-status[data-status="assessed"]');
+  check((await leader.textContent("#items")).includes("NT$1,800"), "the estimate in NT$, without fake decimals");
+  await leader.click('#case-actions button[data-action="approve"]');
+  await leader.waitForSelector('#case-status[data-status="approved"]');
+  check(!(await leader.$('#case-actions button[data-action="file"]')), "the leader is not offered the clerk's filing");
+  await tidy(leader, "the repair (zh-Hant, 1366)");
+  await leader.screenshot({ path: join(shots, "s3-repair-1366.png"), fullPage: true });
+
+  // The period's figures, in English, and their exports.
+  await leader.click("#lang");
+  await leader.waitForFunction(() => document.querySelector("#nav-s3-reports").textContent === "S3 reports");
+  await leader.click("#nav-s3-reports");
+  await leader.waitForSelector("#fleet-costs");
+  await leader.waitForSelector("#count-register");
+  check((await leader.textContent("#stock-value")).startsWith("NT$"), "the stock's value in NT$");
+  check((await leader.textContent("#main h2")) === "Vehicle and supplies reports", "the reports in English");
+  await tidy(leader, "the reports (English, 1366)");
+  await leader.screenshot({ path: join(shots, "s3-reports-en-1366.png"), fullPage: true });
+  await leader.setViewportSize({ width: 1920, height: 1000 });
+  await tidy(leader, "the reports (English, 1920)");
+  await leader.screenshot({ path: join(shots, "s3-reports-en-1920.png"), fullPage: true });
+  // The export buttons fetch the files (with the caller's token) and hand them to the browser.
+  const exported = async (button, part) => {
+    const [res] = await Promise.all([leader.waitForResponse((r) => r.url().includes(part)), leader.click(button)]);
+    return res.ok() ? res.headers()["content-type"] : res.status();
+  };
+  check((await exported("#x-fleet-xlsx", "format=xlsx")).includes("spreadsheetml"), "the fleet's figures export as XLSX");
+  check((await exported("#x-supplies-counts", "sheet=counts")).startsWith("text/csv"), "the count register exports as its own CSV");
+  await leader.goto(`${base}/#/case/${rq}`);
+  await leader.waitForSelector('#case-status[data-status="issued"]');
+  check((await leader.textContent("#case-status")) === "Issued", "a case's status in English");
+  await tidy(leader, "a case (English, 1920)");
+  check(errors.length === 0, "no console errors: " + errors.join("; "));
+
   console.log(`web: ${passed} passed, 0 failed (screenshots in ${shots})`);
 } finally {
   await browser.close();

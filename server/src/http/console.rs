@@ -9,6 +9,7 @@ use crate::error::Error;
 
 const INDEX: &str = include_str!("../../web/index.html");
 const APP: &str = include_str!("../../web/app.js");
+const S3: &str = include_str!("../../web/s3.js");
 const STYLE: &str = include_str!("../../web/style.css");
 const ZH: &str = include_str!("../../web/i18n/zh-Hant.json");
 const EN: &str = include_str!("../../web/i18n/en.json");
@@ -21,6 +22,14 @@ pub async fn app_js() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         APP,
+    )
+        .into_response()
+}
+
+pub async fn s3_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        S3,
     )
         .into_response()
 }

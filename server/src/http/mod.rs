@@ -144,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/copy/{token}", get(copies::customer_copy))
         .route("/", get(console::index))
         .route("/app.js", get(console::app_js))
+        .route("/s3.js", get(console::s3_js))
         .route("/style.css", get(console::style))
         .route("/i18n/{file}", get(console::catalogue))
         .fallback(not_found)

@@ -199,6 +199,8 @@ pub struct Me {
     pub settings: SettingsBody,
     /// The policy table's actions this role may take.
     pub allowed_actions: Vec<String>,
+    /// The kinds of case (S3) this role opens: `vehicle_repair`, `requisition`…
+    pub opens_cases: Vec<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
@@ -231,6 +233,10 @@ pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
         },
         settings: settings.into(),
         allowed_actions: allowed_actions(c.0.role),
+        opens_cases: crate::service::case_actions::opens(c.0.role)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
     }))
 }
 

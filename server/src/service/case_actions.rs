@@ -168,3 +168,65 @@ pub fn count(s: &CountState, c: &Claims) -> Vec<CaseAction> {
         .filter_map(|(n, b)| action("stock_count", n.clone(), b))
         .collect()
 }
+
+/// The kinds of case `role` opens (its first fact is the role's to record), by name.
+pub fn opens(role: baoxiu_sync_core::Role) -> Vec<&'static str> {
+    use baoxiu_sync_core::kinds::CaseKind;
+    use baoxiu_sync_core::supplies::count::Quarter;
+    use baoxiu_sync_core::{OfficeId, OrderId};
+    let (id, office) = (OrderId::new(), OfficeId::new());
+    let firsts: [(&'static str, bool); 5] = [
+        (
+            "vehicle_repair",
+            RepairBody::Requested {
+                repair: id,
+                office,
+                plate: String::new(),
+                fault: String::new(),
+            }
+            .role_may_record(role),
+        ),
+        (
+            "vehicle_log",
+            LogBody::Opened {
+                log: id,
+                office,
+                plate: String::new(),
+            }
+            .role_may_record(role),
+        ),
+        (
+            "requisition",
+            RequisitionBody::Requested {
+                requisition: id,
+                office,
+                department: String::new(),
+                lines: Vec::new(),
+            }
+            .role_may_record(role),
+        ),
+        (
+            "stock_count",
+            CountBody::Opened {
+                count: id,
+                office,
+                quarter: Quarter { year: 2026, q: 1 },
+                as_of: 0,
+            }
+            .role_may_record(role),
+        ),
+        (
+            "purchase_plan",
+            PlanBody::Drafted {
+                plan: id,
+                office,
+                lines: Vec::new(),
+            }
+            .role_may_record(role),
+        ),
+    ];
+    firsts
+        .into_iter()
+        .filter_map(|(name, may)| may.then_some(name))
+        .collect()
+}
