@@ -98,17 +98,6 @@ async fn params(st: &AppState, office: OfficeId, q: &MonthQuery) -> Result<Param
     Ok(p)
 }
 
-async fn tz_of(st: &AppState, office: OfficeId) -> Result<chrono_tz::Tz> {
-    let o = st
-        .store
-        .office(office)
-        .await?
-        .ok_or_else(|| Error::NotFound("office".into()))?;
-    o.time_zone
-        .parse()
-        .map_err(|_| Error::Corrupt(format!("office time zone {:?}", o.time_zone)))
-}
-
 fn unknown_format(f: &str) -> Error {
     Error::Invalid(format!("unknown format {f:?} (json, csv, xlsx)"))
 }
@@ -145,7 +134,7 @@ pub async fn stats(
         "csv" => csv_response(&stats_table(&s, en, filed), &name),
         "xlsx" => {
             let r = svc::register(&*st.store, office, &q.month).await?;
-            let tz = tz_of(&st, office).await?;
+            let tz = crate::service::office_zone(&st, office).await?;
             let mut sheets = vec![stats_table(&s, en, filed)];
             // The live register beside live figures; a filed month's register is in
             // GET /api/v1/months/{month}.
@@ -173,7 +162,7 @@ pub async fn register(
     let office = office_of(&c, q.office.as_deref())?;
     let en = english(q.lang.as_deref())?;
     let r = svc::register(&*st.store, office, &q.month).await?;
-    let tz = tz_of(&st, office).await?;
+    let tz = crate::service::office_zone(&st, office).await?;
     let name = format!("register-{}", r.month);
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(r).into_response()),

@@ -80,10 +80,7 @@ async fn period_of(
         .office(c.0.office)
         .await?
         .ok_or_else(|| Error::NotFound("office".into()))?;
-    let tz = office
-        .time_zone
-        .parse()
-        .map_err(|_| Error::Corrupt(format!("the office's time zone {:?}", office.time_zone)))?;
+    let tz = crate::service::zone_of(&office.time_zone)?;
     Ok((svc::period(&q.period, &office.time_zone)?, tz))
 }
 

@@ -11,3 +11,26 @@ pub mod month_close;
 pub mod office_registers;
 pub mod register;
 pub mod s3_reports;
+
+use baoxiu_sync_core::OfficeId;
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// An office's time zone, as stored: one that does not parse is `Corrupt`, never a
+/// default.
+pub fn zone_of(time_zone: &str) -> Result<chrono_tz::Tz> {
+    time_zone
+        .parse()
+        .map_err(|_| Error::Corrupt(format!("the office's time zone {time_zone:?}")))
+}
+
+/// The time zone of `office` (its months, deadlines and the times it is shown).
+pub async fn office_zone(st: &AppState, office: OfficeId) -> Result<chrono_tz::Tz> {
+    let o = st
+        .store
+        .office(office)
+        .await?
+        .ok_or_else(|| Error::NotFound("office".into()))?;
+    zone_of(&o.time_zone)
+}

@@ -30,9 +30,7 @@ use crate::store::Period;
 pub fn period(s: &str, time_zone: &str) -> Result<Period> {
     let bad = || Error::Invalid(format!("period {s:?}: YYYY-MM or YYYY-Q1…Q4"));
     if let Some((year, q)) = s.split_once("-Q") {
-        let tz: chrono_tz::Tz = time_zone
-            .parse()
-            .map_err(|_| Error::Corrupt(format!("the office's time zone {time_zone:?}")))?;
+        let tz = super::zone_of(time_zone)?;
         let year: i32 = year.parse().map_err(|_| bad())?;
         let q: u8 = q.parse().map_err(|_| bad())?;
         if !(1..=4).contains(&q) || !(2000..=2100).contains(&year) {
@@ -132,7 +130,7 @@ pub async fn supplies_report(
     let mut r = supplies::report(&ledger, &catalogue, range(period))
         .map_err(|e| Error::Internal(format!("supplies report: {e}")))?;
     let settings = st.store.settings(office).await?;
-    let tz = office_zone(st, office).await?;
+    let tz = super::office_zone(st, office).await?;
     r.counts = count_register(
         &counts,
         range(period),
@@ -146,17 +144,6 @@ pub async fn supplies_report(
     )
     .map_err(|e| Error::Corrupt(format!("the count register: {e}")))?;
     Ok(r)
-}
-
-async fn office_zone(st: &AppState, office: OfficeId) -> Result<chrono_tz::Tz> {
-    let o = st
-        .store
-        .office(office)
-        .await?
-        .ok_or_else(|| Error::NotFound("office".into()))?;
-    o.time_zone
-        .parse()
-        .map_err(|_| Error::Corrupt(format!("the office's time zone {:?}", o.time_zone)))
 }
 
 pub async fn fleet_report(st: &AppState, office: OfficeId, period: Period) -> Result<FleetReport> {
