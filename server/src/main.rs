@@ -68,6 +68,9 @@ enum Command {
         /// No per-day progress lines.
         #[arg(long)]
         quiet: bool,
+        /// Also write the month's statistics (the API's JSON) to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Bring the database to this build's schema, then exit (for rolling deploys: run it
     /// once, then start the nodes of the new version).
@@ -196,6 +199,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             offline_ratio,
             data,
             quiet,
+            json,
         } => {
             let tmp = tempfile::tempdir()?;
             let dir = data.unwrap_or_else(|| tmp.path().to_owned());
@@ -212,7 +216,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let r =
                 baoxiu_server::devtools::simulate::run(&state, running.addr, &dir, &opts).await?;
             running.stop().await?;
-            println!("{}", r.stats_json);
+            if let Some(path) = &json {
+                std::fs::write(path, &r.stats_json)?;
+            }
             println!(
                 "simulated {days} days, {technicians} technicians (seed {seed}): {} orders, {} completed, {} facts recorded on phones, {} phone-days offline, {} complaints, {} call-backs",
                 r.orders,
@@ -222,6 +228,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 r.complaints,
                 r.callbacks
             );
+            if let Some(s) = &r.stats {
+                print!("{}", baoxiu_server::devtools::simulate::summary(s));
+            }
+            if let Some(path) = &json {
+                println!("statistics (JSON): {}", path.display());
+            }
             if r.mismatches.is_empty() {
                 println!(
                     "converged: all {} replica copies equal the server's",

@@ -46,6 +46,8 @@ pub struct Report {
     pub callbacks: usize,
     pub replicas_checked: usize,
     pub mismatches: Vec<String>,
+    /// The month's statistics, as the API computes them, and as JSON.
+    pub stats: Option<crate::service::month::MonthStats>,
     pub stats_json: String,
 }
 
@@ -393,5 +395,47 @@ pub async fn run(
     let stats = office_stats(&*store, office.id, &month, Params::default()).await?;
     report.completed = stats.completed as usize;
     report.stats_json = serde_json::to_string_pretty(&stats).unwrap_or_default();
+    report.stats = Some(stats);
     Ok(report)
+}
+
+/// The month's figures for a person reading the terminal: rates as percentages with what
+/// they count, money in major units.
+pub fn summary(s: &crate::service::month::MonthStats) -> String {
+    use crate::service::month::Rate;
+    let rate = |r: &Rate| match r.basis_points {
+        Some(bp) => format!(
+            "{}.{:02} % ({}/{})",
+            bp / 100,
+            bp % 100,
+            r.numerator,
+            r.denominator
+        ),
+        None => "— (nothing counted)".to_owned(),
+    };
+    let average = s
+        .satisfaction
+        .average_hundredths
+        .map(|a| format!("{}.{:02}", a / 100, a % 100))
+        .unwrap_or_else(|| "—".to_owned());
+    format!(
+        "month {} ({}): {} logged, {} completed\n\
+         \x20 handover on time   {}\n\
+         \x20 on time            {}, no-shows {}\n\
+         \x20 pass rate          {}\n\
+         \x20 satisfied          {}, average score {}\n\
+         \x20 paid services      {} (compensation {})\n",
+        s.month,
+        s.time_zone,
+        s.logged,
+        s.completed,
+        rate(&s.handover_on_time),
+        rate(&s.on_time),
+        s.no_shows,
+        rate(&s.pass),
+        rate(&s.satisfaction.satisfied),
+        average,
+        Money(s.paid_total),
+        Money(s.compensation),
+    )
 }
