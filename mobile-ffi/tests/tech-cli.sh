@@ -20,6 +20,16 @@ start 127.0.0.1:0
 addr=$(sed -n 's/^listening on http:\/\///p' "$work/out")
 tech_token=$(grep -A1 '^technician ' "$work/out" | sed -n 2p | tr -d ' ')
 disp_token=$(grep -A1 '^dispatcher ' "$work/out" | sed -n 2p | tr -d ' ')
+
+# Without --db the client keeps its files in the user's data directory, the login (a
+# token) readable by the user only, and nothing in the current directory.
+mkdir "$work/cwd"
+(cd "$work/cwd" && env -u BAOXIU_TECH_DB XDG_DATA_HOME="$work/xdg" \
+  "$TECH" login --server "http://$addr" --token "$tech_token" >/dev/null)
+[ -f "$work/xdg/baoxiu-tech/replica.db" ] || { echo "no replica in the data directory"; exit 1; }
+[ "$(stat -c %a "$work/xdg/baoxiu-tech/replica.db.login.json")" = 600 ] || { echo "login not private"; exit 1; }
+[ -z "$(ls -A "$work/cwd")" ] || { echo "files left in the current directory"; exit 1; }
+
 export BAOXIU_TECH_DB="$work/phone.db"
 
 "$TECH" login --server "http://$addr" --token "$tech_token"

@@ -31,14 +31,10 @@ use serde::{Deserialize, Serialize};
     about = "報修 — the technician's replica in a terminal"
 )]
 struct Cli {
-    /// The replica's database (a JSON file beside it keeps the login).
-    #[arg(
-        long,
-        global = true,
-        default_value = "./baoxiu-tech.db",
-        env = "BAOXIU_TECH_DB"
-    )]
-    db: PathBuf,
+    /// The replica's database (a file beside it keeps the login). Default: `replica.db`
+    /// in the user's data directory (`$XDG_DATA_HOME/baoxiu-tech` on Linux).
+    #[arg(long, global = true, env = "BAOXIU_TECH_DB")]
+    db: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -347,8 +343,35 @@ fn resolve(r: &Replica, given: &str) -> Result<String, String> {
     }
 }
 
+/// The database given, or `replica.db` in the user's data directory (made if missing,
+/// readable by the user only: the login beside it holds a token).
+fn db_path(given: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(db) = given {
+        return Ok(db);
+    }
+    let dirs = directories::ProjectDirs::from("", "", "baoxiu-tech")
+        .ok_or("no home directory: give --db or BAOXIU_TECH_DB")?;
+    let dir = dirs.data_dir();
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    private(dir, 0o700)?;
+    Ok(dir.join("replica.db"))
+}
+
+/// Only the user may read it (Unix; elsewhere the user's profile directory is).
+fn private(path: &std::path::Path, mode: u32) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), String> {
-    let db = cli.db;
+    let db = db_path(cli.db)?;
     if let Cmd::Login { server, token } = &cli.command {
         let (user, device) = claims(token)?;
         let l = Login {
@@ -362,6 +385,7 @@ fn run(cli: Cli) -> Result<(), String> {
             serde_json::to_string_pretty(&l).unwrap_or_default(),
         )
         .map_err(|e| e.to_string())?;
+        private(&login_path(&db), 0o600)?;
         let r = open(&db)?;
         r.set_token(token.clone()).map_err(|e| e.to_string())?;
         println!("logged in as {} on device {}", l.user, l.device);
