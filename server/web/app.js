@@ -2,12 +2,21 @@
 // the message catalogue (/i18n/<lang>.json). Traditional Chinese by default.
 "use strict";
 
-const S = { token: localStorage.getItem("bx.token"), lang: localStorage.getItem("bx.lang") || "zh-Hant", msgs: {}, me: null, events: null };
+const S = { token: localStorage.getItem("bx.token"), lang: localStorage.getItem("bx.lang") || "zh-Hant", msgs: {}, me: null, events: null, conn: { state: "connecting", since: null } };
 const $ = (sel) => document.querySelector(sel);
 const t = (k) => S.msgs[k] || k;
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const money = (m) => (m < 0 ? "-" : "") + Math.floor(Math.abs(m) / 100) + "." + String(Math.abs(m) % 100).padStart(2, "0");
-const when = (ms) => (ms ? new Date(ms).toLocaleString(S.lang === "en" ? "en-GB" : "zh-TW", { timeZone: "Asia/Taipei" }) : "");
+// Minor units as a plain decimal, for the fee schedule's editable CSV.
+const decimal = (m) => (m < 0 ? "-" : "") + Math.floor(Math.abs(m) / 100) + "." + String(Math.abs(m) % 100).padStart(2, "0");
+// Money as shown: the office's currency (NT$ for TWD), decimals only where there are some.
+function money(m) {
+  const cents = Math.abs(m) % 100;
+  const major = Math.floor(Math.abs(m) / 100).toLocaleString(S.lang === "en" ? "en-GB" : "zh-TW");
+  const cur = S.me ? S.me.office.currency : "TWD";
+  return (m < 0 ? "-" : "") + (cur === "TWD" ? "NT$" : cur + " ") + major + (cents ? "." + String(cents).padStart(2, "0") : "");
+}
+// Times in the office's zone (each office has its own).
+const when = (ms) => (ms ? new Date(ms).toLocaleString(S.lang === "en" ? "en-GB" : "zh-TW", { timeZone: S.me ? S.me.office.time_zone : undefined }) : "");
 
 async function api(path, opts = {}) {
   const res = await fetch(path, { ...opts, headers: { "Content-Type": "application/json", Authorization: "Bearer " + S.token, ...(opts.headers || {}) } });
@@ -86,8 +95,9 @@ async function board() {
     return `<div class="column" data-column="${st}"><h3>${esc(t("status." + st))}</h3>${cards}</div>`;
   }).join("");
   const techs = devices.map((d) => `<tr><td>${esc(name(d.user))}</td><td>${d.last_sync ? esc(when(d.last_sync)) : esc(t("board.never"))}</td></tr>`).join("");
-  $("#main").innerHTML = `<h2>${esc(t("board.title"))} <span class="live" id="live">● ${esc(t("board.live"))}</span></h2><div class="columns" id="board">${cols}</div>
+  $("#main").innerHTML = `<h2>${esc(t("board.title"))} <span class="live" id="live"></span></h2><div class="columns" id="board">${cols}</div>
     <h3>${esc(t("board.techs"))}</h3><table><tr><th>${esc(t("month.technician"))}</th><th>${esc(t("board.lastsync"))}</th></tr>${techs}</table>`;
+  showConn();
 }
 
 // ---- intake ----
@@ -239,7 +249,7 @@ async function order(id) {
 async function schedule() {
   const cur = await api("/api/v1/fee-schedule").catch(() => null);
   const rows = cur ? cur.items.map((i) => `<tr data-item="${esc(i.code)}"><td>${esc(i.code)}</td><td>${esc(i.name)}</td><td>${esc(i.category)}</td><td>${i.free ? esc(t("schedule.free")) : money(i.materials)}</td><td>${i.free ? "" : money(i.labour)}</td></tr>`).join("") : "";
-  const csv = cur ? cur.items.map((i) => [i.code, i.name, i.category, money(i.materials), money(i.labour), i.free ? "free" : ""].join(",")).join("\n") : "";
+  const csv = cur ? cur.items.map((i) => [i.code, i.name, i.category, decimal(i.materials), decimal(i.labour), i.free ? "free" : ""].join(",")).join("\n") : "";
   $("#main").innerHTML = `<h2>${esc(t("schedule.title"))} ${cur ? "v" + cur.version + " · " + esc(t("schedule.from")) + " " + esc(when(cur.effective_from)) : ""}</h2>
     ${cur ? "" : `<p class="muted" id="no-schedule">${esc(t("schedule.none"))}</p>`}
     <table id="schedule"><tr><th>${esc(t("schedule.code"))}</th><th>${esc(t("order.item"))}</th><th>${esc(t("schedule.category"))}</th><th>${esc(t("order.materials"))}</th><th>${esc(t("order.labour"))}</th></tr>${rows}</table>`;
@@ -357,6 +367,24 @@ async function complaints() {
 // ---- routing and live updates ----
 // The token never goes into a URL: the stream opens with a one-minute ticket, and a new one
 // is fetched whenever the stream has to be opened again.
+// The board tells the truth about the stream: live, reconnecting (since a moment ago), or
+// offline since a time, once reconnecting has failed for a while.
+const OFFLINE_AFTER_MS = 10000;
+function showConn() {
+  const el = document.getElementById("live");
+  if (!el) return;
+  const c = S.conn;
+  el.dataset.state = c.state;
+  el.className = "live " + c.state;
+  el.textContent = "● " + (c.state === "live" ? t("board.live") : c.state === "offline" ? t("board.offline") + " " + when(c.since) : t("board.reconnecting"));
+}
+function lost() {
+  S.events = null;
+  const since = S.conn.since || Date.now();
+  S.conn = { state: Date.now() - since > OFFLINE_AFTER_MS ? "offline" : "reconnecting", since };
+  showConn();
+  setTimeout(live, 2000);
+}
 async function live() {
   // Only the roles the policy lets follow the office's changes open the stream.
   if (S.events || !S.token || !S.me || !S.me.allowed_actions.includes("Events")) return;
@@ -364,10 +392,11 @@ async function live() {
   try {
     const { ticket } = await post("/api/v1/tickets");
     const es = new EventSource("/api/v1/events?ticket=" + encodeURIComponent(ticket));
+    es.onopen = () => { S.conn = { state: "live", since: null }; showConn(); };
     es.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/") || h.startsWith("#/case/")) route(); };
-    es.onerror = () => { es.close(); S.events = null; setTimeout(live, 2000); };
+    es.onerror = () => { es.close(); lost(); };
     S.events = es;
-  } catch { S.events = null; }
+  } catch { lost(); }
 }
 async function route() {
   const h = location.hash || "#/board";

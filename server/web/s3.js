@@ -23,14 +23,6 @@ const locale = () => (S.lang === "en" ? "en-GB" : "zh-TW");
 // Dates and times in the office's zone.
 const dayOf = (ms) => (ms ? new Date(ms).toLocaleDateString(locale(), { timeZone: S.me.office.time_zone }) : "");
 const timeOf = (ms) => (ms ? new Date(ms).toLocaleString(locale(), { timeZone: S.me.office.time_zone }) : "");
-// Money in the office's currency, with decimals only where there are some.
-function cash(minor) {
-  const cents = Math.abs(minor) % 100;
-  const major = Math.floor(Math.abs(minor) / 100).toLocaleString(locale());
-  const sign = minor < 0 ? "-" : "";
-  const unit = S.me.office.currency === "TWD" ? "NT$" : S.me.office.currency + " ";
-  return sign + unit + major + (cents ? "." + String(cents).padStart(2, "0") : "");
-}
 const table = (id, heads, rows) => h("table", { id }, h("tr", {}, heads.map((x) => h("th", {}, x))), rows);
 const monthNow = () => new Date().toLocaleDateString("sv-SE", { timeZone: S.me.office.time_zone }).slice(0, 7);
 
@@ -70,7 +62,7 @@ function summary(kind, s, facts) {
         h("p", {}, t("s3.plate"), ": ", s.plate, " · ", t("s3.fault"), ": ", first.fault || ""),
         table("items", [t("s3.code"), t("s3.description"), t("s3.item_kind"), t("s3.estimate")],
           s.items.concat(s.proposals).map((i) => h("tr", { "data-item": i.code },
-            h("td", {}, i.code), h("td", {}, i.description), h("td", {}, t("s3.item." + i.kind)), h("td", {}, cash(s.quotes[i.code] ?? i.estimate))))),
+            h("td", {}, i.code), h("td", {}, i.description), h("td", {}, t("s3.item." + i.kind)), h("td", {}, money(s.quotes[i.code] ?? i.estimate))))),
         s.shop ? h("p", {}, t("s3.shop"), ": ", s.shop) : null,
       ];
     case "requisition":
@@ -170,18 +162,18 @@ async function s3Reports() {
       const r = await api(`/api/v1/reports/fleet?period=${period.value}`);
       parts.push(h("h3", {}, t("s3.report.fleet")),
         table("fleet-costs", [t("s3.plate"), t("s3.repairs"), t("s3.approved"), t("s3.actual")],
-          Object.entries(r.costs).map(([p, c]) => h("tr", { "data-plate": p }, h("td", {}, p), h("td", {}, c.repairs), h("td", {}, cash(c.approved)), h("td", {}, cash(c.actual))))),
+          Object.entries(r.costs).map(([p, c]) => h("tr", { "data-plate": p }, h("td", {}, p), h("td", {}, c.repairs), h("td", {}, money(c.approved)), h("td", {}, money(c.actual))))),
         table("fleet-fuel", [t("s3.plate"), t("s3.litres"), t("s3.amount"), t("s3.km"), t("s3.per100")],
-          Object.entries(r.fuel).map(([p, c]) => h("tr", { "data-plate": p }, h("td", {}, p), h("td", {}, (c.millilitres / 1000).toFixed(1)), h("td", {}, cash(c.amount)), h("td", {}, c.km), h("td", {}, c.ml_per_100km == null ? "" : (c.ml_per_100km / 1000).toFixed(1))))),
+          Object.entries(r.fuel).map(([p, c]) => h("tr", { "data-plate": p }, h("td", {}, p), h("td", {}, (c.millilitres / 1000).toFixed(1)), h("td", {}, money(c.amount)), h("td", {}, c.km), h("td", {}, c.ml_per_100km == null ? "" : (c.ml_per_100km / 1000).toFixed(1))))),
         table("fleet-maintenance", [t("s3.plate"), t("s3.serviced"), t("s3.maint.next_at"), t("s3.ontime")],
           r.maintenance.map((m) => h("tr", { "data-plate": m.plate }, h("td", {}, m.plate), h("td", {}, dayOf(m.at)), h("td", {}, dayOf(m.due_at)), h("td", {}, t(m.on_time ? "s3.yes" : "s3.no"))))),
         exports("fleet", ["repairs", "fuel", "maintenance"]));
     }
     if (mayDo("SuppliesReport")) {
       const r = await api(`/api/v1/reports/supplies?period=${period.value}`);
-      const issued = Object.entries(r.issued).flatMap(([d, items]) => Object.entries(items).map(([i, a]) => h("tr", {}, h("td", {}, d), h("td", {}, i), h("td", {}, a.units), h("td", {}, cash(a.value)))));
+      const issued = Object.entries(r.issued).flatMap(([d, items]) => Object.entries(items).map(([i, a]) => h("tr", {}, h("td", {}, d), h("td", {}, i), h("td", {}, a.units), h("td", {}, money(a.value)))));
       parts.push(h("h3", {}, t("s3.report.supplies")),
-        h("p", {}, t("s3.stock_value"), ": ", h("b", { id: "stock-value" }, cash(r.stock_value))),
+        h("p", {}, t("s3.stock_value"), ": ", h("b", { id: "stock-value" }, money(r.stock_value))),
         table("supplies-issued", [t("s3.department"), t("s3.item"), t("s3.units"), t("s3.amount")], issued),
         table("count-register", [t("s3.quarter"), t("s3.item"), t("s3.ledger"), t("s3.counted"), t("s3.difference"), t("s3.overdue")],
           r.counts.flatMap((q) => (q.lines.length ? q.lines : [{ item: "—" }]).map((l) => h("tr", {},

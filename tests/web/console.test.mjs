@@ -119,7 +119,7 @@ try {
   await page.fill("#sc-csv", csv.replace(/^P01,([^,]*),([^,]*),8\.00,/m, "P01,$1,$2,9.00,"));
   await page.click("#do-publish");
   await page.waitForFunction(() => document.querySelector("#main h2").textContent.includes("v2"));
-  check((await page.textContent('#schedule tr[data-item="P01"]')).includes("9.00"), "a new schedule version is published from the console");
+  check((await page.textContent('#schedule tr[data-item="P01"]')).includes("NT$9"), "a new schedule version is published from the console, in NT$");
   await page.screenshot({ path: join(shots, "schedule.png"), fullPage: true });
 
   // An order with the customer's signature, drawn from its strokes.
@@ -310,6 +310,15 @@ try {
   await tidy(leader, "a case (English, 1920)");
   check(errors.length === 0, "no console errors: " + errors.join("; "));
 
+  // The board tells the truth about its connection: live, then, with the server gone,
+  // reconnecting and at last offline since a time.
+  await page.click("#nav-board");
+  await page.waitForSelector('#live[data-state="live"]');
+  server.kill();
+  await page.waitForSelector('#live[data-state="reconnecting"]', { timeout: 15000 });
+  await page.waitForSelector('#live[data-state="offline"]', { timeout: 30000 });
+  check((await page.textContent("#live")).includes("offline since"), "the board says offline, and since when");
+  await page.screenshot({ path: join(shots, "board-offline.png"), fullPage: true });
   console.log(`web: ${passed} passed, 0 failed (screenshots in ${shots})`);
 } finally {
   await browser.close();
