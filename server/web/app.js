@@ -22,7 +22,12 @@ async function api(path, opts = {}) {
   const res = await fetch(path, { ...opts, headers: { "Content-Type": "application/json", Authorization: "Bearer " + S.token, ...(opts.headers || {}) } });
   const text = await res.text();
   const body = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new Error((body && body.error && body.error.code + ": " + body.error.message) || res.status);
+  if (!res.ok) {
+    // The server's code says what happened (translated); its message stays as detail.
+    const err = new Error((body && body.error && body.error.message) || String(res.status));
+    err.code = (body && body.error && body.error.code) || "http_" + res.status;
+    throw err;
+  }
   return body;
 }
 const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body || {}) });
@@ -51,11 +56,24 @@ function nav() {
   $("#signout").onclick = () => { localStorage.removeItem("bx.token"); S.token = null; location.hash = "#/login"; };
 }
 
-function fail(e) { $("#main").insertAdjacentHTML("afterbegin", `<p class="bad" id="error">${esc(t("common.error"))}: ${esc(e.message)}</p>`); }
+// An error in the reader's language, by the server's code: a rule's refusal names the
+// rule; the server's own words are the detail on hover.
+function fail(e) {
+  const code = e.code || "network";
+  const said = S.msgs["error." + code] ? t("error." + code) : /^R-/.test(code) ? t("error.rule") + " " + code : t("error.other");
+  const p = document.createElement("p");
+  p.className = "bad";
+  p.id = "error";
+  p.dataset.code = code;
+  p.title = e.message;
+  p.textContent = t("common.error") + ": " + said;
+  $("#main").prepend(p);
+}
 
 // ---- sign in ----
 function login() {
-  $("#main").innerHTML = `<h2>${esc(t("login.title"))}</h2><form id="login"><label>${esc(t("login.token"))}<br><textarea id="token" rows="4" cols="60"></textarea></label><button>${esc(t("login.submit"))}</button></form>`;
+  $("#main").innerHTML = `<h2>${esc(t("login.title"))} <button id="login-lang" type="button">${esc(t("nav.lang"))}</button></h2><form id="login"><label>${esc(t("login.token"))}<br><textarea id="token" rows="4" cols="60"></textarea></label><button>${esc(t("login.submit"))}</button></form>`;
+  $("#login-lang").onclick = async () => { S.lang = S.lang === "en" ? "zh-Hant" : "en"; localStorage.setItem("bx.lang", S.lang); await loadLang(); login(); };
   $("#login").onsubmit = async (ev) => {
     ev.preventDefault();
     S.token = $("#token").value.trim();
@@ -342,15 +360,17 @@ async function month() {
 // ---- complaints ----
 async function complaints() {
   const list = await api("/api/v1/complaints");
+  // Only what the caller's role may do is offered (the server's policy, from /me).
+  const may = (a) => S.me.allowed_actions.includes(a);
   const rows = list.map((v) => {
     const c = v.complaint, d = v.next_deadline;
     const mark = d ? (d.overdue ? `<span class="tag">${esc(t("complaints.overdue"))}</span>` : d.at_risk ? `<span class="tag warn">${esc(t("complaints.atrisk"))}</span>` : "") : "";
-    return `<tr data-complaint="${c.id}"><td>${esc(c.received_day)}</td><td>${esc(c.complainant)}</td><td>${esc(c.subject)}</td><td>${esc(v.status)}</td><td>${d ? esc(d.due) + " (" + d.working_days_left + ")" : ""}${mark}</td><td><select class="cp-act"><option value="">${esc(t("complaints.action"))}</option><option value="material">${esc(t("complaints.material"))}</option><option value="accept">${esc(t("complaints.accept"))}</option><option value="refuse">${esc(t("complaints.refuse"))}</option><option value="decide">${esc(t("complaints.decide"))}</option><option value="told">${esc(t("complaints.told"))}</option></select></td></tr>`;
+    return `<tr data-complaint="${c.id}"><td>${esc(c.received_day)}</td><td>${esc(c.complainant)}</td><td>${esc(c.subject)}</td><td data-status="${esc(v.status)}">${esc(t("complaint.status." + v.status))}</td><td>${d ? esc(d.due) + " (" + d.working_days_left + ")" : ""}${mark}</td><td>${may("ActOnComplaint") ? `<select class="cp-act"><option value="">${esc(t("complaints.action"))}</option><option value="material">${esc(t("complaints.material"))}</option><option value="accept">${esc(t("complaints.accept"))}</option><option value="refuse">${esc(t("complaints.refuse"))}</option>${may("DecideComplaint") ? `<option value="decide">${esc(t("complaints.decide"))}</option>` : ""}<option value="told">${esc(t("complaints.told"))}</option></select>` : ""}</td></tr>`;
   }).join("");
-  const ch = ["hotline", "fax", "letter", "walk_in", "email", "online"].map((c) => `<option>${c}</option>`).join("");
+  const ch = ["hotline", "fax", "letter", "walk_in", "email", "online"].map((c) => `<option value="${c}">${esc(t("complaint.channel." + c))}</option>`).join("");
   $("#main").innerHTML = `<h2>${esc(t("complaints.title"))}</h2><table id="complaints"><tr><th></th><th>${esc(t("complaints.complainant"))}</th><th>${esc(t("complaints.subject"))}</th><th></th><th>${esc(t("complaints.due"))} (${esc(t("complaints.left"))})</th><th></th></tr>${rows}</table>
-    <form id="new-complaint"><h3>${esc(t("complaints.new"))}</h3><label>${esc(t("complaints.channel"))} <select id="cp-channel">${ch}</select></label><label>${esc(t("complaints.complainant"))} <input id="cp-who" required></label><label>${esc(t("intake.unit"))} <input id="cp-unit" required></label><label>${esc(t("complaints.subject"))} <input id="cp-subject" required></label><label><input type="checkbox" id="cp-complete" checked> ${esc(t("complaints.complete"))}</label><label><input type="checkbox" id="cp-cust" checked> ${esc(t("complaints.byCustomer"))}</label><button>${esc(t("complaints.new"))}</button></form>`;
-  $("#new-complaint").onsubmit = (ev) => {
+    ${may("RecordComplaint") ? `<form id="new-complaint"><h3>${esc(t("complaints.new"))}</h3><label>${esc(t("complaints.channel"))} <select id="cp-channel">${ch}</select></label><label>${esc(t("complaints.complainant"))} <input id="cp-who" required></label><label>${esc(t("intake.unit"))} <input id="cp-unit" required></label><label>${esc(t("complaints.subject"))} <input id="cp-subject" required></label><label><input type="checkbox" id="cp-complete" checked> ${esc(t("complaints.complete"))}</label><label><input type="checkbox" id="cp-cust" checked> ${esc(t("complaints.byCustomer"))}</label><button>${esc(t("complaints.new"))}</button></form>` : ""}`;
+  if (may("RecordComplaint")) $("#new-complaint").onsubmit = (ev) => {
     ev.preventDefault();
     post("/api/v1/complaints", { channel: $("#cp-channel").value, complainant: $("#cp-who").value, unit: $("#cp-unit").value, subject: $("#cp-subject").value, by_customer_or_agent: $("#cp-cust").checked, material_complete: $("#cp-complete").checked }).then(complaints, fail);
   };

@@ -35,14 +35,29 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  // Sign in as the dispatcher.
+  // Sign in as the dispatcher; the sign-in page switches language before signing in.
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(base + "/");
+  await page.click("#login-lang");
+  await page.waitForFunction(() => document.querySelector("#main h2").textContent.startsWith("Sign in"));
+  await page.click("#login-lang");
+  await page.waitForFunction(() => document.querySelector("#main h2").textContent.startsWith("登入"));
   await page.fill("#token", who("dispatcher").token);
   await page.click("#login button");
   await page.waitForSelector("#board");
   check((await page.textContent("h2")).includes("工單看板"), "the board speaks Traditional Chinese by default");
   await page.screenshot({ path: join(shots, "board.png"), fullPage: true });
+
+  // R-CPL: the dispatcher reads complaints but records none: no form is offered, and the
+  // statuses are in words.
+  await page.click("#nav-complaints");
+  await page.waitForSelector("#complaints");
+  check(!(await page.$("#new-complaint")), "the dispatcher is not offered the complaint form");
+  check(!(await page.$(".cp-act")), "nor the complaint actions");
+  // An error from the server is told in the reader's language, by its code.
+  await page.goto(`${base}/#/order/01920000-0000-7000-8000-00000000dead`);
+  await page.waitForSelector('#error[data-code="not_found"]');
+  check((await page.textContent("#error")).includes("找不到這筆資料"), "a 404 told in Chinese, by its code");
 
   // Log and dispatch a request.
   await page.click("#nav-intake");
