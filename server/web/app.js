@@ -99,22 +99,60 @@ function flags(o, now) {
   if (o.fees_pending) out.push("fees");
   return out;
 }
+// Each column is its own page of the list, so a busy office sees every order (the count
+// in the header, "more" for the next page); finished columns start folded, so the board
+// fits a 1366 px screen. Built from DOM nodes (s3.js's `h`), data only as text.
+const BOARD_PAGE = 50;
+const FOLDED = ["accepted", "closed"];
 async function board() {
-  const [page, devices, users] = await Promise.all([api("/api/v1/orders?limit=500"), api("/api/v1/devices").catch(() => []), api("/api/v1/users").catch(() => [])]);
+  // The search (unit, name, id) stays while the board refreshes.
+  const q = S.boardSearch ? "&q=" + encodeURIComponent(S.boardSearch) : "";
+  const [pages, devices, users] = await Promise.all([
+    Promise.all(STATUSES.map((st) => api(`/api/v1/orders?status=${st}&limit=${BOARD_PAGE}${q}`))),
+    api("/api/v1/devices").catch(() => []),
+    api("/api/v1/users").catch(() => []),
+  ]);
   const name = (u) => (users.find((p) => p.id === u) || {}).name || u.slice(0, 8);
   const now = Date.now();
-  const cols = STATUSES.map((st) => {
-    const cards = page.items.filter((o) => o.status === st).map((o) => {
-      const f = flags(o, now);
-      const cls = f.includes("late") ? "late" : f.length ? "atrisk" : "";
-      const tags = f.map((x) => `<span class="tag ${x === "late" ? "" : "warn"}">${esc(t(x === "late" ? "board.late" : x === "atrisk" ? "board.atrisk" : x === "fees" ? "board.fees" : "board.handover"))}</span>`).join("");
-      return `<a class="card ${cls}" href="#/order/${o.id}" data-order="${o.id}" data-status="${o.status}">${esc(o.unit)} ${esc(o.customer_name)}${tags}<br><span class="muted">${esc(o.description)}</span></a>`;
-    }).join("") || `<span class="muted">${esc(t("board.empty"))}</span>`;
-    return `<div class="column" data-column="${st}"><h3>${esc(t("status." + st))}</h3>${cards}</div>`;
-  }).join("");
-  const techs = devices.map((d) => `<tr><td>${esc(name(d.user))}</td><td>${d.last_sync ? esc(when(d.last_sync)) : esc(t("board.never"))}</td></tr>`).join("");
-  $("#main").innerHTML = `<h2>${esc(t("board.title"))} <span class="live" id="live"></span></h2><div class="columns" id="board">${cols}</div>
-    <h3>${esc(t("board.techs"))}</h3><table><tr><th>${esc(t("month.technician"))}</th><th>${esc(t("board.lastsync"))}</th></tr>${techs}</table>`;
+  const card = (o) => {
+    const f = flags(o, now);
+    if (o.anomalies > 0) f.push("anomaly");
+    const label = { late: "board.late", atrisk: "board.atrisk", fees: "board.fees", handover: "board.handover", anomaly: "board.anomaly" };
+    return h("a", { class: "card " + (f.includes("late") ? "late" : f.length ? "atrisk" : ""), href: "#/order/" + o.id, "data-order": o.id, "data-status": o.status },
+      h("span", { class: "who" }, o.unit, " ", o.customer_name),
+      f.map((x) => h("span", { class: "tag " + (x === "late" || x === "anomaly" ? "" : "warn"), "data-flag": x }, t(label[x]))),
+      h("span", { class: "muted desc" }, o.description),
+      o.technicians.length ? h("span", { class: "tech" }, t("board.card.tech"), o.technicians.map(name).join("、")) : null,
+      o.appointment ? h("span", { class: "appt" }, t("board.card.appt"), when(o.appointment)) : null);
+  };
+  const column = (st, page) => {
+    const list = h("div", { class: "cards" }, page.items.length ? page.items.map(card) : h("span", { class: "muted" }, t("board.empty")));
+    let shown = page.items.length;
+    const more = h("button", { class: "more", type: "button", on: { click: async () => {
+      const next = await api(`/api/v1/orders?status=${st}&limit=${BOARD_PAGE}&offset=${shown}${q}`).catch(fail);
+      if (!next) return;
+      list.append(...next.items.map(card));
+      shown += next.items.length;
+      more.hidden = shown >= next.total;
+    } } }, t("board.more"));
+    more.hidden = shown >= page.total;
+    const col = h("section", { class: "column" + (FOLDED.includes(st) ? " folded" : ""), "data-column": st },
+      h("h3", {}, h("button", { type: "button", class: "fold", "aria-expanded": String(!FOLDED.includes(st)), on: { click: () => {
+        const folded = col.classList.toggle("folded");
+        col.querySelector(".fold").setAttribute("aria-expanded", String(!folded));
+      } } }, t("status." + st), " ", h("span", { class: "count", "data-count": page.total }, page.total))),
+      list, more);
+    return col;
+  };
+  const search = h("input", { id: "board-q", type: "search", value: S.boardSearch || "", maxlength: 100, "aria-label": t("board.search") });
+  document.getElementById("main").replaceChildren(
+    h("h2", {}, t("board.title"), " ", h("span", { class: "live", id: "live" })),
+    h("form", { id: "board-search", class: "inline", on: { submit: (ev) => { ev.preventDefault(); S.boardSearch = search.value.trim(); board().catch(fail); } } },
+      h("label", {}, t("board.search"), " ", search), " ", h("button", {}, t("board.find"))),
+    h("div", { class: "columns", id: "board" }, STATUSES.map((st, i) => column(st, pages[i]))),
+    h("h3", {}, t("board.techs")),
+    h("table", {}, h("tr", {}, h("th", {}, t("month.technician")), h("th", {}, t("board.lastsync"))),
+      devices.map((d) => h("tr", {}, h("td", {}, name(d.user)), h("td", {}, d.last_sync ? when(d.last_sync) : t("board.never"))))));
   showConn();
 }
 

@@ -674,6 +674,26 @@ mod cases {
             .await
             .unwrap();
         assert!(rows.is_empty());
+        // The board's search: an id's prefix (any case), the unit, and LIKE's wildcards as
+        // plain characters.
+        let unit = store.list_orders(all(None, None)).await.unwrap().0[0]
+            .unit
+            .clone();
+        let find = |q: String| OrderFilter {
+            office: o.office.id,
+            search: Some(q),
+            limit: 10,
+            ..Default::default()
+        };
+        let prefix = a.order_id().to_string()[..13].to_uppercase();
+        let (rows, total) = store.list_orders(find(prefix)).await.unwrap();
+        assert_eq!((rows[0].id, total), (a.order_id(), 1));
+        let (_, total) = store.list_orders(find(unit)).await.unwrap();
+        assert_eq!(total, 2);
+        for wild in ["%", "_"] {
+            let (_, total) = store.list_orders(find(wild.into())).await.unwrap();
+            assert_eq!(total, 0, "{wild} is a plain character");
+        }
         let load = store.technician_load(o.office.id).await.unwrap();
         assert_eq!(load.get(&o.tech.user), Some(&1));
     }

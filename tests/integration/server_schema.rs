@@ -370,6 +370,7 @@ async fn r_complete_an_old_blank_completion_is_flagged_after_the_upgrade() {
             technician: None,
             from: None,
             to: None,
+            search: None,
             limit: 50,
             offset: 0,
         })

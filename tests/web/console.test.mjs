@@ -47,6 +47,30 @@ try {
   await page.waitForSelector("#board");
   check((await page.textContent("h2")).includes("工單看板"), "the board speaks Traditional Chinese by default");
   await page.screenshot({ path: join(shots, "board.png"), fullPage: true });
+  // The board fits a 1366 px laptop and a 1920 px screen: every column on it, finished
+  // ones folded, each with the API's count, cards naming their technician.
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  await page.setViewportSize({ width: 1366, height: 900 });
+  check(await fits(), "the board fits 1366 px");
+  const scheduledTotal = (await api("/api/v1/orders?status=scheduled&limit=1", who("dispatcher").token)).total;
+  check(+(await page.getAttribute('[data-column="scheduled"] .count', "data-count")) === scheduledTotal, "a column's count is the API's total");
+  check(await page.$eval('[data-column="closed"]', (c) => c.classList.contains("folded")), "closed orders start folded");
+  await page.click('[data-column="closed"] .fold');
+  check(await page.$eval('[data-column="closed"]', (c) => !c.classList.contains("folded")), "a folded column opens");
+  check(!!(await page.$('[data-column="scheduled"] .card .tech')), "scheduled cards name their technician");
+  await page.screenshot({ path: join(shots, "board-1366.png"), fullPage: true });
+  await page.setViewportSize({ width: 1920, height: 1000 });
+  check(await fits(), "the board fits 1920 px");
+  await page.screenshot({ path: join(shots, "board-1920.png"), fullPage: true });
+  await page.setViewportSize({ width: 1400, height: 900 });
+  // Search by unit or name, across every column, on the server.
+  await page.fill("#board-q", "B棟-3F-2");
+  await page.click("#board-search button");
+  await page.waitForFunction(() => [...document.querySelectorAll(".card .who")].every((c) => c.textContent.includes("B棟-3F-2")));
+  check((await page.$$(".card")).length > 0, "the search finds the unit's orders, and only those");
+  await page.fill("#board-q", "");
+  await page.click("#board-search button");
+  await page.waitForFunction(() => [...document.querySelectorAll(".card .who")].some((c) => !c.textContent.includes("B棟-3F-2")));
 
   // R-CPL: the dispatcher reads complaints but records none: no form is offered, and the
   // statuses are in words.

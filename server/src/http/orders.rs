@@ -127,6 +127,10 @@ pub struct ListQuery {
     pub from: Option<i64>,
     /// Logged before, UTC ms.
     pub to: Option<i64>,
+    /// Search: the unit or customer name contains it, or the id starts with it (1–100
+    /// characters).
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
     /// 1–500 (default 50; larger is taken as 500).
     #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
@@ -216,6 +220,11 @@ pub async fn list(
                 .map_err(|_| Error::Invalid(format!("unknown status {s:?}")))
         })
         .transpose()?;
+    let search = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if search.is_some_and(|s| s.chars().count() > 100) {
+        return Err(Error::Invalid("q is at most 100 characters".into()));
+    }
+    let search = search.map(str::to_owned);
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0);
     let filter = OrderFilter {
@@ -224,6 +233,7 @@ pub async fn list(
         technician,
         from: q.from,
         to: q.to,
+        search,
         limit,
         offset,
     };

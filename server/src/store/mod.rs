@@ -55,8 +55,23 @@ pub struct OrderFilter {
     pub technician: Option<UserId>,
     pub from: Option<Millis>,
     pub to: Option<Millis>,
+    /// Orders whose unit or customer name contains this text, or whose id starts with it
+    /// (case-insensitive; `%` and `_` are plain characters).
+    pub search: Option<String>,
     pub limit: u32,
     pub offset: u32,
+}
+
+impl OrderFilter {
+    /// The search as a LIKE pattern body (escaped with `\`), lower-cased.
+    pub(crate) fn search_pattern(&self) -> Option<String> {
+        self.search.as_deref().map(|q| {
+            q.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        })
+    }
 }
 
 /// A row of the order list (the projection).

@@ -132,6 +132,17 @@ pub(super) fn list_orders(c: &mut impl Sql, f: &OrderFilter) -> Result<(Vec<Orde
         args.push(Box::new(to));
         sql.push_str(&format!(" AND o.logged_at < ${}", args.len()));
     }
+    if let Some(q) = f.search_pattern() {
+        args.push(Box::new(format!("%{q}%")));
+        let contains = args.len();
+        args.push(Box::new(format!("{q}%")));
+        sql.push_str(&format!(
+            " AND (lower(o.unit) LIKE ${contains} ESCAPE '\\' \
+               OR lower(o.customer_name) LIKE ${contains} ESCAPE '\\' \
+               OR lower(o.id) LIKE ${} ESCAPE '\\')",
+            args.len()
+        ));
+    }
     let counted = args.len();
     args.push(Box::new(i64::from(f.limit)));
     args.push(Box::new(i64::from(f.offset)));

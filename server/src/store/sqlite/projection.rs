@@ -125,6 +125,17 @@ pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderR
         args.push(Box::new(to));
         sql.push_str(&format!(" AND o.logged_at < ?{}", args.len()));
     }
+    if let Some(q) = f.search_pattern() {
+        args.push(Box::new(format!("%{q}%")));
+        let contains = args.len();
+        args.push(Box::new(format!("{q}%")));
+        sql.push_str(&format!(
+            " AND (lower(o.unit) LIKE ?{contains} ESCAPE '\\' \
+               OR lower(o.customer_name) LIKE ?{contains} ESCAPE '\\' \
+               OR lower(o.id) LIKE ?{} ESCAPE '\\')",
+            args.len()
+        ));
+    }
     let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let total: i64 = c.query_row(&format!("SELECT count(*){sql}"), params.as_slice(), |r| {
         r.get(0)
