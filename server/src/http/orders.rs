@@ -220,11 +220,18 @@ pub async fn list(
                 .map_err(|_| Error::Invalid(format!("unknown status {s:?}")))
         })
         .transpose()?;
-    let search = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if search.is_some_and(|s| s.chars().count() > 100) {
-        return Err(Error::Invalid("q is at most 100 characters".into()));
+    if q.q
+        .as_deref()
+        .is_some_and(|s| s.is_empty() || s.chars().count() > 100)
+    {
+        return Err(Error::Invalid("q is 1–100 characters".into()));
     }
-    let search = search.map(str::to_owned);
+    // Blank space alone searches for nothing in particular: the whole list.
+    let search =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0);
     let filter = OrderFilter {
