@@ -107,8 +107,8 @@ pub async fn open(st: &AppState, c: &Claims, fact: CaseFact) -> Result<CaseView>
 /// Records one more fact on a case the caller holds.
 pub async fn record(st: &AppState, c: &Claims, id: &str, fact: CaseFact) -> Result<CaseView> {
     // The same reach as reading: a case the caller does not hold is not found.
-    let held = cases::view(st, c, id).await?;
-    let id = held.entry.id;
+    let (entry, bytes) = cases::held(st, c, id).await?;
+    let id = entry.id;
     fact.may_record(c)?;
     if fact.opens().is_some() {
         return Err(Error::Conflict(format!(
@@ -116,23 +116,18 @@ pub async fn record(st: &AppState, c: &Claims, id: &str, fact: CaseFact) -> Resu
             fact.kind().as_str()
         )));
     }
-    if held.entry.kind != fact.kind() {
+    if entry.kind != fact.kind() {
         return Err(Error::Conflict(format!(
             "case {id} is a {}, not a {}",
-            held.entry.kind.as_str(),
+            entry.kind.as_str(),
             fact.kind().as_str()
         )));
     }
-    let (_, _, bytes) = st
-        .store
-        .case(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("case {id}")))?;
     let device = st.store.server_device();
     let load = |kind: Kind| {
         move |e: baoxiu_sync_core::Error| Error::Corrupt(format!("a {} case: {e}", kind.as_str()))
     };
-    let office = held.entry.office;
+    let office = entry.office;
     let changes = match fact {
         CaseFact::VehicleRepair(body) => {
             let mut doc =

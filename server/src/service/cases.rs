@@ -61,8 +61,9 @@ pub async fn list(
         .collect())
 }
 
-/// One case, if the caller holds it (else `NotFound`, so ids do not leak).
-pub async fn view(st: &AppState, c: &Claims, id: &str) -> Result<CaseView> {
+/// A case the caller holds, with its whole document (else `NotFound`, so ids do not
+/// leak): the reach check every route on one case starts with.
+pub async fn held(st: &AppState, c: &Claims, id: &str) -> Result<(CaseEntry, Vec<u8>)> {
     let not_found = || Error::NotFound(format!("case {id}"));
     let id: OrderId = id.parse().map_err(|_| not_found())?;
     let (entry, members, bytes) = st.store.case(id).await?.ok_or_else(not_found)?;
@@ -75,6 +76,12 @@ pub async fn view(st: &AppState, c: &Claims, id: &str) -> Result<CaseView> {
     if !visible {
         return Err(not_found());
     }
+    Ok((entry, bytes))
+}
+
+/// One case, if the caller holds it (else `NotFound`, so ids do not leak).
+pub async fn view(st: &AppState, c: &Claims, id: &str) -> Result<CaseView> {
+    let (entry, bytes) = held(st, c, id).await?;
     let (state, facts, actions) = reduce(st, c, entry.office, entry.kind, &bytes).await?;
     Ok(CaseView {
         entry,
