@@ -694,6 +694,27 @@ mod cases {
             let (_, total) = store.list_orders(find(wild.into())).await.unwrap();
             assert_eq!(total, 0, "{wild} is a plain character");
         }
+        // A phone is found by its digits, however it was typed (logged as 0912-345-678).
+        for typed in ["0912345678", "0912 345", "345-678", "(0912)"] {
+            let (_, total) = store.list_orders(find(typed.into())).await.unwrap();
+            assert_eq!(total, 2, "{typed} finds the phone");
+        }
+        let (_, total) = store.list_orders(find("0913".into())).await.unwrap();
+        assert_eq!(total, 0, "another number finds nothing");
+        // Paid or free: `a` is priced paid, `b` is not priced yet (neither).
+        let paid = |paid| OrderFilter {
+            office: o.office.id,
+            paid: Some(paid),
+            limit: 10,
+            ..Default::default()
+        };
+        let (rows, _) = store.list_orders(paid(true)).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![a.order_id()]
+        );
+        let (_, total) = store.list_orders(paid(false)).await.unwrap();
+        assert_eq!(total, 0);
         let load = store.technician_load(o.office.id).await.unwrap();
         assert_eq!(load.get(&o.tech.user), Some(&1));
     }

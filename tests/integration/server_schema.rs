@@ -371,6 +371,7 @@ async fn r_complete_an_old_blank_completion_is_flagged_after_the_upgrade() {
             from: None,
             to: None,
             search: None,
+            paid: None,
             limit: 50,
             offset: 0,
         })

@@ -127,10 +127,12 @@ pub struct ListQuery {
     pub from: Option<i64>,
     /// Logged before, UTC ms.
     pub to: Option<i64>,
-    /// Search: the unit or customer name contains it, or the id starts with it (1–100
-    /// characters).
+    /// Search: the unit or customer name contains it, the id starts with it, or — when it
+    /// reads as a phone number — the phone contains its digits (1–100 characters).
     #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
+    /// Paid service (true) or free (false); orders not yet priced match neither.
+    pub paid: Option<bool>,
     /// 1–500 (default 50; larger is taken as 500).
     #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
@@ -241,6 +243,7 @@ pub async fn list(
         from: q.from,
         to: q.to,
         search,
+        paid: q.paid,
         limit,
         offset,
     };

@@ -56,8 +56,11 @@ pub struct OrderFilter {
     pub from: Option<Millis>,
     pub to: Option<Millis>,
     /// Orders whose unit or customer name contains this text, or whose id starts with it
-    /// (case-insensitive; `%` and `_` are plain characters).
+    /// (case-insensitive; `%` and `_` are plain characters), or whose phone contains its
+    /// digits when it is a phone number (dashes, spaces and brackets ignored).
     pub search: Option<String>,
+    /// Paid service (R-PAID) or free; None for both (and for orders not priced yet).
+    pub paid: Option<bool>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -71,6 +74,17 @@ impl OrderFilter {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         })
+    }
+
+    /// The search's digits, when it reads as (part of) a phone number: at least three
+    /// digits and nothing but digits, spaces, dashes, brackets and a leading `+`.
+    pub(crate) fn phone_digits(&self) -> Option<String> {
+        let q = self.search.as_deref()?;
+        let phone_like = q
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '+'));
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        (phone_like && digits.len() >= 3).then_some(digits)
     }
 }
 

@@ -139,9 +139,22 @@ pub(super) fn list_orders(c: &mut impl Sql, f: &OrderFilter) -> Result<(Vec<Orde
         sql.push_str(&format!(
             " AND (lower(o.unit) LIKE ${contains} ESCAPE '\\' \
                OR lower(o.customer_name) LIKE ${contains} ESCAPE '\\' \
-               OR lower(o.id) LIKE ${} ESCAPE '\\')",
+               OR lower(o.id) LIKE ${} ESCAPE '\\'",
             args.len()
         ));
+        if let Some(digits) = f.phone_digits() {
+            // The phone as typed at intake may carry dashes or spaces: compared by digits.
+            args.push(Box::new(format!("%{digits}%")));
+            sql.push_str(&format!(
+                " OR replace(replace(replace(replace(o.phone, '-', ''), ' ', ''), '(', ''), ')', '') LIKE ${}",
+                args.len()
+            ));
+        }
+        sql.push(')');
+    }
+    if let Some(paid) = f.paid {
+        args.push(Box::new(i64::from(paid)));
+        sql.push_str(&format!(" AND o.paid = ${}", args.len()));
     }
     let counted = args.len();
     args.push(Box::new(i64::from(f.limit)));

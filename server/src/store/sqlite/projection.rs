@@ -132,9 +132,22 @@ pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderR
         sql.push_str(&format!(
             " AND (lower(o.unit) LIKE ?{contains} ESCAPE '\\' \
                OR lower(o.customer_name) LIKE ?{contains} ESCAPE '\\' \
-               OR lower(o.id) LIKE ?{} ESCAPE '\\')",
+               OR lower(o.id) LIKE ?{} ESCAPE '\\'",
             args.len()
         ));
+        if let Some(digits) = f.phone_digits() {
+            // The phone as typed at intake may carry dashes or spaces: compared by digits.
+            args.push(Box::new(format!("%{digits}%")));
+            sql.push_str(&format!(
+                " OR replace(replace(replace(replace(o.phone, '-', ''), ' ', ''), '(', ''), ')', '') LIKE ?{}",
+                args.len()
+            ));
+        }
+        sql.push(')');
+    }
+    if let Some(paid) = f.paid {
+        args.push(Box::new(i64::from(paid)));
+        sql.push_str(&format!(" AND o.paid = ?{}", args.len()));
     }
     let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let total: i64 = c.query_row(&format!("SELECT count(*){sql}"), params.as_slice(), |r| {
