@@ -211,6 +211,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/callbacks", Action::Callbacks),
     ("POST", "/api/v1/callbacks", Action::Callbacks),
     ("POST", "/api/v1/callbacks/{id}/result", Action::Callbacks),
+    ("GET", "/api/v1/callbacks/queue", Action::Callbacks),
     ("POST", "/api/v1/samples", Action::Callbacks),
     ("GET", "/api/v1/samples/{id}", Action::Callbacks),
     ("GET", "/api/v1/complaints", Action::ReadComplaints),

@@ -58,6 +58,8 @@ pub enum CallbackStatus {
     Done,
     /// Not reached; a fallback may have been planned.
     Failed,
+    /// Never made: its sample was redrawn (R-MONTH 抽查回訪).
+    Cancelled,
 }
 
 impl CallbackMethod {
@@ -294,6 +296,87 @@ pub fn draw_sample(
     Ok((orders, strata))
 }
 
+/// The longest reason a redraw may give (characters).
+pub const MAX_REDRAW_REASON: usize = 500;
+
+/// What redrawing a month's sample does to its call-backs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Redraw {
+    /// Planned call-backs whose order left the sample: cancelled, never made.
+    pub cancel: Vec<String>,
+    /// Orders of the new sample with no call-back yet: planned anew.
+    pub plan: Vec<OrderId>,
+}
+
+/// R-MONTH 抽查回訪: a month's sample is drawn once; drawing it again is a redraw, with a
+/// reason (1–500 characters, not blank). A call-back made stays what it was (facts that
+/// happened are kept); a planned one stays when its order is still drawn, and is
+/// cancelled when it is not; an order newly drawn is planned once. So the queue never
+/// holds an order twice.
+pub fn redraw(reason: &str, earlier: &[Callback], drawn: &[OrderId]) -> Result<Redraw, Error> {
+    if reason.trim().is_empty() || reason.chars().count() > MAX_REDRAW_REASON {
+        return Err(Error::InvalidInput(format!(
+            "a redraw gives its reason (1–{MAX_REDRAW_REASON} characters)"
+        )));
+    }
+    let live: Vec<&Callback> = earlier
+        .iter()
+        .filter(|c| c.status != CallbackStatus::Cancelled)
+        .collect();
+    let cancel = live
+        .iter()
+        .filter(|c| c.status == CallbackStatus::Planned && !drawn.contains(&c.order))
+        .map(|c| c.id.clone())
+        .collect();
+    let mut plan: Vec<OrderId> = Vec::new();
+    for o in drawn {
+        if !plan.contains(o) && !live.iter().any(|c| c.order == *o) {
+            plan.push(*o);
+        }
+    }
+    Ok(Redraw { cancel, plan })
+}
+
+/// Where a month's call-back programme stands, counted per sampled order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Progress {
+    /// The customer was reached.
+    pub done: u64,
+    /// A call-back is still planned (a first attempt or a fallback).
+    pub to_do: u64,
+    /// Every attempt failed and none is planned.
+    pub unreachable: u64,
+}
+
+/// R-VISIT: counts each order once, by the best of its call-backs (cancelled ones aside).
+pub fn progress(callbacks: &[Callback]) -> Progress {
+    let mut by_order: BTreeMap<OrderId, CallbackStatus> = BTreeMap::new();
+    let rank = |s: CallbackStatus| match s {
+        CallbackStatus::Done => 3,
+        CallbackStatus::Planned => 2,
+        CallbackStatus::Failed => 1,
+        CallbackStatus::Cancelled => 0,
+    };
+    for c in callbacks
+        .iter()
+        .filter(|c| c.status != CallbackStatus::Cancelled)
+    {
+        let e = by_order.entry(c.order).or_insert(c.status);
+        if rank(c.status) > rank(*e) {
+            *e = c.status;
+        }
+    }
+    let mut p = Progress::default();
+    for s in by_order.values() {
+        match s {
+            CallbackStatus::Done => p.done += 1,
+            CallbackStatus::Planned => p.to_do += 1,
+            _ => p.unreachable += 1,
+        }
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +466,73 @@ mod tests {
             assert_eq!(cb.status, status, "case {i}");
             assert_eq!(out.ok().flatten().is_some(), next, "case {i}");
         }
+    }
+
+    #[test]
+    fn r_month_a_redraw_keeps_what_was_called_and_never_queues_an_order_twice() {
+        let [a, b, c, d] = [(); 4].map(|()| OrderId::new());
+        let with = |order, status| Callback {
+            order,
+            status,
+            ..planned()
+        };
+        let earlier = vec![
+            with(a, CallbackStatus::Done),
+            with(b, CallbackStatus::Planned),
+            with(c, CallbackStatus::Planned),
+            with(d, CallbackStatus::Cancelled),
+        ];
+        let id_of = |o| earlier.iter().find(|x| x.order == o).unwrap().id.clone();
+        let too_long = "理由".repeat(251);
+        // (reason, drawn anew, cancelled, planned anew); None: refused
+        type Want = Option<(Vec<String>, Vec<OrderId>)>;
+        let cases: Vec<(&str, Vec<OrderId>, Want)> = vec![
+            // b stays drawn: kept; c leaves: cancelled; d's was cancelled: planned again.
+            ("抽錯月份", vec![a, b, d], Some((vec![id_of(c)], vec![d]))),
+            // The same orders again: nothing changes.
+            ("重抽", vec![a, b, c], Some((vec![], vec![]))),
+            // a was called: its call-back stays done even when a is not drawn again.
+            ("重抽", vec![b, b], Some((vec![id_of(c)], vec![]))),
+            ("", vec![a], None),
+            ("   ", vec![a], None),
+            (&too_long, vec![a], None),
+        ];
+        for (i, (reason, drawn, want)) in cases.into_iter().enumerate() {
+            let got = redraw(reason, &earlier, &drawn)
+                .ok()
+                .map(|r| (r.cancel, r.plan));
+            assert_eq!(got, want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn r_visit_progress_counts_each_order_once_by_its_best_call_back() {
+        let [a, b, c, d] = [(); 4].map(|()| OrderId::new());
+        let with = |order, status| Callback {
+            order,
+            status,
+            ..planned()
+        };
+        let cbs = [
+            // a: failed, then reached on the fallback.
+            with(a, CallbackStatus::Failed),
+            with(a, CallbackStatus::Done),
+            // b: failed, fallback planned.
+            with(b, CallbackStatus::Failed),
+            with(b, CallbackStatus::Planned),
+            // c: failed with no fallback.
+            with(c, CallbackStatus::Failed),
+            // d: cancelled by a redraw: not in the programme.
+            with(d, CallbackStatus::Cancelled),
+        ];
+        assert_eq!(
+            progress(&cbs),
+            Progress {
+                done: 1,
+                to_do: 1,
+                unreachable: 1
+            }
+        );
     }
 
     #[test]

@@ -986,17 +986,19 @@ mod cases {
             orders: vec![done.order_id()],
             created_by: o.supervisor.user,
             created_at: NOW,
+            replaces: None,
+            reason: None,
             strata: Vec::new(),
         };
         let mut cb = plan(done.order_id(), CallbackMethod::Phone);
         cb.sample = Some("s-1".into());
         store
-            .insert_sample(office, sample.clone(), vec![cb.clone()])
+            .insert_sample(office, sample.clone(), vec![], vec![cb.clone()])
             .await
             .unwrap();
         assert_eq!(
             store.sample(office, "s-1".into()).await.unwrap(),
-            Some(sample)
+            Some(sample.clone())
         );
         let queue = store
             .callbacks(
@@ -1008,10 +1010,52 @@ mod cases {
             )
             .await
             .unwrap();
-        assert_eq!(queue, vec![cb]);
+        assert_eq!(queue, vec![cb.clone()]);
+        // R-MONTH: a redraw names what it replaces and why, and cancels the planned
+        // call-back it names, in the same transaction.
+        let again = baoxiu_server::store::SampleRecord {
+            id: "s-2".into(),
+            replaces: Some("s-1".into()),
+            reason: Some("抽錯比例".into()),
+            created_at: NOW + 1,
+            ..sample.clone()
+        };
+        store
+            .insert_sample(office, again.clone(), vec![cb.id.clone()], vec![])
+            .await
+            .unwrap();
+        let month = store.month_samples(office, "2026-11".into()).await.unwrap();
+        assert_eq!(month, vec![sample.clone(), again.clone()]);
+        let cancelled = store
+            .callback(office, cb.id.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(cancelled.status, CallbackStatus::Cancelled);
+        assert_eq!(cancelled.recorded_by, Some(o.supervisor.user));
+        // A call-back no longer planned cannot be cancelled: nothing of that redraw stays.
+        let third = baoxiu_server::store::SampleRecord {
+            id: "s-3".into(),
+            ..again.clone()
+        };
+        let refused = store
+            .insert_sample(office, third, vec![cb.id.clone()], vec![])
+            .await;
+        assert!(
+            matches!(refused, Err(baoxiu_server::Error::Conflict(_))),
+            "{refused:?}"
+        );
+        assert_eq!(store.sample(office, "s-3".into()).await.unwrap(), None);
         // Another office sees neither.
         let other = baoxiu_sync_core::OfficeId::new();
         assert_eq!(store.sample(other, "s-1".into()).await.unwrap(), None);
+        assert!(
+            store
+                .month_samples(other, "2026-11".into())
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     pub(super) fn new_complaint(same_as: Option<String>, new_facts: Option<bool>) -> NewComplaint {

@@ -649,19 +649,24 @@ async fn r_month_statistics_match_hand_computed_figures() {
 async fn r_visit_samples_are_reproducible_and_cover_every_technician() {
     let srv = TestServer::start().await;
     let ds = data_set(&srv).await;
-    let draw = |seed: u64| {
+    let draw = |body: Value| {
         let srv = &srv;
         async move {
-            let (s, v) = srv
-                .as_("a.supervisor", "POST", "/api/v1/samples", Some(json!({"month": "2026-10", "percent": 10, "min_per_technician": 1, "seed": seed})))
-                .await;
-            assert_eq!(s, StatusCode::CREATED, "{v}");
-            v
+            srv.as_("a.supervisor", "POST", "/api/v1/samples", Some(body))
+                .await
         }
     };
-    let first = draw(7).await;
-    let again = draw(7).await;
-    assert_eq!(first["sample"]["orders"], again["sample"]["orders"]);
+    let params = |seed: u64| json!({"month": "2026-10", "percent": 10, "min_per_technician": 1, "seed": seed});
+    let redraw = |seed: u64, reason: &str| {
+        let mut b = params(seed);
+        b["redraw"] = json!(reason);
+        b
+    };
+    // A redraw needs a sample to redraw.
+    let (s, v) = draw(redraw(7, "重抽")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, first) = draw(params(7)).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
     assert_eq!(first["sample"]["seed"], 7);
     // Every technician with completed orders is represented: one each (10 % of 3 for
     // tech1 — A, B, L — and of 2 for tech2, at least 1).
@@ -691,16 +696,95 @@ async fn r_visit_samples_are_reproducible_and_cover_every_technician() {
             .iter()
             .all(|c| c["status"] == "planned" && c["sample"] == first["sample"]["id"])
     );
-    // Some other seed draws differently.
-    let mut differs = false;
-    for seed in 100..120 {
-        if draw(seed).await["sample"]["orders"] != first["sample"]["orders"] {
-            differs = true;
+    // R-MONTH: the month is drawn once. Asked again — even with another seed — the same
+    // sample comes back, and the queue is not doubled.
+    for seed in [7, 8] {
+        let (s, again) = draw(params(seed)).await;
+        assert_eq!(s, StatusCode::OK, "{again}");
+        assert_eq!(again["sample"]["id"], first["sample"]["id"]);
+        assert_eq!(again["callbacks"].as_array().unwrap().len(), 2);
+    }
+    // A redraw must say why.
+    for reason in ["", "  ", &"因".repeat(501)] {
+        let (s, v) = draw(redraw(9, reason)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{reason:?}: {v}");
+    }
+    // Redrawn with the same seed, the draw is the same: it is reproducible.
+    let (s, same) = draw(redraw(7, "核對抽樣")).await;
+    assert_eq!(s, StatusCode::CREATED, "{same}");
+    assert_ne!(same["sample"]["id"], first["sample"]["id"]);
+    assert_eq!(same["sample"]["orders"], first["sample"]["orders"]);
+    assert_eq!(same["sample"]["replaces"], first["sample"]["id"]);
+    assert_eq!(same["sample"]["reason"], "核對抽樣");
+    assert_eq!(
+        same["callbacks"], first["callbacks"],
+        "nothing cancelled, nothing doubled"
+    );
+    // The first call is made; then a redraw with other seeds until the draw differs.
+    let made = &first["callbacks"][0];
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            &format!("/api/v1/callbacks/{}/result", made["id"].as_str().unwrap()),
+            Some(json!({"reached": true, "satisfaction": 5, "repair_held": "pass"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut other = None;
+    for seed in 100..140 {
+        let (s, v) = draw(redraw(seed, "抽樣比例錯誤")).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        if v["sample"]["orders"] != first["sample"]["orders"] {
+            other = Some(v);
             break;
         }
     }
-    assert!(differs);
-    // Anyone can re-read it, with the strata re-drawn from the recorded seed.
+    let other = other.expect("some seed draws differently");
+    // The queue holds each order once: the call made stays, planned ones of orders no
+    // longer drawn are cancelled (not listed), newly drawn orders are planned.
+    let (s, q) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/callbacks/queue?month=2026-10",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{q}");
+    assert_eq!(q["sample"]["id"], other["sample"]["id"]);
+    let rows = q["rows"].as_array().unwrap();
+    let mut orders: Vec<&str> = rows
+        .iter()
+        .map(|r| r["callback"]["order"].as_str().unwrap())
+        .collect();
+    orders.sort_unstable();
+    let n = orders.len();
+    orders.dedup();
+    assert_eq!(orders.len(), n, "no order twice: {q}");
+    assert!(rows.iter().all(|r| r["callback"]["status"] != "cancelled"));
+    assert!(
+        rows.iter()
+            .any(|r| r["callback"]["id"] == made["id"] && r["callback"]["status"] == "done"),
+        "the call made stays: {q}"
+    );
+    for o in other["sample"]["orders"].as_array().unwrap() {
+        assert!(orders.contains(&o.as_str().unwrap()), "{o} is in the queue");
+    }
+    assert_eq!(q["progress"]["done"], 1);
+    assert_eq!(q["progress"]["to_do"].as_u64().unwrap() as usize, n - 1);
+    assert_eq!(q["progress"]["unreachable"], 0);
+    // Each row carries what the call needs: the customer, unit, phone, technician and
+    // the work done with its date.
+    for r in rows {
+        let o = &r["order"];
+        assert!(!o["customer_name"].as_str().unwrap().is_empty(), "{r}");
+        assert!(!o["unit"].as_str().unwrap().is_empty(), "{r}");
+        assert!(!o["phone"].as_str().unwrap().is_empty(), "{r}");
+        assert_eq!(o["technicians"].as_array().unwrap().len(), 1, "{r}");
+        assert!(o["completed_at"].is_i64(), "{r}");
+    }
+    // Anyone allowed can re-read a sample, with the strata re-drawn from its seed.
     let id = first["sample"]["id"].as_str().unwrap();
     let (s, v) = srv
         .as_(
@@ -712,6 +796,37 @@ async fn r_visit_samples_are_reproducible_and_cover_every_technician() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["sample"]["orders"], first["sample"]["orders"]);
+    // A month with nothing drawn has an empty queue; another office's is its own.
+    let (s, q) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/callbacks/queue?month=2026-09",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(q["sample"].is_null() && q["rows"].as_array().unwrap().is_empty());
+    let (_, q) = srv
+        .as_(
+            "b.supervisor",
+            "GET",
+            "/api/v1/callbacks/queue?month=2026-10",
+            None,
+        )
+        .await;
+    assert!(q["rows"].as_array().unwrap().is_empty(), "{q}");
+    assert_eq!(
+        srv.as_(
+            "a.tech1",
+            "GET",
+            "/api/v1/callbacks/queue?month=2026-10",
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

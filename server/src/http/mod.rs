@@ -21,6 +21,7 @@ mod orders;
 mod registers;
 mod s3_export;
 mod s3_reports;
+mod samples;
 mod schedule;
 mod schema;
 mod sync;
@@ -117,8 +118,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/callbacks/{id}/result",
             post(month::record_callback),
         )
-        .route("/api/v1/samples", post(month::create_sample))
-        .route("/api/v1/samples/{id}", get(month::get_sample))
+        .route("/api/v1/callbacks/queue", get(samples::queue))
+        .route("/api/v1/samples", post(samples::create_sample))
+        .route("/api/v1/samples/{id}", get(samples::get_sample))
         .route(
             "/api/v1/complaints",
             get(complaints::list).post(complaints::create),

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::callback::{
-    Callback, CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus, SampleParams, Stratum,
+    Callback, CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus,
 };
 use baoxiu_sync_core::{OfficeId, OrderId, PassFail, UserId};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use super::extract::{ApiJson, ApiQuery, Caller};
 use crate::error::{Error, Result};
 use crate::service::month::{self as svc, MonthStats, Params, Register};
 use crate::state::AppState;
-use crate::store::{CallbackFilter, SampleRecord};
+use crate::store::CallbackFilter;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -184,7 +184,7 @@ pub struct CallbackOut {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub assignee: Option<UserId>,
     pub content: String,
-    /// planned | done | failed
+    /// planned | done | failed | cancelled (its sample was redrawn)
     pub status: String,
     pub reached: Option<bool>,
     pub satisfaction: Option<u8>,
@@ -384,122 +384,5 @@ pub async fn record_callback(
     Ok(Json(RecordedCallback {
         callback: callback.into(),
         next: next.map(CallbackOut::from),
-    }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct SampleIn {
-    #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
-    pub month: String,
-    /// Percent of each technician's completed orders; default the office's setting.
-    #[schema(maximum = 100)]
-    pub percent: Option<u32>,
-    /// At least this many per technician; default the office's setting.
-    #[schema(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
-    pub min_per_technician: Option<u32>,
-    /// Any number; the same seed and parameters draw the same sample.
-    #[schema(format = "uint64", maximum = 18_446_744_073_709_551_615_u64)]
-    pub seed: Option<u64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StratumOut {
-    #[schema(value_type = Option<String>)]
-    pub technician: Option<UserId>,
-    pub completed: u64,
-    pub drawn: u64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SampleBody {
-    pub id: String,
-    pub month: String,
-    pub seed: u64,
-    pub percent: u32,
-    pub min_per_technician: u32,
-    #[schema(value_type = Vec<String>)]
-    pub orders: Vec<OrderId>,
-    /// Per technician: how many they completed and how many were drawn.
-    pub strata: Vec<StratumOut>,
-}
-
-impl From<SampleRecord> for SampleBody {
-    fn from(s: SampleRecord) -> Self {
-        SampleBody {
-            id: s.id,
-            month: s.month,
-            seed: s.seed,
-            percent: s.percent,
-            min_per_technician: s.min_per_technician,
-            orders: s.orders,
-            strata: s
-                .strata
-                .into_iter()
-                .map(|x: Stratum| StratumOut {
-                    technician: x.technician,
-                    completed: x.completed,
-                    drawn: x.drawn,
-                })
-                .collect(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SampleOut {
-    pub sample: SampleBody,
-    /// The supervisors' call-back queue for this sample.
-    pub callbacks: Vec<CallbackOut>,
-}
-
-async fn sample_callbacks(st: &AppState, office: OfficeId, id: &str) -> Result<Vec<CallbackOut>> {
-    let filter = CallbackFilter {
-        sample: Some(id.to_owned()),
-        ..Default::default()
-    };
-    let cbs = st.store.callbacks(office, filter).await?;
-    Ok(cbs.into_iter().map(CallbackOut::from).collect())
-}
-
-#[utoipa::path(post, path = "/api/v1/samples", request_body = SampleIn, responses((status = 201, body = SampleOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_sample(
-    State(st): State<AppState>,
-    c: Caller,
-    ApiJson(b): ApiJson<SampleIn>,
-) -> Result<(StatusCode, Json<SampleOut>)> {
-    let (office, by) = (c.0.office, c.0.sub);
-    let settings = st.store.settings(office).await?;
-    let p = SampleParams {
-        percent: b.percent.unwrap_or(settings.sample_percent),
-        min_per_technician: b
-            .min_per_technician
-            .unwrap_or(settings.sample_min_per_technician),
-        seed: b.seed,
-    };
-    let sample = svc::create_sample(&*st.store, office, &b.month, p, by, st.now()).await?;
-    let callbacks = sample_callbacks(&st, office, &sample.id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SampleOut {
-            sample: sample.into(),
-            callbacks,
-        }),
-    ))
-}
-
-#[utoipa::path(get, path = "/api/v1/samples/{id}", params(("id" = String, Path)), responses((status = 200, body = SampleOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_sample(
-    State(st): State<AppState>,
-    c: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<SampleOut>> {
-    let office = c.0.office;
-    let sample = svc::sample(&*st.store, office, id.clone())
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("sample {id}")))?;
-    let callbacks = sample_callbacks(&st, office, &id).await?;
-    Ok(Json(SampleOut {
-        sample: sample.into(),
-        callbacks,
     }))
 }

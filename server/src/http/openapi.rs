@@ -9,7 +9,7 @@ use crate::service::case_actions::CaseAction;
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
-    s3_reports, schedule, users,
+    s3_reports, samples, schedule, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -223,8 +223,9 @@ impl Modify for OneKindOfFact {
         month::plan_callback,
         month::list_callbacks,
         month::record_callback,
-        month::create_sample,
-        month::get_sample,
+        samples::create_sample,
+        samples::get_sample,
+        samples::queue,
         complaints::create,
         complaints::list,
         complaints::get,
@@ -294,8 +295,9 @@ impl Modify for OneKindOfFact {
         month::PlanCallbackIn,
         month::CallbackResultIn,
         month::RecordedCallback,
-        month::SampleIn,
-        month::SampleOut,
+        samples::SampleIn,
+        samples::SampleOut,
+        samples::QueueOut,
         service::complaints::ComplaintView,
         service::complaints::QualityReport,
         complaints::ComplaintIn,

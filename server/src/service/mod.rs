@@ -11,6 +11,7 @@ pub mod month_close;
 pub mod office_registers;
 pub mod register;
 pub mod s3_reports;
+pub mod samples;
 
 use baoxiu_sync_core::OfficeId;
 

@@ -5,9 +5,6 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use baoxiu_sync_core::callback::{
-    Callback, CallbackMethod, CallbackPlan, SampleParams, Stratum, draw_sample,
-};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::state::{ARRIVAL_GRACE_MS, HANDOVER_LIMIT_MS};
 use baoxiu_sync_core::{Millis, Office, OfficeId, OrderId, UserId};
@@ -17,7 +14,7 @@ use utoipa::ToSchema;
 
 pub use super::register::{Register, RegisterRow, RegisterTotal, register};
 use crate::error::{Error, Result};
-use crate::store::{CountParams, DirectoryStore, MonthCounts, Period, SampleRecord, Store};
+use crate::store::{CountParams, DirectoryStore, MonthCounts, Period, Store};
 
 const DAY_MS: Millis = 24 * 3600 * 1000;
 
@@ -347,7 +344,7 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
     }
 }
 
-pub(super) async fn office_or_404(store: &dyn DirectoryStore, office: OfficeId) -> Result<Office> {
+pub(crate) async fn office_or_404(store: &dyn DirectoryStore, office: OfficeId) -> Result<Office> {
     store
         .office(office)
         .await?
@@ -401,77 +398,6 @@ pub async fn company_stats(store: &dyn Store, month: &str, p: Params) -> Result<
         out.push(figures(o, m, p, c));
     }
     Ok(out)
-}
-
-/// What the content of a spot-check call-back asks.
-const SAMPLE_CONTENT: &str = "抽查回訪：滿意度與維修是否合格";
-
-/// Draws and records a spot-check sample, and plans a phone call-back for every order in
-/// it (the supervisors' queue).
-pub async fn create_sample(
-    store: &dyn Store,
-    office: OfficeId,
-    month: &str,
-    p: SampleParams,
-    by: UserId,
-    now: Millis,
-) -> Result<SampleRecord> {
-    let o = office_or_404(store, office).await?;
-    let m = Month::parse(month, &o.time_zone)?;
-    let seed = p.seed.unwrap_or_else(|| {
-        let b = uuid::Uuid::now_v7().into_bytes();
-        u64::from_be_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]])
-    });
-    let completed = store.completed_orders(office, m.period()).await?;
-    let (orders, strata) = draw_sample(&completed, p.percent, p.min_per_technician, seed)?;
-    let sample = SampleRecord {
-        id: uuid::Uuid::now_v7().to_string(),
-        month: m.to_string(),
-        seed,
-        percent: p.percent,
-        min_per_technician: p.min_per_technician,
-        orders: orders.clone(),
-        created_by: by,
-        created_at: now,
-        strata,
-    };
-    let callbacks: Vec<Callback> = orders
-        .iter()
-        .map(|o| {
-            CallbackPlan {
-                order: *o,
-                method: CallbackMethod::Phone,
-                planned_at: now.saturating_add(DAY_MS),
-                assignee: Some(by),
-                content: SAMPLE_CONTENT.into(),
-                sample: Some(sample.id.clone()),
-            }
-            .into_callback(now)
-        })
-        .collect();
-    store
-        .insert_sample(office, sample.clone(), callbacks)
-        .await?;
-    Ok(sample)
-}
-
-/// A recorded sample, re-drawn from its seed and parameters to show the strata (and that
-/// the draw is reproducible).
-pub async fn sample(
-    store: &dyn Store,
-    office: OfficeId,
-    id: String,
-) -> Result<Option<SampleRecord>> {
-    let Some(mut s) = store.sample(office, id).await? else {
-        return Ok(None);
-    };
-    let o = office_or_404(store, office).await?;
-    let m = Month::parse(&s.month, &o.time_zone)?;
-    let completed = store.completed_orders(office, m.period()).await?;
-    let (_, strata): (_, Vec<Stratum>) =
-        draw_sample(&completed, s.percent, s.min_per_technician, s.seed)?;
-    s.strata = strata;
-    Ok(Some(s))
 }
 
 #[cfg(test)]

@@ -409,6 +409,9 @@ pub struct SampleRecord {
     pub orders: Vec<OrderId>,
     pub created_by: UserId,
     pub created_at: Millis,
+    /// The month's sample this one redrew, and why (R-MONTH 抽查回訪).
+    pub replaces: Option<String>,
+    pub reason: Option<String>,
     /// Filled by re-drawing; not stored.
     pub strata: Vec<Stratum>,
 }
@@ -453,14 +456,19 @@ pub trait MonthStore: Send + Sync + Debug {
         now: Millis,
     ) -> Result<(Callback, Option<Callback>)>;
     async fn callbacks(&self, office: OfficeId, filter: CallbackFilter) -> Result<Vec<Callback>>;
-    /// Stores a sample with its planned call-backs, atomically.
+    /// Stores a sample with its planned call-backs, and cancels the planned call-backs
+    /// `cancel` names (a redraw: by the sample's author, at its time), atomically; one of
+    /// them no longer planned is a `Conflict` and nothing is stored.
     async fn insert_sample(
         &self,
         office: OfficeId,
         sample: SampleRecord,
+        cancel: Vec<String>,
         callbacks: Vec<Callback>,
     ) -> Result<()>;
     async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>>;
+    /// The month's samples, oldest first (the last is the one in force).
+    async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>>;
 }
 
 /// A change to a complaint, applied by the backend inside its transaction with the

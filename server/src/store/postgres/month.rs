@@ -432,14 +432,15 @@ impl MonthStore for PgStore {
         &self,
         office: OfficeId,
         s: SampleRecord,
+        cancel: Vec<String>,
         callbacks: Vec<Callback>,
     ) -> Result<()> {
         let orders = to_json(&s.orders)?;
         self.tx(move |tx| {
             tx.execute(
                 "INSERT INTO samples (id, office, month, seed, percent, min_per_technician, orders,
-                                      created_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                      created_by, created_at, replaces, reason)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 &[
                     &s.id,
                     &office.to_string(),
@@ -451,8 +452,27 @@ impl MonthStore for PgStore {
                     &orders,
                     &s.created_by.to_string(),
                     &s.created_at,
+                    &s.replaces,
+                    &s.reason,
                 ],
             )?;
+            for id in &cancel {
+                let n = tx.execute(
+                    "UPDATE callbacks SET status = 'cancelled', recorded_by = $3, recorded_at = $4
+                     WHERE id = $1 AND office = $2 AND status = 'planned'",
+                    &[
+                        id,
+                        &office.to_string(),
+                        &s.created_by.to_string(),
+                        &s.created_at,
+                    ],
+                )?;
+                if n != 1 {
+                    return Err(Error::Conflict(format!(
+                        "call-back {id} was recorded meanwhile; draw again"
+                    )));
+                }
+            }
             for cb in &callbacks {
                 save_callback(tx, office, cb)?;
             }
@@ -463,30 +483,55 @@ impl MonthStore for PgStore {
 
     async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>> {
         self.with(move |c| {
-            c.query_opt(
-                "SELECT month, seed, percent, min_per_technician, orders, created_by, created_at
-                 FROM samples WHERE id = $1 AND office = $2",
-                &[&id, &office.to_string()],
-            )?
-            .map(|r| {
-                let small = |i: usize| -> Result<u32> {
-                    let v: i64 = r.try_get(i)?;
-                    u32::try_from(v).map_err(|_| Error::Corrupt(format!("sample number {v}")))
-                };
-                Ok(SampleRecord {
-                    id: id.clone(),
-                    month: r.try_get(0)?,
-                    seed: r.try_get::<_, i64>(1)?.cast_unsigned(),
-                    percent: small(2)?,
-                    min_per_technician: small(3)?,
-                    orders: from_json("sample orders", &r.try_get::<_, String>(4)?)?,
-                    created_by: parse("user id", &r.try_get::<_, String>(5)?)?,
-                    created_at: r.try_get(6)?,
-                    strata: Vec::new(),
-                })
-            })
-            .transpose()
+            Ok(samples_where(c, "id = $1 AND office = $2", &[&id, &office.to_string()])?.pop())
         })
         .await
     }
+
+    async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>> {
+        self.with(move |c| {
+            samples_where(
+                c,
+                "office = $1 AND month = $2",
+                &[&office.to_string(), &month],
+            )
+        })
+        .await
+    }
+}
+
+fn samples_where(
+    c: &mut impl Sql,
+    clause: &str,
+    args: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<SampleRecord>> {
+    let rows = c.query(
+        &format!(
+            "SELECT id, month, seed, percent, min_per_technician, orders, created_by, created_at,
+                    replaces, reason
+             FROM samples WHERE {clause} ORDER BY created_at, id"
+        ),
+        args,
+    )?;
+    rows.iter()
+        .map(|r| {
+            let small = |i: usize| -> Result<u32> {
+                let v: i64 = r.try_get(i)?;
+                u32::try_from(v).map_err(|_| Error::Corrupt(format!("sample number {v}")))
+            };
+            Ok(SampleRecord {
+                id: r.try_get(0)?,
+                month: r.try_get(1)?,
+                seed: r.try_get::<_, i64>(2)?.cast_unsigned(),
+                percent: small(3)?,
+                min_per_technician: small(4)?,
+                orders: from_json("sample orders", &r.try_get::<_, String>(5)?)?,
+                created_by: parse("user id", &r.try_get::<_, String>(6)?)?,
+                created_at: r.try_get(7)?,
+                replaces: r.try_get(8)?,
+                reason: r.try_get(9)?,
+                strata: Vec::new(),
+            })
+        })
+        .collect()
 }

@@ -489,14 +489,15 @@ impl MonthStore for SqliteStore {
         &self,
         office: OfficeId,
         s: SampleRecord,
+        cancel: Vec<String>,
         callbacks: Vec<Callback>,
     ) -> Result<()> {
         let orders = to_json(&s.orders)?;
         self.exec(move |c| {
             c.execute(
                 "INSERT INTO samples (id, office, month, seed, percent, min_per_technician, orders,
-                                      created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                      created_by, created_at, replaces, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     s.id,
                     office.to_string(),
@@ -508,8 +509,27 @@ impl MonthStore for SqliteStore {
                     orders,
                     s.created_by.to_string(),
                     s.created_at,
+                    s.replaces,
+                    s.reason,
                 ],
             )?;
+            for id in &cancel {
+                let n = c.execute(
+                    "UPDATE callbacks SET status = 'cancelled', recorded_by = ?3, recorded_at = ?4
+                     WHERE id = ?1 AND office = ?2 AND status = 'planned'",
+                    params![
+                        id,
+                        office.to_string(),
+                        s.created_by.to_string(),
+                        s.created_at
+                    ],
+                )?;
+                if n != 1 {
+                    return Err(Error::Conflict(format!(
+                        "call-back {id} was recorded meanwhile; draw again"
+                    )));
+                }
+            }
             for cb in &callbacks {
                 save_callback(c, office, cb)?;
             }
@@ -520,28 +540,71 @@ impl MonthStore for SqliteStore {
 
     async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>> {
         self.read(move |_, c| {
-            let row: Option<(String, i64, u32, u32, String, String, i64)> = c
-                .query_row(
-                    "SELECT month, seed, percent, min_per_technician, orders, created_by,
-                            created_at
-                     FROM samples WHERE id = ?1 AND office = ?2",
-                    params![id, office.to_string()],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                        ))
-                    },
-                )
-                .optional()?;
-            row.map(|(month, seed, percent, min, orders, by, at)| {
+            Ok(samples_where(
+                c,
+                "id = ?1 AND office = ?2",
+                params![id, office.to_string()],
+            )?
+            .pop())
+        })
+        .await
+    }
+
+    async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>> {
+        self.read(move |_, c| {
+            samples_where(
+                c,
+                "office = ?1 AND month = ?2",
+                params![office.to_string(), month],
+            )
+        })
+        .await
+    }
+}
+
+fn samples_where(
+    c: &Connection,
+    clause: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<SampleRecord>> {
+    type Row = (
+        String,
+        String,
+        i64,
+        u32,
+        u32,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT id, month, seed, percent, min_per_technician, orders, created_by, created_at,
+                replaces, reason
+         FROM samples WHERE {clause} ORDER BY created_at, id"
+    ))?;
+    let rows = stmt
+        .query_map(args, |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    rows.into_iter()
+        .map(
+            |(id, month, seed, percent, min, orders, by, at, replaces, reason)| {
                 Ok(SampleRecord {
-                    id: id.clone(),
+                    id,
                     month,
                     seed: seed.cast_unsigned(),
                     percent,
@@ -549,11 +612,11 @@ impl MonthStore for SqliteStore {
                     orders: from_json("sample orders", &orders)?,
                     created_by: parse("user id", &by)?,
                     created_at: at,
+                    replaces,
+                    reason,
                     strata: Vec::new(),
                 })
-            })
-            .transpose()
-        })
-        .await
-    }
+            },
+        )
+        .collect()
 }
