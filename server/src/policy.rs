@@ -38,7 +38,8 @@ pub enum Action {
     Devices,
     /// Who am I: office, zone, role, the rules' numbers and what I may do.
     Me,
-    /// A short-lived ticket to open the event stream or a sync session from a browser.
+    /// What a browser's session needs: a short-lived ticket to open the event stream or a
+    /// sync session, and signing the console out.
     Ticket,
     /// The server's Prometheus metrics.
     Metrics,
@@ -170,6 +171,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
 pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/me", Action::Me),
     ("POST", "/api/v1/tickets", Action::Ticket),
+    ("DELETE", "/api/v1/session", Action::Ticket),
     ("GET", "/metrics", Action::Metrics),
     ("GET", "/api/v1/users", Action::ListUsers),
     ("POST", "/api/v1/users", Action::ManageUsers),

@@ -41,6 +41,9 @@ pub struct OfficeSettings {
     pub count_deadline_days: u32,
     /// R-SUP-VENDOR: competing quotes asked for an item bought by quotes. Default 3.
     pub min_quotes: u32,
+    /// How many hours a web console sign-in lasts before it must be made again (an office
+    /// with shared desks may want a shift). Default 12.
+    pub console_session_hours: u32,
 }
 
 impl Default for OfficeSettings {
@@ -54,6 +57,7 @@ impl Default for OfficeSettings {
             collection_overdue_days: 3,
             small_repair_max_total: 500_000,
             share_link_days: 14,
+            console_session_hours: 12,
             costly_part: 200_000,
             count_deadline_days: 10,
             min_quotes: 3,
@@ -98,6 +102,9 @@ impl OfficeSettings {
         }
         if !(2..=10).contains(&self.min_quotes) {
             return Err(Error::InvalidInput("min_quotes is 2–10".into()));
+        }
+        if !(1..=168).contains(&self.console_session_hours) {
+            return Err(Error::InvalidInput("console_session_hours is 1–168".into()));
         }
         if !(1..=365).contains(&self.share_link_days) {
             return Err(Error::InvalidInput("share_link_days is 1–365".into()));

@@ -28,6 +28,7 @@ mod rules;
 mod s3_reports;
 mod schedule;
 mod server_schema;
+mod session;
 mod server_support {
     pub use baoxiu_tests::server::*;
 }

@@ -113,7 +113,9 @@ fn seed(conn: &Connection, version: i64) -> Seeded {
         )
         .unwrap();
         conn.execute(
-            "INSERT INTO samples VALUES ('s-1', ?1, '2026-11', 42, 10, 1, ?2, ?3, ?4)",
+            "INSERT INTO samples (id, office, month, seed, percent, min_per_technician, orders,
+                 created_by, created_at)
+             VALUES ('s-1', ?1, '2026-11', 42, 10, 1, ?2, ?3, ?4)",
             params![
                 office,
                 format!("[\"{id}\"]"),

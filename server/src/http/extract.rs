@@ -57,13 +57,17 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .and_then(|v| v.strip_prefix("Bearer "))
 }
 
-/// Authenticates the request: the bearer token of the `Authorization` header; where a
-/// browser cannot send a header (`tickets` true: the WebSocket upgrade, the event stream),
-/// also a short-lived ticket in `?ticket=`. Tokens are never taken from a URL.
+/// Authenticates the request: the bearer token of the `Authorization` header, else the
+/// web console's session cookie; where a browser cannot send a header (`tickets` true: the
+/// WebSocket upgrade, the event stream), also a short-lived ticket in `?ticket=`. Tokens
+/// are never taken from a URL.
 pub async fn authenticate(parts: &Parts, st: &AppState, tickets: bool) -> Result<Claims> {
     if let Some(token) = bearer(parts) {
         let claims = st.keys.verify(token)?;
         return st.check_user(claims).await;
+    }
+    if let Some(claims) = super::session::caller(parts, st).await? {
+        return Ok(claims);
     }
     if tickets
         && let Some(ticket) = Query::<TicketQuery>::try_from_uri(&parts.uri)

@@ -24,6 +24,7 @@ mod s3_reports;
 mod samples;
 mod schedule;
 mod schema;
+mod session;
 mod sync;
 mod users;
 
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     let authenticated = Router::new()
         .route("/api/v1/me", get(users::me))
         .route("/api/v1/tickets", post(users::ticket))
+        .route("/api/v1/session", axum::routing::delete(session::sign_out))
         .route("/metrics", get(health::metrics))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}/deactivate", post(users::deactivate))
@@ -144,6 +146,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/copy/{token}", get(copies::customer_copy))
+        // Public: the token in the body is the credential; it is exchanged for the cookie.
+        .route("/api/v1/session", post(session::sign_in))
         .route("/", get(console::index))
         .route("/app.js", get(console::app_js))
         .route("/s3.js", get(console::s3_js))

@@ -9,7 +9,7 @@ use crate::service::case_actions::CaseAction;
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
-    s3_reports, samples, schedule, users,
+    s3_reports, samples, schedule, session, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -178,6 +178,8 @@ impl Modify for OneKindOfFact {
     paths(
         users::me,
         users::ticket,
+        session::sign_in,
+        session::sign_out,
         users::list,
         users::create,
         users::deactivate,
@@ -286,6 +288,7 @@ impl Modify for OneKindOfFact {
         users::DeviceOut,
         users::Me,
         users::TicketOut,
+        session::SessionIn,
         users::SettingsBody,
         service::month::MonthStats,
         service::month_close::MonthView,

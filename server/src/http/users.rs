@@ -111,6 +111,14 @@ pub struct SettingsBody {
     #[serde(default = "default_min_quotes")]
     #[schema(minimum = 2, maximum = 10, default = 3)]
     pub min_quotes: u32,
+    /// Hours a web console sign-in lasts (default 12).
+    #[serde(default = "default_console_session_hours")]
+    #[schema(minimum = 1, maximum = 168, default = 12)]
+    pub console_session_hours: u32,
+}
+
+fn default_console_session_hours() -> u32 {
+    OfficeSettings::default().console_session_hours
 }
 
 fn default_costly_part() -> i64 {
@@ -155,6 +163,7 @@ impl From<OfficeSettings> for SettingsBody {
             costly_part: s.costly_part,
             count_deadline_days: s.count_deadline_days,
             min_quotes: s.min_quotes,
+            console_session_hours: s.console_session_hours,
         }
     }
 }
@@ -173,6 +182,7 @@ impl From<SettingsBody> for OfficeSettings {
             costly_part: s.costly_part,
             count_deadline_days: s.count_deadline_days,
             min_quotes: s.min_quotes,
+            console_session_hours: s.console_session_hours,
         }
     }
 }

@@ -47,6 +47,18 @@ pub struct Period {
     pub end: Millis,
 }
 
+/// A web console session (the browser holds the secret; the store its SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleSession {
+    pub hash: String,
+    pub user: UserId,
+    /// The user's token version when it was made: raising it ends the session.
+    pub token_version: u32,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
 /// Filters for listing orders.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
@@ -291,6 +303,11 @@ pub trait DirectoryStore: Send + Sync + Debug {
     async fn technician_load(&self, office: OfficeId) -> Result<HashMap<UserId, u32>>;
     /// Binds a device to a user on first use; refuses a device bound to someone else.
     async fn register_device(&self, user: UserId, device: DeviceId) -> Result<()>;
+    /// A web console session, by the SHA-256 (hex) of its secret.
+    async fn insert_console_session(&self, session: ConsoleSession) -> Result<()>;
+    async fn console_session(&self, hash: String) -> Result<Option<ConsoleSession>>;
+    /// Signs a session out (at `at`); signing out twice, or an unknown one, is no error.
+    async fn revoke_console_session(&self, hash: String, at: Millis) -> Result<()>;
     /// Devices of an office's people with their last sync time.
     async fn device_syncs(&self, office: OfficeId) -> Result<Vec<DeviceSync>>;
 }

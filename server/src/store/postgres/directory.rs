@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use super::sql::Sql;
 use async_trait::async_trait;
-use baoxiu_sync_core::{DeviceId, Office, OfficeId, Person, UserId};
+use baoxiu_sync_core::{DeviceId, Millis, Office, OfficeId, Person, UserId};
 
 use super::PgStore;
 use crate::error::{Error, Result};
 use crate::store::decode::{PERSON_COLUMNS, PersonRow, parse, to_json, to_person};
-use crate::store::{DeviceSync, DirectoryStore};
+use crate::store::{ConsoleSession, DeviceSync, DirectoryStore};
 
 fn person_row(r: &postgres::Row) -> Result<PersonRow> {
     Ok((
@@ -161,6 +161,63 @@ impl DirectoryStore for PgStore {
                 ))
             })
             .collect()
+        })
+        .await
+    }
+
+    async fn insert_console_session(&self, s: ConsoleSession) -> Result<()> {
+        self.tx(move |tx| {
+            tx.execute(
+                "INSERT INTO console_sessions (hash, user_id, token_version, created_at,
+                                               expires_at, revoked_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &s.hash,
+                    &s.user.to_string(),
+                    &i64::from(s.token_version),
+                    &s.created_at,
+                    &s.expires_at,
+                    &s.revoked_at,
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn console_session(&self, hash: String) -> Result<Option<ConsoleSession>> {
+        let key = hash.clone();
+        self.with(move |c| {
+            let Some(r) = c.query_opt(
+                "SELECT user_id, token_version, created_at, expires_at, revoked_at
+                 FROM console_sessions WHERE hash = $1",
+                &[&hash],
+            )?
+            else {
+                return Ok(None);
+            };
+            let version: i64 = r.try_get(1)?;
+            Ok(Some(ConsoleSession {
+                hash: key,
+                user: parse("user id", &r.try_get::<_, String>(0)?)?,
+                token_version: u32::try_from(version)
+                    .map_err(|_| Error::Corrupt(format!("session token version {version}")))?,
+                created_at: r.try_get(2)?,
+                expires_at: r.try_get(3)?,
+                revoked_at: r.try_get(4)?,
+            }))
+        })
+        .await
+    }
+
+    async fn revoke_console_session(&self, hash: String, at: Millis) -> Result<()> {
+        self.tx(move |tx| {
+            tx.execute(
+                "UPDATE console_sessions SET revoked_at = $2
+                 WHERE hash = $1 AND revoked_at IS NULL",
+                &[&hash, &at],
+            )?;
+            Ok(())
         })
         .await
     }

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use baoxiu_sync_core::{DeviceId, Office, OfficeId, Person, UserId};
+use baoxiu_sync_core::{DeviceId, Millis, Office, OfficeId, Person, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, parse, to_json};
 use crate::error::{Error, Result};
 use crate::store::decode::{PERSON_COLUMNS, PersonRow, to_person};
-use crate::store::{DeviceSync, DirectoryStore};
+use crate::store::{ConsoleSession, DeviceSync, DirectoryStore};
 
 fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
     Ok((
@@ -179,6 +179,64 @@ impl DirectoryStore for SqliteStore {
             rows.into_iter()
                 .map(|(u, n)| Ok((parse("user id", &u)?, u32::try_from(n).unwrap_or(u32::MAX))))
                 .collect()
+        })
+        .await
+    }
+
+    async fn insert_console_session(&self, s: ConsoleSession) -> Result<()> {
+        self.exec(move |c| {
+            c.execute(
+                "INSERT INTO console_sessions (hash, user_id, token_version, created_at,
+                                               expires_at, revoked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    s.hash,
+                    s.user.to_string(),
+                    s.token_version,
+                    s.created_at,
+                    s.expires_at,
+                    s.revoked_at
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn console_session(&self, hash: String) -> Result<Option<ConsoleSession>> {
+        let key = hash.clone();
+        let row: Option<(String, u32, i64, i64, Option<i64>)> = self
+            .read(move |_, c| {
+                Ok(c.query_row(
+                    "SELECT user_id, token_version, created_at, expires_at, revoked_at
+                     FROM console_sessions WHERE hash = ?1",
+                    [&hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?)
+            })
+            .await?;
+        let Some((user, token_version, created_at, expires_at, revoked_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(ConsoleSession {
+            hash: key,
+            user: parse("user id", &user)?,
+            token_version,
+            created_at,
+            expires_at,
+            revoked_at,
+        }))
+    }
+
+    async fn revoke_console_session(&self, hash: String, at: Millis) -> Result<()> {
+        self.exec(move |c| {
+            c.execute(
+                "UPDATE console_sessions SET revoked_at = ?2
+                 WHERE hash = ?1 AND revoked_at IS NULL",
+                params![hash, at],
+            )?;
+            Ok(())
         })
         .await
     }
