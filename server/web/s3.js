@@ -2,29 +2,8 @@
 // goes in as text nodes, never as HTML. What a role may open comes from /api/v1/me
 // (`opens_cases`) and what it may record on a case from the case itself (`actions`, the
 // very facts to send), so no role or rule is copied here. Uses app.js's S, t, api, post,
-// fail and download.
+// fail and download, and dom.js's builders.
 "use strict";
-
-// An element with attributes (`on` maps events to handlers) and children (strings become
-// text nodes).
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "on") for (const [ev, f] of Object.entries(v)) e.addEventListener(ev, f);
-    else if (v === true) e.setAttribute(k, "");
-    else if (v !== false && v != null) e.setAttribute(k, String(v));
-  }
-  for (const k of kids.flat(Infinity)) if (k != null && k !== false) e.append(k instanceof Node ? k : String(k));
-  return e;
-}
-const show = (...nodes) => document.getElementById("main").replaceChildren(...nodes);
-const mayDo = (a) => S.me.allowed_actions.includes(a);
-const locale = () => (S.lang === "en" ? "en-GB" : "zh-TW");
-// Dates and times in the office's zone.
-const dayOf = (ms) => (ms ? new Date(ms).toLocaleDateString(locale(), { timeZone: S.me.office.time_zone }) : "");
-const timeOf = (ms) => (ms ? new Date(ms).toLocaleString(locale(), { timeZone: S.me.office.time_zone }) : "");
-const table = (id, heads, rows) => h("table", { id }, h("tr", {}, heads.map((x) => h("th", {}, x))), rows);
-const monthNow = () => new Date().toLocaleDateString("sv-SE", { timeZone: S.me.office.time_zone }).slice(0, 7);
 
 // ---- the list: maintenance due, the caller's cases, what it may open ----
 async function s3Cases() {

@@ -664,7 +664,7 @@ async fn r_visit_samples_are_reproducible_and_cover_every_technician() {
     };
     // A redraw needs a sample to redraw.
     let (s, v) = draw(redraw(7, "重抽")).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
     let (s, first) = draw(params(7)).await;
     assert_eq!(s, StatusCode::CREATED, "{first}");
     assert_eq!(first["sample"]["seed"], 7);

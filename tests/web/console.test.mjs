@@ -167,6 +167,13 @@ try {
   await page.waitForSelector("#signature path");
   check((await page.$$("#signature path")).length > 0, "the signature is drawn");
   check((await page.textContent("#sig-valid")).includes("有效"), "the signature covers the fees shown");
+  // The whole order: the customer's phone, who signed, the technician's signature, the
+  // materials checked, the history of the handover and assignment.
+  check(/\d{3}/.test(await page.textContent("#customer-phone")), "the order page gives the customer's phone");
+  check((await page.textContent("#sig-valid")).includes("簽名人"), "the signature names its signer");
+  check(!(await page.textContent("#tech-sig")).includes("尚未"), "the technician's signature is shown");
+  check(!!(await page.$("#assignment-history li")), "the assignment history is listed");
+  check(!/\b(order|event|anomaly|status|role|channel)\.[a-z_.]+/.test(await page.textContent("#main")), "the order page has no untranslated key");
   await page.screenshot({ path: join(shots, "order-signature.png"), fullPage: true });
   // R-COPIES: a share link to the customer's copy, opened without signing in and printed
   // to PDF by Chromium with the Chinese font embedded.
@@ -194,8 +201,7 @@ try {
   await sup.goto(base + "/");
   await sup.fill("#token", who("supervisor").token);
   await sup.click("#login button");
-  await sup.waitForSelector("#board");
-  await sup.click("#nav-month");
+  // The supervisor's home is month end (issue 17: each role its own home).
   await sup.waitForSelector("#stats");
   check((await sup.$$("svg.chart rect")).length > 0, "the month page charts the technicians");
   // One default, served by the API: the sample share the form offers is the office's setting.
@@ -212,7 +218,39 @@ try {
   check(+(await sup.textContent("#st-noshows")) === stats.no_shows, "the no-shows shown are the API's");
   await sup.click("#do-sample");
   await sup.waitForSelector("#queue tr[data-callback]");
-  check((await sup.$$("#queue tr[data-callback]")).length > 0, "the sample is the call-back queue");
+  const drawn = (await sup.$$("#queue tr[data-callback]")).length;
+  check(drawn > 0, "the sample is the call-back queue");
+  // Drawn once: the form is gone; drawing again needs a reason, and the queue is not doubled.
+  check(!(await sup.$("#do-sample")) && !!(await sup.$("#sample-drawn")), "the month's sample is drawn once");
+  await sup.click("#redraw-box summary");
+  await sup.fill("#rd-reason", "核對抽樣");
+  await sup.click("#do-redraw");
+  await sup.waitForSelector("#sample-drawn");
+  await sup.waitForFunction((n) => document.querySelectorAll("#queue tr[data-callback]").length <= n, drawn);
+  const queue = await api("/api/v1/callbacks/queue?month=" + shownMonth, who("supervisor").token);
+  const queued = queue.rows.map((r) => r.callback.order);
+  check(new Set(queued).size === queued.length, "a redraw queues no order twice");
+  // Each row says whom to call and about what: customer, unit, phone, technician, work.
+  const first = queue.rows[0];
+  const row = `#queue tr[data-callback="${first.callback.id}"]`;
+  const rowText = await sup.textContent(row);
+  check(rowText.includes(first.order.customer_name) && rowText.includes(first.order.unit) && rowText.includes(first.order.phone), "a queue row names the customer, unit and phone");
+  check(!!(await sup.$(`${row} a[href="tel:${first.order.phone}"]`)), "the phone can be dialled from the row");
+  // The first call reaches the customer; the answers are recorded.
+  await sup.selectOption(`${row} .cb-score`, "4");
+  await sup.click(`${row} .cb-form button`);
+  await sup.waitForSelector(`#queue tr[data-callback="${first.callback.id}"][data-status="done"]`);
+  check(+(await sup.getAttribute("#cb-progress [data-done]", "data-done")) === 1, "the month's progress counts the call made");
+  // A call that fails falls back to another way (R-VISIT).
+  if (queue.rows.length > 1) {
+    const second = `#queue tr[data-callback="${queue.rows[1].callback.id}"]`;
+    await sup.uncheck(`${second} .cb-reached`);
+    await sup.selectOption(`${second} .cb-fallback`, "on_site");
+    await sup.click(`${second} .cb-form button`);
+    await sup.waitForSelector(`${second}[data-status="failed"]`);
+    const after = await api("/api/v1/callbacks/queue?month=" + shownMonth, who("supervisor").token);
+    check(after.rows.some((r) => r.callback.order === queue.rows[1].callback.order && r.callback.method === "on_site" && r.callback.status === "planned"), "a failed call is planned again on site");
+  }
   // R-MONTH: the supervisor closes and files the month before.
   await sup.waitForSelector("#do-close");
   await sup.click("#do-close");
@@ -235,7 +273,8 @@ try {
   await adm.goto(base + "/");
   await adm.fill("#token", who("administrator").token);
   await adm.click("#login button");
-  await adm.waitForSelector("#board");
+  // The administrator's home: handover and collection.
+  await adm.waitForSelector("#to-collect");
   const logged = (await api("/api/v1/orders?status=logged", who("administrator").token)).items
     .find((o) => o.id !== id);
   await adm.goto(`${base}/#/order/${logged.id}`);
@@ -347,6 +386,16 @@ try {
   await leader.waitForSelector('#case-status[data-status="issued"]');
   check((await leader.textContent("#case-status")) === "Issued", "a case's status in English");
   await tidy(leader, "a case (English, 1920)");
+  // The session is an HttpOnly, SameSite=Strict cookie: no script sees it, no token is in
+  // storage, and signing out revokes it on the server.
+  check(!(await adm.evaluate(() => document.cookie.includes("bx_session"))), "the session cookie is not readable by scripts");
+  check(await adm.evaluate(() => Object.keys(localStorage).every((k) => !/token/i.test(k))), "no token in localStorage");
+  const sess = (await adm.context().cookies()).find((c) => c.name === "bx_session");
+  check(sess && sess.httpOnly && sess.sameSite === "Strict", "the cookie is HttpOnly and SameSite=Strict");
+  await adm.click("#signout");
+  await adm.waitForSelector("#login");
+  const dead = await fetch(base + "/api/v1/me", { headers: { Cookie: "bx_session=" + sess.value } });
+  check(dead.status === 401, "after sign-out a copy of the cookie is refused");
   check(errors.length === 0, "no console errors: " + errors.join("; "));
 
   // The board tells the truth about its connection: live, then, with the server gone,

@@ -8,28 +8,28 @@ use axum::response::{IntoResponse, Response};
 use crate::error::Error;
 
 const INDEX: &str = include_str!("../../web/index.html");
-const APP: &str = include_str!("../../web/app.js");
-const S3: &str = include_str!("../../web/s3.js");
 const STYLE: &str = include_str!("../../web/style.css");
 const ZH: &str = include_str!("../../web/i18n/zh-Hant.json");
 const EN: &str = include_str!("../../web/i18n/en.json");
+
+/// The console's scripts, by the path they are served at (loaded in index.html's order).
+pub const SCRIPTS: [(&str, &str); 6] = [
+    ("/dom.js", include_str!("../../web/dom.js")),
+    ("/order.js", include_str!("../../web/order.js")),
+    ("/desk.js", include_str!("../../web/desk.js")),
+    ("/month.js", include_str!("../../web/month.js")),
+    ("/s3.js", include_str!("../../web/s3.js")),
+    ("/app.js", include_str!("../../web/app.js")),
+];
 
 pub async fn index() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response()
 }
 
-pub async fn app_js() -> Response {
+pub fn script(body: &'static str) -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP,
-    )
-        .into_response()
-}
-
-pub async fn s3_js() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        S3,
+        body,
     )
         .into_response()
 }

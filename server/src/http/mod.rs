@@ -149,10 +149,13 @@ pub fn router(state: AppState) -> Router {
         // Public: the token in the body is the credential; it is exchanged for the cookie.
         .route("/api/v1/session", post(session::sign_in))
         .route("/", get(console::index))
-        .route("/app.js", get(console::app_js))
-        .route("/s3.js", get(console::s3_js))
         .route("/style.css", get(console::style))
-        .route("/i18n/{file}", get(console::catalogue))
+        .route("/i18n/{file}", get(console::catalogue));
+    let router = console::SCRIPTS
+        .iter()
+        .fold(router, |r, (path, body)| {
+            r.route(path, get(move || async move { console::script(body) }))
+        })
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

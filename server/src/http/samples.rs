@@ -98,7 +98,7 @@ pub struct SampleOut {
     pub callbacks: Vec<CallbackOut>,
 }
 
-#[utoipa::path(post, path = "/api/v1/samples", request_body = SampleIn, responses((status = 201, body = SampleOut, description = "drawn (or redrawn)"), (status = 200, body = SampleOut, description = "the month's sample, already drawn"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "a call-back to cancel was recorded meanwhile"), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/samples", request_body = SampleIn, responses((status = 201, body = SampleOut, description = "drawn (or redrawn)"), (status = 200, body = SampleOut, description = "the month's sample, already drawn"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "a redraw with no sample to redraw, or a call-back to cancel recorded meanwhile"), (status = 422, body = ErrorBody)))]
 pub async fn create_sample(
     State(st): State<AppState>,
     c: Caller,

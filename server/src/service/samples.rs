@@ -51,7 +51,7 @@ pub async fn create_sample(
             });
         }
         (None, Some(_)) => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Conflict(format!(
                 "{m} has no sample to redraw; draw it first"
             )));
         }
