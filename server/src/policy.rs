@@ -38,6 +38,9 @@ pub enum Action {
     Devices,
     /// Who am I: office, zone, role, the rules' numbers and what I may do.
     Me,
+    /// R-VISIT-OWNER: the caller's own tasks (all of the office's for a role that makes
+    /// call-backs), and closing one they own.
+    Tasks,
     /// What a browser's session needs: a short-lived ticket to open the event stream or a
     /// sync session, and signing the console out.
     Ticket,
@@ -94,7 +97,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         return false;
     }
     match action {
-        A::Me | A::Ticket | A::Sync => true,
+        A::Me | A::Ticket | A::Sync | A::Tasks => true,
         // The roles of vehicles and supplies see no work order.
         A::ReadOrder | A::ListOrders | A::ReadSettings | A::ReadSchedule => role.works_on_orders(),
         A::PublishSchedule => matches!(role, R::Dispatcher | R::Admin),
@@ -172,6 +175,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/me", Action::Me),
     ("POST", "/api/v1/tickets", Action::Ticket),
     ("DELETE", "/api/v1/session", Action::Ticket),
+    ("GET", "/api/v1/tasks", Action::Tasks),
+    ("POST", "/api/v1/tasks/{id}/close", Action::Tasks),
     ("GET", "/metrics", Action::Metrics),
     ("GET", "/api/v1/users", Action::ListUsers),
     ("POST", "/api/v1/users", Action::ManageUsers),
@@ -301,6 +306,7 @@ mod tests {
                     A::ListOrders,
                     A::Me,
                     A::Ticket,
+                    A::Tasks,
                     A::Sync,
                     A::ReadSettings,
                     A::ReadSchedule,
@@ -322,6 +328,7 @@ mod tests {
                     A::ListOrders,
                     A::Me,
                     A::Ticket,
+                    A::Tasks,
                     A::Sync,
                     A::ReadSettings,
                     A::ReadSchedule,
@@ -334,6 +341,7 @@ mod tests {
                     A::ListOrders,
                     A::Me,
                     A::Ticket,
+                    A::Tasks,
                     A::Sync,
                     A::ReadSettings,
                     A::ReadSchedule,

@@ -49,6 +49,7 @@ function home() {
   if (r === "front_desk") return "#/intake";
   if ((r === "administrator" || r === "finance") && mayDo("Billing")) return "#/billing";
   if (r === "supervisor" && mayDo("Stats")) return "#/month";
+  if (r === "admin") return "#/admin";
   return "#/board";
 }
 
@@ -62,6 +63,9 @@ function nav() {
   if (mayDo("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
   // S3: vehicles and supplies (s3.js).
   if (mayDo("ReadCases")) links.push(["s3", "nav.s3"]);
+  // R-VISIT-OWNER: everyone may be named the owner of a problem found on a call-back.
+  if (mayDo("Tasks")) links.push(["tasks", "nav.tasks"]);
+  if (mayDo("ManageUsers")) links.push(["admin", "nav.admin"]);
   if (mayDo("FleetReport") || mayDo("SuppliesReport")) links.push(["s3/reports", "nav.s3reports"]);
   const here = location.hash;
   el.replaceChildren(
@@ -117,92 +121,6 @@ function login() {
   token.focus();
 }
 
-// ---- board ----
-const STATUSES = ["logged", "received", "priced", "assigned", "scheduled", "on_site", "in_progress", "completed", "accepted", "closed"];
-// How long before an appointment a card is marked at risk (a display choice, not a rule).
-const AT_RISK_MS = 30 * 60000;
-function flags(o, now) {
-  const out = [];
-  // The rules' numbers come from the server (R-APPOINT, R-HANDOVER), never from here.
-  const grace = S.me.rules.arrival_grace_minutes * 60000;
-  const handover = S.me.rules.handover_limit_minutes * 60000;
-  if (o.appointment && !o.arrived_at && ["assigned", "scheduled"].includes(o.status)) {
-    if (now > o.appointment + grace) out.push("late"); else if (now > o.appointment - AT_RISK_MS) out.push("atrisk");
-  }
-  if (o.status === "logged" && now > o.logged_at + handover) out.push("handover");
-  // R-PAID: fees agreed on site await the manager's approval.
-  if (o.fees_pending) out.push("fees");
-  return out;
-}
-// Each column is its own page of the list, so a busy office sees every order (the count
-// in the header, "more" for the next page); finished columns start folded, so the board
-// fits a 1366 px screen. Built from DOM nodes (s3.js's `h`), data only as text.
-const BOARD_PAGE = 50;
-const FOLDED = ["accepted", "closed"];
-async function board() {
-  // The search (unit, name, phone, id) and the filters stay while the board refreshes.
-  const f = S.board;
-  const day = (d, end) => (d ? new Date(d + "T00:00:00").getTime() + (end ? 86400000 : 0) : null);
-  const q = (f.q ? "&q=" + encodeURIComponent(f.q) : "") + (f.tech ? "&technician=" + f.tech : "") +
-    (f.paid ? "&paid=" + f.paid : "") + (f.from ? "&from=" + day(f.from) : "") + (f.to ? "&to=" + day(f.to, true) : "");
-  const [pages, devices, users] = await Promise.all([
-    Promise.all(STATUSES.map((st) => api(`/api/v1/orders?status=${st}&limit=${BOARD_PAGE}${q}`))),
-    api("/api/v1/devices").catch(() => []),
-    api("/api/v1/users").catch(() => []),
-  ]);
-  const name = (u) => (users.find((p) => p.id === u) || {}).name || u.slice(0, 8);
-  const now = Date.now();
-  const card = (o) => {
-    const f = flags(o, now);
-    if (o.anomalies > 0) f.push("anomaly");
-    const label = { late: "board.late", atrisk: "board.atrisk", fees: "board.fees", handover: "board.handover", anomaly: "board.anomaly" };
-    return h("a", { class: "card " + (f.includes("late") ? "late" : f.length ? "atrisk" : ""), href: "#/order/" + o.id, "data-order": o.id, "data-status": o.status },
-      h("span", { class: "who" }, o.unit, " ", o.customer_name),
-      f.map((x) => h("span", { class: "tag " + (x === "late" || x === "anomaly" ? "" : "warn"), "data-flag": x }, t(label[x]))),
-      h("span", { class: "muted desc" }, o.description),
-      o.technicians.length ? h("span", { class: "tech" }, t("board.card.tech"), o.technicians.map(name).join("、")) : null,
-      o.appointment ? h("span", { class: "appt" }, t("board.card.appt"), when(o.appointment)) : null);
-  };
-  const column = (st, page) => {
-    const list = h("div", { class: "cards" }, page.items.length ? page.items.map(card) : h("span", { class: "muted" }, t("board.empty")));
-    let shown = page.items.length;
-    const more = h("button", { class: "more", type: "button", on: { click: async () => {
-      const next = await api(`/api/v1/orders?status=${st}&limit=${BOARD_PAGE}&offset=${shown}${q}`).catch(fail);
-      if (!next) return;
-      list.append(...next.items.map(card));
-      shown += next.items.length;
-      more.hidden = shown >= next.total;
-    } } }, t("board.more"));
-    more.hidden = shown >= page.total;
-    const col = h("section", { class: "column" + (FOLDED.includes(st) ? " folded" : ""), "data-column": st },
-      h("h3", {}, h("button", { type: "button", class: "fold", "aria-expanded": String(!FOLDED.includes(st)), on: { click: () => {
-        const folded = col.classList.toggle("folded");
-        col.querySelector(".fold").setAttribute("aria-expanded", String(!folded));
-      } } }, t("status." + st), " ", h("span", { class: "count", "data-count": page.total }, page.total))),
-      list, more);
-    return col;
-  };
-  const search = h("input", { id: "board-q", type: "search", value: f.q || "", maxlength: 100 });
-  const techs = users.filter((p) => p.role === "technician");
-  const tech = h("select", { id: "board-tech" }, h("option", { value: "" }, t("board.all")), options(techs.map((p) => [p.id, p.name]), f.tech));
-  const paid = h("select", { id: "board-paid" }, options([["", t("board.all")], ["true", t("board.paid")], ["false", t("board.free")]], f.paid || ""));
-  const from = h("input", { id: "board-from", type: "date", value: f.from || "" });
-  const to = h("input", { id: "board-to", type: "date", value: f.to || "" });
-  document.getElementById("main").replaceChildren(
-    h("h2", {}, t("board.title"), " ", h("span", { class: "live", id: "live" })),
-    h("form", { id: "board-search", class: "inline", on: onSubmit(() => {
-      S.board = { q: search.value.trim(), tech: tech.value, paid: paid.value, from: from.value, to: to.value };
-      return board();
-    }) },
-      field(t("board.search"), search), " ", field(t("month.technician"), tech), " ", field(t("board.paidfilter"), paid), " ",
-      field(t("board.from"), from), " ", field(t("board.to"), to), " ", h("button", {}, t("board.find"))),
-    h("div", { class: "columns", id: "board" }, STATUSES.map((st, i) => column(st, pages[i]))),
-    h("h3", {}, t("board.techs")),
-    h("table", {}, h("tr", {}, h("th", {}, t("month.technician")), h("th", {}, t("board.lastsync"))),
-      devices.map((d) => h("tr", {}, h("td", {}, name(d.user)), h("td", {}, d.last_sync ? when(d.last_sync) : t("board.never"))))));
-  showConn();
-}
-
 // ---- routing and live updates ----
 // The token never goes into a URL: the stream opens with a one-minute ticket, and a new one
 // is fetched whenever the stream has to be opened again.
@@ -237,7 +155,18 @@ async function live() {
     S.events = es;
   } catch { lost(); }
 }
-async function route() {
+// Renders run one after another, so a slow page (a language switch re-rendering the page
+// it is on) never paints over the page navigated to after it; calls while one waits to
+// start fold into it (it reads the location when it starts).
+let routing = Promise.resolve();
+let queued = false;
+function route() {
+  if (queued) return routing;
+  queued = true;
+  routing = routing.then(() => { queued = false; return render(); });
+  return routing;
+}
+async function render() {
   const hsh = location.hash || "";
   if (!S.me && hsh !== "#/login") { location.hash = "#/login"; return; }
   if (S.me && (hsh === "" || hsh === "#/" || hsh === "#/login")) { location.hash = home(); return; }
@@ -250,6 +179,8 @@ async function route() {
     else if (hsh === "#/billing") await billing();
     else if (hsh === "#/schedule") await schedule();
     else if (hsh === "#/complaints") await complaints();
+    else if (hsh === "#/tasks") await tasks();
+    else if (hsh === "#/admin") await admin();
     else if (hsh.startsWith("#/case/")) await s3Case(hsh.slice(7));
     else if (hsh === "#/s3/requisition") await s3NewRequisition();
     else if (hsh === "#/s3/reports") await s3Reports();

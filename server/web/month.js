@@ -76,6 +76,9 @@ async function callbacks(m, users) {
         field(t("month.percent"), pctIn), " ", field(t("action.reason"), reason), " ", h("button", { id: "do-redraw" }, t("month.redraw")))));
   }
   const p = q.progress;
+  const open = await api("/api/v1/tasks?all=true").catch(() => []);
+  parts.push(h("p", { id: "open-tasks" }, h("a", { href: "#/tasks" }, t("tasks.open"), " ", open.length),
+    open.some((x) => x.overdue) ? [" ", h("span", { class: "tag" }, t("tasks.overdue"), " ", open.filter((x) => x.overdue).length)] : null));
   parts.push(h("h3", {}, t("month.queue")),
     h("p", { id: "cb-progress" }, t("month.done"), " ", h("b", { "data-done": p.done }, p.done), " · ", t("month.todo"), " ", h("b", { "data-todo": p.to_do }, p.to_do), " · ",
       t("month.unreachable"), " ", h("b", { "data-unreachable": p.unreachable }, p.unreachable)),
@@ -93,7 +96,7 @@ function queueRow(r, name, users, again) {
     h("td", {}, dayOf(o.completed_at)), h("td", {}, t("cb.method." + c.method)),
     h("td", {}, c.status === "planned" ? callForm(c, users, again) : h("span", { class: c.status === "done" ? "good" : "bad" }, t("cb." + c.status),
       c.satisfaction ? " · " + c.satisfaction + "/5" : "", c.repair_held ? " · " + t("month.held." + c.repair_held) : "", c.problems ? " · " + c.problems : "",
-      c.responsible ? " → " + name(c.responsible) : "")));
+      c.responsible ? " → " + c.responsible : "")));
   return row;
 }
 
@@ -113,13 +116,36 @@ function callForm(c, users, again) {
   reached.addEventListener("change", () => { ifReached.hidden = !reached.checked; ifNot.hidden = reached.checked; });
   return h("form", { class: "cb-form", "data-id": c.id, on: onSubmit(() => {
     const yes = reached.checked;
+    // R-VISIT-OWNER: a problem with an owner opens a task on the owner's list.
+    const task = yes && problems.value.trim() && owner.value ? owner.value : null;
     return post(`/api/v1/callbacks/${c.id}/result`, {
       reached: yes,
       satisfaction: yes ? +score.value : null,
       repair_held: yes ? (held.checked ? "pass" : "fail") : null,
       problems: yes ? problems.value : "",
-      responsible: yes && owner.value ? owner.value : null,
+      responsible: task ? owner.selectedOptions[0].textContent : null,
+      task_owner: task,
       fallback_method: yes || !fallback.value ? null : fallback.value,
     }).then(again);
   }) }, h("label", {}, reached, " ", t("month.reached")), " ", ifReached, ifNot, " ", h("button", {}, t("month.record")));
+}
+
+// ---- owner tasks (R-VISIT-OWNER): the caller's own list; everyone's for a supervisor ----
+async function tasks() {
+  const all = mayDo("Callbacks") && S.tasksAll !== false;
+  const [list, users] = await Promise.all([api("/api/v1/tasks" + (all ? "?all=true" : "")), api("/api/v1/users").catch(() => [])]);
+  const name = (u) => (users.find((p) => p.id === u) || {}).name || String(u).slice(0, 8);
+  const rows = list.map((x) => {
+    const outcome = h("input", { class: "tk-outcome", required: true, maxlength: 2000, size: 28, "aria-label": t("tasks.outcome") });
+    const mine = x.owner === S.me.user || mayDo("Callbacks");
+    return h("tr", { "data-task": x.id, "data-overdue": String(x.overdue) },
+      h("td", {}, dayOf(x.due_at), x.overdue ? [" ", h("span", { class: "tag" }, t("tasks.overdue"))] : null),
+      h("td", {}, h("a", { href: "#/order/" + x.order }, x.unit || x.order.slice(0, 8)), " ", x.customer_name || ""),
+      h("td", {}, x.problem), h("td", {}, name(x.owner)),
+      h("td", {}, mine ? h("form", { class: "tk-close", on: onSubmit(() => post(`/api/v1/tasks/${x.id}/close`, { outcome: outcome.value }).then(tasks)) },
+        outcome, " ", h("button", {}, t("tasks.close"))) : null));
+  });
+  show(h("h2", {}, t("tasks.title")),
+    mayDo("Callbacks") ? h("p", {}, h("button", { type: "button", id: "tasks-scope", on: { click: () => { S.tasksAll = !all; tasks().catch(fail); } } }, t(all ? "tasks.mine" : "tasks.all"))) : null,
+    list.length ? table("tasks", [t("tasks.due"), t("order.customer"), t("month.problems"), t("month.owner"), ""], rows) : h("p", { class: "muted", id: "no-tasks" }, t("tasks.none")));
 }

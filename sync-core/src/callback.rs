@@ -149,6 +149,10 @@ pub struct CallbackResult {
     pub fallback_method: Option<CallbackMethod>,
     /// When to try the fallback (UTC ms); default a day later.
     pub fallback_at: Option<Millis>,
+    /// R-VISIT-OWNER: the person who must act on the problem found; a task is opened for
+    /// them (`task::OwnerTask`).
+    #[serde(default)]
+    pub task_owner: Option<UserId>,
 }
 
 /// The lowest and highest satisfaction score.
@@ -174,6 +178,12 @@ impl Callback {
             && !SATISFACTION_SCALE.contains(&s)
         {
             return Err(Error::InvalidInput("satisfaction is 1 to 5".into()));
+        }
+        if r.task_owner.is_some() && (!r.reached || r.problems.trim().is_empty()) {
+            return Err(Error::InvalidInput(
+                "a task owner is named for a problem found on a call-back that reached the customer"
+                    .into(),
+            ));
         }
         if r.reached && r.satisfaction.is_none() && r.repair_held.is_none() {
             return Err(Error::InvalidInput(
@@ -403,6 +413,7 @@ mod tests {
             content: String::new(),
             fallback_method: None,
             fallback_at: None,
+            task_owner: None,
         }
     }
 

@@ -29,6 +29,7 @@ pub mod signature;
 pub mod state;
 pub mod store;
 pub mod supplies;
+pub mod task;
 #[cfg(test)]
 mod test_util;
 pub mod validate;

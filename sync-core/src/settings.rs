@@ -44,6 +44,9 @@ pub struct OfficeSettings {
     /// How many hours a web console sign-in lasts before it must be made again (an office
     /// with shared desks may want a shift). Default 12.
     pub console_session_hours: u32,
+    /// R-VISIT-OWNER: a task opened for a problem a call-back found is due this many days
+    /// later. Default 7.
+    pub owner_task_days: u32,
 }
 
 impl Default for OfficeSettings {
@@ -58,6 +61,7 @@ impl Default for OfficeSettings {
             small_repair_max_total: 500_000,
             share_link_days: 14,
             console_session_hours: 12,
+            owner_task_days: 7,
             costly_part: 200_000,
             count_deadline_days: 10,
             min_quotes: 3,
@@ -102,6 +106,9 @@ impl OfficeSettings {
         }
         if !(2..=10).contains(&self.min_quotes) {
             return Err(Error::InvalidInput("min_quotes is 2–10".into()));
+        }
+        if !(1..=90).contains(&self.owner_task_days) {
+            return Err(Error::InvalidInput("owner_task_days is 1–90".into()));
         }
         if !(1..=168).contains(&self.console_session_hours) {
             return Err(Error::InvalidInput("console_session_hours is 1–168".into()));

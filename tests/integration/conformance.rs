@@ -79,6 +79,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     register_lists_paid_completed_orders,
     call_backs_record_once_and_plan_the_fallback,
     samples_store_their_call_backs,
+    owner_tasks_open_with_their_call_back_and_close_once,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -101,6 +102,7 @@ store_conformance_tests!(postgres, super::postgres;
     register_lists_paid_completed_orders,
     call_backs_record_once_and_plan_the_fallback,
     samples_store_their_call_backs,
+    owner_tasks_open_with_their_call_back_and_close_once,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -890,6 +892,7 @@ mod cases {
             content: String::new(),
             fallback_method: Some(CallbackMethod::OnSite),
             fallback_at: Some(NOW + 60 * MIN),
+            task_owner: None,
         };
         let (failed, next) = store
             .record_callback(
@@ -923,6 +926,7 @@ mod cases {
             content: String::new(),
             fallback_method: None,
             fallback_at: None,
+            task_owner: None,
         };
         store
             .record_callback(office, next.id.clone(), reached, o.supervisor.user, NOW)
@@ -970,6 +974,114 @@ mod cases {
         assert_eq!((t.called_back, t.passed), (1, 1));
         assert_eq!((t.satisfaction_count, t.satisfaction_sum), (1, 5));
         assert_eq!(t.satisfied, 1);
+    }
+
+    pub(super) async fn owner_tasks_open_with_their_call_back_and_close_once(
+        store: Arc<dyn Store>,
+    ) {
+        let o = office(&*store).await;
+        let done = o.completed();
+        submit_doc(&*store, &o, &done).await;
+        let office = o.office.id;
+        let cb = plan(done.order_id(), CallbackMethod::Phone);
+        store.insert_callback(office, cb.clone()).await.unwrap();
+        let found = CallbackResult {
+            reached: true,
+            satisfaction: Some(2),
+            repair_held: Some(PassFail::Fail),
+            problems: "維修後仍漏水".into(),
+            responsible: None,
+            content: String::new(),
+            fallback_method: None,
+            fallback_at: None,
+            task_owner: Some(o.dispatcher.user),
+        };
+        let (recorded, _, task) = store
+            .record_callback_task(office, cb.id.clone(), found, o.supervisor.user, NOW, 5)
+            .await
+            .unwrap();
+        let task = task.expect("a task is opened");
+        assert_eq!(recorded.status, CallbackStatus::Done);
+        assert_eq!(
+            (task.owner, task.due_at),
+            (o.dispatcher.user, NOW + 5 * 24 * 60 * MIN)
+        );
+        let mine = store
+            .owner_tasks(office, Some(o.dispatcher.user), true)
+            .await
+            .unwrap();
+        assert_eq!(mine, vec![task.clone()]);
+        assert!(
+            store
+                .owner_tasks(office, Some(o.supervisor.user), true)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Only the owner (or, with `any`, a supervisor) closes it, once.
+        let refused = store
+            .close_owner_task(
+                office,
+                task.id.clone(),
+                o.desk.user,
+                false,
+                "看過".into(),
+                NOW,
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(baoxiu_server::Error::Forbidden(_))),
+            "{refused:?}"
+        );
+        let closed = store
+            .close_owner_task(
+                office,
+                task.id.clone(),
+                o.dispatcher.user,
+                false,
+                "已重修".into(),
+                NOW + 1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (closed.closed_at, closed.outcome.as_str()),
+            (Some(NOW + 1), "已重修")
+        );
+        let again = store
+            .close_owner_task(
+                office,
+                task.id.clone(),
+                o.supervisor.user,
+                true,
+                "再次".into(),
+                NOW + 2,
+            )
+            .await;
+        assert!(
+            matches!(again, Err(baoxiu_server::Error::Conflict(_))),
+            "{again:?}"
+        );
+        assert!(
+            store
+                .owner_tasks(office, None, true)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.owner_tasks(office, None, false).await.unwrap(),
+            vec![closed]
+        );
+        // Another office sees none.
+        let other = baoxiu_sync_core::OfficeId::new();
+        assert!(
+            store
+                .owner_tasks(other, None, false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     pub(super) async fn samples_store_their_call_backs(store: Arc<dyn Store>) {

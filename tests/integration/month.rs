@@ -1320,3 +1320,171 @@ async fn r_month_close_files_the_month_and_a_late_replica_is_an_amendment() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_visit_owner_a_problem_found_becomes_a_task_its_owner_closes() {
+    let srv = TestServer::start().await;
+    let ds = data_set(&srv).await;
+    let plan = |order: String| {
+        let srv = &srv;
+        async move {
+            let (s, v) = srv
+                .as_(
+                    "a.supervisor",
+                    "POST",
+                    "/api/v1/callbacks",
+                    Some(json!({"order": order, "method": "phone", "planned_at": 1})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            v["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let record = |id: String, body: Value| {
+        let srv = &srv;
+        async move {
+            srv.as_(
+                "a.supervisor",
+                "POST",
+                &format!("/api/v1/callbacks/{id}/result"),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let dispatcher = srv.who("a.dispatcher").person.id.to_string();
+    let stranger = srv.who("b.dispatcher").person.id.to_string();
+    let first = plan(ds.a.to_string()).await;
+    // The owner must be a person of this office, and a task needs a problem found on a
+    // call-back that reached the customer. Nothing is recorded when refused.
+    for body in [
+        json!({"reached": true, "satisfaction": 2, "problems": "仍漏水", "task_owner": stranger}),
+        json!({"reached": true, "satisfaction": 2, "problems": "", "task_owner": dispatcher}),
+        json!({"reached": false, "problems": "無人接聽", "task_owner": dispatcher}),
+    ] {
+        let (s, v) = record(first.clone(), body.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+    }
+    let (s, _) = record(
+        "no-such-call-back".into(),
+        json!({"reached": true, "satisfaction": 2, "problems": "x", "task_owner": dispatcher}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let now = srv.state().now();
+    let (s, v) = record(
+        first.clone(),
+        json!({"reached": true, "satisfaction": 2, "repair_held": "fail", "problems": "維修後仍漏水", "task_owner": dispatcher}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let task = &v["task"];
+    assert_eq!(task["owner"], json!(dispatcher));
+    assert_eq!(task["problem"], "維修後仍漏水");
+    assert_eq!(task["order"], json!(ds.a.to_string()));
+    // Due by the office's owner_task_days (default 7).
+    let due = task["due_at"].as_i64().unwrap();
+    assert!(
+        (now + 7 * 86_400_000..now + 7 * 86_400_000 + 60_000).contains(&due),
+        "{task}"
+    );
+    assert_eq!(task["overdue"], false);
+    let id = task["id"].as_str().unwrap().to_owned();
+    // On the owner's list and the supervisor's, nobody else's.
+    let listed = |who: &'static str, query: &'static str| {
+        let srv = &srv;
+        async move {
+            srv.as_(who, "GET", &format!("/api/v1/tasks{query}"), None)
+                .await
+        }
+    };
+    let (s, mine) = listed("a.dispatcher", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert!(!mine[0]["unit"].as_str().unwrap().is_empty());
+    assert!(listed("a.desk", "").await.1.as_array().unwrap().is_empty());
+    assert_eq!(listed("a.desk", "?all=true").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        listed("a.supervisor", "?all=true")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        listed("b.supervisor", "?all=true")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // A week and a day later it is overdue: the reminder on both lists.
+    srv.clock.set(now + 8 * 86_400_000);
+    assert_eq!(listed("a.dispatcher", "").await.1[0]["overdue"], true);
+    // Closed by its owner with what was done; not by another person, not twice.
+    let close = |who: &'static str, outcome: &'static str| {
+        let srv = &srv;
+        let id = id.clone();
+        async move {
+            srv.as_(
+                who,
+                "POST",
+                &format!("/api/v1/tasks/{id}/close"),
+                Some(json!({ "outcome": outcome })),
+            )
+            .await
+        }
+    };
+    assert_eq!(close("a.desk", "看過了").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        close("b.supervisor", "看過了").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        close("a.dispatcher", "  ").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (s, v) = close("a.dispatcher", "已派員重修並回覆住戶").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["outcome"], "已派員重修並回覆住戶");
+    assert_eq!(v["closed_by"], json!(dispatcher));
+    assert_eq!(v["overdue"], false);
+    assert_eq!(close("a.dispatcher", "again").await.0, StatusCode::CONFLICT);
+    assert!(
+        listed("a.dispatcher", "")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        listed("a.dispatcher", "?open=false")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A supervisor may close anyone's task.
+    let second = plan(ds.c.to_string()).await;
+    let (_, v) = record(
+        second,
+        json!({"reached": true, "satisfaction": 3, "problems": "態度不佳", "task_owner": dispatcher}),
+    )
+    .await;
+    let other = v["task"]["id"].as_str().unwrap().to_owned();
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            &format!("/api/v1/tasks/{other}/close"),
+            Some(json!({"outcome": "已約談"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}

@@ -1,7 +1,7 @@
 // Browser tests of the web console in headless Chromium (Debian's chromium, driven by
 // playwright-core). Usage: node console.test.mjs <baoxiu binary> <baoxiu-tech binary> <screenshot dir>
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -12,6 +12,20 @@ mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "baoxiu-web-"));
 let passed = 0;
 const check = (cond, what) => { if (!cond) throw new Error("failed: " + what); passed++; };
+// axe-core (npm, vendored by `npm install`): WCAG 2 A and AA rules, run in the page.
+const axeSource = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+const a11y = async (p, what) => {
+  if (!(await p.evaluate(() => typeof window.axe !== "undefined"))) await p.evaluate(axeSource);
+  const r = await p.evaluate(() => window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] }));
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
+};
+// No catalogue key left showing anywhere on the page.
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const translated = async (p, what) => {
+  const key = (await p.textContent("body")).match(KEY);
+  check(!key, `${what}: every string translated (${key && key[0]})`);
+};
 
 // The demo server on a free port; its output names the people and their tokens.
 const server = spawn(baoxiu, ["serve", "--data", join(work, "server"), "--listen", "127.0.0.1:0", "--demo"], { stdio: ["ignore", "pipe", "ignore"] });
@@ -42,9 +56,12 @@ try {
   await page.waitForFunction(() => document.querySelector("#main h2").textContent.startsWith("Sign in"));
   await page.click("#login-lang");
   await page.waitForFunction(() => document.querySelector("#main h2").textContent.startsWith("登入"));
+  await a11y(page, "the sign-in page");
   await page.fill("#token", who("dispatcher").token);
   await page.click("#login button");
   await page.waitForSelector("#board");
+  await a11y(page, "the board");
+  await translated(page, "the board");
   check((await page.textContent("h2")).includes("工單看板"), "the board speaks Traditional Chinese by default");
   await page.screenshot({ path: join(shots, "board.png"), fullPage: true });
   // The board fits a 1366 px laptop and a 1920 px screen: every column on it, finished
@@ -68,9 +85,29 @@ try {
   await page.click("#board-search button");
   await page.waitForFunction(() => [...document.querySelectorAll(".card .who")].every((c) => c.textContent.includes("B棟-3F-2")));
   check((await page.$$(".card")).length > 0, "the search finds the unit's orders, and only those");
+  // A phone number finds its orders however it is typed.
+  const byPhone = await api("/api/v1/orders?q=" + encodeURIComponent("0912104204"), who("dispatcher").token);
+  await page.fill("#board-q", "0912 104 204");
+  await page.click("#board-search button");
+  await page.waitForFunction((n) => document.querySelectorAll(".card").length === n, byPhone.total);
+  check(byPhone.total > 0, "a phone number typed with spaces finds the orders logged with dashes");
   await page.fill("#board-q", "");
   await page.click("#board-search button");
   await page.waitForFunction(() => [...document.querySelectorAll(".card .who")].some((c) => !c.textContent.includes("B棟-3F-2")));
+  // The second view: a lane per technician with their open work and their phone's last sync.
+  await page.click("#view-lanes");
+  await page.waitForSelector("#lanes .lane");
+  const lane = await page.$eval("#lanes .lane", (l) => ({ id: l.dataset.lane, count: +l.querySelector(".count").dataset.count }));
+  let open = 0;
+  for (const st of ["assigned", "scheduled", "on_site", "in_progress"]) open += (await api(`/api/v1/orders?technician=${lane.id}&status=${st}&limit=1`, who("dispatcher").token)).total;
+  check(lane.count === open, "a technician's lane counts their open orders (" + open + ")");
+  await page.setViewportSize({ width: 1366, height: 900 });
+  check(await fits(), "the lanes fit 1366 px");
+  await page.screenshot({ path: join(shots, "board-lanes-1366.png"), fullPage: true });
+  await a11y(page, "the lanes");
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.click("#view-columns");
+  await page.waitForSelector("#board");
 
   // R-CPL: the dispatcher reads complaints but records none: no form is offered, and the
   // statuses are in words.
@@ -173,7 +210,8 @@ try {
   check((await page.textContent("#sig-valid")).includes("簽名人"), "the signature names its signer");
   check(!(await page.textContent("#tech-sig")).includes("尚未"), "the technician's signature is shown");
   check(!!(await page.$("#assignment-history li")), "the assignment history is listed");
-  check(!/\b(order|event|anomaly|status|role|channel)\.[a-z_.]+/.test(await page.textContent("#main")), "the order page has no untranslated key");
+  await translated(page, "the order page");
+  await a11y(page, "the order page");
   await page.screenshot({ path: join(shots, "order-signature.png"), fullPage: true });
   // R-COPIES: a share link to the customer's copy, opened without signing in and printed
   // to PDF by Chromium with the Chinese font embedded.
@@ -237,10 +275,14 @@ try {
   check(rowText.includes(first.order.customer_name) && rowText.includes(first.order.unit) && rowText.includes(first.order.phone), "a queue row names the customer, unit and phone");
   check(!!(await sup.$(`${row} a[href="tel:${first.order.phone}"]`)), "the phone can be dialled from the row");
   // The first call reaches the customer; the answers are recorded.
-  await sup.selectOption(`${row} .cb-score`, "4");
+  await sup.selectOption(`${row} .cb-score`, "2");
+  // R-VISIT-OWNER: the problem found goes to the person who must act on it.
+  await sup.fill(`${row} .cb-problems`, "維修後仍滴水");
+  await sup.selectOption(`${row} .cb-owner`, who("dispatcher").user);
   await sup.click(`${row} .cb-form button`);
   await sup.waitForSelector(`#queue tr[data-callback="${first.callback.id}"][data-status="done"]`);
   check(+(await sup.getAttribute("#cb-progress [data-done]", "data-done")) === 1, "the month's progress counts the call made");
+  check((await sup.textContent("#open-tasks")).includes("1"), "the open task shows on the supervisor's month page");
   // A call that fails falls back to another way (R-VISIT).
   if (queue.rows.length > 1) {
     const second = `#queue tr[data-callback="${queue.rows[1].callback.id}"]`;
@@ -256,6 +298,8 @@ try {
   await sup.click("#do-close");
   await sup.waitForSelector("#month-closed");
   check(!(await sup.$("#do-close")), "the month before is closed and filed, once");
+  await translated(sup, "month end");
+  await a11y(sup, "month end");
   await sup.screenshot({ path: join(shots, "month.png"), fullPage: true });
   await sup.click("#nav-complaints");
   await sup.waitForSelector("#new-complaint");
@@ -266,6 +310,15 @@ try {
   await sup.waitForSelector("#complaints tr[data-complaint]");
   check(true, "a complaint is recorded with its deadline");
   await sup.screenshot({ path: join(shots, "complaints.png"), fullPage: true });
+  // The dispatcher finds the task on their list and closes it with what was done.
+  await page.goto(base + "/#/tasks");
+  await page.waitForSelector("#tasks tr[data-task]");
+  check((await page.textContent("#tasks")).includes("維修後仍滴水"), "the owner's list shows the problem");
+  await a11y(page, "the task list");
+  await page.fill("#tasks tr[data-task] .tk-outcome", "已派員重修並回覆住戶");
+  await page.click("#tasks tr[data-task] .tk-close button");
+  await page.waitForSelector("#no-tasks");
+  check(true, "the owner closed the task");
 
   // The property administrator: hands a logged order over (R-HANDOVER), then collects a
   // receipted fee from the billing queue (R-COLLECT).
@@ -293,6 +346,8 @@ try {
   await adm.click("#nav-billing");
   await adm.waitForSelector("#to-collect");
   check(!(await adm.$(`#to-collect tr[data-billing="${waiting[0]}"]`)), "a collected fee leaves the queue");
+  await translated(adm, "billing");
+  await a11y(adm, "billing");
   await adm.screenshot({ path: join(shots, "billing.png"), fullPage: true });
   // Vehicles and office supplies (s3.js), in both languages, at 1366 and 1920 px: each
   // person's main task, with what they are offered coming from the server.
@@ -309,9 +364,8 @@ try {
   };
   // No catalogue key left showing, and nothing wider than the window.
   const tidy = async (p, what) => {
-    const text = await p.textContent("#main");
-    const key = text.match(/\b(s3|role|nav|status|month)\.[a-z_.]+/);
-    check(!key, `${what}: every string translated (${key && key[0]})`);
+    await translated(p, what);
+    await a11y(p, what);
     check(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what}: no horizontal overflow`);
   };
   // R-SUP-ISSUE: a department head requisitions at a desk and approves…
@@ -386,6 +440,41 @@ try {
   await leader.waitForSelector('#case-status[data-status="issued"]');
   check((await leader.textContent("#case-status")) === "Issued", "a case's status in English");
   await tidy(leader, "a case (English, 1920)");
+  // Each role's home, in both languages, at 1366 and 1920 px (issue 17).
+  const homes = { front_desk: "#intake", dispatcher: "#board", administrator: "#to-collect", finance: "#to-receipt", supervisor: "#stats", admin: "#people" };
+  for (const [role, sel] of Object.entries(homes)) {
+    const p = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    p.on("console", (m) => { if (m.type() === "error") errors.push(`${role}: ${m.text()}`); });
+    p.on("pageerror", (e) => errors.push(`${role}: ${e.message}`));
+    await p.goto(base + "/");
+    await p.fill("#token", who(role).token);
+    await p.click("#login button");
+    await p.waitForSelector(sel);
+    await tidy(p, `${role}'s home (zh-Hant, 1366)`);
+    await p.screenshot({ path: join(shots, `home-${role}-1366-zh.png`), fullPage: true });
+    await p.click("#lang");
+    await p.waitForFunction(() => document.documentElement.lang === "en");
+    await p.waitForSelector(sel);
+    await p.setViewportSize({ width: 1920, height: 1000 });
+    await tidy(p, `${role}'s home (English, 1920)`);
+    await p.screenshot({ path: join(shots, `home-${role}-1920-en.png`), fullPage: true });
+    await p.close();
+  }
+  // The admin keeps the office's people and settings: a setting saved is the API's.
+  const boss = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await boss.goto(base + "/");
+  await boss.fill("#token", who("admin").token);
+  await boss.click("#login button");
+  await boss.waitForSelector("#settings");
+  await boss.fill("#st-owner_task_days", "10");
+  await boss.click("#do-settings");
+  await boss.waitForSelector("#settings-saved");
+  check((await api("/api/v1/settings", who("admin").token)).owner_task_days === 10, "a setting saved in the console is the API's");
+  await boss.fill("#pu-name", "黃師傅");
+  await boss.click("#do-add-person");
+  await boss.waitForFunction(() => document.querySelector("#people").textContent.includes("黃師傅"));
+  check(true, "the admin adds a person");
+  await boss.close();
   // The session is an HttpOnly, SameSite=Strict cookie: no script sees it, no token is in
   // storage, and signing out revokes it on the server.
   check(!(await adm.evaluate(() => document.cookie.includes("bx_session"))), "the session cookie is not readable by scripts");

@@ -332,6 +332,7 @@ pub async fn run(
                 content: String::new(),
                 fallback_method: None,
                 fallback_at: None,
+                task_owner: None,
             };
             let id = cb.id.clone();
             let r = match store.insert_callback(oid, cb).await {

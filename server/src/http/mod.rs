@@ -26,6 +26,7 @@ mod schedule;
 mod schema;
 mod session;
 mod sync;
+mod tasks;
 mod users;
 
 use axum::Router;
@@ -49,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(users::me))
         .route("/api/v1/tickets", post(users::ticket))
         .route("/api/v1/session", axum::routing::delete(session::sign_out))
+        .route("/api/v1/tasks", get(tasks::list))
+        .route("/api/v1/tasks/{id}/close", post(tasks::close))
         .route("/metrics", get(health::metrics))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}/deactivate", post(users::deactivate))

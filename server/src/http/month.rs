@@ -278,6 +278,10 @@ pub struct CallbackResultIn {
     pub fallback_method: Option<String>,
     /// When to try the fallback (UTC ms); default a day later.
     pub fallback_at: Option<i64>,
+    /// R-VISIT-OWNER: a person of the office who must act on the problem found; a task
+    /// due by the office's `owner_task_days` is opened for them.
+    #[schema(schema_with = super::schema::uuid_or_null)]
+    pub task_owner: Option<String>,
 }
 
 impl TryFrom<CallbackResultIn> for CallbackResult {
@@ -300,12 +304,22 @@ impl TryFrom<CallbackResultIn> for CallbackResult {
             content: r.content,
             fallback_method: r.fallback_method.as_deref().map(method).transpose()?,
             fallback_at: r.fallback_at,
+            task_owner: r
+                .task_owner
+                .as_deref()
+                .map(|u| {
+                    u.parse::<UserId>()
+                        .map_err(|_| Error::Invalid(format!("task_owner {u:?}")))
+                })
+                .transpose()?,
         })
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordedCallback {
+    /// R-VISIT-OWNER: the task opened for the problem found, if an owner was named.
+    pub task: Option<super::tasks::TaskOut>,
     pub callback: CallbackOut,
     /// The next attempt, when the customer was not reached and a fallback was given.
     pub next: Option<CallbackOut>,
@@ -377,12 +391,31 @@ pub async fn record_callback(
     ApiJson(r): ApiJson<CallbackResultIn>,
 ) -> Result<Json<RecordedCallback>> {
     let r = CallbackResult::try_from(r)?;
-    let (callback, next) = st
+    let office = c.0.office;
+    // Unknown first (404), then the owner named: a person of this office, still active.
+    if st.store.callback(office, id.clone()).await?.is_none() {
+        return Err(Error::NotFound(format!("call-back {id}")));
+    }
+    if let Some(owner) = r.task_owner {
+        let person = st.store.user(owner).await?;
+        if !person.is_some_and(|p| p.office == office && p.active) {
+            return Err(Error::Invalid(format!(
+                "task_owner {owner} is not an active person of this office"
+            )));
+        }
+    }
+    let days = st.store.settings(office).await?.owner_task_days;
+    let (callback, next, task) = st
         .store
-        .record_callback(c.0.office, id, r, c.0.sub, st.now())
+        .record_callback_task(office, id, r, c.0.sub, st.now(), days)
         .await?;
+    let task = match task {
+        Some(t) => Some(super::tasks::task_out(&st, t).await?),
+        None => None,
+    };
     Ok(Json(RecordedCallback {
         callback: callback.into(),
+        task,
         next: next.map(CallbackOut::from),
     }))
 }

@@ -9,7 +9,7 @@ use crate::service::case_actions::CaseAction;
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
-    s3_reports, samples, schedule, session, users,
+    s3_reports, samples, schedule, session, tasks, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -179,6 +179,8 @@ impl Modify for OneKindOfFact {
         users::me,
         users::ticket,
         session::sign_in,
+        tasks::list,
+        tasks::close,
         session::sign_out,
         users::list,
         users::create,
@@ -289,6 +291,8 @@ impl Modify for OneKindOfFact {
         users::Me,
         users::TicketOut,
         session::SessionIn,
+        tasks::TaskOut,
+        tasks::CloseIn,
         users::SettingsBody,
         service::month::MonthStats,
         service::month_close::MonthView,

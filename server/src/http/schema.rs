@@ -41,7 +41,7 @@ pub const ROLES: &[&str] = &[
     "admin",
 ];
 pub const CALLBACK_METHODS: &[&str] = &["phone", "on_site", "online_survey"];
-pub const CALLBACK_STATUSES: &[&str] = &["planned", "done", "failed"];
+pub const CALLBACK_STATUSES: &[&str] = &["planned", "done", "failed", "cancelled"];
 pub const PASS_FAIL: &[&str] = &["pass", "fail"];
 pub const CALENDAR_KINDS: &[&str] = &["cn", "weekends"];
 pub const COMPLAINT_STATUSES: &[&str] = &[

@@ -115,6 +115,14 @@ pub struct SettingsBody {
     #[serde(default = "default_console_session_hours")]
     #[schema(minimum = 1, maximum = 168, default = 12)]
     pub console_session_hours: u32,
+    /// R-VISIT-OWNER: days until a call-back's problem task is due (default 7).
+    #[serde(default = "default_owner_task_days")]
+    #[schema(minimum = 1, maximum = 90, default = 7)]
+    pub owner_task_days: u32,
+}
+
+fn default_owner_task_days() -> u32 {
+    OfficeSettings::default().owner_task_days
 }
 
 fn default_console_session_hours() -> u32 {
@@ -164,6 +172,7 @@ impl From<OfficeSettings> for SettingsBody {
             count_deadline_days: s.count_deadline_days,
             min_quotes: s.min_quotes,
             console_session_hours: s.console_session_hours,
+            owner_task_days: s.owner_task_days,
         }
     }
 }
@@ -183,6 +192,7 @@ impl From<SettingsBody> for OfficeSettings {
             count_deadline_days: s.count_deadline_days,
             min_quotes: s.min_quotes,
             console_session_hours: s.console_session_hours,
+            owner_task_days: s.owner_task_days,
         }
     }
 }

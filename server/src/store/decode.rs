@@ -5,6 +5,7 @@ use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::Callback;
 use baoxiu_sync_core::complaint::DEFAULT_DECISION_DAYS;
 use baoxiu_sync_core::doc::{CaseDoc, CaseFacts};
+use baoxiu_sync_core::task::OwnerTask;
 use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, UserId};
 use chrono::NaiveDate;
 
@@ -190,5 +191,34 @@ pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
         recorded_at,
         created_at,
         id,
+    })
+}
+
+pub(crate) const TASK_COLUMNS: &str = "id, callback_id, order_id, owner, problem, due_at, \
+     created_by, created_at, closed_at, closed_by, outcome";
+
+/// An `owner_tasks` row as text and numbers, decoded by [`to_task`].
+pub(crate) type TaskRow = (
+    (String, String, String, String, String, i64),
+    (String, i64, Option<i64>, Option<String>, String),
+);
+
+pub(crate) fn to_task(row: TaskRow) -> Result<OwnerTask> {
+    let (
+        (id, callback, order, owner, problem, due_at),
+        (created_by, created_at, closed_at, closed_by, outcome),
+    ) = row;
+    Ok(OwnerTask {
+        id,
+        callback,
+        order: parse("order id", &order)?,
+        owner: parse("user id", &owner)?,
+        problem,
+        due_at,
+        created_by: parse("user id", &created_by)?,
+        created_at,
+        closed_at,
+        closed_by: user(closed_by)?,
+        outcome,
     })
 }

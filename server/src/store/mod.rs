@@ -30,6 +30,7 @@ use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
 use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
 use baoxiu_sync_core::settings::OfficeSettings;
+use baoxiu_sync_core::task::OwnerTask;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
 use baoxiu_sync_core::{
     Author, DeviceId, EventBody, FeeItem, Millis, NewOrder, Office, OfficeId, OrderId, Person,
@@ -463,7 +464,18 @@ pub trait MonthStore: Send + Sync + Debug {
     ) -> Result<Vec<(Option<UserId>, OrderId)>>;
     async fn insert_callback(&self, office: OfficeId, callback: Callback) -> Result<()>;
     async fn callback(&self, office: OfficeId, id: String) -> Result<Option<Callback>>;
-    /// Records a result (sync-core's `Callback::record`) and plans the fallback, atomically.
+    /// Records a result (sync-core's `Callback::record`), plans the fallback and opens the
+    /// owner's task for a problem found (R-VISIT-OWNER, due `task_days` later), atomically.
+    async fn record_callback_task(
+        &self,
+        office: OfficeId,
+        id: String,
+        result: CallbackResult,
+        by: UserId,
+        now: Millis,
+        task_days: u32,
+    ) -> Result<(Callback, Option<Callback>, Option<OwnerTask>)>;
+    /// `record_callback_task` with the default task period.
     async fn record_callback(
         &self,
         office: OfficeId,
@@ -471,7 +483,32 @@ pub trait MonthStore: Send + Sync + Debug {
         result: CallbackResult,
         by: UserId,
         now: Millis,
-    ) -> Result<(Callback, Option<Callback>)>;
+    ) -> Result<(Callback, Option<Callback>)> {
+        let days = OfficeSettings::default().owner_task_days;
+        let (cb, next, _) = self
+            .record_callback_task(office, id, result, by, now, days)
+            .await?;
+        Ok((cb, next))
+    }
+    /// The office's owner tasks (R-VISIT-OWNER), one owner's or everyone's, the open ones
+    /// only if asked; oldest due first.
+    async fn owner_tasks(
+        &self,
+        office: OfficeId,
+        owner: Option<UserId>,
+        open_only: bool,
+    ) -> Result<Vec<OwnerTask>>;
+    /// Closes a task with what was done: by its owner, or by anyone when `any` (a
+    /// supervisor); `Forbidden` otherwise, `Conflict` if closed already.
+    async fn close_owner_task(
+        &self,
+        office: OfficeId,
+        id: String,
+        by: UserId,
+        any: bool,
+        outcome: String,
+        now: Millis,
+    ) -> Result<OwnerTask>;
     async fn callbacks(&self, office: OfficeId, filter: CallbackFilter) -> Result<Vec<Callback>>;
     /// Stores a sample with its planned call-backs, and cancels the planned call-backs
     /// `cancel` names (a redraw: by the sample's author, at its time), atomically; one of

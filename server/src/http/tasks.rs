@@ -1,0 +1,121 @@
+//! R-VISIT-OWNER: the tasks call-backs open for whoever must act on a problem — the owner's
+//! list (everyone's, for a role that makes call-backs) and closing one with what was done.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use baoxiu_sync_core::task::{MAX_TASK_TEXT, OwnerTask};
+use baoxiu_sync_core::{OrderId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ErrorBody;
+use super::extract::{ApiJson, ApiQuery, Caller};
+use crate::error::{Error, Result};
+use crate::policy::{Action, role_allows};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskOut {
+    pub id: String,
+    /// The call-back that found the problem, and the order it was about.
+    pub callback: String,
+    #[schema(value_type = String)]
+    pub order: OrderId,
+    /// The order's unit and customer, to know what it is about.
+    pub unit: Option<String>,
+    pub customer_name: Option<String>,
+    #[schema(value_type = String)]
+    pub owner: UserId,
+    pub problem: String,
+    pub due_at: i64,
+    /// Open past its due date.
+    pub overdue: bool,
+    #[schema(value_type = String)]
+    pub created_by: UserId,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    #[schema(value_type = Option<String>)]
+    pub closed_by: Option<UserId>,
+    pub outcome: String,
+}
+
+pub(super) async fn task_out(st: &AppState, t: OwnerTask) -> Result<TaskOut> {
+    let order = st.store.order(t.order).await?;
+    Ok(TaskOut {
+        overdue: t.overdue(st.now()),
+        unit: order.as_ref().map(|o| o.customer.unit.clone()),
+        customer_name: order.map(|o| o.customer.name),
+        id: t.id,
+        callback: t.callback,
+        order: t.order,
+        owner: t.owner,
+        problem: t.problem,
+        due_at: t.due_at,
+        created_by: t.created_by,
+        created_at: t.created_at,
+        closed_at: t.closed_at,
+        closed_by: t.closed_by,
+        outcome: t.outcome,
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TasksQuery {
+    /// Only open tasks (default true).
+    pub open: Option<bool>,
+    /// Everyone's tasks, for a role that makes call-backs (default: the caller's own).
+    pub all: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks", params(TasksQuery), responses((status = 200, body = Vec<TaskOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<TasksQuery>,
+) -> Result<Json<Vec<TaskOut>>> {
+    let all = q.all.unwrap_or(false);
+    if all && !role_allows(c.0.role, Action::Callbacks) {
+        return Err(Error::Forbidden(format!(
+            "a {} sees only their own tasks",
+            c.0.role.as_str()
+        )));
+    }
+    let owner = (!all).then_some(c.0.sub);
+    let tasks = st
+        .store
+        .owner_tasks(c.0.office, owner, q.open.unwrap_or(true))
+        .await?;
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(task_out(&st, t).await?);
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseIn {
+    /// What was done about the problem.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub outcome: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/close", params(("id" = String, Path)), request_body = CloseIn, responses((status = 200, body = TaskOut), (status = 403, body = ErrorBody, description = "neither the owner nor a supervisor"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "closed already"), (status = 422, body = ErrorBody)))]
+pub async fn close(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CloseIn>,
+) -> Result<Json<TaskOut>> {
+    if b.outcome.trim().is_empty() || b.outcome.chars().count() > MAX_TASK_TEXT {
+        return Err(Error::Invalid(format!(
+            "outcome is 1–{MAX_TASK_TEXT} characters"
+        )));
+    }
+    let any = role_allows(c.0.role, Action::Callbacks);
+    let t = st
+        .store
+        .close_owner_task(c.0.office, id, c.0.sub, any, b.outcome, st.now())
+        .await?;
+    Ok(Json(task_out(&st, t).await?))
+}

@@ -1,0 +1,41 @@
+// baoxiu web console: the admin's home — the office's people (add, deactivate) and its
+// settings (the numbers the rules leave to the office, each with its documented default).
+// Built from DOM nodes (dom.js).
+"use strict";
+
+// The people roles an office gives (the server refuses the system role).
+const PERSON_ROLES = ["front_desk", "administrator", "dispatcher", "technician", "finance", "supervisor", "admin",
+  "leader", "fleet_manager", "driver", "department_head", "logistics_clerk"];
+
+async function admin(saved) {
+  const [users, settings] = await Promise.all([api("/api/v1/users"), api("/api/v1/settings")]);
+  const parts = [h("h2", {}, t("admin.title")), h("h3", {}, t("admin.people"))];
+  parts.push(table("people", [t("admin.name"), t("admin.role"), t("admin.specialties"), t("admin.active"), ""], users.map((p) => h("tr", { "data-user": p.id, "data-active": String(p.active) },
+    h("td", {}, p.name), h("td", {}, t("role." + p.role)), h("td", {}, (p.specialties || []).join("、"), p.zone ? " · " + p.zone : ""),
+    h("td", { class: p.active ? "good" : "muted" }, t(p.active ? "admin.yes" : "admin.no")),
+    h("td", {}, mayDo("ManageUsers") && p.active && p.id !== S.me.user
+      ? h("button", { type: "button", class: "do-deactivate", on: { click: () => {
+        if (confirm(t("admin.confirm") + " " + p.name)) post(`/api/v1/users/${p.id}/deactivate`).then(admin, fail);
+      } } }, t("admin.deactivate")) : null)))));
+  if (mayDo("ManageUsers")) {
+    const name = h("input", { id: "pu-name", required: true });
+    const role = h("select", { id: "pu-role" }, options(PERSON_ROLES.map((r) => [r, t("role." + r)]), "technician"));
+    const specialties = h("input", { id: "pu-specialties", placeholder: "plumbing, electrical" });
+    const zone = h("input", { id: "pu-zone" });
+    parts.push(h("form", { id: "new-person", on: onSubmit(() => post("/api/v1/users", {
+      name: name.value, role: role.value, zone: zone.value.trim() || null,
+      specialties: specialties.value.split(/[,，、]/).map((x) => x.trim()).filter(Boolean),
+    }).then(admin)) }, h("h3", {}, t("admin.add")), field(t("admin.name"), name), field(t("admin.role"), role),
+      field(t("admin.specialties"), specialties), field(t("admin.zone"), zone), h("p", { class: "muted" }, t("admin.tokenhint")), h("button", { id: "do-add-person" }, t("admin.add"))));
+  }
+  // Every setting the API serves, as a number field; the catalogue names each one.
+  const inputs = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, h("input", { type: "number", id: "st-" + k, value: v, required: true })]));
+  const editable = mayDo("EditSettings");
+  for (const i of Object.values(inputs)) if (!editable) i.readOnly = true;
+  parts.push(h("h3", {}, t("admin.settings")), h("form", { id: "settings", on: onSubmit(() => {
+    const body = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, +i.value]));
+    return api("/api/v1/settings", { method: "PUT", body: JSON.stringify(body) }).then(() => admin(true));
+  }) }, Object.entries(inputs).map(([k, i]) => field(t("setting." + k), i)), editable ? h("button", { id: "do-settings" }, t("action.save")) : null,
+    saved === true ? h("p", { class: "good", id: "settings-saved", role: "status" }, t("admin.saved")) : null));
+  show(...parts);
+}
