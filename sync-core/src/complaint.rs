@@ -87,6 +87,36 @@ impl Status {
             Status::Incomplete | Status::AwaitingAcceptance | Status::Accepted
         )
     }
+
+    /// 抱怨率 (S5 17): a complaint counts in the complaint rate once it is accepted as being
+    /// about the office's service — accepted, decided or closed. A repeat refused, a
+    /// duplicate merged, a complaint transferred to another unit, and one whose acceptance
+    /// is not decided yet are not counted.
+    pub fn counts_in_rate(self) -> bool {
+        matches!(self, Status::Accepted | Status::Decided | Status::Closed)
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::Status;
+
+    #[test]
+    fn r_cpl_rate_counts_only_complaints_accepted_about_the_office_s_service() {
+        let cases = [
+            (Status::Incomplete, false),
+            (Status::AwaitingAcceptance, false),
+            (Status::Accepted, true),
+            (Status::Decided, true),
+            (Status::Closed, true),
+            (Status::NotAccepted, false),
+            (Status::Transferred, false),
+            (Status::Merged, false),
+        ];
+        for (status, counts) in cases {
+            assert_eq!(status.counts_in_rate(), counts, "{status:?}");
+        }
+    }
 }
 
 /// One thing that happened to a complaint.

@@ -419,7 +419,11 @@ async fn r_cpl_report_against_hand_computed_figures() {
     // 5 online, complete Nov 20 → still awaiting on Nov 27 (due Dec 4): not yet counted.
     // Deadlines kept 2 of 4 → 50.00 %; 5 complaints; by channel hotline 2, email 1, letter 1,
     // online 1; repeats 1.
-    let one = id(&file(&srv, body(at(2026, 11, 2), true)).await);
+    // The first names the technician it is about.
+    let tech = srv.who("a.tech1").person.id.to_string();
+    let mut b = body(at(2026, 11, 2), true);
+    b["technician"] = json!(tech);
+    let one = id(&file(&srv, b).await);
     act(
         &srv,
         "a.supervisor",
@@ -480,8 +484,14 @@ async fn r_cpl_report_against_hand_computed_figures() {
     assert_eq!(r["on_time_handling"]["denominator"], 4);
     assert_eq!(r["on_time_handling"]["basis_points"], 5000);
     assert_eq!(r["repeat_complaints"], 1);
-    // No orders were completed in the month: the complaint rate has no denominator.
+    // 抱怨率 counts only the complaint accepted (1), not the refusal, the refused repeat, or
+    // the two not yet accepted; no orders were completed in the month: no denominator.
+    assert_eq!(r["complaint_rate"]["numerator"], 1);
     assert_eq!(r["complaint_rate"]["denominator"], 0);
+    // Per technician: the accepted complaint names tech1, who completed nothing this month.
+    let per = r["complaint_rate_per_technician"].as_array().unwrap();
+    let t1 = per.iter().find(|x| x["technician"] == json!(tech)).expect("tech1 listed");
+    assert_eq!((t1["rate"]["numerator"].as_u64(), t1["rate"]["denominator"].as_u64()), (Some(1), Some(0)));
     // Exported like the other registers.
     srv.set_today("2026-11-27");
     let res = srv
