@@ -490,8 +490,17 @@ async fn r_cpl_report_against_hand_computed_figures() {
     assert_eq!(r["complaint_rate"]["denominator"], 0);
     // Per technician: the accepted complaint names tech1, who completed nothing this month.
     let per = r["complaint_rate_per_technician"].as_array().unwrap();
-    let t1 = per.iter().find(|x| x["technician"] == json!(tech)).expect("tech1 listed");
-    assert_eq!((t1["rate"]["numerator"].as_u64(), t1["rate"]["denominator"].as_u64()), (Some(1), Some(0)));
+    let t1 = per
+        .iter()
+        .find(|x| x["technician"] == json!(tech))
+        .expect("tech1 listed");
+    assert_eq!(
+        (
+            t1["rate"]["numerator"].as_u64(),
+            t1["rate"]["denominator"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
     // Exported like the other registers.
     srv.set_today("2026-11-27");
     let res = srv

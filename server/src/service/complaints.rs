@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use baoxiu_sync_core::calendar::OfficeCalendar;
 use baoxiu_sync_core::UserId;
+use baoxiu_sync_core::calendar::OfficeCalendar;
 use baoxiu_sync_core::complaint::{Complaint, Status};
 use chrono::NaiveDate;
 use serde::Serialize;
