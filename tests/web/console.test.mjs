@@ -466,6 +466,49 @@ try {
     await p.screenshot({ path: join(shots, `home-${role}-1920-en.png`), fullPage: true });
     await p.close();
   }
+  // Finance's main task, in English: the technician finishes the job on the phone (fee
+  // told, consent, a part checked, tested, signed) and finance receipts it from billing.
+  run("fee", id);
+  run("consent", id);
+  run("material", id, "水龍頭");
+  run("complete", id, "--notes", "更換水龍頭並測試");
+  run("sign", id, "林小姐");
+  run("tech-sign", id);
+  run("sync");
+  const fin = watch(await browser.newPage({ viewport: { width: 1920, height: 1000 } }), "finance");
+  await fin.goto(base + "/");
+  await fin.click("#login-lang");
+  await fin.waitForFunction(() => document.documentElement.lang === "en");
+  await fin.fill("#token", who("finance").token);
+  await fin.click("#login button");
+  await fin.waitForSelector(`#to-receipt tr[data-billing="${id}"]`);
+  await fin.click(`#to-receipt tr[data-billing="${id}"] a`);
+  await fin.waitForSelector("#receipt");
+  await fin.fill("#rc-number", "R90001");
+  await fin.click("#do-receipt");
+  await fin.waitForSelector('#timeline tr[data-kind="receipt_issued"]');
+  check((await fin.textContent('#timeline tr[data-kind="receipt_issued"]')).includes("Receipt"), "finance receipted the signed order, in English");
+  await translated(fin, "the receipted order (English)");
+  await a11y(fin, "the receipted order (English)");
+  await fin.close();
+  // The front desk's main task, in English: a walk-in logged with a visit booked today.
+  const desk = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "front_desk");
+  await desk.goto(base + "/");
+  await desk.click("#login-lang");
+  await desk.waitForFunction(() => document.documentElement.lang === "en");
+  await desk.fill("#token", who("front_desk").token);
+  await desk.click("#login button");
+  await desk.waitForSelector("#intake");
+  await desk.fill("#in-name", "Mr Chen");
+  await desk.fill("#in-unit", "C棟-2F-1");
+  await desk.fill("#in-phone", "0912-777-888");
+  await desk.selectOption("#in-channel", "walk_in");
+  await desk.fill("#in-desc", "Door bell silent");
+  await desk.click("#in-submit");
+  await desk.waitForSelector('#order-status[data-status="logged"]');
+  check((await desk.textContent("#order-status")) === "Logged", "the front desk logged a walk-in, in English");
+  check((await desk.textContent("#customer")).includes("0912-777-888"), "with the caller's phone");
+  await desk.close();
   // The admin keeps the office's people and settings: a setting saved is the API's.
   const boss = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "admin");
   await boss.goto(base + "/");
