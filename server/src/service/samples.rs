@@ -6,7 +6,7 @@ use baoxiu_sync_core::callback::{
     self, Callback, CallbackMethod, CallbackPlan, CallbackStatus, Progress, SampleParams, Stratum,
     draw_sample,
 };
-use baoxiu_sync_core::{Millis, OfficeId, UserId};
+use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
 use serde::Serialize;
 
 use super::month::{Month, office_or_404};
@@ -46,7 +46,7 @@ pub async fn create_sample(
     let (replaces, reason) = match (current, redraw) {
         (Some(s), None) => {
             return Ok(Drawn {
-                sample: with_strata(store, office, s).await?,
+                sample: with_strata(store, &o, s).await?,
                 new: false,
             });
         }
@@ -128,15 +128,10 @@ async fn month_callbacks(
 }
 
 /// A recorded sample with its strata re-drawn from its seed and parameters (which shows
-/// the draw is reproducible).
-async fn with_strata(
-    store: &dyn Store,
-    office: OfficeId,
-    mut s: SampleRecord,
-) -> Result<SampleRecord> {
-    let o = office_or_404(store, office).await?;
+/// the draw is reproducible). The caller has read the office already.
+async fn with_strata(store: &dyn Store, o: &Office, mut s: SampleRecord) -> Result<SampleRecord> {
     let m = Month::parse(&s.month, &o.time_zone)?;
-    let completed = store.completed_orders(office, m.period()).await?;
+    let completed = store.completed_orders(o.id, m.period()).await?;
     let (_, strata): (_, Vec<Stratum>) =
         draw_sample(&completed, s.percent, s.min_per_technician, s.seed)?;
     s.strata = strata;
@@ -150,7 +145,10 @@ pub async fn sample(
     id: String,
 ) -> Result<Option<SampleRecord>> {
     match store.sample(office, id).await? {
-        Some(s) => Ok(Some(with_strata(store, office, s).await?)),
+        Some(s) => {
+            let o = office_or_404(store, office).await?;
+            Ok(Some(with_strata(store, &o, s).await?))
+        }
         None => Ok(None),
     }
 }
@@ -200,7 +198,7 @@ pub async fn queue(store: &dyn Store, office: OfficeId, month: &str) -> Result<Q
     let m = Month::parse(month, &o.time_zone)?;
     let samples = store.month_samples(office, m.to_string()).await?;
     let sample = match samples.last() {
-        Some(s) => Some(with_strata(store, office, s.clone()).await?),
+        Some(s) => Some(with_strata(store, &o, s.clone()).await?),
         None => None,
     };
     let callbacks: Vec<Callback> = month_callbacks(store, office, &samples)

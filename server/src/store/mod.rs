@@ -490,6 +490,26 @@ pub trait MonthStore: Send + Sync + Debug {
             .await?;
         Ok((cb, next))
     }
+    async fn callbacks(&self, office: OfficeId, filter: CallbackFilter) -> Result<Vec<Callback>>;
+    /// Stores a sample with its planned call-backs, and cancels the planned call-backs
+    /// `cancel` names (a redraw: by the sample's author, at its time), atomically; one of
+    /// them no longer planned is a `Conflict` and nothing is stored.
+    async fn insert_sample(
+        &self,
+        office: OfficeId,
+        sample: SampleRecord,
+        cancel: Vec<String>,
+        callbacks: Vec<Callback>,
+    ) -> Result<()>;
+    async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>>;
+    /// The month's samples, oldest first (the last is the one in force).
+    async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>>;
+}
+
+/// R-VISIT-OWNER: the tasks call-backs open (a task is opened with its call-back, by
+/// `MonthStore::record_callback_task`).
+#[async_trait]
+pub trait TaskStore: Send + Sync + Debug {
     /// The office's owner tasks (R-VISIT-OWNER), one owner's or everyone's, the open ones
     /// only if asked; oldest due first.
     async fn owner_tasks(
@@ -509,20 +529,6 @@ pub trait MonthStore: Send + Sync + Debug {
         outcome: String,
         now: Millis,
     ) -> Result<OwnerTask>;
-    async fn callbacks(&self, office: OfficeId, filter: CallbackFilter) -> Result<Vec<Callback>>;
-    /// Stores a sample with its planned call-backs, and cancels the planned call-backs
-    /// `cancel` names (a redraw: by the sample's author, at its time), atomically; one of
-    /// them no longer planned is a `Conflict` and nothing is stored.
-    async fn insert_sample(
-        &self,
-        office: OfficeId,
-        sample: SampleRecord,
-        cancel: Vec<String>,
-        callbacks: Vec<Callback>,
-    ) -> Result<()>;
-    async fn sample(&self, office: OfficeId, id: String) -> Result<Option<SampleRecord>>;
-    /// The month's samples, oldest first (the last is the one in force).
-    async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>>;
 }
 
 /// A change to a complaint, applied by the backend inside its transaction with the
@@ -659,6 +665,7 @@ pub trait Store:
     + CaseStore
     + DirectoryStore
     + MonthStore
+    + TaskStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -672,6 +679,7 @@ impl<
         + CaseStore
         + DirectoryStore
         + MonthStore
+        + TaskStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

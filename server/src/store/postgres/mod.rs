@@ -23,6 +23,7 @@ mod registers;
 mod rows;
 pub mod schema;
 pub mod sql;
+mod tasks;
 mod writer;
 
 use std::sync::mpsc::{SyncSender, sync_channel};

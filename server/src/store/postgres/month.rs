@@ -14,8 +14,7 @@ use postgres::types::ToSql;
 use super::PgStore;
 use crate::error::{Error, Result};
 use crate::store::decode::{
-    CALLBACK_COLUMNS, CallbackRow, TASK_COLUMNS, TaskRow, from_json, parse, to_callback, to_json,
-    to_task, user,
+    CALLBACK_COLUMNS, CallbackRow, from_json, parse, to_callback, to_json, user,
 };
 use crate::store::{
     CallbackFilter, CountParams, MonthCounts, MonthStore, Period, RegisterLine, SampleRecord,
@@ -246,51 +245,6 @@ fn callback_row(r: &postgres::Row) -> Result<CallbackRow> {
     ))
 }
 
-fn task_row(r: &postgres::Row) -> Result<TaskRow> {
-    Ok((
-        (
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get(3)?,
-            r.try_get(4)?,
-            r.try_get(5)?,
-        ),
-        (
-            r.try_get(6)?,
-            r.try_get(7)?,
-            r.try_get(8)?,
-            r.try_get(9)?,
-            r.try_get(10)?,
-        ),
-    ))
-}
-
-fn save_task(c: &mut impl Sql, office: OfficeId, t: &OwnerTask) -> Result<()> {
-    c.execute(
-        "INSERT INTO owner_tasks (id, office, callback_id, order_id, owner, problem, due_at,
-             created_by, created_at, closed_at, closed_by, outcome)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (id) DO UPDATE SET closed_at = excluded.closed_at,
-             closed_by = excluded.closed_by, outcome = excluded.outcome",
-        &[
-            &t.id,
-            &office.to_string(),
-            &t.callback,
-            &t.order.to_string(),
-            &t.owner.to_string(),
-            &t.problem,
-            &t.due_at,
-            &t.created_by.to_string(),
-            &t.created_at,
-            &t.closed_at,
-            &t.closed_by.map(|u| u.to_string()),
-            &t.outcome,
-        ],
-    )?;
-    Ok(())
-}
-
 fn load_callback(
     c: &mut impl Sql,
     office: OfficeId,
@@ -452,68 +406,9 @@ impl MonthStore for PgStore {
                 save_callback(tx, office, n)?;
             }
             if let Some(t) = &task {
-                save_task(tx, office, t)?;
+                super::tasks::save_task(tx, office, t)?;
             }
             Ok((cb, next, task))
-        })
-        .await
-    }
-
-    async fn owner_tasks(
-        &self,
-        office: OfficeId,
-        owner: Option<UserId>,
-        open_only: bool,
-    ) -> Result<Vec<OwnerTask>> {
-        self.with(move |c| {
-            c.query(
-                &format!(
-                    "SELECT {TASK_COLUMNS} FROM owner_tasks
-                     WHERE office = $1 AND ($2::TEXT IS NULL OR owner = $2)
-                       AND (NOT $3 OR closed_at IS NULL)
-                     ORDER BY due_at, id"
-                ),
-                &[
-                    &office.to_string(),
-                    &owner.map(|o| o.to_string()),
-                    &open_only,
-                ],
-            )?
-            .iter()
-            .map(|r| to_task(task_row(r)?))
-            .collect()
-        })
-        .await
-    }
-
-    async fn close_owner_task(
-        &self,
-        office: OfficeId,
-        id: String,
-        by: UserId,
-        any: bool,
-        outcome: String,
-        now: Millis,
-    ) -> Result<OwnerTask> {
-        self.tx(move |tx| {
-            let row = tx
-                .query_opt(
-                    &format!(
-                        "SELECT {TASK_COLUMNS} FROM owner_tasks
-                         WHERE id = $1 AND office = $2 FOR UPDATE"
-                    ),
-                    &[&id, &office.to_string()],
-                )?
-                .ok_or_else(|| Error::NotFound(format!("task {id}")))?;
-            let mut t = to_task(task_row(&row)?)?;
-            if !any && t.owner != by {
-                return Err(Error::Forbidden(
-                    "only the task's owner or a supervisor closes it".into(),
-                ));
-            }
-            t.close(by, &outcome, now)?;
-            save_task(tx, office, &t)?;
-            Ok(t)
         })
         .await
     }

@@ -21,6 +21,7 @@ mod projection;
 mod registers;
 pub mod schema;
 mod states;
+mod tasks;
 mod writer;
 
 use std::collections::HashSet;

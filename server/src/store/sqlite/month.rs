@@ -12,9 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, from_json, parse, to_json};
 use crate::error::{Error, Result};
-use crate::store::decode::{
-    CALLBACK_COLUMNS, CallbackRow, TASK_COLUMNS, TaskRow, to_callback, to_task, user,
-};
+use crate::store::decode::{CALLBACK_COLUMNS, CallbackRow, to_callback, user};
 use crate::store::{
     CallbackFilter, CountParams, MonthCounts, MonthStore, Period, RegisterLine, SampleRecord,
     TechnicianCounts, UncertainArrival,
@@ -268,45 +266,6 @@ fn callback_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallbackRow> {
     ))
 }
 
-fn task_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
-    Ok((
-        (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ),
-        (r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?),
-    ))
-}
-
-fn save_task(c: &Connection, office: OfficeId, t: &OwnerTask) -> Result<()> {
-    c.execute(
-        "INSERT INTO owner_tasks (id, office, callback_id, order_id, owner, problem, due_at,
-             created_by, created_at, closed_at, closed_by, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT (id) DO UPDATE SET closed_at = excluded.closed_at,
-             closed_by = excluded.closed_by, outcome = excluded.outcome",
-        params![
-            t.id,
-            office.to_string(),
-            t.callback,
-            t.order.to_string(),
-            t.owner.to_string(),
-            t.problem,
-            t.due_at,
-            t.created_by.to_string(),
-            t.created_at,
-            t.closed_at,
-            t.closed_by.map(|u| u.to_string()),
-            t.outcome,
-        ],
-    )?;
-    Ok(())
-}
-
 fn load_callback(c: &Connection, office: OfficeId, id: &str) -> Result<Option<Callback>> {
     c.query_row(
         &format!("SELECT {CALLBACK_COLUMNS} FROM callbacks WHERE id = ?1 AND office = ?2"),
@@ -504,66 +463,9 @@ impl MonthStore for SqliteStore {
                 save_callback(c, office, n)?;
             }
             if let Some(t) = &task {
-                save_task(c, office, t)?;
+                super::tasks::save_task(c, office, t)?;
             }
             Ok((cb, next, task))
-        })
-        .await
-    }
-
-    async fn owner_tasks(
-        &self,
-        office: OfficeId,
-        owner: Option<UserId>,
-        open_only: bool,
-    ) -> Result<Vec<OwnerTask>> {
-        self.read(move |_, c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {TASK_COLUMNS} FROM owner_tasks
-                 WHERE office = ?1 AND (?2 IS NULL OR owner = ?2)
-                   AND (?3 = 0 OR closed_at IS NULL)
-                 ORDER BY due_at, id"
-            ))?;
-            let rows = stmt
-                .query_map(
-                    params![office.to_string(), owner.map(|o| o.to_string()), open_only],
-                    task_row,
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.into_iter().map(to_task).collect()
-        })
-        .await
-    }
-
-    async fn close_owner_task(
-        &self,
-        office: OfficeId,
-        id: String,
-        by: UserId,
-        any: bool,
-        outcome: String,
-        now: Millis,
-    ) -> Result<OwnerTask> {
-        self.exec(move |c| {
-            let row = c
-                .query_row(
-                    &format!(
-                        "SELECT {TASK_COLUMNS} FROM owner_tasks WHERE id = ?1 AND office = ?2"
-                    ),
-                    params![id, office.to_string()],
-                    task_row,
-                )
-                .optional()?
-                .ok_or_else(|| Error::NotFound(format!("task {id}")))?;
-            let mut t = to_task(row)?;
-            if !any && t.owner != by {
-                return Err(Error::Forbidden(
-                    "only the task's owner or a supervisor closes it".into(),
-                ));
-            }
-            t.close(by, &outcome, now)?;
-            save_task(c, office, &t)?;
-            Ok(t)
         })
         .await
     }
