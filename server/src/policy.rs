@@ -225,6 +225,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/complaints", Action::RecordComplaint),
     ("GET", "/api/v1/complaints/{id}", Action::ReadComplaints),
     (
+        "GET",
+        "/api/v1/complaints/{id}/report",
+        Action::ReadComplaints,
+    ),
+    (
         "POST",
         "/api/v1/complaints/{id}/actions",
         Action::ActOnComplaint,

@@ -80,8 +80,10 @@ async function complaints() {
   const list = await api("/api/v1/complaints");
   const act = (sel, id) => {
     const v = sel.value;
+    // R-CPL-DECIDE: a decision names its remedies, on the complaint's own page.
+    if (v === "decide") { location.hash = "#/complaint/" + id; return; }
     const body = v === "accept" || v === "refuse" ? { action: "answer", decision: v, reason: v === "refuse" ? prompt(t("action.reason")) : null }
-      : v === "decide" ? { action: "decide", outcome: "upheld", text: prompt(t("complaints.decide")) || "" } : { action: v };
+      : { action: v };
     post(`/api/v1/complaints/${id}/actions`, body).then(complaints, fail);
   };
   const rows = list.map((v) => {
@@ -92,8 +94,11 @@ async function complaints() {
     choices.push(["told", t("complaints.told")]);
     const sel = mayDo("ActOnComplaint") ? h("select", { class: "cp-act", "aria-label": t("complaints.action") }, options(choices, "")) : null;
     if (sel) sel.addEventListener("change", () => act(sel, c.id));
-    return h("tr", { "data-complaint": c.id }, h("td", {}, c.received_day), h("td", {}, c.complainant), h("td", {}, c.subject),
-      h("td", { "data-status": v.status }, t("complaint.status." + v.status)), h("td", {}, d ? d.due + " (" + d.working_days_left + ")" : "", mark), h("td", {}, sel));
+    return h("tr", { "data-complaint": c.id }, h("td", {}, c.received_day), h("td", {}, c.complainant), h("td", {}, h("a", { href: "#/complaint/" + c.id }, c.subject)),
+      h("td", { "data-status": v.status }, t("complaint.status." + v.status)), h("td", {}, d ? d.due + " (" + d.working_days_left + ")" : "", mark,
+        // R-CPL-REFERRAL: a regulator's reply date, until the written report is sent.
+        v.referral_deadline ? h("span", { class: "tag" + (v.referral_deadline.overdue ? "" : " warn"), "data-referral": v.referral_deadline.due }, t("complaint.referral"), " ", v.referral_deadline.due) : null),
+      h("td", {}, sel));
   });
   const parts = [h("h2", {}, t("complaints.title")),
     table("complaints", ["", t("complaints.complainant"), t("complaints.subject"), "", t("complaints.due") + " (" + t("complaints.left") + ")", ""], rows)];

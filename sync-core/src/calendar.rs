@@ -138,11 +138,14 @@ impl Calendar {
 }
 
 /// An office's calendar with the settings deadlines need: its time zone (days are the
-/// office's days) and its decision period for complaints (R-CPL-DECIDE).
+/// office's days) and its two complaint periods (R-CPL-DECIDE): to decide, and to tell the
+/// complainant the decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficeCalendar {
     pub calendar: Calendar,
     pub decision_days: u32,
+    /// Working days after the decision to tell the complainant.
+    pub tell_days: u32,
     pub time_zone: chrono_tz::Tz,
 }
 

@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, OfficeCalendar};
 use crate::model::{OrderId, UserId};
 
+mod resolution;
+pub use resolution::{
+    DEFAULT_TELL_DAYS, MAX_NOTE_CHARS, MAX_REMEDIES, NewReferral, Referral, Remedy, RemedyKind,
+    ReplyForm, ReportSent, check_remedies,
+};
+
 /// R-CPL-INCOMPLETE: tell the complainant what to add within 5 working days of receipt.
 pub const SUPPLEMENT_DAYS: u32 = 5;
 /// R-CPL-ACCEPT: say whether it is accepted within 10 working days of complete material.
@@ -160,7 +166,16 @@ pub struct Complaint {
     pub decided_day: Option<NaiveDate>,
     pub outcome: Option<String>,
     pub decision: Option<String>,
+    /// R-CPL-DECIDE: what the office does about it (none before the decision).
+    #[serde(default)]
+    pub remedies: Vec<Remedy>,
+    /// R-CPL-DECIDE: the second deadline, telling the complainant the decision.
+    #[serde(default)]
+    pub tell_due: Option<NaiveDate>,
     pub told_day: Option<NaiveDate>,
+    /// R-CPL-REFERRAL: referred by a regulator.
+    #[serde(default)]
+    pub referral: Option<Referral>,
     pub merged_into: Option<String>,
     pub duplicate_of: Option<String>,
     /// How often new facts restarted the deadline.
@@ -196,6 +211,9 @@ pub struct NewComplaint {
     /// Required with `same_as`: does it bring new facts?
     #[serde(default)]
     pub new_facts: Option<bool>,
+    /// R-CPL-REFERRAL: referred by a regulator.
+    #[serde(default)]
+    pub referral: Option<NewReferral>,
 }
 
 /// Records a complaint (R-CPL-CHANNEL, R-CPL-INCOMPLETE, R-CPL-ACCEPT); with `same_as`,
@@ -258,7 +276,7 @@ pub fn receive_complaint<E: From<Refusal>>(
 /// The next thing due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
-    /// supplement_notice | acceptance | decision
+    /// supplement_notice | acceptance | decision | tell | referral_reply
     pub kind: &'static str,
     pub rule: &'static str,
     pub due: NaiveDate,
@@ -267,6 +285,26 @@ pub struct Deadline {
     pub overdue: bool,
     /// Due within one working day.
     pub at_risk: bool,
+}
+
+impl Deadline {
+    fn new(
+        kind: &'static str,
+        rule: &'static str,
+        due: NaiveDate,
+        today: NaiveDate,
+        cal: &Calendar,
+    ) -> Deadline {
+        let left = cal.working_days_between(today, due);
+        Deadline {
+            kind,
+            rule,
+            due,
+            working_days_left: left,
+            overdue: today > due,
+            at_risk: today <= due && left <= 1,
+        }
+    }
 }
 
 fn add(cal: &Calendar, day: NaiveDate, n: u32) -> Result<NaiveDate, Refusal> {
@@ -337,7 +375,10 @@ impl Complaint {
             decided_day: None,
             outcome: None,
             decision: None,
+            remedies: Vec::new(),
+            tell_due: None,
             told_day: None,
+            referral: None,
             merged_into: None,
             duplicate_of: None,
             restarts: 0,
@@ -350,6 +391,9 @@ impl Complaint {
             c.supplement_due = Some(add(cal, day, SUPPLEMENT_DAYS)?);
         }
         c.log(day, "received", by, n.channel.clone());
+        if let Some(r) = &n.referral {
+            c.refer(day, r, by)?;
+        }
         Ok(c)
     }
 
@@ -524,38 +568,16 @@ impl Complaint {
         Ok(())
     }
 
-    /// R-CPL-DECIDE: the investigation's outcome.
-    pub fn decide(
-        &mut self,
-        day: NaiveDate,
-        outcome: &str,
-        text: &str,
-        by: UserId,
-    ) -> Result<(), Refusal> {
-        if self.status != Status::Accepted {
-            return conflict("R-CPL-DECIDE", "only an accepted complaint is decided");
-        }
-        if !["upheld", "partly_upheld", "not_upheld"].contains(&outcome) {
-            return invalid(
-                "R-CPL-DECIDE",
-                "outcome is upheld, partly_upheld or not_upheld",
-            );
-        }
-        if text.trim().is_empty() {
-            return invalid("R-CPL-DECIDE", "write the decision");
-        }
-        self.status = Status::Decided;
-        self.decided_day = Some(day);
-        self.outcome = Some(outcome.to_owned());
-        self.decision = Some(text.to_owned());
-        self.log(day, "decided", by, outcome);
-        Ok(())
-    }
-
     /// R-CPL-DECIDE: the complainant was told.
     pub fn told(&mut self, day: NaiveDate, by: UserId) -> Result<(), Refusal> {
         if self.status != Status::Decided {
             return conflict("R-CPL-DECIDE", "tell the complainant after the decision");
+        }
+        if self.decided_day.is_some_and(|d| day < d) {
+            return invalid(
+                "R-CPL-DECIDE",
+                "the complainant is told on or after the decision",
+            );
         }
         self.status = Status::Closed;
         self.told_day = Some(day);
@@ -572,40 +594,60 @@ impl Complaint {
                 self.supplement_due?,
             ),
             Status::AwaitingAcceptance => ("acceptance", "R-CPL-ACCEPT", self.acceptance_due?),
-            Status::Accepted | Status::Decided => ("decision", "R-CPL-DECIDE", self.decision_due?),
+            Status::Accepted => ("decision", "R-CPL-DECIDE", self.decision_due?),
+            // Decided: the second deadline, telling the complainant. A decision recorded
+            // before the tell deadline existed keeps the decision's.
+            Status::Decided => match self.tell_due {
+                Some(due) => ("tell", "R-CPL-DECIDE", due),
+                None => ("decision", "R-CPL-DECIDE", self.decision_due?),
+            },
             _ => return None,
         };
-        let left = cal.working_days_between(today, due);
-        Some(Deadline {
-            kind,
-            rule,
-            due,
-            working_days_left: left,
-            overdue: today > due,
-            at_risk: today <= due && left <= 1,
-        })
+        Some(Deadline::new(kind, rule, due, today, cal))
     }
 
-    /// Each deadline this complaint had, as (met on time?) once it is known: done by the
-    /// due day, or missed (done late, or still open after it).
-    pub fn deadlines_kept(&self, today: NaiveDate) -> Vec<bool> {
+    /// R-CPL-REFERRAL: the referring body's reply date, until the report is sent.
+    pub fn referral_deadline(&self, today: NaiveDate, cal: &Calendar) -> Option<Deadline> {
+        let r = self.referral.as_ref().filter(|r| r.sent.is_none())?;
+        Some(Deadline::new(
+            "referral_reply",
+            "R-CPL-REFERRAL",
+            r.reply_due,
+            today,
+            cal,
+        ))
+    }
+
+    /// Each deadline this complaint had, by kind, as (met on time?) once it is known: done
+    /// by the due day, or missed (done late, or still open after it). Both of
+    /// R-CPL-DECIDE's deadlines are here: `decision` and `tell`.
+    pub fn deadlines_kept(&self, today: NaiveDate) -> Vec<(&'static str, bool)> {
         let mut out = Vec::new();
-        let mut check = |due: Option<NaiveDate>, done: Option<NaiveDate>| {
+        let mut check = |kind, due: Option<NaiveDate>, done: Option<NaiveDate>| {
             if let Some(due) = due {
                 match done {
-                    Some(d) => out.push(d <= due),
-                    None if today > due => out.push(false),
+                    Some(d) => out.push((kind, d <= due)),
+                    None if today > due => out.push((kind, false)),
                     None => {}
                 }
             }
         };
         if self.status != Status::Merged {
             check(
+                "supplement_notice",
                 self.supplement_due,
                 self.supplement_notice_day.or(self.material_complete_day),
             );
-            check(self.acceptance_due, self.answered_day);
-            check(self.decision_due, self.decided_day);
+            check("acceptance", self.acceptance_due, self.answered_day);
+            check("decision", self.decision_due, self.decided_day);
+            check("tell", self.tell_due, self.told_day);
+            if let Some(r) = &self.referral {
+                check(
+                    "referral_reply",
+                    Some(r.reply_due),
+                    r.sent.as_ref().map(|s| s.day),
+                );
+            }
         }
         out
     }

@@ -258,3 +258,102 @@ async fn a_vehicle_repair_from_a_role_that_holds_none_is_refused_naming_its_chan
     }
     assert!(srv.state().store.order(repair).await.unwrap().is_none());
 }
+
+/// Complaints (R-CPL-*): what each caller should get on office a's complaint — referred by
+/// a regulator, tied to no order — written here apart from the server's policy.
+fn expected_on_complaint(caller: &str, op: &str) -> StatusCode {
+    let (office, who) = caller.split_once('.').unwrap();
+    let reads = matches!(who, "desk" | "supervisor" | "admin" | "dispatcher");
+    let records = matches!(who, "desk" | "supervisor" | "admin");
+    let decides = matches!(who, "supervisor" | "admin");
+    let allowed = match op {
+        "read" | "report" => reads,
+        "refer" => records,
+        _ => decides,
+    };
+    if !allowed {
+        return StatusCode::FORBIDDEN;
+    }
+    // Another office's complaint does not exist; a dispatcher sees only complaints tied to
+    // an order.
+    if office != "a" || (who == "dispatcher" && op != "refer") {
+        return StatusCode::NOT_FOUND;
+    }
+    match op {
+        "read" | "report" => StatusCode::OK,
+        // Referred once already; the report answers a decision not made yet.
+        _ => StatusCode::CONFLICT,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bola_complaints_each_role_reaches_only_its_office_s_complaints() {
+    let srv = TestServer::start().await;
+    let referral =
+        serde_json::json!({"body": "消委會", "reply_due": "2099-01-01", "form": "letter"});
+    let (s, v) = srv
+        .as_(
+            "a.desk",
+            "POST",
+            "/api/v1/complaints",
+            Some(serde_json::json!({"channel": "letter", "complainant": "王", "by_customer_or_agent": true,
+                "unit": "A-1", "subject": "漏水", "material_complete": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["complaint"]["id"].as_str().unwrap().to_owned();
+    let actions = format!("/api/v1/complaints/{id}/actions");
+    let (s, _) = srv
+        .as_(
+            "a.desk",
+            "POST",
+            &actions,
+            Some(serde_json::json!({"action": "refer", "referral": referral})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut checked = 0;
+    for caller in [
+        "a.desk",
+        "a.dispatcher",
+        "a.supervisor",
+        "a.finance",
+        "a.admin",
+        "a.tech1",
+        "b.desk",
+        "b.dispatcher",
+        "b.supervisor",
+        "b.finance",
+        "b.admin",
+        "b.tech1",
+    ] {
+        for op in ["read", "report", "refer", "report_sent"] {
+            let (method, path, body) = match op {
+                "read" => ("GET", format!("/api/v1/complaints/{id}"), None),
+                "report" => ("GET", format!("/api/v1/complaints/{id}/report"), None),
+                "refer" => (
+                    "POST",
+                    actions.clone(),
+                    Some(serde_json::json!({"action": "refer", "referral": referral})),
+                ),
+                _ => (
+                    "POST",
+                    actions.clone(),
+                    Some(serde_json::json!({"action": "report_sent"})),
+                ),
+            };
+            let res = srv
+                .http
+                .request(method.parse().unwrap(), srv.url(&path))
+                .bearer_auth(&srv.who(caller).token);
+            let res = match body {
+                Some(b) => res.json(&b),
+                None => res,
+            };
+            let got = res.send().await.unwrap().status();
+            assert_eq!(got, expected_on_complaint(caller, op), "{caller} {op}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 48);
+}

@@ -278,7 +278,7 @@ async fn r_cpl_reject_not_the_customer_duplicates_merge_and_transfer() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = act(&srv, "a.supervisor", &f, json!({"action": "decide", "outcome": "upheld", "text": "重新維修並補償", "day": "2026-11-20"})).await;
+    let (s, _) = act(&srv, "a.supervisor", &f, json!({"action": "decide", "outcome": "upheld", "text": "重新維修並補償", "day": "2026-11-20", "remedies": [{"kind": "repair"}, {"kind": "compensation", "amount": 20000}]})).await;
     assert_eq!(s, StatusCode::OK);
     // 3. Same complaint after the decision, no new facts → not accepted.
     let mut late = body(at(2026, 11, 23), true);
@@ -344,7 +344,7 @@ async fn r_cpl_decide_within_the_office_period_and_tell() {
         &srv,
         "b.supervisor",
         &c,
-        json!({"action": "decide", "outcome": "upheld", "text": "x"}),
+        json!({"action": "decide", "outcome": "upheld", "text": "x", "remedies": [{"kind": "apology"}]}),
     )
     .await;
     assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "R-CPL-DECIDE"));
@@ -361,7 +361,7 @@ async fn r_cpl_decide_within_the_office_period_and_tell() {
         &srv,
         "b.supervisor",
         &c,
-        json!({"action": "decide", "outcome": "maybe", "text": "x"}),
+        json!({"action": "decide", "outcome": "maybe", "text": "x", "remedies": [{"kind": "apology"}]}),
     )
     .await;
     assert_eq!(
@@ -370,7 +370,7 @@ async fn r_cpl_decide_within_the_office_period_and_tell() {
     );
     let (s, _) = act(&srv, "b.supervisor", &c, json!({"action": "told"})).await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, _) = act(&srv, "b.supervisor", &c, json!({"action": "decide", "outcome": "partly_upheld", "text": "部分成立，已道歉", "day": "2026-11-10"})).await;
+    let (s, _) = act(&srv, "b.supervisor", &c, json!({"action": "decide", "outcome": "partly_upheld", "text": "部分成立，已道歉", "day": "2026-11-10", "remedies": [{"kind": "apology"}]})).await;
     assert_eq!(s, StatusCode::OK);
     let (s, v) = act(
         &srv,
@@ -435,7 +435,7 @@ async fn r_cpl_report_against_hand_computed_figures() {
         &srv,
         "a.supervisor",
         &one,
-        json!({"action": "decide", "outcome": "upheld", "text": "成立", "day": "2026-11-20"}),
+        json!({"action": "decide", "outcome": "upheld", "text": "成立", "day": "2026-11-20", "remedies": [{"kind": "repair"}]}),
     )
     .await;
     let mut b = body(at(2026, 11, 3), false);
@@ -483,6 +483,16 @@ async fn r_cpl_report_against_hand_computed_figures() {
     assert_eq!(r["on_time_handling"]["numerator"], 2);
     assert_eq!(r["on_time_handling"]["denominator"], 4);
     assert_eq!(r["on_time_handling"]["basis_points"], 5000);
+    // By deadline: the decision kept; telling the complainant (due Nov 27, five working days
+    // after Nov 20) not yet due, so not counted.
+    let by = |k: &str| {
+        let x = &r["on_time_by_deadline"][k];
+        (x["numerator"].as_u64(), x["denominator"].as_u64())
+    };
+    assert_eq!(by("supplement_notice"), (Some(0), Some(1)));
+    assert_eq!(by("acceptance"), (Some(1), Some(2)));
+    assert_eq!(by("decision"), (Some(1), Some(1)));
+    assert_eq!(by("tell"), (None, None));
     assert_eq!(r["repeat_complaints"], 1);
     // 抱怨率 counts only the complaint accepted (1), not the refusal, the refused repeat, or
     // the two not yet accepted; no orders were completed in the month: no denominator.

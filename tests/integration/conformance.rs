@@ -1186,6 +1186,7 @@ mod cases {
             missing: String::new(),
             same_as,
             new_facts,
+            referral: None,
         }
     }
 
@@ -1236,7 +1237,14 @@ mod cases {
             .update_complaint(
                 office,
                 first.id.clone(),
-                Box::new(move |x, cal| x.decide(cal.day_of(T0).unwrap(), "upheld", "", by)),
+                Box::new(move |x, cal| {
+                    x.decide(
+                        cal.day_of(T0).unwrap(),
+                        ("upheld", "", &[]),
+                        (&cal.calendar, cal.tell_days),
+                        by,
+                    )
+                }),
             )
             .await;
         assert!(refused.is_err());
@@ -1324,6 +1332,7 @@ mod cases {
         let o = office(&*store).await;
         let office = o.office.id;
         let cal = store.calendar(office).await.unwrap();
+        assert_eq!((cal.decision_days, cal.tell_days), (15, 5), "the defaults");
         assert_eq!(
             cal.calendar.kind,
             CalendarKind::for_time_zone(&o.office.time_zone)
@@ -1335,13 +1344,14 @@ mod cases {
                 CalendarChange {
                     kind: Some(CalendarKind::Cn),
                     decision_days: Some(20),
+                    tell_days: Some(8),
                     overrides: vec![(day, Some(false))],
                 },
             )
             .await
             .unwrap();
         assert_eq!(cal.calendar.kind, CalendarKind::Cn);
-        assert_eq!(cal.decision_days, 20);
+        assert_eq!((cal.decision_days, cal.tell_days), (20, 8));
         assert_eq!(cal.calendar.overrides.get(&day), Some(&false));
         let cal = store
             .set_calendar(
@@ -1354,7 +1364,11 @@ mod cases {
             .await
             .unwrap();
         assert!(cal.calendar.overrides.is_empty());
-        assert_eq!(cal.decision_days, 20, "unchanged when not given");
+        assert_eq!(
+            (cal.decision_days, cal.tell_days),
+            (20, 8),
+            "unchanged when not given"
+        );
         assert!(
             store
                 .set_calendar(

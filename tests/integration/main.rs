@@ -11,6 +11,7 @@ mod cases;
 mod cases_offline;
 mod client;
 mod clock;
+mod complaint_outcomes;
 mod complaints;
 mod conformance;
 mod convergence;

@@ -43,6 +43,7 @@ fn complaint(o: &Office1) -> Complaint {
         missing: String::new(),
         same_as: None,
         new_facts: None,
+        referral: None,
     };
     let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
     let cal = Calendar::new(baoxiu_sync_core::calendar::CalendarKind::Weekends);
@@ -216,6 +217,8 @@ async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
     if version >= 3 {
         assert_eq!(complaints, vec![s.complaint.clone()]);
         assert_eq!(cal.decision_days, 7);
+        // A calendar set before migration 18 tells within the default period.
+        assert_eq!(cal.tell_days, 5);
         assert_eq!(
             cal.calendar
                 .overrides

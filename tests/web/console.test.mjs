@@ -318,9 +318,41 @@ try {
   await sup.fill("#cp-unit", "B棟-3F-2");
   await sup.fill("#cp-subject", "維修後仍漏水");
   await sup.click("#new-complaint button");
-  await sup.waitForSelector("#complaints tr[data-complaint]");
+  // The demo office has complaints of its own: this one is found by its complainant.
+  await sup.waitForSelector("#complaints tr[data-complaint]:has-text('王先生')");
   check(true, "a complaint is recorded with its deadline");
   await sup.screenshot({ path: join(shots, "complaints.png"), fullPage: true });
+  // On its page: a regulator's referral (R-CPL-REFERRAL), acceptance, the decision with its
+  // remedies and both deadlines (R-CPL-DECIDE), telling, and the written report sent.
+  await sup.click("#complaints tr[data-complaint]:has-text('王先生') a");
+  await sup.waitForSelector("#refer");
+  await sup.fill("#rf-body", "市消費者委員會");
+  await sup.fill("#rf-ref", "消委-118");
+  await sup.fill("#rf-due", "2099-12-31");
+  await sup.click("#refer button");
+  await sup.waitForSelector("#referral");
+  check((await sup.textContent(".deadline[data-kind=referral_reply]")).includes("2099-12-31"), "the referral's reply date is a deadline");
+  await sup.click("#cd-accept");
+  await sup.waitForSelector("#decide");
+  await sup.selectOption("#cd-outcome", "partly_upheld");
+  await sup.fill("#cd-text", "部分屬實，已賠償地板並致歉");
+  await sup.selectOption("#cd-remedies .remedy .rm-kind", "compensation");
+  await sup.fill("#cd-remedies .remedy .rm-amount", "200");
+  await sup.click("#cd-more");
+  await sup.selectOption("#cd-remedies .remedy:nth-child(2) .rm-kind", "apology");
+  await sup.click("#cd-submit");
+  await sup.waitForSelector("#decision");
+  check((await sup.$$("#remedies li")).length === 2, "the decision names its two remedies");
+  check(!!(await sup.$(".deadline[data-kind=tell]")), "the second deadline, telling the complainant, is shown");
+  await translated(sup, "a complaint");
+  await a11y(sup, "a complaint");
+  await sup.click("#cd-told");
+  await sup.waitForSelector("[data-status=closed]");
+  await sup.fill("#rs-note", "掛號 RR123");
+  await sup.click("#report-sent button");
+  await sup.waitForSelector("#rf-sent");
+  check(!(await sup.$(".deadline[data-kind=referral_reply]")), "the report sent ends the referral's deadline");
+  await sup.screenshot({ path: join(shots, "complaint.png"), fullPage: true });
   // The dispatcher finds the task on their list and closes it with what was done.
   await page.goto(base + "/#/tasks");
   await page.waitForSelector("#tasks tr[data-task]");

@@ -391,6 +391,9 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
             }
         }
     }
+    // The service centre's complaints, one redone by the first order.
+    let orders = order_ids(&*st.store).await?;
+    super::demo_cs::seed(st, &people, &orders).await?;
     Ok(people)
 }
 

@@ -2,5 +2,6 @@
 //! `dev-tools`): a seeded demo office and an in-process field trial.
 
 pub mod demo;
+mod demo_cs;
 mod demo_s3;
 pub mod simulate;

@@ -304,6 +304,7 @@ pub async fn run(
                 missing: String::new(),
                 same_as: None,
                 new_facts: None,
+                referral: None,
             };
             store
                 .create_complaint(office.id, n, state.now(), desk.id)

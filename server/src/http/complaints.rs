@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
-use baoxiu_sync_core::complaint::{Complaint, NewComplaint};
+use baoxiu_sync_core::complaint::{Complaint, NewComplaint, NewReferral, Refusal, Remedy};
 use baoxiu_sync_core::{OfficeId, Role, UserId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -123,6 +123,7 @@ pub async fn create(
         missing: b.missing,
         same_as: b.same_as,
         new_facts: b.new_facts,
+        referral: None,
     };
     let at = b.received_at.unwrap_or_else(|| st.now());
     let office = c.0.office;
@@ -163,13 +164,22 @@ pub async fn list(
         .filter(|x| q.status.as_deref().is_none_or(|s| x.status.as_str() == s))
         .map(|x| view(x, &cal, today, &all))
         .filter(|v| {
-            let d = v.next_deadline.as_ref();
-            let flag = |k: &str| d.and_then(|d| d[k].as_bool()).unwrap_or(false);
+            let ds = [v.next_deadline.as_ref(), v.referral_deadline.as_ref()];
+            let flag = |k: &str| ds.iter().flatten().any(|d| d[k].as_bool() == Some(true));
             (q.at_risk != Some(true) || flag("at_risk"))
                 && (q.overdue != Some(true) || flag("overdue"))
         })
         .collect();
     Ok(Json(out))
+}
+
+/// The office's complaint `id`, if the caller may see it; else not found.
+pub(super) async fn visible(st: &AppState, c: &Caller, id: &str) -> Result<Complaint> {
+    st.store
+        .complaint(c.0.office, id.to_owned())
+        .await?
+        .filter(|x| may_see(c.0.role, x))
+        .ok_or_else(|| Error::NotFound(format!("complaint {id}")))
 }
 
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", params(("id" = String, Path)), responses((status = 200, body = ComplaintView), (status = 404, body = ErrorBody)))]
@@ -178,14 +188,8 @@ pub async fn get(
     c: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ComplaintView>> {
-    let office = c.0.office;
-    let x = st
-        .store
-        .complaint(office, id.clone())
-        .await?
-        .filter(|x| may_see(c.0.role, x))
-        .ok_or_else(|| Error::NotFound(format!("complaint {id}")))?;
-    Ok(Json(view_now(&st, office, &x).await?))
+    let x = visible(&st, &c, &id).await?;
+    Ok(Json(view_now(&st, c.0.office, &x).await?))
 }
 
 /// An action on a complaint. `day` back-dates a paper record; default today.
@@ -204,6 +208,12 @@ pub struct ActionIn {
     /// decide: upheld | partly_upheld | not_upheld
     pub outcome: Option<String>,
     pub text: Option<String>,
+    /// decide: what the office does about it.
+    pub remedies: Option<Vec<Remedy>>,
+    /// refer: the regulator's referral.
+    pub referral: Option<NewReferral>,
+    /// report_sent: how the report went.
+    pub note: Option<String>,
 }
 
 impl utoipa::PartialSchema for ActionIn {
@@ -222,11 +232,29 @@ pub async fn act(
     ApiJson(a): ApiJson<ActionIn>,
 ) -> Result<Json<ComplaintView>> {
     let needs = match a.action.as_str() {
-        "notice" | "material" => Action::RecordComplaint,
-        "answer" | "decide" | "told" => Action::DecideComplaint,
+        "notice" | "material" | "refer" => Action::RecordComplaint,
+        "answer" | "decide" | "told" | "report_sent" => Action::DecideComplaint,
         other => return Err(Error::Invalid(format!("unknown action {other:?}"))),
     };
     c.check_action(needs)?;
+    let office = c.0.office;
+    let linked: Vec<_> = a
+        .remedies
+        .iter()
+        .flatten()
+        .filter_map(|r| r.order)
+        .collect();
+    if !linked.is_empty() {
+        // R-CPL-DECIDE: a remedy's order is one of the office's (the complaint is looked
+        // up first, so an unknown complaint is 404 whatever the remedies say).
+        visible(&st, &c, &id).await?;
+        for o in linked {
+            let s = st.store.order(o).await?;
+            if s.as_ref().is_none_or(|s| s.office.id != office) {
+                return Err(Error::NotFound(format!("work order {o}")));
+            }
+        }
+    }
     let day = a.day.as_deref().map(parse_day).transpose()?;
     let by = c.0.sub;
     let now = st.now();
@@ -245,14 +273,26 @@ pub async fn act(
             ),
             "decide" => x.decide(
                 day,
-                a.outcome.as_deref().unwrap_or_default(),
-                a.text.as_deref().unwrap_or_default(),
+                (
+                    a.outcome.as_deref().unwrap_or_default(),
+                    a.text.as_deref().unwrap_or_default(),
+                    a.remedies.as_deref().unwrap_or_default(),
+                ),
+                (&cal.calendar, cal.tell_days),
                 by,
             ),
+            "refer" => match &a.referral {
+                Some(r) => x.refer(day, r, by),
+                None => Err(Refusal {
+                    rule: "R-CPL-REFERRAL",
+                    invalid: true,
+                    message: "name the referral (body, reply_due, form)".into(),
+                }),
+            },
+            "report_sent" => x.report_sent(day, a.note.as_deref().unwrap_or_default(), by),
             _ => x.told(day, by),
         }
     });
-    let office = c.0.office;
     let x = st.store.update_complaint(office, id, change).await?;
     Ok(Json(view_now(&st, office, &x).await?))
 }
@@ -262,6 +302,8 @@ pub struct CalendarOut {
     /// cn | weekends
     pub kind: String,
     pub decision_days: u32,
+    /// Working days after the decision to tell the complainant (R-CPL-DECIDE).
+    pub tell_days: u32,
     /// The public-holiday data ends here; add later holidays as overrides.
     pub coverage_ends: Option<String>,
     pub overrides: BTreeMap<String, bool>,
@@ -274,6 +316,9 @@ pub struct CalendarIn {
     /// Working days to decide an accepted complaint, 1–120.
     #[schema(minimum = 1, maximum = 120)]
     pub decision_days: Option<u32>,
+    /// Working days after the decision to tell the complainant, 1–60.
+    #[schema(minimum = 1, maximum = 60)]
+    pub tell_days: Option<u32>,
     /// Day → working (true), not working (false), or null to remove the override.
     #[serde(default)]
     #[schema(schema_with = super::schema::day_overrides)]
@@ -284,6 +329,7 @@ fn calendar_out(c: &OfficeCalendar) -> CalendarOut {
     CalendarOut {
         kind: c.calendar.kind.as_str().to_owned(),
         decision_days: c.decision_days,
+        tell_days: c.tell_days,
         coverage_ends: c.calendar.coverage_ends().map(|d| d.to_string()),
         overrides: c
             .calendar
@@ -321,6 +367,7 @@ pub async fn put_calendar(
     let change = CalendarChange {
         kind,
         decision_days: b.decision_days,
+        tell_days: b.tell_days,
         overrides,
     };
     let out = st.store.set_calendar(c.0.office, change).await?;

@@ -34,7 +34,7 @@ pub struct ShareOut {
     pub expires_at: i64,
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -193,7 +193,7 @@ td.n{text-align:right}.hash code{font-size:11px;word-break:break-all}.sig{border
 @media print{body{margin:0}.noprint{display:none}}
 </style>"#;
 
-fn page(title: &str, body: &str) -> Response {
+pub(super) fn page(title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"zh-Hant\"><head><meta charset=\"utf-8\"><title>{}</title>{STYLE}</head><body>{body}<p class=\"noprint\"><button onclick=\"print()\">列印 Print</button></p></body></html>",
         esc(title)

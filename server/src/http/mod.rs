@@ -4,6 +4,7 @@
 
 mod billing;
 mod cases;
+mod complaint_report;
 mod complaints;
 mod console;
 mod copies;
@@ -132,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/complaints/{id}", get(complaints::get))
         .route("/api/v1/complaints/{id}/actions", post(complaints::act))
+        .route(
+            "/api/v1/complaints/{id}/report",
+            get(complaint_report::report),
+        )
         .route(
             "/api/v1/calendar",
             get(complaints::get_calendar).put(complaints::put_calendar),

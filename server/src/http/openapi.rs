@@ -8,8 +8,8 @@ use crate::service::case_actions::CaseAction;
 
 use super::{ErrorBody, ErrorDetail};
 use super::{
-    billing, cases, complaints, copies, dispatch, health, month, months, orders, registers,
-    s3_reports, samples, schedule, session, tasks, users,
+    billing, cases, complaint_report, complaints, copies, dispatch, health, month, months, orders,
+    registers, s3_reports, samples, schedule, session, tasks, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -234,6 +234,7 @@ impl Modify for OneKindOfFact {
         complaints::list,
         complaints::get,
         complaints::act,
+        complaint_report::report,
         complaints::get_calendar,
         complaints::put_calendar,
         complaints::quality_report,

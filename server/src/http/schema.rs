@@ -2,7 +2,10 @@
 //! the handler parses (a test below checks that every name parses), so a request the
 //! document calls valid is taken, and one it calls invalid is refused.
 
+use baoxiu_sync_core::complaint::{MAX_NOTE_CHARS, MAX_REMEDIES, RemedyKind, ReplyForm};
+use baoxiu_sync_core::rules::MAX_AMOUNT;
 use serde_json::Value;
+use strum::VariantNames;
 use utoipa::openapi::schema::{
     Array, ArrayBuilder, KnownFormat, Object, ObjectBuilder, OneOf, OneOfBuilder, SchemaFormat,
     SchemaType, Type,
@@ -133,6 +136,51 @@ fn not_blank() -> Object {
         .build()
 }
 
+fn bounded_text(min_pattern: bool) -> Object {
+    let mut o = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .max_length(Some(MAX_NOTE_CHARS));
+    if min_pattern {
+        o = o.pattern(Some(r"\S"));
+    }
+    o.build()
+}
+
+/// R-CPL-DECIDE: what the office does (a redo names its order, compensation its amount;
+/// a complaint not upheld is explained — the handler says so when the mix is wrong).
+fn remedies() -> Array {
+    let amount = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .minimum(Some(1))
+        .maximum(Some(MAX_AMOUNT));
+    let remedy = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property("kind", names(RemedyKind::VARIANTS, false))
+        .required("kind")
+        .property("order", uuid_or_null())
+        .property("amount", amount)
+        .property("note", bounded_text(false));
+    ArrayBuilder::new()
+        .items(remedy)
+        .min_items(Some(1))
+        .max_items(Some(MAX_REMEDIES))
+        .build()
+}
+
+/// R-CPL-REFERRAL: the referring body, its case number, the day and form it wants.
+fn referral() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property("body", bounded_text(true))
+        .required("body")
+        .property("reference", bounded_text(false))
+        .property("reply_due", day())
+        .required("reply_due")
+        .property("form", names(ReplyForm::VARIANTS, false))
+        .required("form")
+        .build()
+}
+
 /// An action on a complaint: one shape per action (and per answer), each saying what it
 /// needs (R-CPL-INCOMPLETE, R-CPL-ACCEPT, R-CPL-REJECT, R-CPL-DECIDE).
 pub fn complaint_action() -> OneOf {
@@ -161,10 +209,22 @@ pub fn complaint_action() -> OneOf {
         (
             "decide",
             None,
-            &["outcome", "text"],
-            "the decision and its text",
+            &["outcome", "text", "remedies"],
+            "the decision, its text and its remedies (R-CPL-DECIDE)",
         ),
         ("told", None, &[], "the complainant was told the decision"),
+        (
+            "refer",
+            None,
+            &["referral"],
+            "a regulator referred it: the body, its reply date and form (R-CPL-REFERRAL)",
+        ),
+        (
+            "report_sent",
+            None,
+            &[],
+            "the written report went to the referring body (R-CPL-REFERRAL)",
+        ),
     ];
     let mut one_of = OneOfBuilder::new();
     for (action, decision, needs, what) in shapes {
@@ -187,6 +247,13 @@ pub fn complaint_action() -> OneOf {
                 .required("decision"),
             None => o.property("decision", text_or_null()),
         };
+        if needs.contains(&"remedies") {
+            o = o.property("remedies", remedies()).required("remedies");
+        }
+        if needs.contains(&"referral") {
+            o = o.property("referral", referral()).required("referral");
+        }
+        o = o.property("note", text_or_null());
         o = if needs.contains(&"outcome") {
             o.property("outcome", names(OUTCOMES, false))
                 .required("outcome")

@@ -24,6 +24,9 @@ pub struct ComplaintView {
     pub status: String,
     #[schema(value_type = Option<Object>)]
     pub next_deadline: Option<serde_json::Value>,
+    /// R-CPL-REFERRAL: the referring body's reply date, until the report is sent.
+    #[schema(value_type = Option<Object>)]
+    pub referral_deadline: Option<serde_json::Value>,
     pub likely_duplicates: Vec<String>,
     /// When the earlier complaint changed (merged new facts): it, as it is now.
     #[schema(value_type = Option<Object>)]
@@ -54,6 +57,9 @@ pub fn view(
         next_deadline: x
             .next_deadline(today, &cal.calendar)
             .and_then(|d| serde_json::to_value(d).ok()),
+        referral_deadline: x
+            .referral_deadline(today, &cal.calendar)
+            .and_then(|d| serde_json::to_value(d).ok()),
         likely_duplicates: likely_duplicates(all, x),
         earlier: None,
     }
@@ -68,8 +74,12 @@ pub struct QualityReport {
     pub by_category: BTreeMap<String, u64>,
     /// Status now, or the decision's outcome once decided.
     pub by_outcome: BTreeMap<String, u64>,
-    /// Deadlines (supplement notice, acceptance, decision) kept, of those due or met.
+    /// Deadlines (supplement notice, acceptance, decision, telling the complainant, a
+    /// referral's reply) kept, of those due or met.
     pub on_time_handling: Rate,
+    /// The same by deadline: `supplement_notice`, `acceptance`, `decision`, `tell`,
+    /// `referral_reply` (R-CPL-DECIDE's two deadlines each on their own).
+    pub on_time_by_deadline: BTreeMap<String, Rate>,
     /// Complaints that repeat an earlier one.
     pub repeat_complaints: u64,
     /// 抱怨率: complaints received in the month and accepted as about the office's service
@@ -113,6 +123,7 @@ pub fn quality(
         by_category: BTreeMap::new(),
         by_outcome: BTreeMap::new(),
         on_time_handling: Rate::default(),
+        on_time_by_deadline: BTreeMap::new(),
         repeat_complaints: 0,
         complaint_rate: Rate::new(
             mine.iter().filter(|x| x.status.counts_in_rate()).count() as u64,
@@ -124,6 +135,7 @@ pub fn quality(
         pass: stats.pass,
     };
     let (mut kept, mut due) = (0u64, 0u64);
+    let mut by_kind: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for x in mine {
         *r.by_channel.entry(x.channel.clone()).or_default() += 1;
         let cat = if x.category.is_empty() {
@@ -140,12 +152,19 @@ pub fn quality(
         if x.duplicate_of.is_some() {
             r.repeat_complaints += 1;
         }
-        for ok in x.deadlines_kept(today) {
+        for (kind, ok) in x.deadlines_kept(today) {
             due += 1;
             kept += u64::from(ok);
+            let k = by_kind.entry(kind).or_default();
+            k.0 += u64::from(ok);
+            k.1 += 1;
         }
     }
     r.on_time_handling = Rate::new(kept, due);
+    r.on_time_by_deadline = by_kind
+        .into_iter()
+        .map(|(k, (kept, due))| (k.to_owned(), Rate::new(kept, due)))
+        .collect();
     r
 }
 

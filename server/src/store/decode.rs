@@ -3,7 +3,7 @@
 
 use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::Callback;
-use baoxiu_sync_core::complaint::DEFAULT_DECISION_DAYS;
+use baoxiu_sync_core::complaint::{DEFAULT_DECISION_DAYS, DEFAULT_TELL_DAYS};
 use baoxiu_sync_core::doc::{CaseDoc, CaseFacts};
 use baoxiu_sync_core::task::OwnerTask;
 use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, UserId};
@@ -57,18 +57,19 @@ pub(crate) fn to_person(
     })
 }
 
-/// An office's calendar from its stored row (kind, decision days), if it set one — else
-/// the kind its time zone implies and the default period — and its day overrides.
+/// An office's calendar from its stored row (kind, decision and tell days), if it set one
+/// — else the kind its time zone implies and the default periods — and its day overrides.
 pub(crate) fn office_calendar(
     o: &Office,
-    row: Option<(String, u32)>,
+    row: Option<(String, u32, u32)>,
     overrides: Vec<(String, bool)>,
 ) -> Result<OfficeCalendar> {
-    let (kind, decision_days) = match row {
-        Some((k, d)) => (parse::<CalendarKind>("calendar kind", &k)?, d),
+    let (kind, decision_days, tell_days) = match row {
+        Some((k, d, t)) => (parse::<CalendarKind>("calendar kind", &k)?, d, t),
         None => (
             CalendarKind::for_time_zone(&o.time_zone),
             DEFAULT_DECISION_DAYS,
+            DEFAULT_TELL_DAYS,
         ),
     };
     let mut calendar = Calendar::new(kind);
@@ -80,6 +81,7 @@ pub(crate) fn office_calendar(
     Ok(OfficeCalendar {
         calendar,
         decision_days,
+        tell_days,
         time_zone: parse("office time zone", &o.time_zone)?,
     })
 }

@@ -19,15 +19,15 @@ use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore}
 fn load_calendar(c: &mut impl Sql, o: &Office) -> Result<OfficeCalendar> {
     let row = c
         .query_opt(
-            "SELECT kind, decision_days FROM calendars WHERE office = $1",
+            "SELECT kind, decision_days, tell_days FROM calendars WHERE office = $1",
             &[&o.id.to_string()],
         )?
-        .map(|r| -> Result<(String, u32)> {
-            let days: i64 = r.try_get(1)?;
-            Ok((
-                r.try_get(0)?,
-                u32::try_from(days).map_err(|_| Error::Corrupt(format!("decision days {days}")))?,
-            ))
+        .map(|r| -> Result<(String, u32, u32)> {
+            let days = |i: usize| -> Result<u32> {
+                let d: i64 = r.try_get(i)?;
+                u32::try_from(d).map_err(|_| Error::Corrupt(format!("calendar period {d}")))
+            };
+            Ok((r.try_get(0)?, days(1)?, days(2)?))
         })
         .transpose()?;
     let overrides = c
@@ -152,16 +152,18 @@ impl OfficeStore for PgStore {
         self.tx(move |tx| {
             let o = office_or_404(tx, office)?;
             let cur = load_calendar(tx, &o)?;
-            let kind = change.kind.unwrap_or(cur.calendar.kind);
-            let days = change.decision_days.unwrap_or(cur.decision_days);
-            if !(1..=120).contains(&days) {
-                return Err(Error::Invalid("decision_days is 1–120 working days".into()));
-            }
+            let (kind, decide, tell) = change.settle(&cur)?;
             tx.execute(
-                "INSERT INTO calendars (office, kind, decision_days) VALUES ($1, $2, $3)
+                "INSERT INTO calendars (office, kind, decision_days, tell_days)
+                 VALUES ($1, $2, $3, $4)
                  ON CONFLICT (office) DO UPDATE SET kind = excluded.kind,
-                     decision_days = excluded.decision_days",
-                &[&o.id.to_string(), &kind.as_str(), &i64::from(days)],
+                     decision_days = excluded.decision_days, tell_days = excluded.tell_days",
+                &[
+                    &o.id.to_string(),
+                    &kind.as_str(),
+                    &i64::from(decide),
+                    &i64::from(tell),
+                ],
             )?;
             for (day, working) in &change.overrides {
                 match working {

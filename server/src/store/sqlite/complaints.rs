@@ -10,17 +10,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::directory::office_or_404;
 use super::{SqliteStore, from_json, to_json};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::complaint_rows::{self, ComplaintRows};
 use crate::store::decode::office_calendar;
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
 fn load_calendar(c: &Connection, o: &Office) -> Result<OfficeCalendar> {
-    let row: Option<(String, u32)> = c
+    let row: Option<(String, u32, u32)> = c
         .query_row(
-            "SELECT kind, decision_days FROM calendars WHERE office = ?1",
+            "SELECT kind, decision_days, tell_days FROM calendars WHERE office = ?1",
             [o.id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
     let mut stmt =
@@ -141,16 +141,13 @@ impl OfficeStore for SqliteStore {
         self.exec(move |c| {
             let o = office_or_404(c, office)?;
             let cur = load_calendar(c, &o)?;
-            let kind = change.kind.unwrap_or(cur.calendar.kind);
-            let days = change.decision_days.unwrap_or(cur.decision_days);
-            if !(1..=120).contains(&days) {
-                return Err(Error::Invalid("decision_days is 1–120 working days".into()));
-            }
+            let (kind, decide, tell) = change.settle(&cur)?;
             c.execute(
-                "INSERT INTO calendars (office, kind, decision_days) VALUES (?1, ?2, ?3)
+                "INSERT INTO calendars (office, kind, decision_days, tell_days)
+                 VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (office) DO UPDATE SET kind = excluded.kind,
-                     decision_days = excluded.decision_days",
-                params![o.id.to_string(), kind.as_str(), days],
+                     decision_days = excluded.decision_days, tell_days = excluded.tell_days",
+                params![o.id.to_string(), kind.as_str(), decide, tell],
             )?;
             for (day, working) in &change.overrides {
                 match working {

@@ -1,0 +1,414 @@
+//! How complaints end (R-CPL-DECIDE's two deadlines and remedies, R-CPL-REFERRAL's written
+//! report), on the mainland calendar across National Day 2026: Oct 1–7 off, Sat Oct 10 a
+//! make-up working day.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::server_support::*;
+
+/// 10:00 local (UTC+8) on that day, in UTC millis.
+fn at(y: i32, m: u32, d: u32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(2, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+}
+
+fn body(complainant: &str, received: i64) -> Value {
+    json!({
+        "channel": "letter", "complainant": complainant, "contact": "0912", "by_customer_or_agent": true,
+        "unit": "A棟-12F-3", "subject": "維修後仍漏水", "category": "repair", "material_complete": true,
+        "received_at": received
+    })
+}
+
+async fn file(srv: &TestServer, b: Value) -> String {
+    let (s, v) = srv
+        .as_("a.desk", "POST", "/api/v1/complaints", Some(b))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["complaint"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn act(srv: &TestServer, who: &str, id: &str, b: Value) -> (StatusCode, Value) {
+    srv.as_(
+        who,
+        "POST",
+        &format!("/api/v1/complaints/{id}/actions"),
+        Some(b),
+    )
+    .await
+}
+
+async fn ok(srv: &TestServer, who: &str, id: &str, b: Value) -> Value {
+    let (s, v) = act(srv, who, id, b).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
+}
+
+fn code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("")
+}
+
+async fn mainland(srv: &TestServer, extra: Value) {
+    let mut b = json!({"kind": "cn"});
+    b.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let (s, v) = srv
+        .as_("a.supervisor", "PUT", "/api/v1/calendar", Some(b))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+/// Accepted and decided on Mon Sep 28.
+async fn decided(srv: &TestServer, complainant: &str) -> (String, Value) {
+    let c = file(srv, body(complainant, at(2026, 9, 28))).await;
+    ok(
+        srv,
+        "a.supervisor",
+        &c,
+        json!({"action": "answer", "decision": "accept", "day": "2026-09-28"}),
+    )
+    .await;
+    let v = ok(srv, "a.supervisor", &c, json!({"action": "decide", "outcome": "upheld", "text": "重新維修", "day": "2026-09-28", "remedies": [{"kind": "repair", "note": "更換墊片"}]})).await;
+    (c, v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_cpl_decide_two_deadlines_across_a_holiday() {
+    let srv = TestServer::start().await;
+    mainland(&srv, json!({})).await;
+    // Default: tell within 5 working days of the decision. From Mon Sep 28: Sep 29, 30,
+    // (Oct 1–7 off) Oct 8, 9, Sat Oct 10 (make-up).
+    let (late, v) = decided(&srv, "王小明").await;
+    assert_eq!(v["complaint"]["decision_due"], "2026-10-23");
+    assert_eq!(v["complaint"]["tell_due"], "2026-10-10");
+    assert_eq!(v["next_deadline"]["kind"], "tell");
+    assert_eq!(v["next_deadline"]["rule"], "R-CPL-DECIDE");
+    assert_eq!(v["next_deadline"]["due"], "2026-10-10");
+    // On Fri Oct 9 the telling is due the next working day: at risk, and listed so.
+    srv.set_today("2026-10-09");
+    let (_, list) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            "/api/v1/complaints?at_risk=true",
+            None,
+        )
+        .await;
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["complaint"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [late.as_str()]);
+    // The office's own period: 3 working days (Sep 29, 30, Oct 8).
+    mainland(&srv, json!({"tell_days": 3})).await;
+    let (_, cal) = srv
+        .as_("a.supervisor", "GET", "/api/v1/calendar", None)
+        .await;
+    assert_eq!(cal["tell_days"], 3);
+    let (kept, v) = decided(&srv, "李小姐").await;
+    assert_eq!(v["complaint"]["tell_due"], "2026-10-08");
+    // Told before the decision: refused; on time, and late.
+    let (s, v) = act(
+        &srv,
+        "a.supervisor",
+        &kept,
+        json!({"action": "told", "day": "2026-09-27"}),
+    )
+    .await;
+    assert_eq!(
+        (s, code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "R-CPL-DECIDE")
+    );
+    ok(
+        &srv,
+        "a.supervisor",
+        &kept,
+        json!({"action": "told", "day": "2026-10-08"}),
+    )
+    .await;
+    ok(
+        &srv,
+        "a.supervisor",
+        &late,
+        json!({"action": "told", "day": "2026-10-12"}),
+    )
+    .await;
+    // Both deadlines in the report: both decisions on time, one telling of two.
+    srv.set_today("2026-10-20");
+    let (s, r) = srv
+        .as_("a.supervisor", "GET", "/api/v1/quality?month=2026-09", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let by = |k: &str| {
+        let x = &r["on_time_by_deadline"][k];
+        (x["numerator"].as_u64(), x["denominator"].as_u64())
+    };
+    assert_eq!(by("acceptance"), (Some(2), Some(2)));
+    assert_eq!(by("decision"), (Some(2), Some(2)));
+    assert_eq!(by("tell"), (Some(1), Some(2)));
+    assert_eq!(
+        (
+            r["on_time_handling"]["numerator"].as_u64(),
+            r["on_time_handling"]["denominator"].as_u64()
+        ),
+        (Some(5), Some(6))
+    );
+    // Out of range periods are refused.
+    let (s, _) = srv
+        .as_(
+            "a.supervisor",
+            "PUT",
+            "/api/v1/calendar",
+            Some(json!({"tell_days": 0})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_cpl_decide_remedies_name_the_redo_order() {
+    let srv = TestServer::start().await;
+    let c = file(&srv, body("王小明", at(2026, 11, 2))).await;
+    ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        json!({"action": "answer", "decision": "accept", "day": "2026-11-03"}),
+    )
+    .await;
+    let decide = |outcome: &str, remedies: Value| json!({"action": "decide", "outcome": outcome, "text": "調查屬實", "day": "2026-11-10", "remedies": remedies});
+    for (outcome, remedies) in [
+        ("upheld", json!([])),
+        ("upheld", json!([{"kind": "redo"}])),
+        (
+            "not_upheld",
+            json!([{"kind": "compensation", "amount": 5000}]),
+        ),
+        ("upheld", json!([{"kind": "compensation"}])),
+        ("upheld", json!([{"kind": "refund"}])),
+    ] {
+        let (s, v) = act(&srv, "a.supervisor", &c, decide(outcome, remedies.clone())).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{remedies}: {v}");
+    }
+    // The redo order must be the office's: another office's is not found.
+    let theirs = srv.order("b", "logged", "tech1").await;
+    let (s, _) = act(
+        &srv,
+        "a.supervisor",
+        &c,
+        decide("upheld", json!([{"kind": "redo", "order": theirs}])),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let redo = srv.order("a", "logged", "tech1").await;
+    let v = ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        decide(
+            "upheld",
+            json!([{"kind": "redo", "order": redo}, {"kind": "compensation", "amount": 20000, "note": "地板受損"}]),
+        ),
+    )
+    .await;
+    let r = &v["complaint"]["remedies"];
+    assert_eq!(r[0]["kind"], "redo");
+    assert_eq!(r[0]["order"], json!(redo));
+    assert_eq!(r[1]["amount"], 20000);
+    assert_eq!(
+        v["complaint"]["history"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["note"],
+        "upheld: redo, compensation"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_cpl_referral_with_its_written_report() {
+    let srv = TestServer::start().await;
+    mainland(&srv, json!({})).await;
+    let c = file(&srv, body("陳太太", at(2026, 11, 2))).await;
+    let referral = json!({"body": "市消費者委員會", "reference": "消委2026-118", "reply_due": "2026-11-20", "form": "written_report"});
+    // Only a referred complaint has a written report.
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/complaints/{c}/report"),
+            None,
+        )
+        .await;
+    assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "R-CPL-REFERRAL"));
+    // A reply due before the complaint arrived is refused; the front desk records it.
+    let mut early = referral.clone();
+    early["reply_due"] = json!("2026-11-01");
+    let (s, v) = act(
+        &srv,
+        "a.desk",
+        &c,
+        json!({"action": "refer", "referral": early}),
+    )
+    .await;
+    assert_eq!(
+        (s, code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "R-CPL-REFERRAL")
+    );
+    let v = ok(
+        &srv,
+        "a.desk",
+        &c,
+        json!({"action": "refer", "referral": referral, "day": "2026-11-02"}),
+    )
+    .await;
+    assert_eq!(v["complaint"]["referral"]["body"], "市消費者委員會");
+    assert_eq!(v["referral_deadline"]["due"], "2026-11-20");
+    assert_eq!(v["referral_deadline"]["rule"], "R-CPL-REFERRAL");
+    let (s, _) = act(
+        &srv,
+        "a.desk",
+        &c,
+        json!({"action": "refer", "referral": referral}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // The report answers the referral: not before a decision.
+    let (s, v) = act(&srv, "a.supervisor", &c, json!({"action": "report_sent"})).await;
+    assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "R-CPL-REFERRAL"));
+    // Due Fri Nov 20: overdue on the 23rd.
+    srv.set_today("2026-11-23");
+    let (_, v) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/complaints/{c}"),
+            None,
+        )
+        .await;
+    assert_eq!(v["referral_deadline"]["overdue"], true);
+    ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        json!({"action": "answer", "decision": "accept", "day": "2026-11-04"}),
+    )
+    .await;
+    ok(&srv, "a.supervisor", &c, json!({"action": "decide", "outcome": "partly_upheld", "text": "部分屬實", "day": "2026-11-16", "remedies": [{"kind": "apology"}, {"kind": "compensation", "amount": 30000}]})).await;
+    let res = srv
+        .http
+        .get(srv.url(&format!("/api/v1/complaints/{c}/report")))
+        .bearer_auth(&srv.who("a.supervisor").token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = res.text().await.unwrap();
+    for want in [
+        "投訴處理書面報告",
+        "市消費者委員會",
+        "消委2026-118",
+        "2026-11-20",
+        "written_report",
+        "partly_upheld",
+        "部分屬實",
+        "compensation 300.00",
+    ] {
+        assert!(html.contains(want), "{want} in {html}");
+    }
+    let v = ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        json!({"action": "report_sent", "day": "2026-11-18", "note": "掛號 RR123"}),
+    )
+    .await;
+    let sent = &v["complaint"]["referral"]["sent"];
+    assert_eq!(
+        (sent["day"].as_str(), sent["note"].as_str()),
+        (Some("2026-11-18"), Some("掛號 RR123"))
+    );
+    assert!(v["referral_deadline"].is_null());
+    let (s, _) = act(&srv, "a.supervisor", &c, json!({"action": "report_sent"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // The report in English; technicians see no complaint, and another office none of a's.
+    let res = srv
+        .http
+        .get(srv.url(&format!("/api/v1/complaints/{c}/report?lang=en")))
+        .bearer_auth(&srv.who("a.supervisor").token)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Complaint handling report")
+    );
+    for who in ["a.tech1", "b.supervisor"] {
+        let (s, _) = srv
+            .as_(who, "GET", &format!("/api/v1/complaints/{c}/report"), None)
+            .await;
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+            "{who}: {s}"
+        );
+    }
+    // Sent on time: the referral's deadline kept in the month's report.
+    let (_, r) = srv
+        .as_("a.supervisor", "GET", "/api/v1/quality?month=2026-11", None)
+        .await;
+    assert_eq!(r["on_time_by_deadline"]["referral_reply"]["numerator"], 1);
+    assert_eq!(r["on_time_by_deadline"]["referral_reply"]["denominator"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_office_has_complaints_in_every_state_the_centre_works_with() {
+    use baoxiu_server::store::ComplaintStore;
+    let (_dir, store, _state, _logins) = crate::hardening::demo_store().await;
+    let all = store
+        .complaints(baoxiu_server::devtools::demo::DEMO_OFFICE)
+        .await
+        .unwrap();
+    let mut statuses: Vec<&str> = all.iter().map(|x| x.status.as_str()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    assert_eq!(
+        statuses,
+        [
+            "accepted",
+            "awaiting_acceptance",
+            "closed",
+            "decided",
+            "incomplete"
+        ]
+    );
+    let referred: Vec<bool> = all
+        .iter()
+        .filter_map(|x| x.referral.as_ref().map(|r| r.sent.is_some()))
+        .collect();
+    assert!(
+        referred.contains(&true) && referred.contains(&false),
+        "{referred:?}"
+    );
+    assert!(
+        all.iter()
+            .flat_map(|x| &x.remedies)
+            .any(|r| r.order.is_some()),
+        "a redo names its order"
+    );
+}
