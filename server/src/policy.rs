@@ -231,6 +231,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ),
     (
         "POST",
+        "/api/v1/complaints/{id}/callbacks",
+        Action::Callbacks,
+    ),
+    (
+        "POST",
         "/api/v1/complaints/{id}/actions",
         Action::ActOnComplaint,
     ),

@@ -54,8 +54,48 @@ function referForm(id) {
   field(t("complaint.replyDue"), due), field(t("complaint.replyForm"), form), " ", h("button", {}, t("complaint.refer")));
 }
 
+// R-VISIT-CONTENT: the complaint's call-backs — planned, and recorded here (a problem found
+// opens a task for its owner on the call-back workflow's page).
+function callbackSection(id, cbs, reload) {
+  const rows = cbs.map((cb) => {
+    let form = null;
+    if (cb.status === "planned") {
+      const reached = h("input", { type: "checkbox", class: "ccb-reached", checked: true, "aria-label": t("cb.reached") });
+      const score = h("select", { class: "ccb-score", "aria-label": t("cb.satisfaction") }, options([5, 4, 3, 2, 1].map((n) => [String(n), String(n)]), "4"));
+      const problems = h("input", { class: "ccb-problems", "aria-label": t("cb.problems"), placeholder: t("cb.problems") });
+      form = h("form", { class: "ccb-form", on: onSubmit(() => post(`/api/v1/callbacks/${cb.id}/result`,
+        reached.checked ? { reached: true, satisfaction: Number(score.value), problems: problems.value } : { reached: false, problems: problems.value }).then(reload)) },
+      h("label", {}, reached, " ", t("cb.reached")), " ", score, " ", problems, " ", h("button", {}, t("cb.record")));
+    }
+    return h("tr", { "data-callback": cb.id, "data-status": cb.status }, h("td", {}, timeOf(cb.planned_at)), h("td", {}, t("cb.method." + cb.method)),
+      h("td", {}, cb.content), h("td", {}, cb.satisfaction != null ? String(cb.satisfaction) : cb.status === "failed" ? t("cb.unreachable") : ""), h("td", {}, form));
+  });
+  const parts = [h("h3", {}, t("complaint.callbacks")), cbs.length ? table("complaint-callbacks", ["", t("cb.method"), t("cb.content"), t("cb.satisfaction"), ""], rows) : null];
+  if (mayDo("Callbacks")) {
+    const method = h("select", { id: "ccb-method", "aria-label": t("cb.method") }, options(["phone", "on_site", "online_survey"].map((m) => [m, t("cb.method." + m)]), "phone"));
+    const at = h("input", { id: "ccb-at", type: "datetime-local", required: true, "aria-label": t("cb.planned") });
+    parts.push(h("form", { id: "plan-callback", on: onSubmit(() => post(`/api/v1/complaints/${id}/callbacks`, { method: method.value, planned_at: new Date(at.value).getTime() }).then(reload)) },
+      method, " ", at, " ", h("button", {}, t("complaint.planCallback"))));
+  }
+  return h("section", { id: "callbacks" }, parts);
+}
+
+// R-CPL-EVAL: the rating, who is held to account and for what.
+function evaluateForm(id, reload) {
+  const rating = h("select", { id: "ev-rating" }, options(["good", "acceptable", "poor"].map((r) => [r, t("complaint.rating." + r)]), "good"));
+  const who = h("input", { id: "ev-who", "aria-label": t("complaint.heldWho"), placeholder: t("complaint.heldWho") });
+  const what = h("input", { id: "ev-what", size: 40, "aria-label": t("complaint.heldWhat"), placeholder: t("complaint.heldWhat") });
+  const note = h("input", { id: "ev-note", size: 40 });
+  return h("form", { id: "evaluate", on: onSubmit(() => post(`/api/v1/complaints/${id}/actions`, { action: "evaluate", evaluation: {
+    rating: rating.value, note: note.value, accountability: what.value.trim() ? [{ name: who.value, what: what.value }] : [],
+  } }).then(reload)) },
+  h("h3", {}, t("complaint.evaluate")), field(t("complaint.rating"), rating), h("br"),
+  t("complaint.accountability"), " ", who, " ", what, h("br"), field(t("complaint.note"), note), " ", h("button", {}, t("complaint.evaluate")));
+}
+
 async function complaintPage(id) {
   const v = await api(`/api/v1/complaints/${id}`);
+  const cbs = mayDo("Callbacks") ? await api(`/api/v1/callbacks?complaint=${encodeURIComponent(id)}`).catch(() => []) : [];
   const c = v.complaint, r = c.referral;
   const act = (body) => post(`/api/v1/complaints/${id}/actions`, body).then(() => complaintPage(id), fail);
   const parts = [h("p", {}, h("a", { href: "#/complaints" }, t("complaints.title"))),
@@ -97,6 +137,16 @@ async function complaintPage(id) {
   if (v.status === "accepted" && mayDo("DecideComplaint")) parts.push(decideForm(id));
   if (v.status === "decided" && mayDo("DecideComplaint")) {
     parts.push(h("p", {}, h("button", { id: "cd-told", type: "button", on: { click: () => act({ action: "told" }) } }, t("complaints.told"))));
+  }
+  if (mayDo("Callbacks")) parts.push(callbackSection(id, cbs, () => complaintPage(id)));
+  const e = c.evaluation;
+  if (e) {
+    parts.push(h("section", { id: "evaluation" }, h("h3", {}, t("complaint.evaluation")),
+      h("p", {}, e.day, " ", t("complaint.rating." + e.rating), " · ", t("complaint.deadlinesKept"), " ", e.deadlines_kept, "/", e.deadlines,
+        e.satisfaction != null ? [" · ", t("cb.satisfaction"), " ", e.satisfaction] : null, e.note ? [" · ", e.note] : null),
+      e.accountability.length ? h("ul", {}, e.accountability.map((a) => h("li", {}, a.name || a.person, ": ", a.what))) : null));
+  } else if (mayDo("DecideComplaint") && ["closed", "not_accepted", "transferred"].includes(v.status)) {
+    parts.push(evaluateForm(id, () => complaintPage(id)));
   }
   parts.push(h("h3", {}, t("complaint.history")),
     table("complaint-history", ["", t("complaint.step"), t("complaint.note")],

@@ -78,7 +78,11 @@ impl CallbackStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Callback {
     pub id: String,
-    pub order: OrderId,
+    /// What it is about: an order, or a complaint (R-VISIT-CONTENT's complaint-handling
+    /// call-back); exactly one of the two.
+    pub order: Option<OrderId>,
+    #[serde(default)]
+    pub complaint: Option<String>,
     pub method: CallbackMethod,
     pub planned_at: Millis,
     pub assignee: Option<UserId>,
@@ -101,7 +105,9 @@ pub struct Callback {
 /// A call-back to plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallbackPlan {
-    pub order: OrderId,
+    /// An order's call-back, or (with `complaint`) a complaint's; exactly one.
+    pub order: Option<OrderId>,
+    pub complaint: Option<String>,
     pub method: CallbackMethod,
     pub planned_at: Millis,
     pub assignee: Option<UserId>,
@@ -115,6 +121,7 @@ impl CallbackPlan {
         Callback {
             id: uuid::Uuid::now_v7().to_string(),
             order: self.order,
+            complaint: self.complaint,
             method: self.method,
             planned_at: self.planned_at,
             assignee: self.assignee,
@@ -185,6 +192,18 @@ impl Callback {
                     .into(),
             ));
         }
+        // R-VISIT-CONTENT: a complaint's call-back asks how the complaint was handled.
+        if self.complaint.is_some() && r.repair_held.is_some() {
+            return Err(Error::InvalidInput(
+                "a complaint's call-back asks about the handling, not whether a repair held".into(),
+            ));
+        }
+        if self.complaint.is_some() && r.reached && r.satisfaction.is_none() {
+            return Err(Error::InvalidInput(
+                "a reached complainant's call-back records their satisfaction with the handling"
+                    .into(),
+            ));
+        }
         if r.reached && r.satisfaction.is_none() && r.repair_held.is_none() {
             return Err(Error::InvalidInput(
                 "a reached customer's call-back records satisfaction or whether the repair held"
@@ -210,6 +229,7 @@ impl Callback {
         Ok(match (r.fallback_method, r.reached) {
             (Some(method), false) => Some(CallbackPlan {
                 order: self.order,
+                complaint: self.complaint.clone(),
                 method,
                 planned_at: r.fallback_at.unwrap_or(now.saturating_add(DAY_MS)),
                 assignee: self.assignee,
@@ -335,12 +355,14 @@ pub fn redraw(reason: &str, earlier: &[Callback], drawn: &[OrderId]) -> Result<R
         .collect();
     let cancel = live
         .iter()
-        .filter(|c| c.status == CallbackStatus::Planned && !drawn.contains(&c.order))
+        .filter(|c| {
+            c.status == CallbackStatus::Planned && c.order.is_some_and(|o| !drawn.contains(&o))
+        })
         .map(|c| c.id.clone())
         .collect();
     let mut plan: Vec<OrderId> = Vec::new();
     for o in drawn {
-        if !plan.contains(o) && !live.iter().any(|c| c.order == *o) {
+        if !plan.contains(o) && !live.iter().any(|c| c.order == Some(*o)) {
             plan.push(*o);
         }
     }
@@ -371,7 +393,8 @@ pub fn progress(callbacks: &[Callback]) -> Progress {
         .iter()
         .filter(|c| c.status != CallbackStatus::Cancelled)
     {
-        let e = by_order.entry(c.order).or_insert(c.status);
+        let Some(order) = c.order else { continue };
+        let e = by_order.entry(order).or_insert(c.status);
         if rank(c.status) > rank(*e) {
             *e = c.status;
         }
@@ -393,7 +416,8 @@ mod tests {
 
     fn planned() -> Callback {
         CallbackPlan {
-            order: OrderId::new(),
+            order: Some(OrderId::new()),
+            complaint: None,
             method: CallbackMethod::Phone,
             planned_at: 0,
             assignee: None,
@@ -415,6 +439,45 @@ mod tests {
             fallback_at: None,
             task_owner: None,
         }
+    }
+
+    #[test]
+    fn r_visit_content_a_complaint_call_back_asks_about_the_handling() {
+        let by = UserId::new();
+        let about_complaint = || Callback {
+            order: None,
+            complaint: Some("c-1".into()),
+            ..planned()
+        };
+        // (satisfaction, repair held, accepted?)
+        let cases = [
+            (Some(4), None, true),
+            (None, None, false),
+            (Some(4), Some(PassFail::Pass), false),
+            (None, Some(PassFail::Fail), false),
+        ];
+        for (satisfaction, repair_held, ok) in cases {
+            let mut cb = about_complaint();
+            let r = CallbackResult {
+                satisfaction,
+                repair_held,
+                ..result(true)
+            };
+            let got = cb.record(&r, by, 1);
+            assert_eq!(got.is_ok(), ok, "{satisfaction:?} {repair_held:?}: {got:?}");
+        }
+        // Not reached: tried again another way, still about the complaint.
+        let mut cb = about_complaint();
+        let r = CallbackResult {
+            fallback_method: Some(CallbackMethod::OnlineSurvey),
+            ..result(false)
+        };
+        let next = cb
+            .record(&r, by, 1)
+            .ok()
+            .flatten()
+            .map(|n| (n.order, n.complaint));
+        assert_eq!(next, Some((None, Some("c-1".to_owned()))));
     }
 
     #[test]
@@ -483,7 +546,7 @@ mod tests {
     fn r_month_a_redraw_keeps_what_was_called_and_never_queues_an_order_twice() {
         let [a, b, c, d] = [(); 4].map(|()| OrderId::new());
         let with = |order, status| Callback {
-            order,
+            order: Some(order),
             status,
             ..planned()
         };
@@ -493,7 +556,14 @@ mod tests {
             with(c, CallbackStatus::Planned),
             with(d, CallbackStatus::Cancelled),
         ];
-        let id_of = |o| earlier.iter().find(|x| x.order == o).unwrap().id.clone();
+        let id_of = |o| {
+            earlier
+                .iter()
+                .find(|x| x.order == Some(o))
+                .unwrap()
+                .id
+                .clone()
+        };
         let too_long = "理由".repeat(251);
         // (reason, drawn anew, cancelled, planned anew); None: refused
         type Want = Option<(Vec<String>, Vec<OrderId>)>;
@@ -520,7 +590,7 @@ mod tests {
     fn r_visit_progress_counts_each_order_once_by_its_best_call_back() {
         let [a, b, c, d] = [(); 4].map(|()| OrderId::new());
         let with = |order, status| Callback {
-            order,
+            order: Some(order),
             status,
             ..planned()
         };

@@ -10,8 +10,9 @@ use crate::model::{OrderId, UserId};
 
 mod resolution;
 pub use resolution::{
-    DEFAULT_TELL_DAYS, MAX_NOTE_CHARS, MAX_REMEDIES, NewReferral, Referral, Remedy, RemedyKind,
-    ReplyForm, ReportSent, check_remedies,
+    Accountability, DEFAULT_TELL_DAYS, Evaluation, MAX_ACCOUNTABILITY, MAX_NOTE_CHARS,
+    MAX_REMEDIES, NewEvaluation, NewReferral, Rating, Referral, Remedy, RemedyKind, ReplyForm,
+    ReportSent, check_remedies,
 };
 
 /// R-CPL-INCOMPLETE: tell the complainant what to add within 5 working days of receipt.
@@ -176,6 +177,9 @@ pub struct Complaint {
     /// R-CPL-REFERRAL: referred by a regulator.
     #[serde(default)]
     pub referral: Option<Referral>,
+    /// R-CPL-EVAL: the handling evaluated, and accountability.
+    #[serde(default)]
+    pub evaluation: Option<Evaluation>,
     pub merged_into: Option<String>,
     pub duplicate_of: Option<String>,
     /// How often new facts restarted the deadline.
@@ -379,6 +383,7 @@ impl Complaint {
             tell_due: None,
             told_day: None,
             referral: None,
+            evaluation: None,
             merged_into: None,
             duplicate_of: None,
             restarts: 0,

@@ -16,9 +16,11 @@ pub const MAX_TASK_TEXT: usize = 2000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnerTask {
     pub id: String,
-    /// The call-back that found it, and the order it was about.
+    /// The call-back that found it, and the order or complaint it was about.
     pub callback: String,
-    pub order: OrderId,
+    pub order: Option<OrderId>,
+    #[serde(default)]
+    pub complaint: Option<String>,
     pub owner: UserId,
     pub problem: String,
     pub due_at: Millis,
@@ -59,6 +61,7 @@ impl OwnerTask {
             id: uuid::Uuid::now_v7().to_string(),
             callback: cb.id.clone(),
             order: cb.order,
+            complaint: cb.complaint.clone(),
             owner,
             problem: text("the problem", &cb.problems)?,
             due_at: now.saturating_add(i64::from(due_days).saturating_mul(DAY_MS)),
@@ -97,7 +100,8 @@ mod tests {
 
     fn recorded(reached: bool, problems: &str) -> Callback {
         let mut cb = CallbackPlan {
-            order: OrderId::new(),
+            order: Some(OrderId::new()),
+            complaint: None,
             method: CallbackMethod::Phone,
             planned_at: 0,
             assignee: None,

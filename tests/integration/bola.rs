@@ -266,9 +266,11 @@ fn expected_on_complaint(caller: &str, op: &str) -> StatusCode {
     let reads = matches!(who, "desk" | "supervisor" | "admin" | "dispatcher");
     let records = matches!(who, "desk" | "supervisor" | "admin");
     let decides = matches!(who, "supervisor" | "admin");
+    let calls_back = matches!(who, "supervisor" | "admin" | "dispatcher");
     let allowed = match op {
         "read" | "report" => reads,
         "refer" => records,
+        "callback" => calls_back,
         _ => decides,
     };
     if !allowed {
@@ -281,7 +283,9 @@ fn expected_on_complaint(caller: &str, op: &str) -> StatusCode {
     }
     match op {
         "read" | "report" => StatusCode::OK,
-        // Referred once already; the report answers a decision not made yet.
+        "callback" => StatusCode::CREATED,
+        // Referred once already; the report answers a decision not made yet; the handling
+        // is evaluated once it is over.
         _ => StatusCode::CONFLICT,
     }
 }
@@ -327,7 +331,14 @@ async fn bola_complaints_each_role_reaches_only_its_office_s_complaints() {
         "b.admin",
         "b.tech1",
     ] {
-        for op in ["read", "report", "refer", "report_sent"] {
+        for op in [
+            "read",
+            "report",
+            "refer",
+            "report_sent",
+            "callback",
+            "evaluate",
+        ] {
             let (method, path, body) = match op {
                 "read" => ("GET", format!("/api/v1/complaints/{id}"), None),
                 "report" => ("GET", format!("/api/v1/complaints/{id}/report"), None),
@@ -335,6 +346,18 @@ async fn bola_complaints_each_role_reaches_only_its_office_s_complaints() {
                     "POST",
                     actions.clone(),
                     Some(serde_json::json!({"action": "refer", "referral": referral})),
+                ),
+                "callback" => (
+                    "POST",
+                    format!("/api/v1/complaints/{id}/callbacks"),
+                    Some(serde_json::json!({"method": "phone", "planned_at": 0})),
+                ),
+                "evaluate" => (
+                    "POST",
+                    actions.clone(),
+                    Some(
+                        serde_json::json!({"action": "evaluate", "evaluation": {"rating": "good"}}),
+                    ),
                 ),
                 _ => (
                     "POST",
@@ -355,5 +378,5 @@ async fn bola_complaints_each_role_reaches_only_its_office_s_complaints() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 48);
+    assert_eq!(checked, 72);
 }

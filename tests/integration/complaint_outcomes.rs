@@ -411,4 +411,167 @@ async fn the_demo_office_has_complaints_in_every_state_the_centre_works_with() {
             .any(|r| r.order.is_some()),
         "a redo names its order"
     );
+    let evaluated: Vec<_> = all.iter().filter_map(|x| x.evaluation.as_ref()).collect();
+    assert_eq!(evaluated.len(), 2);
+    let scored = evaluated.iter().find_map(|e| e.satisfaction);
+    assert_eq!(scored, Some(4), "one read its complaint call-back's score");
+    use baoxiu_server::store::MonthStore;
+    let about_complaints = store
+        .callbacks(
+            baoxiu_server::devtools::demo::DEMO_OFFICE,
+            Default::default(),
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.complaint.is_some())
+        .count();
+    assert_eq!(about_complaints, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_visit_content_a_complaint_call_back_feeds_r_cpl_eval() {
+    let srv = TestServer::start().await;
+    let c = file(&srv, body("吳小姐", at(2026, 11, 2))).await;
+    let plan = json!({"method": "phone", "planned_at": at(2026, 11, 13)});
+    let path = format!("/api/v1/complaints/{c}/callbacks");
+    // Planned against the complaint: of this office, by a role that makes call-backs.
+    for (who, want) in [
+        ("a.tech1", StatusCode::FORBIDDEN),
+        ("b.supervisor", StatusCode::NOT_FOUND),
+    ] {
+        let (s, _) = srv.as_(who, "POST", &path, Some(plan.clone())).await;
+        assert_eq!(s, want, "{who}");
+    }
+    let (s, _) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            "/api/v1/complaints/nope/callbacks",
+            Some(plan.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, cb) = srv.as_("a.supervisor", "POST", &path, Some(plan)).await;
+    assert_eq!(s, StatusCode::CREATED, "{cb}");
+    assert_eq!(
+        (cb["complaint"].as_str(), cb["order"].is_null()),
+        (Some(c.as_str()), true)
+    );
+    assert!(cb["content"].as_str().unwrap().contains("維修後仍漏水"));
+    let cb_id = cb["id"].as_str().unwrap().to_owned();
+    // Handled: accepted, decided, told (late: due Nov 17, told Nov 19).
+    ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        json!({"action": "answer", "decision": "accept", "day": "2026-11-03"}),
+    )
+    .await;
+    ok(&srv, "a.supervisor", &c, json!({"action": "decide", "outcome": "upheld", "text": "成立", "day": "2026-11-10", "remedies": [{"kind": "repair"}]})).await;
+    ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        json!({"action": "told", "day": "2026-11-19"}),
+    )
+    .await;
+    // The call: a complaint's call-back asks about the handling, not whether a repair held.
+    let result = format!("/api/v1/callbacks/{cb_id}/result");
+    let (s, _) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            &result,
+            Some(json!({"reached": true, "repair_held": "pass", "satisfaction": 4})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let dispatcher = srv.who("a.dispatcher").person.id;
+    let (s, rec) = srv
+        .as_(
+            "a.supervisor",
+            "POST",
+            &result,
+            Some(json!({"reached": true, "satisfaction": 2, "problems": "告知太慢，沒人回電", "task_owner": dispatcher})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{rec}");
+    // R-VISIT-OWNER: the problem is a task about the complaint, on its owner's list.
+    let task = &rec["task"];
+    assert_eq!(
+        (task["complaint"].as_str(), task["unit"].as_str()),
+        (Some(c.as_str()), Some("A棟-12F-3"))
+    );
+    let (_, mine) = srv.as_("a.dispatcher", "GET", "/api/v1/tasks", None).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let (s, closed) = srv
+        .as_(
+            "a.dispatcher",
+            "POST",
+            &format!("/api/v1/tasks/{}/close", task["id"].as_str().unwrap()),
+            Some(json!({"outcome": "已向住戶致電說明"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{closed}");
+    let (_, listed) = srv
+        .as_(
+            "a.supervisor",
+            "GET",
+            &format!("/api/v1/callbacks?complaint={c}"),
+            None,
+        )
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // R-CPL-EVAL: a poor rating holds someone to account; satisfaction comes from the call.
+    let evaluate = |e: Value| json!({"action": "evaluate", "day": "2026-11-25", "evaluation": e});
+    let (s, v) = act(
+        &srv,
+        "a.supervisor",
+        &c,
+        evaluate(json!({"rating": "poor"})),
+    )
+    .await;
+    assert_eq!(
+        (s, code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "R-CPL-EVAL")
+    );
+    let (s, _) = act(&srv, "a.desk", &c, evaluate(json!({"rating": "good"}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let tech = srv.who("a.tech1").person.id;
+    let v = ok(
+        &srv,
+        "a.supervisor",
+        &c,
+        evaluate(json!({"rating": "poor", "accountability": [{"person": tech, "what": "告知逾期兩日，扣減當月績效"}], "note": "再培訓"})),
+    )
+    .await;
+    let e = &v["complaint"]["evaluation"];
+    assert_eq!(e["satisfaction"], 2);
+    assert_eq!(
+        (
+            e["deadlines_kept"].as_u64(),
+            e["deadlines"].as_u64(),
+            e["on_time"].as_bool()
+        ),
+        (Some(2), Some(3), Some(false))
+    );
+    assert_eq!(e["outcome"], "upheld");
+    let (s, _) = act(
+        &srv,
+        "a.supervisor",
+        &c,
+        evaluate(json!({"rating": "good"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // In the month's report.
+    srv.set_today("2026-11-30");
+    let (_, r) = srv
+        .as_("a.supervisor", "GET", "/api/v1/quality?month=2026-11", None)
+        .await;
+    assert_eq!(r["evaluated"], 1);
+    assert_eq!(r["evaluations_by_rating"], json!({"poor": 1}));
+    assert_eq!(r["held_to_account"], 1);
+    assert_eq!(r["complainant_satisfaction_hundredths"], 200);
 }

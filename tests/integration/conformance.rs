@@ -80,6 +80,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     call_backs_record_once_and_plan_the_fallback,
     samples_store_their_call_backs,
     owner_tasks_open_with_their_call_back_and_close_once,
+    complaint_call_backs_and_their_tasks_round_trip,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -103,6 +104,7 @@ store_conformance_tests!(postgres, super::postgres;
     call_backs_record_once_and_plan_the_fallback,
     samples_store_their_call_backs,
     owner_tasks_open_with_their_call_back_and_close_once,
+    complaint_call_backs_and_their_tasks_round_trip,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -862,7 +864,8 @@ mod cases {
 
     fn plan(order: OrderId, method: CallbackMethod) -> baoxiu_sync_core::callback::Callback {
         CallbackPlan {
-            order,
+            order: Some(order),
+            complaint: None,
             method,
             planned_at: NOW,
             assignee: None,
@@ -974,6 +977,76 @@ mod cases {
         assert_eq!((t.called_back, t.passed), (1, 1));
         assert_eq!((t.satisfaction_count, t.satisfaction_sum), (1, 5));
         assert_eq!(t.satisfied, 1);
+    }
+
+    /// R-VISIT-CONTENT: a call-back about a complaint, and the task its problem opens, are
+    /// about the complaint and no order.
+    pub(super) async fn complaint_call_backs_and_their_tasks_round_trip(store: Arc<dyn Store>) {
+        let o = office(&*store).await;
+        let office = o.office.id;
+        let (x, _) = store
+            .create_complaint(office, new_complaint(None, None), NOW, o.desk.user)
+            .await
+            .unwrap();
+        let cb = CallbackPlan {
+            order: None,
+            complaint: Some(x.id.clone()),
+            method: CallbackMethod::Phone,
+            planned_at: NOW,
+            assignee: None,
+            content: "投訴處理回訪".into(),
+            sample: None,
+        }
+        .into_callback(NOW);
+        store.insert_callback(office, cb.clone()).await.unwrap();
+        let found = CallbackResult {
+            reached: true,
+            satisfaction: Some(3),
+            repair_held: None,
+            problems: "回覆太慢".into(),
+            responsible: None,
+            content: String::new(),
+            fallback_method: None,
+            fallback_at: None,
+            task_owner: Some(o.dispatcher.user),
+        };
+        let (recorded, _, task) = store
+            .record_callback_task(office, cb.id.clone(), found, o.supervisor.user, NOW, 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            (recorded.order, recorded.complaint.as_deref()),
+            (None, Some(x.id.as_str()))
+        );
+        let task = task.expect("a task is opened");
+        assert_eq!(
+            (task.order, task.complaint.as_deref()),
+            (None, Some(x.id.as_str()))
+        );
+        assert_eq!(
+            store
+                .owner_tasks(office, Some(o.dispatcher.user), true)
+                .await
+                .unwrap(),
+            vec![task]
+        );
+        let about = |complaint: Option<String>, order: Option<OrderId>| CallbackFilter {
+            complaint,
+            order,
+            ..Default::default()
+        };
+        let listed = store
+            .callbacks(office, about(Some(x.id.clone()), None))
+            .await
+            .unwrap();
+        assert_eq!(listed, vec![recorded]);
+        assert!(
+            store
+                .callbacks(office, about(None, Some(OrderId::new())))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     pub(super) async fn owner_tasks_open_with_their_call_back_and_close_once(

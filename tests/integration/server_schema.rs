@@ -8,7 +8,7 @@ use baoxiu_server::SqliteStore;
 use baoxiu_server::store::sqlite::{SCHEMA_VERSION, open_at_version};
 use baoxiu_server::store::{
     CallbackFilter, ComplaintStore, DirectoryStore, MonthStore, OfficeStore, OrderFilter,
-    OrderStore,
+    OrderStore, TaskStore,
 };
 use baoxiu_sync_core::calendar::Calendar;
 use baoxiu_sync_core::callback::{CallbackMethod, CallbackStatus};
@@ -129,7 +129,7 @@ fn seed(conn: &Connection, version: i64) -> Seeded {
     let complaint = complaint(&o);
     if version >= 3 {
         conn.execute(
-            "INSERT INTO calendars VALUES (?1, 'weekends', 7)",
+            "INSERT INTO calendars (office, kind, decision_days) VALUES (?1, 'weekends', 7)",
             [&office],
         )
         .unwrap();
@@ -150,6 +150,16 @@ fn seed(conn: &Connection, version: i64) -> Seeded {
                 complaint.subject,
                 serde_json::to_string(&complaint).unwrap()
             ],
+        )
+        .unwrap();
+    }
+    if version >= 17 {
+        // R-VISIT-OWNER: the call-back's task, kept through migration 19's rebuild.
+        conn.execute(
+            "INSERT INTO owner_tasks (id, office, callback_id, order_id, owner, problem, due_at,
+                 created_by, created_at)
+             VALUES ('t-1', ?1, ?2, ?3, ?4, '仍漏水', ?5, ?4, ?5)",
+            params![office, callback_id, id, o.dispatcher.user.to_string(), T0],
         )
         .unwrap();
     }
@@ -195,6 +205,17 @@ async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
         .callbacks(office, CallbackFilter::default())
         .await
         .unwrap();
+    let tasks = store.owner_tasks(office, None, false).await.unwrap();
+    if version >= 17 {
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(
+            (tasks[0].order, tasks[0].complaint.as_deref()),
+            (Some(id), None)
+        );
+        assert_eq!(tasks[0].callback, s.callback_id);
+    } else {
+        assert!(tasks.is_empty());
+    }
     if version >= 2 {
         assert_eq!(callbacks.len(), 1);
         let cb = &callbacks[0];

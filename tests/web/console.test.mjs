@@ -352,6 +352,22 @@ try {
   await sup.click("#report-sent button");
   await sup.waitForSelector("#rf-sent");
   check(!(await sup.$(".deadline[data-kind=referral_reply]")), "the report sent ends the referral's deadline");
+  // R-VISIT-CONTENT: a call-back about the complaint, made; then R-CPL-EVAL reads its score.
+  await sup.fill("#ccb-at", "2026-12-01T10:00");
+  await sup.click("#plan-callback button");
+  await sup.waitForSelector("#complaint-callbacks tr[data-status=planned]");
+  await sup.selectOption("#complaint-callbacks .ccb-score", "3");
+  await sup.fill("#complaint-callbacks .ccb-problems", "賠償入帳太慢");
+  await sup.click("#complaint-callbacks .ccb-form button");
+  await sup.waitForSelector("#complaint-callbacks tr[data-status=done]");
+  await sup.selectOption("#ev-rating", "poor");
+  await sup.fill("#ev-who", "財務部");
+  await sup.fill("#ev-what", "賠償延遲入帳，限期改善");
+  await sup.click("#evaluate button");
+  await sup.waitForSelector("#evaluation");
+  check((await sup.textContent("#evaluation")).includes("賠償延遲入帳"), "the evaluation holds someone to account");
+  await translated(sup, "an evaluated complaint");
+  await a11y(sup, "an evaluated complaint");
   await sup.screenshot({ path: join(shots, "complaint.png"), fullPage: true });
   // The dispatcher finds the task on their list and closes it with what was done.
   await page.goto(base + "/#/tasks");

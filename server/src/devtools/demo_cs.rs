@@ -3,7 +3,10 @@
 //! still to be told, closed, and two a regulator referred — one answered with its written
 //! report sent, one still due.
 
-use baoxiu_sync_core::complaint::{NewComplaint, NewReferral, Remedy, RemedyKind, ReplyForm};
+use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult};
+use baoxiu_sync_core::complaint::{
+    Accountability, NewComplaint, NewEvaluation, NewReferral, Rating, Remedy, RemedyKind, ReplyForm,
+};
 use baoxiu_sync_core::{OrderId, Person, Role};
 use chrono::{Days, NaiveDate};
 
@@ -50,6 +53,10 @@ enum Step {
     Told(u64),
     Refer(u64, NewReferral),
     ReportSent(u64, &'static str),
+    /// A complaint call-back made that day, scored (R-VISIT-CONTENT).
+    CalledBack(u64, u8),
+    /// The handling evaluated (R-CPL-EVAL).
+    Evaluate(u64, Rating, Vec<Accountability>),
 }
 
 fn remedy(kind: RemedyKind, order: Option<OrderId>, amount: Option<i64>, note: &str) -> Remedy {
@@ -160,6 +167,16 @@ pub(super) async fn seed(st: &AppState, people: &[Person], orders: &[OrderId]) -
                     vec![remedy(RemedyKind::Apology, None, None, "電話致歉")],
                 ),
                 Step::Told(8),
+                Step::CalledBack(12, 4),
+                Step::Evaluate(
+                    14,
+                    Rating::Acceptable,
+                    vec![Accountability {
+                        person: None,
+                        name: "夜班值班組".into(),
+                        what: "熱線無人接聽，已增派人手".into(),
+                    }],
+                ),
             ],
         ),
         (
@@ -188,6 +205,7 @@ pub(super) async fn seed(st: &AppState, people: &[Person], orders: &[OrderId]) -
                 ),
                 Step::Told(11),
                 Step::ReportSent(12, "掛號 RR123456789TW"),
+                Step::Evaluate(15, Rating::Good, vec![]),
             ],
         ),
         (
@@ -223,6 +241,11 @@ pub(super) async fn seed(st: &AppState, people: &[Person], orders: &[OrderId]) -
                     .unwrap_or(today)
                     .min(today)
             };
+            if let Step::CalledBack(d, score) = step {
+                let when = received + i64::try_from(d).unwrap_or(0) * DAY_MS;
+                called_back(st, &x.id, when.min(now), score, sup).await?;
+                continue;
+            }
             let change: crate::store::ComplaintChange = match step {
                 Step::Accept(d) => Box::new(move |x, cal| {
                     x.answer(
@@ -245,11 +268,59 @@ pub(super) async fn seed(st: &AppState, people: &[Person], orders: &[OrderId]) -
                 Step::Told(d) => Box::new(move |x, _| x.told(at(d), sup)),
                 Step::Refer(d, r) => Box::new(move |x, _| x.refer(at(d), &r, desk)),
                 Step::ReportSent(d, note) => Box::new(move |x, _| x.report_sent(at(d), note, sup)),
+                Step::Evaluate(d, rating, accountability) => {
+                    // The score of the complaint's call-back, as the API reads it.
+                    let satisfaction = (rating == Rating::Acceptable).then_some(4);
+                    let n = NewEvaluation {
+                        rating,
+                        accountability,
+                        note: String::new(),
+                    };
+                    Box::new(move |x, _| x.evaluate(at(d), &n, satisfaction, sup))
+                }
+                Step::CalledBack(..) => continue,
             };
             st.store
                 .update_complaint(office, x.id.clone(), change)
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// A phone call-back about complaint `id`, made at `at` and scored.
+async fn called_back(
+    st: &AppState,
+    id: &str,
+    at: i64,
+    score: u8,
+    by: baoxiu_sync_core::UserId,
+) -> Result<()> {
+    let office = super::demo::DEMO_OFFICE;
+    let cb = CallbackPlan {
+        order: None,
+        complaint: Some(id.to_owned()),
+        method: CallbackMethod::Phone,
+        planned_at: at,
+        assignee: Some(by),
+        content: "投訴處理回訪：處理結果是否滿意".into(),
+        sample: None,
+    }
+    .into_callback(at);
+    st.store.insert_callback(office, cb.clone()).await?;
+    let result = CallbackResult {
+        reached: true,
+        satisfaction: Some(score),
+        repair_held: None,
+        problems: String::new(),
+        responsible: None,
+        content: String::new(),
+        fallback_method: None,
+        fallback_at: None,
+        task_owner: None,
+    };
+    st.store
+        .record_callback(office, cb.id, result, by, at)
+        .await?;
     Ok(())
 }

@@ -316,7 +316,8 @@ pub async fn run(
             let (oid, by) = (office.id, sup.id);
             let sat = rng.random_range(3..=5);
             let cb = CallbackPlan {
-                order: *done,
+                order: Some(*done),
+                complaint: None,
                 method: CallbackMethod::Phone,
                 planned_at: 0,
                 assignee: Some(by),

@@ -8,7 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
-use baoxiu_sync_core::complaint::{Complaint, NewComplaint, NewReferral, Refusal, Remedy};
+use baoxiu_sync_core::callback::CallbackStatus;
+use baoxiu_sync_core::complaint::{
+    Complaint, NewComplaint, NewEvaluation, NewReferral, Refusal, Remedy,
+};
 use baoxiu_sync_core::{OfficeId, Role, UserId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -22,7 +25,7 @@ use crate::policy::Action;
 use crate::service::complaints::{ComplaintView, QualityReport, quality, view};
 use crate::service::month::{self as month_svc, Month, Params};
 use crate::state::AppState;
-use crate::store::{CalendarChange, ComplaintChange};
+use crate::store::{CalendarChange, CallbackFilter, ComplaintChange};
 
 /// Who sees a complaint: front desk, supervisors, admins all of the office's; dispatchers
 /// those tied to an order.
@@ -214,6 +217,8 @@ pub struct ActionIn {
     pub referral: Option<NewReferral>,
     /// report_sent: how the report went.
     pub note: Option<String>,
+    /// evaluate: the rating and accountability (R-CPL-EVAL).
+    pub evaluation: Option<NewEvaluation>,
 }
 
 impl utoipa::PartialSchema for ActionIn {
@@ -233,7 +238,7 @@ pub async fn act(
 ) -> Result<Json<ComplaintView>> {
     let needs = match a.action.as_str() {
         "notice" | "material" | "refer" => Action::RecordComplaint,
-        "answer" | "decide" | "told" | "report_sent" => Action::DecideComplaint,
+        "answer" | "decide" | "told" | "report_sent" | "evaluate" => Action::DecideComplaint,
         other => return Err(Error::Invalid(format!("unknown action {other:?}"))),
     };
     c.check_action(needs)?;
@@ -256,6 +261,33 @@ pub async fn act(
         }
     }
     let day = a.day.as_deref().map(parse_day).transpose()?;
+    // R-CPL-EVAL: the complainant's satisfaction from the complaint's latest call-back that
+    // reached them; the people held to account are the office's.
+    let mut satisfaction = None;
+    if a.action == "evaluate" {
+        visible(&st, &c, &id).await?;
+        let held = a.evaluation.iter().flat_map(|e| &e.accountability);
+        for p in held.filter_map(|h| h.person) {
+            if st.store.user(p).await?.is_none_or(|u| u.office != office) {
+                return Err(Error::Invalid(format!(
+                    "person {p} held to account is not of this office"
+                )));
+            }
+        }
+        let filter = CallbackFilter {
+            complaint: Some(id.clone()),
+            status: Some(CallbackStatus::Done),
+            ..Default::default()
+        };
+        satisfaction = st
+            .store
+            .callbacks(office, filter)
+            .await?
+            .into_iter()
+            .filter(|cb| cb.satisfaction.is_some())
+            .max_by_key(|cb| (cb.recorded_at, cb.id.clone()))
+            .and_then(|cb| cb.satisfaction);
+    }
     let by = c.0.sub;
     let now = st.now();
     let change: ComplaintChange = Box::new(move |x, cal| {
@@ -290,6 +322,14 @@ pub async fn act(
                 }),
             },
             "report_sent" => x.report_sent(day, a.note.as_deref().unwrap_or_default(), by),
+            "evaluate" => match &a.evaluation {
+                Some(e) => x.evaluate(day, e, satisfaction, by),
+                None => Err(Refusal {
+                    rule: "R-CPL-EVAL",
+                    invalid: true,
+                    message: "give the evaluation (rating, accountability)".into(),
+                }),
+            },
             _ => x.told(day, by),
         }
     });

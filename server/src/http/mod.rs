@@ -4,6 +4,7 @@
 
 mod billing;
 mod cases;
+mod complaint_callbacks;
 mod complaint_report;
 mod complaints;
 mod console;
@@ -136,6 +137,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/complaints/{id}/report",
             get(complaint_report::report),
+        )
+        .route(
+            "/api/v1/complaints/{id}/callbacks",
+            post(complaint_callbacks::plan),
         )
         .route(
             "/api/v1/calendar",

@@ -176,8 +176,10 @@ pub async fn register(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallbackOut {
     pub id: String,
-    #[schema(value_type = String)]
-    pub order: OrderId,
+    /// The order it is about, or (R-VISIT-CONTENT) the complaint: one of the two.
+    #[schema(value_type = Option<String>)]
+    pub order: Option<OrderId>,
+    pub complaint: Option<String>,
     /// phone | on_site | online_survey
     pub method: String,
     pub planned_at: i64,
@@ -205,6 +207,7 @@ impl From<Callback> for CallbackOut {
         CallbackOut {
             id: c.id,
             order: c.order,
+            complaint: c.complaint,
             method: c.method.as_str().to_owned(),
             planned_at: c.planned_at,
             assignee: c.assignee,
@@ -223,7 +226,7 @@ impl From<Callback> for CallbackOut {
     }
 }
 
-fn method(m: &str) -> Result<CallbackMethod> {
+pub(super) fn method(m: &str) -> Result<CallbackMethod> {
     m.parse().map_err(|_| {
         Error::Invalid(format!(
             "unknown call-back method {m:?} (phone, on_site, online_survey)"
@@ -256,6 +259,8 @@ pub struct CallbackQuery {
     pub order: Option<String>,
     /// A sample's id.
     pub sample: Option<String>,
+    /// A complaint's id: its call-backs (R-VISIT-CONTENT).
+    pub complaint: Option<String>,
 }
 
 /// What is recorded when a call-back is made.
@@ -340,7 +345,8 @@ pub async fn plan_callback(
         .ok_or_else(|| Error::NotFound(format!("work order {}", b.order)))?;
     c.check(Some(&s))?;
     let cb = CallbackPlan {
-        order: b.order,
+        order: Some(b.order),
+        complaint: None,
         method: m,
         planned_at: b.planned_at,
         assignee: b.assignee,
@@ -378,6 +384,7 @@ pub async fn list_callbacks(
         status,
         order,
         sample: q.sample,
+        complaint: q.complaint,
     };
     let out = st.store.callbacks(c.0.office, filter).await?;
     Ok(Json(out.into_iter().map(CallbackOut::from).collect()))
@@ -392,9 +399,16 @@ pub async fn record_callback(
 ) -> Result<Json<RecordedCallback>> {
     let r = CallbackResult::try_from(r)?;
     let office = c.0.office;
-    // Unknown first (404), then the owner named: a person of this office, still active.
-    if st.store.callback(office, id.clone()).await?.is_none() {
+    // Unknown first (404), then one already recorded (409), then the owner named: a
+    // person of this office, still active.
+    let Some(cb) = st.store.callback(office, id.clone()).await? else {
         return Err(Error::NotFound(format!("call-back {id}")));
+    };
+    if cb.status != CallbackStatus::Planned {
+        return Err(Error::Conflict(format!(
+            "call-back {id} is already {}",
+            cb.status
+        )));
     }
     if let Some(owner) = r.task_owner {
         let person = st.store.user(owner).await?;
@@ -410,7 +424,7 @@ pub async fn record_callback(
         .record_callback_task(office, id, r, c.0.sub, st.now(), days)
         .await?;
     let task = match task {
-        Some(t) => Some(super::tasks::task_out(&st, t).await?),
+        Some(t) => Some(super::tasks::task_out(&st, c.0.office, t).await?),
         None => None,
     };
     Ok(Json(RecordedCallback {

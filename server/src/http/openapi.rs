@@ -8,8 +8,8 @@ use crate::service::case_actions::CaseAction;
 
 use super::{ErrorBody, ErrorDetail};
 use super::{
-    billing, cases, complaint_report, complaints, copies, dispatch, health, month, months, orders,
-    registers, s3_reports, samples, schedule, session, tasks, users,
+    billing, cases, complaint_callbacks, complaint_report, complaints, copies, dispatch, health,
+    month, months, orders, registers, s3_reports, samples, schedule, session, tasks, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -235,6 +235,7 @@ impl Modify for OneKindOfFact {
         complaints::get,
         complaints::act,
         complaint_report::report,
+        complaint_callbacks::plan,
         complaints::get_calendar,
         complaints::put_calendar,
         complaints::quality_report,
@@ -310,6 +311,7 @@ impl Modify for OneKindOfFact {
         service::complaints::QualityReport,
         complaints::ComplaintIn,
         complaints::ActionIn,
+        complaint_callbacks::PlanComplaintCallbackIn,
         complaints::CalendarIn,
         complaints::CalendarOut
     ))

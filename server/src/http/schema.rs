@@ -2,7 +2,9 @@
 //! the handler parses (a test below checks that every name parses), so a request the
 //! document calls valid is taken, and one it calls invalid is refused.
 
-use baoxiu_sync_core::complaint::{MAX_NOTE_CHARS, MAX_REMEDIES, RemedyKind, ReplyForm};
+use baoxiu_sync_core::complaint::{
+    MAX_ACCOUNTABILITY, MAX_NOTE_CHARS, MAX_REMEDIES, Rating, RemedyKind, ReplyForm,
+};
 use baoxiu_sync_core::rules::MAX_AMOUNT;
 use serde_json::Value;
 use strum::VariantNames;
@@ -181,6 +183,28 @@ fn referral() -> Object {
         .build()
 }
 
+/// R-CPL-EVAL: the rating, who is held to account and for what, a note.
+fn evaluation() -> Object {
+    let held = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property("person", uuid_or_null())
+        .property("name", bounded_text(false))
+        .property("what", bounded_text(true))
+        .required("what");
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property("rating", names(Rating::VARIANTS, false))
+        .required("rating")
+        .property(
+            "accountability",
+            ArrayBuilder::new()
+                .items(held)
+                .max_items(Some(MAX_ACCOUNTABILITY)),
+        )
+        .property("note", bounded_text(false))
+        .build()
+}
+
 /// An action on a complaint: one shape per action (and per answer), each saying what it
 /// needs (R-CPL-INCOMPLETE, R-CPL-ACCEPT, R-CPL-REJECT, R-CPL-DECIDE).
 pub fn complaint_action() -> OneOf {
@@ -225,6 +249,12 @@ pub fn complaint_action() -> OneOf {
             &[],
             "the written report went to the referring body (R-CPL-REFERRAL)",
         ),
+        (
+            "evaluate",
+            None,
+            &["evaluation"],
+            "the handling evaluated, with accountability (R-CPL-EVAL)",
+        ),
     ];
     let mut one_of = OneOfBuilder::new();
     for (action, decision, needs, what) in shapes {
@@ -252,6 +282,11 @@ pub fn complaint_action() -> OneOf {
         }
         if needs.contains(&"referral") {
             o = o.property("referral", referral()).required("referral");
+        }
+        if needs.contains(&"evaluation") {
+            o = o
+                .property("evaluation", evaluation())
+                .required("evaluation");
         }
         o = o.property("note", text_or_null());
         o = if needs.contains(&"outcome") {

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use baoxiu_sync_core::task::{MAX_TASK_TEXT, OwnerTask};
-use baoxiu_sync_core::{OrderId, UserId};
+use baoxiu_sync_core::{OfficeId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,11 +17,12 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TaskOut {
     pub id: String,
-    /// The call-back that found the problem, and the order it was about.
+    /// The call-back that found the problem, and the order or complaint it was about.
     pub callback: String,
-    #[schema(value_type = String)]
-    pub order: OrderId,
-    /// The order's unit and customer, to know what it is about.
+    #[schema(value_type = Option<String>)]
+    pub order: Option<OrderId>,
+    pub complaint: Option<String>,
+    /// The order's (or complaint's) unit and customer, to know what it is about.
     pub unit: Option<String>,
     pub customer_name: Option<String>,
     #[schema(value_type = String)]
@@ -39,15 +40,26 @@ pub struct TaskOut {
     pub outcome: String,
 }
 
-pub(super) async fn task_out(st: &AppState, t: OwnerTask) -> Result<TaskOut> {
-    let order = st.store.order(t.order).await?;
+pub(super) async fn task_out(st: &AppState, office: OfficeId, t: OwnerTask) -> Result<TaskOut> {
+    let (unit, customer_name) = match (t.order, &t.complaint) {
+        (Some(o), _) => match st.store.order(o).await? {
+            Some(s) => (Some(s.customer.unit), Some(s.customer.name)),
+            None => (None, None),
+        },
+        (None, Some(x)) => match st.store.complaint(office, x.clone()).await? {
+            Some(x) => (Some(x.unit), Some(x.complainant)),
+            None => (None, None),
+        },
+        (None, None) => (None, None),
+    };
     Ok(TaskOut {
         overdue: t.overdue(st.now()),
-        unit: order.as_ref().map(|o| o.customer.unit.clone()),
-        customer_name: order.map(|o| o.customer.name),
+        unit,
+        customer_name,
         id: t.id,
         callback: t.callback,
         order: t.order,
+        complaint: t.complaint,
         owner: t.owner,
         problem: t.problem,
         due_at: t.due_at,
@@ -88,7 +100,7 @@ pub async fn list(
         .await?;
     let mut out = Vec::with_capacity(tasks.len());
     for t in tasks {
-        out.push(task_out(&st, t).await?);
+        out.push(task_out(&st, c.0.office, t).await?);
     }
     Ok(Json(out))
 }
@@ -117,5 +129,5 @@ pub async fn close(
         .store
         .close_owner_task(c.0.office, id, c.0.sub, any, b.outcome, st.now())
         .await?;
-    Ok(Json(task_out(&st, t).await?))
+    Ok(Json(task_out(&st, c.0.office, t).await?))
 }

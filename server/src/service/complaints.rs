@@ -82,6 +82,13 @@ pub struct QualityReport {
     pub on_time_by_deadline: BTreeMap<String, Rate>,
     /// Complaints that repeat an earlier one.
     pub repeat_complaints: u64,
+    /// R-CPL-EVAL: the month's complaints whose handling was evaluated, by rating (good,
+    /// acceptable, poor), the people held to account, and the complainants' average
+    /// satisfaction (1–5, ×100) from the complaint call-backs those evaluations read.
+    pub evaluated: u64,
+    pub evaluations_by_rating: BTreeMap<String, u64>,
+    pub held_to_account: u64,
+    pub complainant_satisfaction_hundredths: Option<u64>,
     /// 抱怨率: complaints received in the month and accepted as about the office's service
     /// (accepted, decided or closed), per order completed in the month. Refused repeats,
     /// merged duplicates and transfers are not counted.
@@ -125,6 +132,10 @@ pub fn quality(
         on_time_handling: Rate::default(),
         on_time_by_deadline: BTreeMap::new(),
         repeat_complaints: 0,
+        evaluated: 0,
+        evaluations_by_rating: BTreeMap::new(),
+        held_to_account: 0,
+        complainant_satisfaction_hundredths: None,
         complaint_rate: Rate::new(
             mine.iter().filter(|x| x.status.counts_in_rate()).count() as u64,
             stats.completed,
@@ -136,6 +147,7 @@ pub fn quality(
     };
     let (mut kept, mut due) = (0u64, 0u64);
     let mut by_kind: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let (mut scored, mut score_sum) = (0u64, 0u64);
     for x in mine {
         *r.by_channel.entry(x.channel.clone()).or_default() += 1;
         let cat = if x.category.is_empty() {
@@ -152,6 +164,18 @@ pub fn quality(
         if x.duplicate_of.is_some() {
             r.repeat_complaints += 1;
         }
+        if let Some(e) = &x.evaluation {
+            r.evaluated += 1;
+            let rating: &str = e.rating.into();
+            *r.evaluations_by_rating
+                .entry(rating.to_owned())
+                .or_default() += 1;
+            r.held_to_account += e.accountability.len() as u64;
+            if let Some(s) = e.satisfaction {
+                scored += 1;
+                score_sum += u64::from(s);
+            }
+        }
         for (kind, ok) in x.deadlines_kept(today) {
             due += 1;
             kept += u64::from(ok);
@@ -161,6 +185,7 @@ pub fn quality(
         }
     }
     r.on_time_handling = Rate::new(kept, due);
+    r.complainant_satisfaction_hundredths = (scored > 0).then(|| score_sum * 100 / scored);
     r.on_time_by_deadline = by_kind
         .into_iter()
         .map(|(k, (kept, due))| (k.to_owned(), Rate::new(kept, due)))

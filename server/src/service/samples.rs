@@ -92,7 +92,8 @@ pub async fn create_sample(
         .iter()
         .map(|o| {
             CallbackPlan {
-                order: *o,
+                order: Some(*o),
+                complaint: None,
                 method: CallbackMethod::Phone,
                 planned_at: now.saturating_add(DAY_MS),
                 assignee: Some(by),
@@ -209,7 +210,11 @@ pub async fn queue(store: &dyn Store, office: OfficeId, month: &str) -> Result<Q
     let progress = callback::progress(&callbacks);
     let mut rows = Vec::with_capacity(callbacks.len());
     for c in callbacks {
-        let order = store.order(c.order).await?.map(|s| QueueOrder {
+        let order = match c.order {
+            Some(o) => store.order(o).await?,
+            None => None,
+        };
+        let order = order.map(|s| QueueOrder {
             customer_name: s.customer.name,
             unit: s.customer.unit,
             phone: s.customer.phone,

@@ -144,11 +144,19 @@ pub(crate) fn user(t: Option<String>) -> Result<Option<UserId>> {
 
 pub(crate) const CALLBACK_COLUMNS: &str = "id, order_id, method, planned_at, assignee, content, status, \
      reached, satisfaction, repair_held, problems, responsible, fallback_method, sample_id, \
-     created_at, recorded_by, recorded_at";
+     created_at, recorded_by, recorded_at, complaint_id";
 
 /// A `callbacks` row as text and numbers, decoded by [`to_callback`].
 pub(crate) type CallbackRow = (
-    (String, String, String, i64, Option<String>, String, String),
+    (
+        String,
+        Option<String>,
+        String,
+        i64,
+        Option<String>,
+        String,
+        String,
+    ),
     (
         Option<bool>,
         Option<i64>,
@@ -163,6 +171,7 @@ pub(crate) type CallbackRow = (
         Option<String>,
         Option<i64>,
     ),
+    Option<String>,
 );
 
 pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
@@ -170,9 +179,16 @@ pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
         (id, order, method, planned_at, assignee, content, status),
         (reached, satisfaction, repair_held, problems, responsible),
         (fallback_method, sample, created_at, recorded_by, recorded_at),
+        complaint,
     ) = row;
+    if order.is_some() == complaint.is_some() {
+        return Err(Error::Corrupt(format!(
+            "call-back {id} is about both an order and a complaint, or neither"
+        )));
+    }
     Ok(Callback {
-        order: parse("order id", &order)?,
+        order: order.map(|o| parse("order id", &o)).transpose()?,
+        complaint,
         method: parse("call-back method", &method)?,
         planned_at,
         assignee: user(assignee)?,
@@ -197,23 +213,36 @@ pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
 }
 
 pub(crate) const TASK_COLUMNS: &str = "id, callback_id, order_id, owner, problem, due_at, \
-     created_by, created_at, closed_at, closed_by, outcome";
+     created_by, created_at, closed_at, closed_by, outcome, complaint_id";
 
 /// An `owner_tasks` row as text and numbers, decoded by [`to_task`].
 pub(crate) type TaskRow = (
-    (String, String, String, String, String, i64),
-    (String, i64, Option<i64>, Option<String>, String),
+    (String, String, Option<String>, String, String, i64),
+    (
+        String,
+        i64,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+    ),
 );
 
 pub(crate) fn to_task(row: TaskRow) -> Result<OwnerTask> {
     let (
         (id, callback, order, owner, problem, due_at),
-        (created_by, created_at, closed_at, closed_by, outcome),
+        (created_by, created_at, closed_at, closed_by, outcome, complaint),
     ) = row;
+    if order.is_some() == complaint.is_some() {
+        return Err(Error::Corrupt(format!(
+            "task {id} is about both an order and a complaint, or neither"
+        )));
+    }
     Ok(OwnerTask {
         id,
         callback,
-        order: parse("order id", &order)?,
+        order: order.map(|o| parse("order id", &o)).transpose()?,
+        complaint,
         owner: parse("user id", &owner)?,
         problem,
         due_at,

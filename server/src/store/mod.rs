@@ -414,6 +414,8 @@ pub struct CallbackFilter {
     pub status: Option<CallbackStatus>,
     pub order: Option<OrderId>,
     pub sample: Option<String>,
+    /// A complaint's call-backs (R-VISIT-CONTENT).
+    pub complaint: Option<String>,
 }
 
 /// A spot-check sample as recorded.

@@ -341,3 +341,259 @@ mod tests {
         }
     }
 }
+
+/// R-CPL-EVAL: how the handling of one complaint is judged.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Rating {
+    Good,
+    Acceptable,
+    /// Handled badly: someone is held to account.
+    Poor,
+}
+
+/// 責任追究: who is held to account, and for what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accountability {
+    /// A person of the office, when it is one.
+    #[serde(default)]
+    pub person: Option<UserId>,
+    /// Or a name, a team, a contractor.
+    #[serde(default)]
+    pub name: String,
+    /// What they are held to account for, and what follows.
+    pub what: String,
+}
+
+/// What the customer-service manager records.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NewEvaluation {
+    pub rating: Rating,
+    #[serde(default)]
+    pub accountability: Vec<Accountability>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// R-CPL-EVAL: the evaluation of a complaint's handling — on time (every deadline it had
+/// kept), the outcome, the complainant's satisfaction from the complaint's call-back, the
+/// manager's rating, and accountability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub day: NaiveDate,
+    pub by: UserId,
+    pub deadlines_kept: u32,
+    pub deadlines: u32,
+    pub on_time: bool,
+    pub outcome: Option<String>,
+    /// 1–5, from the latest complaint call-back that reached the complainant.
+    pub satisfaction: Option<u8>,
+    pub rating: Rating,
+    pub accountability: Vec<Accountability>,
+    pub note: String,
+}
+
+/// Accountability entries one evaluation may hold.
+pub const MAX_ACCOUNTABILITY: usize = 10;
+
+impl Complaint {
+    /// R-CPL-EVAL: evaluates the handling once it is over (the complainant told, or the
+    /// complaint refused or transferred), once. A poor rating holds someone to account.
+    pub fn evaluate(
+        &mut self,
+        day: NaiveDate,
+        n: &NewEvaluation,
+        satisfaction: Option<u8>,
+        by: UserId,
+    ) -> Result<(), Refusal> {
+        const RULE: &str = "R-CPL-EVAL";
+        if !matches!(
+            self.status,
+            Status::Closed | Status::NotAccepted | Status::Transferred
+        ) {
+            return conflict(
+                RULE,
+                "the handling is evaluated once it is over: the complainant told, or the complaint refused or transferred",
+            );
+        }
+        if self.evaluation.is_some() {
+            return conflict(RULE, "the handling is already evaluated");
+        }
+        if n.accountability.len() > MAX_ACCOUNTABILITY {
+            return invalid(
+                RULE,
+                format!("at most {MAX_ACCOUNTABILITY} people held to account"),
+            );
+        }
+        let mut held = Vec::with_capacity(n.accountability.len());
+        for a in &n.accountability {
+            let name = text(RULE, "a name", &a.name)?;
+            let what = text(RULE, "what they are held to account for", &a.what)?;
+            if (a.person.is_none() && name.is_empty()) || what.is_empty() {
+                return invalid(
+                    RULE,
+                    "accountability names who (a person or a name) and what",
+                );
+            }
+            held.push(Accountability {
+                person: a.person,
+                name,
+                what,
+            });
+        }
+        if n.rating == Rating::Poor && held.is_empty() {
+            return invalid(
+                RULE,
+                "a poor rating holds someone to account (who, and what)",
+            );
+        }
+        let kept = self.deadlines_kept(day);
+        let ok = kept.iter().filter(|(_, ok)| *ok).count();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let rating: &str = n.rating.into();
+        self.evaluation = Some(Evaluation {
+            day,
+            by,
+            deadlines_kept: count(ok),
+            deadlines: count(kept.len()),
+            on_time: ok == kept.len(),
+            outcome: self.outcome.clone(),
+            satisfaction,
+            rating: n.rating,
+            accountability: held,
+            note: text(RULE, "the note", &n.note)?,
+        });
+        self.log(day, "evaluated", by, rating);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod eval_tests {
+    use super::*;
+    use crate::calendar::CalendarKind;
+    use crate::complaint::NewComplaint;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// A complaint received Mon Nov 2, accepted Nov 3, decided Nov 10 and told on `told`.
+    fn closed(by: UserId, told: u32) -> Result<Complaint, Refusal> {
+        let cal = Calendar::new(CalendarKind::Weekends);
+        let n: NewComplaint = serde_json::from_value(serde_json::json!({
+            "channel": "hotline", "complainant": "王", "by_customer_or_agent": true,
+            "unit": "A-1", "subject": "漏水", "material_complete": true
+        }))
+        .map_err(|e| Refusal {
+            rule: "test",
+            invalid: true,
+            message: e.to_string(),
+        })?;
+        let mut x = Complaint::receive("c".into(), &n, 0, day(2), &cal, by)?;
+        x.answer(day(3), "accept", None, None, (&cal, 15), by)?;
+        let apology = Remedy {
+            kind: RemedyKind::Apology,
+            order: None,
+            amount: None,
+            note: String::new(),
+        };
+        x.decide(day(10), ("upheld", "成立", &[apology]), (&cal, 5), by)?;
+        x.told(day(told), by)?;
+        Ok(x)
+    }
+
+    #[test]
+    fn r_cpl_eval_rating_and_accountability() {
+        let by = UserId::new();
+        let who = |person: bool, name: &str, what: &str| Accountability {
+            person: person.then(UserId::new),
+            name: name.into(),
+            what: what.into(),
+        };
+        // (rating, accountability, accepted?)
+        let cases = [
+            (Rating::Good, vec![], true),
+            (
+                Rating::Acceptable,
+                vec![who(false, "外包清潔", "延誤")],
+                true,
+            ),
+            (Rating::Poor, vec![], false),
+            (
+                Rating::Poor,
+                vec![who(true, "", "告知逾期，扣減績效")],
+                true,
+            ),
+            (Rating::Poor, vec![who(false, "", "沒有名字")], false),
+            (Rating::Poor, vec![who(true, "", " ")], false),
+            (
+                Rating::Good,
+                vec![who(false, "x", "y"); MAX_ACCOUNTABILITY + 1],
+                false,
+            ),
+        ];
+        for (rating, accountability, ok) in cases {
+            let Ok(mut x) = closed(by, 12) else {
+                panic!("the complaint is set up");
+            };
+            let n = NewEvaluation {
+                rating,
+                accountability: accountability.clone(),
+                note: String::new(),
+            };
+            let got = x.evaluate(day(20), &n, Some(4), by);
+            assert_eq!(got.is_ok(), ok, "{rating:?} {accountability:?}: {got:?}");
+            if ok {
+                let e = x.evaluation.clone().unwrap_or_else(|| panic!("evaluated"));
+                // Accepted, decided and told on time (Nov 17 due for the telling).
+                assert_eq!((e.deadlines_kept, e.deadlines, e.on_time), (3, 3, true));
+                assert_eq!(e.satisfaction, Some(4));
+                // Once.
+                assert!(x.evaluate(day(21), &n, None, by).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn r_cpl_eval_only_once_the_handling_is_over_and_late_telling_is_not_on_time() {
+        let by = UserId::new();
+        let n = NewEvaluation {
+            rating: Rating::Acceptable,
+            accountability: vec![],
+            note: String::new(),
+        };
+        let Ok(mut late) = closed(by, 20) else {
+            panic!("the complaint is set up");
+        };
+        assert!(late.evaluate(day(23), &n, None, by).is_ok());
+        let e = late.evaluation.unwrap_or_else(|| panic!("evaluated"));
+        // Told Nov 20, due Nov 17.
+        assert_eq!((e.deadlines_kept, e.deadlines, e.on_time), (2, 3, false));
+        let Ok(mut open) = closed(by, 12) else {
+            panic!("the complaint is set up");
+        };
+        open.status = Status::Accepted;
+        let got = open.evaluate(day(20), &n, None, by);
+        assert!(matches!(
+            got,
+            Err(Refusal {
+                rule: "R-CPL-EVAL",
+                invalid: false,
+                ..
+            })
+        ));
+    }
+}

@@ -242,6 +242,7 @@ fn callback_row(r: &postgres::Row) -> Result<CallbackRow> {
             r.try_get(15)?,
             r.try_get(16)?,
         ),
+        r.try_get(17)?,
     ))
 }
 
@@ -264,8 +265,8 @@ fn save_callback(c: &mut impl Sql, office: OfficeId, cb: &Callback) -> Result<()
     c.execute(
         "INSERT INTO callbacks (id, office, order_id, method, planned_at, assignee, content,
              status, reached, satisfaction, repair_held, problems, responsible, fallback_method,
-             sample_id, recorded_by, recorded_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             sample_id, recorded_by, recorded_at, created_at, complaint_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, reached = excluded.reached,
              satisfaction = excluded.satisfaction, repair_held = excluded.repair_held,
              problems = excluded.problems, responsible = excluded.responsible,
@@ -274,7 +275,7 @@ fn save_callback(c: &mut impl Sql, office: OfficeId, cb: &Callback) -> Result<()
         &[
             &cb.id,
             &office.to_string(),
-            &cb.order.to_string(),
+            &cb.order.map(|o| o.to_string()),
             &cb.method.as_str(),
             &cb.planned_at,
             &cb.assignee.map(|a| a.to_string()),
@@ -290,6 +291,7 @@ fn save_callback(c: &mut impl Sql, office: OfficeId, cb: &Callback) -> Result<()
             &cb.recorded_by.map(|a| a.to_string()),
             &cb.recorded_at,
             &cb.created_at,
+            &cb.complaint,
         ],
     )?;
     Ok(())
@@ -421,6 +423,7 @@ impl MonthStore for PgStore {
                      WHERE office = $1 AND ($2::text IS NULL OR status = $2)
                        AND ($3::text IS NULL OR order_id = $3)
                        AND ($4::text IS NULL OR sample_id = $4)
+                       AND ($5::text IS NULL OR complaint_id = $5)
                      ORDER BY planned_at, id COLLATE \"C\""
                 ),
                 &[
@@ -428,6 +431,7 @@ impl MonthStore for PgStore {
                     &f.status.map(|s| s.as_str()),
                     &f.order.map(|o| o.to_string()),
                     &f.sample,
+                    &f.complaint,
                 ],
             )?
             .iter()

@@ -263,6 +263,7 @@ fn callback_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallbackRow> {
         ),
         (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?),
         (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
+        r.get(17)?,
     ))
 }
 
@@ -282,8 +283,8 @@ fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> 
     c.execute(
         "INSERT INTO callbacks (id, office, order_id, method, planned_at, assignee, content,
              status, reached, satisfaction, repair_held, problems, responsible, fallback_method,
-             sample_id, recorded_by, recorded_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+             sample_id, recorded_by, recorded_at, created_at, complaint_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, reached = excluded.reached,
              satisfaction = excluded.satisfaction, repair_held = excluded.repair_held,
              problems = excluded.problems, responsible = excluded.responsible,
@@ -292,7 +293,7 @@ fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> 
         params![
             cb.id,
             office.to_string(),
-            cb.order.to_string(),
+            cb.order.map(|o| o.to_string()),
             cb.method.as_str(),
             cb.planned_at,
             cb.assignee.map(|a| a.to_string()),
@@ -308,6 +309,7 @@ fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> 
             cb.recorded_by.map(|a| a.to_string()),
             cb.recorded_at,
             cb.created_at,
+            cb.complaint,
         ],
     )?;
     Ok(())
@@ -476,6 +478,7 @@ impl MonthStore for SqliteStore {
                 "SELECT {CALLBACK_COLUMNS} FROM callbacks
                  WHERE office = ?1 AND (?2 IS NULL OR status = ?2)
                    AND (?3 IS NULL OR order_id = ?3) AND (?4 IS NULL OR sample_id = ?4)
+                   AND (?5 IS NULL OR complaint_id = ?5)
                  ORDER BY planned_at, id"
             ))?;
             let rows = stmt
@@ -484,7 +487,8 @@ impl MonthStore for SqliteStore {
                         office.to_string(),
                         f.status.map(|s| s.as_str()),
                         f.order.map(|o| o.to_string()),
-                        f.sample
+                        f.sample,
+                        f.complaint
                     ],
                     callback_row,
                 )?

@@ -81,22 +81,29 @@ pub(super) fn task_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
             r.get(4)?,
             r.get(5)?,
         ),
-        (r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?),
+        (
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+        ),
     ))
 }
 
 pub(super) fn save_task(c: &Connection, office: OfficeId, t: &OwnerTask) -> Result<()> {
     c.execute(
         "INSERT INTO owner_tasks (id, office, callback_id, order_id, owner, problem, due_at,
-             created_by, created_at, closed_at, closed_by, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             created_by, created_at, closed_at, closed_by, outcome, complaint_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET closed_at = excluded.closed_at,
              closed_by = excluded.closed_by, outcome = excluded.outcome",
         params![
             t.id,
             office.to_string(),
             t.callback,
-            t.order.to_string(),
+            t.order.map(|o| o.to_string()),
             t.owner.to_string(),
             t.problem,
             t.due_at,
@@ -105,6 +112,7 @@ pub(super) fn save_task(c: &Connection, office: OfficeId, t: &OwnerTask) -> Resu
             t.closed_at,
             t.closed_by.map(|u| u.to_string()),
             t.outcome,
+            t.complaint,
         ],
     )?;
     Ok(())
