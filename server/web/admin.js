@@ -37,5 +37,17 @@ async function admin(saved) {
     return api("/api/v1/settings", { method: "PUT", body: JSON.stringify(body) }).then(() => admin(true));
   }) }, Object.entries(inputs).map(([k, i]) => field(t("setting." + k), i)), editable ? h("button", { id: "do-settings" }, t("action.save")) : null,
     saved === true ? h("p", { class: "good", id: "settings-saved", role: "status" }, t("admin.saved")) : null));
+  parts.push(await contactsForm(editable));
   show(...parts);
+}
+
+// R-CPL-CHANNEL: the complaint contacts the office publishes (on every customer's copy).
+const CONTACT_FIELDS = ["phone", "fax", "postal_address", "reception_address", "email", "other"];
+async function contactsForm(editable) {
+  const cur = await api("/api/v1/complaint-contacts");
+  const inputs = Object.fromEntries(CONTACT_FIELDS.map((k) => [k, h("input", { id: "cc-" + k, value: cur[k] || "", size: 40, readonly: !editable })]));
+  return h("form", { id: "complaint-contacts", on: onSubmit(() => api("/api/v1/complaint-contacts", { method: "PUT",
+    body: JSON.stringify(Object.fromEntries(CONTACT_FIELDS.map((k) => [k, inputs[k].value]))) }).then(() => admin(true))) },
+  h("h3", {}, t("admin.contacts")), h("p", { class: "muted" }, t("admin.contactsHint")),
+  CONTACT_FIELDS.map((k) => [field(t("contact." + k), inputs[k]), h("br")]), editable ? h("button", { id: "do-contacts" }, t("action.save")) : null);
 }

@@ -179,6 +179,7 @@ async function render() {
     else if (hsh === "#/billing") await billing();
     else if (hsh === "#/schedule") await schedule();
     else if (hsh === "#/complaints") await complaints();
+    else if (hsh === "#/complaints/analysis") await complaintAnalysis();
     else if (hsh.startsWith("#/complaint/")) await complaintPage(hsh.slice(12));
     else if (hsh === "#/tasks") await tasks();
     else if (hsh === "#/admin") await admin();

@@ -5,6 +5,7 @@
 
 const REMEDIES = ["repair", "replace", "redo", "compensation", "apology", "explanation"];
 const REPLY_FORMS = ["written_report", "letter", "email", "online_system"];
+const ROOT_CAUSES = ["staff", "process", "materials", "contractor", "communication", "external", "other"];
 
 function deadlineLine(label, d) {
   if (!d) return null;
@@ -33,10 +34,11 @@ function decideForm(id) {
   const outcome = h("select", { id: "cd-outcome" }, options(["upheld", "partly_upheld", "not_upheld"].map((o) => [o, t("complaint.outcome." + o)]), "upheld"));
   const text = h("textarea", { id: "cd-text", required: true, rows: 3, cols: 60 });
   const rows = h("div", { id: "cd-remedies" }, remedyRow());
+  const cause = h("select", { id: "cd-cause" }, options([["", "—"], ...ROOT_CAUSES.map((c) => [c, t("complaint.cause." + c)])], ""));
   return h("form", { id: "decide", on: onSubmit(() => post(`/api/v1/complaints/${id}/actions`, {
-    action: "decide", outcome: outcome.value, text: text.value, remedies: [...rows.children].map((r) => r.value()),
+    action: "decide", outcome: outcome.value, text: text.value, remedies: [...rows.children].map((r) => r.value()), root_cause: cause.value || null,
   }).then(() => complaintPage(id))) },
-  h("h3", {}, t("complaints.decide")), field(t("complaint.outcome"), outcome), h("br"), field(t("complaint.decisionText"), text),
+  h("h3", {}, t("complaints.decide")), field(t("complaint.outcome"), outcome), " ", field(t("complaint.rootCause"), cause), h("br"), field(t("complaint.decisionText"), text),
   h("h4", {}, t("complaint.remedies")), rows,
   h("button", { type: "button", id: "cd-more", on: { click: () => rows.append(remedyRow()) } }, t("complaint.addRemedy")), " ",
   h("button", { id: "cd-submit" }, t("complaints.decide")));
@@ -152,4 +154,31 @@ async function complaintPage(id) {
     table("complaint-history", ["", t("complaint.step"), t("complaint.note")],
       c.history.map((e) => h("tr", {}, h("td", {}, e.day), h("td", { "data-kind": e.kind }, t("complaint.step." + e.kind)), h("td", {}, e.note)))));
   show(...parts);
+}
+
+// R-CPL-REPORT: the periodic analysis for management — the trend, what the complaints were
+// about and what caused them, the deadlines kept, and what is still open today.
+async function complaintAnalysis() {
+  const now = monthNow();
+  const back = (m, n) => { const [y, mm] = m.split("-").map(Number); const d = new Date(Date.UTC(y, mm - 1 - n, 1)); return d.toISOString().slice(0, 7); };
+  const from = h("input", { id: "an-from", type: "month", value: S.anFrom || back(now, 5), required: true });
+  const months = h("input", { id: "an-months", type: "number", min: 1, max: 24, value: S.anMonths || 6, required: true });
+  const q = () => `from=${from.value}&months=${months.value}`;
+  const a = await api(`/api/v1/complaints/analysis?${q()}`);
+  const pct = (r) => (r.basis_points == null ? "—" : (r.basis_points / 100).toFixed(2) + " %");
+  const pairs = (id, map, key) => table(id, ["", ""], Object.entries(map).map(([k, v]) => h("tr", {}, h("td", {}, key ? t(key + k) : k), h("td", {}, typeof v === "object" ? pct(v) : String(v)))));
+  show(h("p", {}, h("a", { href: "#/complaints" }, t("complaints.title"))), h("h2", {}, t("analysis.title")),
+    h("form", { id: "analysis-period", on: onSubmit(() => { S.anFrom = from.value; S.anMonths = months.value; return complaintAnalysis(); }) },
+      field(t("analysis.from"), from), " ", field(t("analysis.months"), months), " ", h("button", {}, t("analysis.show")), " ",
+      h("button", { type: "button", id: "an-xlsx", on: { click: () => download(`/api/v1/complaints/analysis?${q()}&format=xlsx${S.lang === "en" ? "&lang=en" : ""}`, `complaint-analysis-${from.value}.xlsx`).catch(fail) } }, t("month.export"), " XLSX")),
+    h("h3", {}, t("analysis.trend")),
+    table("an-trend", [t("analysis.month"), t("analysis.received"), t("analysis.rate"), t("analysis.onTime"), t("analysis.repeats"), t("analysis.evaluated")],
+      a.trend.map((r) => h("tr", { "data-month": r.month }, h("td", {}, r.month), h("td", {}, r.received), h("td", {}, pct(r.complaint_rate)), h("td", {}, pct(r.on_time_handling)), h("td", {}, r.repeat_complaints), h("td", {}, r.evaluated)))),
+    h("h3", {}, t("analysis.causes")), pairs("an-causes", a.by_root_cause, "complaint.cause."),
+    h("h3", {}, t("analysis.categories")), pairs("an-categories", a.by_category),
+    h("h3", {}, t("analysis.deadlines")), pairs("an-deadlines", a.on_time_by_deadline, "complaint.deadline."),
+    h("h3", {}, t("analysis.open"), " ", h("span", { class: "count" }, a.open_items.length)),
+    table("an-open", ["", t("complaints.complainant"), t("complaints.subject"), t("complaints.due"), ""],
+      a.open_items.map((i) => h("tr", { "data-complaint": i.id }, h("td", {}, i.received_day), h("td", {}, i.complainant), h("td", {}, h("a", { href: "#/complaint/" + i.id }, i.subject)),
+        h("td", {}, t("complaint.deadline." + i.due_kind), " ", i.due), h("td", {}, i.overdue ? h("span", { class: "tag" }, t("complaints.overdue")) : null)))));
 }

@@ -100,7 +100,7 @@ async function complaints() {
         v.referral_deadline ? h("span", { class: "tag" + (v.referral_deadline.overdue ? "" : " warn"), "data-referral": v.referral_deadline.due }, t("complaint.referral"), " ", v.referral_deadline.due) : null),
       h("td", {}, sel));
   });
-  const parts = [h("h2", {}, t("complaints.title")),
+  const parts = [h("h2", {}, t("complaints.title"), mayDo("Quality") ? [" ", h("a", { href: "#/complaints/analysis", id: "to-analysis", class: "small" }, t("analysis.title"))] : null),
     table("complaints", ["", t("complaints.complainant"), t("complaints.subject"), "", t("complaints.due") + " (" + t("complaints.left") + ")", ""], rows)];
   if (mayDo("RecordComplaint")) {
     const channel = h("select", { id: "cp-channel" }, options(["hotline", "fax", "letter", "walk_in", "email", "online"].map((c) => [c, t("complaint.channel." + c)])));

@@ -83,7 +83,9 @@ async function callbacks(m, users) {
     h("p", { id: "cb-progress" }, t("month.done"), " ", h("b", { "data-done": p.done }, p.done), " · ", t("month.todo"), " ", h("b", { "data-todo": p.to_do }, p.to_do), " · ",
       t("month.unreachable"), " ", h("b", { "data-unreachable": p.unreachable }, p.unreachable)),
     table("queue", [t("month.when"), t("order.customer"), t("intake.unit"), t("intake.phone"), t("month.technician"), t("month.work"), t("month.completed_on"), t("month.method"), ""],
-      q.rows.map((r) => queueRow(r, name, users, again))));
+      q.rows.map((r) => queueRow(r, name, users, again))),
+    // R-VISIT-RECORD: the month's call-back records, filed (回訪檔案), every call made.
+    h("p", {}, h("button", { id: "x-records", type: "button", on: { click: () => download(`/api/v1/callbacks/records?month=${m}&format=xlsx${S.lang === "en" ? "&lang=en" : ""}`, `callback-records-${m}.xlsx`).catch(fail) } }, t("month.records"), " XLSX")));
   box.replaceChildren(...parts);
 }
 

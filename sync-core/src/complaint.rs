@@ -10,9 +10,9 @@ use crate::model::{OrderId, UserId};
 
 mod resolution;
 pub use resolution::{
-    Accountability, DEFAULT_TELL_DAYS, Evaluation, MAX_ACCOUNTABILITY, MAX_NOTE_CHARS,
-    MAX_REMEDIES, NewEvaluation, NewReferral, Rating, Referral, Remedy, RemedyKind, ReplyForm,
-    ReportSent, check_remedies,
+    Accountability, ComplaintContacts, DEFAULT_TELL_DAYS, Evaluation, MAX_ACCOUNTABILITY,
+    MAX_NOTE_CHARS, MAX_REMEDIES, NewEvaluation, NewReferral, Rating, Referral, Remedy, RemedyKind,
+    ReplyForm, ReportSent, RootCause, check_remedies,
 };
 
 /// R-CPL-INCOMPLETE: tell the complainant what to add within 5 working days of receipt.
@@ -170,6 +170,9 @@ pub struct Complaint {
     /// R-CPL-DECIDE: what the office does about it (none before the decision).
     #[serde(default)]
     pub remedies: Vec<Remedy>,
+    /// R-CPL-REPORT: the cause the investigation found, when it named one.
+    #[serde(default)]
+    pub root_cause: Option<RootCause>,
     /// R-CPL-DECIDE: the second deadline, telling the complainant the decision.
     #[serde(default)]
     pub tell_due: Option<NaiveDate>,
@@ -380,6 +383,7 @@ impl Complaint {
             outcome: None,
             decision: None,
             remedies: Vec::new(),
+            root_cause: None,
             tell_due: None,
             told_day: None,
             referral: None,

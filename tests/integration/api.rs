@@ -667,6 +667,22 @@ async fn r_copies_the_four_part_form_and_a_share_link_to_the_customer_copy() {
         "the customer gets their copy only"
     );
     assert!(!copy.contains(&other), "nothing of another order");
+    // R-CPL-CHANNEL: once the office publishes its complaint contacts, the copy shows them.
+    assert!(!copy.contains("complaint-contacts"), "none published yet");
+    let (s, v) = srv
+        .as_(
+            "a.supervisor",
+            "PUT",
+            "/api/v1/complaint-contacts",
+            Some(json!({"phone": "0800-123-456", "email": "complaints@example.org"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, copy) = get(url.clone(), None).await;
+    for needle in ["投訴電話", "0800-123-456", "complaints@example.org"] {
+        assert!(copy.contains(needle), "{needle} on the customer's copy");
+    }
+    assert!(!copy.contains("傳真"), "only what is published");
     // A tampered link is not found; so is one past its days (office setting, default 14).
     let (s, _) = get(format!("{url}x"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

@@ -486,7 +486,11 @@ async fn r_visit_content_a_complaint_call_back_feeds_r_cpl_eval() {
             Some(json!({"reached": true, "repair_held": "pass", "satisfaction": 4})),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "the call-back's kind has no repair to hold"
+    );
     let dispatcher = srv.who("a.dispatcher").person.id;
     let (s, rec) = srv
         .as_(
@@ -574,4 +578,200 @@ async fn r_visit_content_a_complaint_call_back_feeds_r_cpl_eval() {
     assert_eq!(r["evaluations_by_rating"], json!({"poor": 1}));
     assert_eq!(r["held_to_account"], 1);
     assert_eq!(r["complainant_satisfaction_hundredths"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_cpl_report_the_analysis_across_months_against_hand_computed_figures() {
+    let srv = TestServer::start().await;
+    mainland(&srv, json!({})).await;
+    let with = |who: &str, channel: &str, category: &str, y, m, d, complete: bool| {
+        let mut b = body(who, at(y, m, d));
+        b["channel"] = json!(channel);
+        b["category"] = json!(category);
+        b["material_complete"] = json!(complete);
+        b
+    };
+    let sup = "a.supervisor";
+    let accept = |day: &str| json!({"action": "answer", "decision": "accept", "day": day});
+    let decide = |day: &str, cause: Value| json!({"action": "decide", "outcome": "upheld", "text": "成立", "day": day, "remedies": [{"kind": "apology"}], "root_cause": cause});
+    let told = |day: &str| json!({"action": "told", "day": day});
+    // October: A decided (staff) and told on time; B refused.
+    let a = file(&srv, with("甲", "hotline", "repair", 2026, 10, 12, true)).await;
+    ok(&srv, sup, &a, accept("2026-10-13")).await;
+    ok(&srv, sup, &a, decide("2026-10-20", json!("staff"))).await;
+    ok(&srv, sup, &a, told("2026-10-21")).await;
+    let b = file(&srv, with("乙", "letter", "noise", 2026, 10, 15, true)).await;
+    ok(
+        &srv,
+        sup,
+        &b,
+        json!({"action": "answer", "decision": "refuse", "reason": "非本處", "day": "2026-10-16"}),
+    )
+    .await;
+    // November: C decided (materials), never told (due Nov 17); D incomplete (notice due
+    // Nov 27); E referred (reply due Nov 30), decided and told the same day.
+    let c = file(&srv, with("丙", "email", "repair", 2026, 11, 2, true)).await;
+    ok(&srv, sup, &c, accept("2026-11-03")).await;
+    ok(&srv, sup, &c, decide("2026-11-10", json!("materials"))).await;
+    let d = file(&srv, with("丁", "hotline", "repair", 2026, 11, 20, false)).await;
+    let e = file(&srv, with("戊", "fax", "repair", 2026, 11, 5, true)).await;
+    ok(&srv, "a.desk", &e, json!({"action": "refer", "referral": {"body": "消委會", "reply_due": "2026-11-30", "form": "letter"}})).await;
+    ok(&srv, sup, &e, accept("2026-11-06")).await;
+    ok(&srv, sup, &e, decide("2026-11-09", Value::Null)).await;
+    ok(&srv, sup, &e, told("2026-11-09")).await;
+
+    srv.set_today("2026-11-27");
+    let (s, r) = srv
+        .as_(
+            sup,
+            "GET",
+            "/api/v1/complaints/analysis?from=2026-10&months=2",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let rate = |x: &Value| (x["numerator"].as_u64(), x["denominator"].as_u64());
+    let trend: Vec<_> = r["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["month"].as_str().unwrap().to_owned(),
+                t["received"].as_u64(),
+                rate(&t["complaint_rate"]).0,
+                rate(&t["on_time_handling"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        trend,
+        [
+            ("2026-10".to_owned(), Some(2), Some(1), (Some(4), Some(4))),
+            ("2026-11".to_owned(), Some(3), Some(2), (Some(5), Some(6))),
+        ]
+    );
+    assert_eq!(r["received"], 5);
+    assert_eq!(r["by_category"], json!({"noise": 1, "repair": 4}));
+    assert_eq!(
+        r["by_channel"],
+        json!({"email": 1, "fax": 1, "hotline": 2, "letter": 1})
+    );
+    assert_eq!(
+        r["by_root_cause"],
+        json!({"materials": 1, "staff": 1, "unknown": 1})
+    );
+    let by = &r["on_time_by_deadline"];
+    assert_eq!(rate(&by["acceptance"]), (Some(4), Some(4)));
+    assert_eq!(rate(&by["decision"]), (Some(3), Some(3)));
+    assert_eq!(rate(&by["tell"]), (Some(2), Some(3)));
+    let open: Vec<_> = r["open_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_owned(),
+                i["due_kind"].as_str().unwrap().to_owned(),
+                i["due"].as_str().unwrap().to_owned(),
+                i["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        open,
+        [
+            (c, "tell".to_owned(), "2026-11-17".to_owned(), true),
+            (
+                d,
+                "supplement_notice".to_owned(),
+                "2026-11-27".to_owned(),
+                false
+            ),
+            (
+                e,
+                "referral_reply".to_owned(),
+                "2026-11-30".to_owned(),
+                false
+            ),
+        ]
+    );
+    // Exported: the trend as CSV; a period the wrong way round or too long is refused.
+    let csv = srv
+        .http
+        .get(srv.url("/api/v1/complaints/analysis?from=2026-10&months=2&format=csv"))
+        .bearer_auth(&srv.who(sup).token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains("2026-11,3"), "{csv}");
+    for q in ["from=2026-11&months=0", "from=2026-11&months=25"] {
+        let (s, _) = srv
+            .as_(
+                sup,
+                "GET",
+                &format!("/api/v1/complaints/analysis?{q}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+    }
+    let (s, _) = srv
+        .as_(
+            "a.desk",
+            "GET",
+            "/api/v1/complaints/analysis?from=2026-10&months=2",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_cpl_channel_the_office_publishes_its_complaint_contacts() {
+    let srv = TestServer::start().await;
+    let path = "/api/v1/complaint-contacts";
+    let (s, v) = srv.as_("a.desk", "GET", path, None).await;
+    assert_eq!(
+        (s, &v["phone"]),
+        (StatusCode::OK, &json!("")),
+        "none until set"
+    );
+    let contacts = json!({"phone": "0800-123-456", "fax": "02-2345-6789", "postal_address": "台北市信義區松仁路 1 號",
+        "reception_address": "A棟 1F 服務台", "email": "complaints@example.org", "other": ""});
+    let (s, _) = srv.as_("a.desk", "PUT", path, Some(contacts.clone())).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the front desk reads, does not publish"
+    );
+    let (s, v) = srv
+        .as_("a.supervisor", "PUT", path, Some(contacts.clone()))
+        .await;
+    assert_eq!((s, &v), (StatusCode::OK, &contacts));
+    let (_, v) = srv.as_("a.desk", "GET", path, None).await;
+    assert_eq!(v, contacts, "the front desk tells callers");
+    // Another office publishes its own.
+    let (_, v) = srv.as_("b.desk", "GET", path, None).await;
+    assert_eq!(v["phone"], "");
+    // Unknown fields are malformed; a contact too long breaks the rule and is refused whole.
+    let (s, _) = srv
+        .as_("a.supervisor", "PUT", path, Some(json!({"pager": "1234"})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = srv
+        .as_(
+            "a.supervisor",
+            "PUT",
+            path,
+            Some(json!({"phone": "9".repeat(501)})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, v) = srv.as_("a.desk", "GET", path, None).await;
+    assert_eq!(v, contacts, "nothing changed");
 }

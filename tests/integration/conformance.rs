@@ -1386,6 +1386,20 @@ mod cases {
                 .as_deref(),
             Some(r#"{"items":{}}"#)
         );
+        // R-CPL-CHANNEL: the published complaint contacts are a register too (schema 20).
+        let contacts = r#"{"phone":"0800-123-456"}"#;
+        store
+            .set_register(office, Register::ComplaintContacts, contacts.into())
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .register(office, Register::ComplaintContacts)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(contacts)
+        );
         let nowhere = baoxiu_sync_core::OfficeId::new();
         assert!(matches!(
             store.register(nowhere, Register::Fleet).await,

@@ -6,6 +6,7 @@
 mod anomalies;
 mod api;
 mod bola;
+mod callback_records;
 mod case_writes;
 mod cases;
 mod cases_offline;

@@ -1357,13 +1357,23 @@ async fn r_visit_owner_a_problem_found_becomes_a_task_its_owner_closes() {
     let first = plan(ds.a.to_string()).await;
     // The owner must be a person of this office, and a task needs a problem found on a
     // call-back that reached the customer. Nothing is recorded when refused.
-    for body in [
-        json!({"reached": true, "satisfaction": 2, "problems": "仍漏水", "task_owner": stranger}),
-        json!({"reached": true, "satisfaction": 2, "problems": "", "task_owner": dispatcher}),
-        json!({"reached": false, "problems": "無人接聽", "task_owner": dispatcher}),
+    // Another office's person is no person of this office: not found.
+    for (body, want) in [
+        (
+            json!({"reached": true, "satisfaction": 2, "problems": "仍漏水", "task_owner": stranger}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({"reached": true, "satisfaction": 2, "problems": "", "task_owner": dispatcher}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"reached": false, "problems": "無人接聽", "task_owner": dispatcher}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
         let (s, v) = record(first.clone(), body.clone()).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert_eq!(s, want, "{body}: {v}");
     }
     let (s, _) = record(
         "no-such-call-back".into(),

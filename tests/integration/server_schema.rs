@@ -8,7 +8,7 @@ use baoxiu_server::SqliteStore;
 use baoxiu_server::store::sqlite::{SCHEMA_VERSION, open_at_version};
 use baoxiu_server::store::{
     CallbackFilter, ComplaintStore, DirectoryStore, MonthStore, OfficeStore, OrderFilter,
-    OrderStore, TaskStore,
+    OrderStore, Register, RegisterStore, TaskStore,
 };
 use baoxiu_sync_core::calendar::Calendar;
 use baoxiu_sync_core::callback::{CallbackMethod, CallbackStatus};
@@ -163,6 +163,14 @@ fn seed(conn: &Connection, version: i64) -> Seeded {
         )
         .unwrap();
     }
+    if version >= 13 {
+        // S3's fleet register, kept through migration 20's rebuild of the registers.
+        conn.execute(
+            "INSERT INTO office_registers (office, kind, data) VALUES (?1, 'fleet', ?2)",
+            params![office, r#"{"shops":["順安汽修"]}"#],
+        )
+        .unwrap();
+    }
     Seeded {
         o,
         doc,
@@ -205,6 +213,11 @@ async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
         .callbacks(office, CallbackFilter::default())
         .await
         .unwrap();
+    let fleet = store.register(office, Register::Fleet).await.unwrap();
+    assert_eq!(
+        fleet.as_deref(),
+        (version >= 13).then_some(r#"{"shops":["順安汽修"]}"#)
+    );
     let tasks = store.owner_tasks(office, None, false).await.unwrap();
     if version >= 17 {
         assert_eq!(tasks.len(), 1);

@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -304,6 +304,9 @@ try {
     const after = await api("/api/v1/callbacks/queue?month=" + shownMonth, who("supervisor").token);
     check(after.rows.some((r) => r.callback.order === queue.rows[1].callback.order && r.callback.method === "on_site" && r.callback.status === "planned"), "a failed call is planned again on site");
   }
+  // R-VISIT-RECORD: the month's call-back records, filed and exported.
+  const [records] = await Promise.all([sup.waitForEvent("download"), sup.click("#x-records")]);
+  check(records.suggestedFilename().startsWith("callback-records-"), "the month's call-back records are exported");
   // R-MONTH: the supervisor closes and files the month before.
   await sup.waitForSelector("#do-close");
   await sup.click("#do-close");
@@ -368,6 +371,22 @@ try {
   check((await sup.textContent("#evaluation")).includes("賠償延遲入帳"), "the evaluation holds someone to account");
   await translated(sup, "an evaluated complaint");
   await a11y(sup, "an evaluated complaint");
+  // R-CPL-REPORT: the analysis for management, with what is still open today.
+  await sup.click("#nav-complaints");
+  await sup.click("#to-analysis");
+  await sup.waitForSelector("#an-trend tr[data-month]");
+  check((await sup.$$("#an-trend tr[data-month]")).length === 6, "six months of trend by default");
+  check((await sup.$$("#an-open tr[data-complaint]")).length > 0, "the open items are listed");
+  await translated(sup, "the complaint analysis");
+  await a11y(sup, "the complaint analysis");
+  await sup.screenshot({ path: join(shots, "complaint-analysis.png"), fullPage: true });
+  // R-CPL-CHANNEL: the published complaint contacts, set with the office's settings.
+  await sup.goto(base + "/#/admin");
+  await sup.waitForSelector("#complaint-contacts");
+  await sup.fill("#cc-phone", "0800-123-456");
+  await sup.click("#do-contacts");
+  await sup.waitForSelector("#settings-saved");
+  check((await sup.inputValue("#cc-phone")) === "0800-123-456", "the complaint phone is published");
   await sup.screenshot({ path: join(shots, "complaint.png"), fullPage: true });
   // The dispatcher finds the task on their list and closes it with what was done.
   await page.goto(base + "/#/tasks");

@@ -5,7 +5,8 @@
 
 use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult};
 use baoxiu_sync_core::complaint::{
-    Accountability, NewComplaint, NewEvaluation, NewReferral, Rating, Remedy, RemedyKind, ReplyForm,
+    Accountability, NewComplaint, NewEvaluation, NewReferral, Rating, Remedy, RemedyKind,
+    ReplyForm, RootCause,
 };
 use baoxiu_sync_core::{OrderId, Person, Role};
 use chrono::{Days, NaiveDate};
@@ -263,7 +264,14 @@ pub(super) async fn seed(st: &AppState, people: &[Person], orders: &[OrderId]) -
                         (outcome, text, &remedies),
                         (&cal.calendar, cal.tell_days),
                         sup,
-                    )
+                    )?;
+                    // R-CPL-REPORT: what the investigation found, for the analysis.
+                    x.root_cause = Some(match outcome {
+                        "upheld" => RootCause::Staff,
+                        "partly_upheld" => RootCause::Process,
+                        _ => RootCause::External,
+                    });
+                    Ok(())
                 }),
                 Step::Told(d) => Box::new(move |x, _| x.told(at(d), sup)),
                 Step::Refer(d, r) => Box::new(move |x, _| x.refer(at(d), &r, desk)),

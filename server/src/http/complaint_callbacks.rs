@@ -47,8 +47,8 @@ pub async fn plan(
             .await?
             .is_some_and(|p| p.office == c.0.office && p.active)
     {
-        return Err(Error::Invalid(format!(
-            "assignee {a} is not an active person of this office"
+        return Err(Error::NotFound(format!(
+            "assignee {a}: no active person of this office"
         )));
     }
     let content = if b.content.trim().is_empty() {

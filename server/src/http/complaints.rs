@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
 use baoxiu_sync_core::callback::CallbackStatus;
 use baoxiu_sync_core::complaint::{
-    Complaint, NewComplaint, NewEvaluation, NewReferral, Refusal, Remedy,
+    Complaint, NewComplaint, NewEvaluation, NewReferral, Refusal, Remedy, RootCause,
 };
 use baoxiu_sync_core::{OfficeId, Role, UserId};
 use chrono::NaiveDate;
@@ -213,6 +213,8 @@ pub struct ActionIn {
     pub text: Option<String>,
     /// decide: what the office does about it.
     pub remedies: Option<Vec<Remedy>>,
+    /// decide: the cause the investigation found (R-CPL-REPORT).
+    pub root_cause: Option<RootCause>,
     /// refer: the regulator's referral.
     pub referral: Option<NewReferral>,
     /// report_sent: how the report went.
@@ -269,8 +271,8 @@ pub async fn act(
         let held = a.evaluation.iter().flat_map(|e| &e.accountability);
         for p in held.filter_map(|h| h.person) {
             if st.store.user(p).await?.is_none_or(|u| u.office != office) {
-                return Err(Error::Invalid(format!(
-                    "person {p} held to account is not of this office"
+                return Err(Error::NotFound(format!(
+                    "person {p} held to account: no such person in this office"
                 )));
             }
         }
@@ -303,16 +305,18 @@ pub async fn act(
                 (&cal.calendar, cal.decision_days),
                 by,
             ),
-            "decide" => x.decide(
-                day,
-                (
-                    a.outcome.as_deref().unwrap_or_default(),
-                    a.text.as_deref().unwrap_or_default(),
-                    a.remedies.as_deref().unwrap_or_default(),
-                ),
-                (&cal.calendar, cal.tell_days),
-                by,
-            ),
+            "decide" => x
+                .decide(
+                    day,
+                    (
+                        a.outcome.as_deref().unwrap_or_default(),
+                        a.text.as_deref().unwrap_or_default(),
+                        a.remedies.as_deref().unwrap_or_default(),
+                    ),
+                    (&cal.calendar, cal.tell_days),
+                    by,
+                )
+                .map(|()| x.root_cause = a.root_cause),
             "refer" => match &a.referral {
                 Some(r) => x.refer(day, r, by),
                 None => Err(Refusal {

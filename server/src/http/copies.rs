@@ -26,6 +26,16 @@ const PARTS: [&str; 4] = [
     "第四聯　業主收費聯",
 ];
 
+/// The published complaint contacts' labels (R-CPL-CHANNEL), in Chinese and English.
+const CONTACT_LABELS: [(&str, &str); 6] = [
+    ("phone", "投訴電話 Phone"),
+    ("fax", "傳真 Fax"),
+    ("postal_address", "信函地址 Letters"),
+    ("reception_address", "接待地點 In person"),
+    ("email", "電子郵箱 E-mail"),
+    ("other", "其他 Other"),
+];
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShareOut {
     /// Path of the customer's copy (no sign-in; reveals this order only).
@@ -283,9 +293,32 @@ pub async fn customer_copy(
         .ok_or_else(|| Error::NotFound("copy".into()))?;
     let names = names(&st, &s).await?;
     let tz = tz_of(&s)?;
+    // R-CPL-CHANNEL: where the customer may complain, as the office publishes it.
+    let contacts = crate::service::office_registers::complaint_contacts(&st, s.office.id).await?;
+    let listed: String = contacts
+        .published()
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<li>{}：{}</li>",
+                esc(CONTACT_LABELS
+                    .iter()
+                    .find(|(f, _)| f == k)
+                    .map_or(*k, |(_, l)| *l)),
+                esc(v)
+            )
+        })
+        .collect();
+    let notice = if listed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<section id=\"complaint-contacts\"><h2>投訴渠道 Complaints</h2><ul>{listed}</ul></section>"
+        )
+    };
     Ok(page(
         &format!("維修單 {} 客戶聯", s.order),
-        &part(&s, PARTS[0], &names, tz),
+        &format!("{}{notice}", part(&s, PARTS[0], &names, tz)),
     ))
 }
 

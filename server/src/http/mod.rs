@@ -3,8 +3,11 @@
 //! handler runs.
 
 mod billing;
+mod callback_records;
 mod cases;
+mod complaint_analysis;
 mod complaint_callbacks;
+mod complaint_contacts;
 mod complaint_report;
 mod complaints;
 mod console;
@@ -126,11 +129,20 @@ pub fn router(state: AppState) -> Router {
             post(month::record_callback),
         )
         .route("/api/v1/callbacks/queue", get(samples::queue))
+        .route("/api/v1/callbacks/records", get(callback_records::records))
         .route("/api/v1/samples", post(samples::create_sample))
         .route("/api/v1/samples/{id}", get(samples::get_sample))
         .route(
             "/api/v1/complaints",
             get(complaints::list).post(complaints::create),
+        )
+        .route(
+            "/api/v1/complaints/analysis",
+            get(complaint_analysis::report),
+        )
+        .route(
+            "/api/v1/complaint-contacts",
+            get(complaint_contacts::get).put(complaint_contacts::put),
         )
         .route("/api/v1/complaints/{id}", get(complaints::get))
         .route("/api/v1/complaints/{id}/actions", post(complaints::act))

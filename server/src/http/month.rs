@@ -263,15 +263,14 @@ pub struct CallbackQuery {
     pub complaint: Option<String>,
 }
 
-/// What is recorded when a call-back is made.
-#[derive(Debug, Deserialize, ToSchema)]
+/// What is recorded when a call-back is made. Its schema is written by hand
+/// (`schema::callback_result`): the shapes a record may take.
+#[derive(Debug, Deserialize)]
 pub struct CallbackResultIn {
     pub reached: bool,
     /// 1 to 5.
-    #[schema(minimum = 1, maximum = 5)]
     pub satisfaction: Option<u8>,
     /// pass | fail
-    #[schema(schema_with = super::schema::pass_fail_or_null)]
     pub repair_held: Option<String>,
     #[serde(default)]
     pub problems: String,
@@ -279,15 +278,21 @@ pub struct CallbackResultIn {
     #[serde(default)]
     pub content: String,
     /// When the customer was not reached: try again this way (R-VISIT).
-    #[schema(schema_with = super::schema::callback_method_or_null)]
     pub fallback_method: Option<String>,
     /// When to try the fallback (UTC ms); default a day later.
     pub fallback_at: Option<i64>,
     /// R-VISIT-OWNER: a person of the office who must act on the problem found; a task
     /// due by the office's `owner_task_days` is opened for them.
-    #[schema(schema_with = super::schema::uuid_or_null)]
     pub task_owner: Option<String>,
 }
+
+impl utoipa::PartialSchema for CallbackResultIn {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::Schema::AnyOf(super::schema::callback_result()).into()
+    }
+}
+
+impl ToSchema for CallbackResultIn {}
 
 impl TryFrom<CallbackResultIn> for CallbackResult {
     type Error = Error;
@@ -410,11 +415,17 @@ pub async fn record_callback(
             cb.status
         )));
     }
+    // R-VISIT-CONTENT: a complaint's call-back has no repair to hold.
+    if cb.complaint.is_some() && r.repair_held.is_some() {
+        return Err(Error::Conflict(format!(
+            "call-back {id} is about a complaint: it asks about the handling, not whether a repair held"
+        )));
+    }
     if let Some(owner) = r.task_owner {
         let person = st.store.user(owner).await?;
         if !person.is_some_and(|p| p.office == office && p.active) {
-            return Err(Error::Invalid(format!(
-                "task_owner {owner} is not an active person of this office"
+            return Err(Error::NotFound(format!(
+                "task_owner {owner}: no active person of this office"
             )));
         }
     }

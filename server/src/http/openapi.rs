@@ -8,8 +8,9 @@ use crate::service::case_actions::CaseAction;
 
 use super::{ErrorBody, ErrorDetail};
 use super::{
-    billing, cases, complaint_callbacks, complaint_report, complaints, copies, dispatch, health,
-    month, months, orders, registers, s3_reports, samples, schedule, session, tasks, users,
+    billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
+    complaint_report, complaints, copies, dispatch, health, month, months, orders, registers,
+    s3_reports, samples, schedule, session, tasks, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -236,6 +237,10 @@ impl Modify for OneKindOfFact {
         complaints::act,
         complaint_report::report,
         complaint_callbacks::plan,
+        callback_records::records,
+        complaint_analysis::report,
+        complaint_contacts::get,
+        complaint_contacts::put,
         complaints::get_calendar,
         complaints::put_calendar,
         complaints::quality_report,
@@ -312,6 +317,11 @@ impl Modify for OneKindOfFact {
         complaints::ComplaintIn,
         complaints::ActionIn,
         complaint_callbacks::PlanComplaintCallbackIn,
+        callback_records::CallbackRecord,
+        complaint_contacts::ContactsIo,
+        service::complaint_analysis::Analysis,
+        service::complaint_analysis::TrendRow,
+        service::complaint_analysis::OpenItem,
         complaints::CalendarIn,
         complaints::CalendarOut
     ))

@@ -3,7 +3,7 @@
 //! document calls valid is taken, and one it calls invalid is refused.
 
 use baoxiu_sync_core::complaint::{
-    MAX_ACCOUNTABILITY, MAX_NOTE_CHARS, MAX_REMEDIES, Rating, RemedyKind, ReplyForm,
+    MAX_ACCOUNTABILITY, MAX_NOTE_CHARS, MAX_REMEDIES, Rating, RemedyKind, ReplyForm, RootCause,
 };
 use baoxiu_sync_core::rules::MAX_AMOUNT;
 use serde_json::Value;
@@ -278,7 +278,10 @@ pub fn complaint_action() -> OneOf {
             None => o.property("decision", text_or_null()),
         };
         if needs.contains(&"remedies") {
-            o = o.property("remedies", remedies()).required("remedies");
+            o = o
+                .property("remedies", remedies())
+                .required("remedies")
+                .property("root_cause", names(RootCause::VARIANTS, true));
         }
         if needs.contains(&"referral") {
             o = o.property("referral", referral()).required("referral");
@@ -350,6 +353,122 @@ pub fn lang() -> Object {
 const MONTH_VIEWS: &[&str] = &["live", "filed"];
 pub fn month_view() -> Object {
     names(MONTH_VIEWS, false)
+}
+
+/// R-VISIT-RECORD: what a call-back's record may be — not reached (a fallback may follow);
+/// reached, with satisfaction or whether the repair held (or both); and either of those
+/// with a problem found and its owner, for whom a task is opened (R-VISIT-OWNER).
+pub fn callback_result() -> utoipa::openapi::schema::AnyOf {
+    use utoipa::openapi::schema::AnyOfBuilder;
+    let null = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Null))
+            .build()
+    };
+    let score = |nullable: bool| {
+        let ty = if nullable {
+            SchemaType::from_iter([Type::Integer, Type::Null])
+        } else {
+            SchemaType::Type(Type::Integer)
+        };
+        ObjectBuilder::new()
+            .schema_type(ty)
+            .minimum(Some(1))
+            .maximum(Some(5))
+            .build()
+    };
+    let flag = |v: bool| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Boolean))
+            .enum_values(Some([Value::Bool(v)]))
+            .build()
+    };
+    let int_or_null = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+            .build()
+    };
+    // (reached, satisfaction required, repair held required, with a task owner, what)
+    let shapes: [(bool, bool, bool, bool, &str); 5] = [
+        (
+            false,
+            false,
+            false,
+            false,
+            "not reached: the next way to try, if any",
+        ),
+        (
+            true,
+            true,
+            false,
+            false,
+            "reached: satisfaction (and whether the repair held)",
+        ),
+        (
+            true,
+            false,
+            true,
+            false,
+            "reached: whether the repair held (and satisfaction)",
+        ),
+        (
+            true,
+            true,
+            false,
+            true,
+            "reached, satisfaction, a problem and its owner",
+        ),
+        (
+            true,
+            false,
+            true,
+            true,
+            "reached, repair held, a problem and its owner",
+        ),
+    ];
+    let mut any = AnyOfBuilder::new();
+    for (reached, sat, held, owner, what) in shapes {
+        let mut o = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .description(Some(what))
+            .property("reached", flag(reached))
+            .required("reached")
+            .property("responsible", text_or_null())
+            .property(
+                "content",
+                ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)),
+            )
+            .property("fallback_method", callback_method_or_null())
+            .property("fallback_at", int_or_null());
+        o = match (reached, sat) {
+            (false, _) => o.property("satisfaction", null()),
+            (true, true) => o
+                .property("satisfaction", score(false))
+                .required("satisfaction"),
+            (true, false) => o.property("satisfaction", score(true)),
+        };
+        o = match (reached, held) {
+            (false, _) => o.property("repair_held", null()),
+            (true, true) => o
+                .property("repair_held", names(PASS_FAIL, false))
+                .required("repair_held"),
+            (true, false) => o.property("repair_held", pass_fail_or_null()),
+        };
+        o = if owner {
+            o.property("problems", not_blank())
+                .required("problems")
+                .property("task_owner", uuid())
+                .required("task_owner")
+        } else {
+            o.property(
+                "problems",
+                ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)),
+            )
+            .property("task_owner", null())
+        };
+        any = any.item(o.build());
+    }
+    any.build()
 }
 
 #[cfg(test)]

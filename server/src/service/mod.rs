@@ -4,6 +4,7 @@
 pub mod case_actions;
 pub mod case_writes;
 pub mod cases;
+pub mod complaint_analysis;
 pub mod complaints;
 pub mod dispatch;
 pub mod month;

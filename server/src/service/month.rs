@@ -75,6 +75,16 @@ impl Month {
         })
     }
 
+    /// The month after this one, in the same time zone.
+    pub fn next(&self, time_zone: &str) -> Result<Month> {
+        let (y, m) = if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        };
+        Month::parse(&format!("{y:04}-{m:02}"), time_zone)
+    }
+
     pub fn period(&self) -> Period {
         Period {
             start: self.start,

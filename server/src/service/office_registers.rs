@@ -4,6 +4,7 @@
 //! `Corrupt`, never an empty one.
 
 use baoxiu_sync_core::OfficeId;
+use baoxiu_sync_core::complaint::ComplaintContacts;
 use baoxiu_sync_core::supplies::Catalogue;
 use baoxiu_sync_core::vehicles::register::Fleet;
 use serde::Serialize;
@@ -70,4 +71,19 @@ pub async fn catalogue(st: &AppState, office: OfficeId) -> Result<Catalogue> {
 pub async fn set_catalogue(st: &AppState, office: OfficeId, catalogue: Catalogue) -> Result<()> {
     let problems = catalogue.check();
     write(st, office, Register::Catalogue, &catalogue, problems).await
+}
+
+/// R-CPL-CHANNEL: the complaint contacts the office publishes (none until set).
+pub async fn complaint_contacts(st: &AppState, office: OfficeId) -> Result<ComplaintContacts> {
+    read(st, office, Register::ComplaintContacts).await
+}
+
+/// Replaces them; refused whole, naming each problem, when one is too long.
+pub async fn set_complaint_contacts(
+    st: &AppState,
+    office: OfficeId,
+    contacts: ComplaintContacts,
+) -> Result<()> {
+    let problems = contacts.check();
+    write(st, office, Register::ComplaintContacts, &contacts, problems).await
 }

@@ -634,6 +634,9 @@ pub enum Register {
     Fleet,
     /// The supplies catalogue (`supplies::Catalogue`).
     Catalogue,
+    /// R-CPL-CHANNEL: the complaint contacts the office publishes
+    /// (`complaint::ComplaintContacts`).
+    ComplaintContacts,
 }
 
 /// The office's registers, each one JSON document (checked and decoded by the service

@@ -67,6 +67,86 @@ pub struct Remedy {
     pub note: String,
 }
 
+/// R-CPL-CHANNEL (第十一條): the complaint contacts the office publishes — shown on the
+/// customer's copy. Each is free text (a number, an address), at most
+/// [`MAX_NOTE_CHARS`] characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ComplaintContacts {
+    pub phone: String,
+    pub fax: String,
+    /// Where letters go.
+    pub postal_address: String,
+    /// Where complainants are received in person.
+    pub reception_address: String,
+    pub email: String,
+    /// Any other way (an online form, a messaging account).
+    pub other: String,
+}
+
+impl ComplaintContacts {
+    /// The problems, one per field too long (none: it may be published).
+    pub fn check(&self) -> Vec<String> {
+        [
+            ("phone", &self.phone),
+            ("fax", &self.fax),
+            ("postal_address", &self.postal_address),
+            ("reception_address", &self.reception_address),
+            ("email", &self.email),
+            ("other", &self.other),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.chars().count() > MAX_NOTE_CHARS)
+        .map(|(k, _)| format!("{k} is at most {MAX_NOTE_CHARS} characters"))
+        .collect()
+    }
+
+    /// The contacts set, as (field, value), in the order a notice lists them.
+    pub fn published(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("phone", self.phone.as_str()),
+            ("fax", self.fax.as_str()),
+            ("postal_address", self.postal_address.as_str()),
+            ("reception_address", self.reception_address.as_str()),
+            ("email", self.email.as_str()),
+            ("other", self.other.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
+    }
+}
+
+/// R-CPL-REPORT: what caused a complaint, as the investigation found (the analysis report
+/// counts them).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum RootCause {
+    /// A person's conduct or skill.
+    Staff,
+    /// The way the work is organised.
+    Process,
+    Materials,
+    Contractor,
+    /// What the customer was told, or not.
+    Communication,
+    /// Outside the office (the utility, the weather).
+    External,
+    Other,
+}
+
 /// The form in which the referring body wants its answer.
 #[derive(
     Debug,
