@@ -10,6 +10,10 @@ pub enum Error {
     Unauthorized(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// R-CS-TRAINING: an agent not (or no longer) trained for duty takes no contacts (403,
+    /// coded by the rule).
+    #[error("R-CS-TRAINING: {0}")]
+    Untrained(String),
     #[error("{0} not found")]
     NotFound(String),
     #[error("conflict: {0}")]

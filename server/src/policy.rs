@@ -102,9 +102,11 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         A::ReadOrder | A::ListOrders | A::ReadSettings | A::ReadSchedule => role.works_on_orders(),
         A::PublishSchedule => matches!(role, R::Dispatcher | R::Admin),
         A::Metrics => matches!(role, R::Supervisor | R::Admin),
+        // R-CS-CONTACT: the hotline's agents take repair reports (once trained,
+        // R-CS-TRAINING, checked by the handler).
         A::Intake => matches!(
             role,
-            R::FrontDesk | R::Administrator | R::Dispatcher | R::Admin
+            R::FrontDesk | R::CsAgent | R::Administrator | R::Dispatcher | R::Admin
         ),
         A::Receive | A::Price | A::Suggest | A::Assign | A::Cancel => {
             matches!(role, R::Dispatcher | R::Admin)
@@ -130,9 +132,9 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         A::Register => matches!(role, R::Supervisor | R::Dispatcher | R::Finance | R::Admin),
         A::ReadComplaints => matches!(
             role,
-            R::FrontDesk | R::Supervisor | R::Dispatcher | R::Admin
+            R::FrontDesk | R::CsAgent | R::Supervisor | R::Dispatcher | R::Admin
         ),
-        A::RecordComplaint => matches!(role, R::FrontDesk | R::Supervisor | R::Admin),
+        A::RecordComplaint => matches!(role, R::FrontDesk | R::CsAgent | R::Supervisor | R::Admin),
         A::CloseMonth => matches!(role, R::Supervisor | R::Admin),
         A::DecideComplaint | A::EditCalendar | A::EditSettings => {
             matches!(role, R::Supervisor | R::Admin)
@@ -142,7 +144,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         }
         A::ReadCalendar => matches!(
             role,
-            R::FrontDesk | R::Administrator | R::Supervisor | R::Dispatcher | R::Admin
+            R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Dispatcher | R::Admin
         ),
         // S3: the fleet's people read it; the fleet manager keeps it.
         A::ReadFleet => matches!(
@@ -226,6 +228,8 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/complaints", Action::RecordComplaint),
     ("GET", "/api/v1/complaints/analysis", Action::Quality),
     ("GET", "/api/v1/complaint-contacts", Action::ReadSettings),
+    ("GET", "/api/v1/trainings", Action::ListUsers),
+    ("POST", "/api/v1/trainings", Action::ManageUsers),
     ("PUT", "/api/v1/complaint-contacts", Action::EditSettings),
     ("GET", "/api/v1/complaints/{id}", Action::ReadComplaints),
     (
@@ -365,6 +369,24 @@ mod tests {
                     A::Devices,
                     A::Events,
                     A::Register,
+                ],
+            ),
+            (
+                R::CsAgent,
+                &[
+                    A::ReadOrder,
+                    A::ListOrders,
+                    A::Me,
+                    A::Ticket,
+                    A::Tasks,
+                    A::Sync,
+                    A::ReadSettings,
+                    A::ReadSchedule,
+                    A::Intake,
+                    A::ReadComplaints,
+                    A::RecordComplaint,
+                    A::ActOnComplaint,
+                    A::ReadCalendar,
                 ],
             ),
             (R::System, &[]),

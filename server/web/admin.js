@@ -4,7 +4,7 @@
 "use strict";
 
 // The people roles an office gives (the server refuses the system role).
-const PERSON_ROLES = ["front_desk", "administrator", "dispatcher", "technician", "finance", "supervisor", "admin",
+const PERSON_ROLES = ["front_desk", "administrator", "dispatcher", "technician", "finance", "supervisor", "cs_agent", "admin",
   "leader", "fleet_manager", "driver", "department_head", "logistics_clerk"];
 
 async function admin(saved) {
@@ -37,7 +37,7 @@ async function admin(saved) {
     return api("/api/v1/settings", { method: "PUT", body: JSON.stringify(body) }).then(() => admin(true));
   }) }, Object.entries(inputs).map(([k, i]) => field(t("setting." + k), i)), editable ? h("button", { id: "do-settings" }, t("action.save")) : null,
     saved === true ? h("p", { class: "good", id: "settings-saved", role: "status" }, t("admin.saved")) : null));
-  parts.push(await contactsForm(editable));
+  parts.push(await contactsForm(editable), await trainingSection(users));
   show(...parts);
 }
 
@@ -50,4 +50,23 @@ async function contactsForm(editable) {
     body: JSON.stringify(Object.fromEntries(CONTACT_FIELDS.map((k) => [k, inputs[k].value]))) }).then(() => admin(true))) },
   h("h3", {}, t("admin.contacts")), h("p", { class: "muted" }, t("admin.contactsHint")),
   CONTACT_FIELDS.map((k) => [field(t("contact." + k), inputs[k]), h("br")]), editable ? h("button", { id: "do-contacts" }, t("action.save")) : null);
+}
+
+// R-CS-TRAINING: who was trained for what, and recording a training (the admin).
+async function trainingSection(users) {
+  const records = await api("/api/v1/trainings");
+  const name = (id) => (users.find((u) => u.id === id) || { name: id }).name;
+  const parts = [h("h3", {}, t("training.title")),
+    table("trainings", [t("admin.name"), t("training.kind"), t("training.course"), t("training.completed")],
+      records.map((r) => h("tr", { "data-person": r.person }, h("td", {}, name(r.person)), h("td", {}, t("training.kind." + r.kind)), h("td", {}, r.course), h("td", {}, r.completed_on))))];
+  if (mayDo("ManageUsers")) {
+    const person = h("select", { id: "tr-person" }, options(users.filter((u) => u.active).map((u) => [u.id, u.name + " · " + t("role." + u.role)]), (users.find((u) => u.role === "cs_agent") || {}).id));
+    const kind = h("select", { id: "tr-kind" }, options(["pre_duty", "refresher", "other"].map((k) => [k, t("training.kind." + k)]), "pre_duty"));
+    const course = h("input", { id: "tr-course", required: true, value: "客服中心崗前培訓" });
+    const day = h("input", { id: "tr-day", type: "date", required: true });
+    parts.push(h("form", { id: "new-training", on: onSubmit(() => post("/api/v1/trainings", { person: person.value, kind: kind.value, course: course.value, completed_on: day.value }).then(() => admin(true))) },
+      field(t("admin.name"), person), " ", field(t("training.kind"), kind), " ", field(t("training.course"), course), " ", field(t("training.completed"), day), " ",
+      h("button", { id: "do-training" }, t("training.record"))));
+  }
+  return h("section", {}, parts);
 }

@@ -46,7 +46,7 @@ async function switchLang() {
 function home() {
   const r = S.me.role;
   if (!mayDo("ListOrders")) return "#/s3";
-  if (r === "front_desk") return "#/intake";
+  if (r === "front_desk" || r === "cs_agent") return "#/intake";
   if ((r === "administrator" || r === "finance") && mayDo("Billing")) return "#/billing";
   if (r === "supervisor" && mayDo("Stats")) return "#/month";
   if (r === "admin") return "#/admin";

@@ -24,7 +24,10 @@ async function intake() {
   const visits = pages.flatMap((p) => p.items)
     .filter((o) => o.appointment && new Date(o.appointment).toLocaleDateString("sv-SE", { timeZone: S.me.office.time_zone }) === today)
     .sort((a, b) => a.appointment - b.appointment);
-  show(h("h2", {}, t("intake.title")), form,
+  // R-CS-TRAINING: an agent not trained for duty is told why the hotline's doors are shut.
+  const untrained = S.me.role === "cs_agent" && !S.me.on_duty_until
+    ? h("p", { id: "untrained", class: "tag", role: "alert" }, t("training.untrained")) : null;
+  show(h("h2", {}, t("intake.title")), untrained, form,
     h("h3", {}, t("intake.today"), " ", h("span", { class: "count" }, visits.length)),
     visits.length ? table("today", [t("order.appointment"), t("intake.unit"), t("order.customer"), t("intake.description"), ""],
       visits.map((o) => h("tr", { "data-order": o.id }, h("td", {}, timeOf(o.appointment)), h("td", {}, h("a", { href: "#/order/" + o.id }, o.unit)),

@@ -61,7 +61,10 @@ pub fn create_order(ctx: &Context, new: NewOrder) -> Result<(WorkOrderDoc, Event
     new.office.tz()?;
     let role = ctx.author.role;
     let allowed = match role {
-        Role::FrontDesk | Role::Administrator | Role::Dispatcher | Role::Admin => true,
+        // R-CS-CONTACT: the customer-service hotline takes repair reports too.
+        Role::FrontDesk | Role::CsAgent | Role::Administrator | Role::Dispatcher | Role::Admin => {
+            true
+        }
         // A technician logs only a follow-up job found on site.
         Role::Technician => new.channel == Channel::Field && new.follow_up_of.is_some(),
         _ => false,

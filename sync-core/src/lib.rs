@@ -32,6 +32,7 @@ pub mod supplies;
 pub mod task;
 #[cfg(test)]
 mod test_util;
+pub mod training;
 pub mod validate;
 pub mod vehicles;
 

@@ -137,6 +137,9 @@ pub enum Role {
     Finance,
     /// 主管 / 客服: statistics, call-backs, complaints.
     Supervisor,
+    /// 客服專員 (S2 第七–八條): the customer-service hotline — takes repair reports and
+    /// complaints once trained (R-CS-TRAINING).
+    CsAgent,
     /// 司機 / 用車人 (S3): reports faults, requests repairs, signs on leaving the shop,
     /// logs trips and fuel.
     Driver,
@@ -172,6 +175,7 @@ impl Role {
             | R::Technician
             | R::Finance
             | R::Supervisor
+            | R::CsAgent
             | R::Admin
             | R::System => true,
             R::Driver

@@ -299,7 +299,7 @@ pub fn role_may_record(role: Role, body: &EventBody) -> bool {
         E::Reopened { .. } => matches!(role, R::Dispatcher | R::Supervisor | R::Admin),
         E::AppointmentSet { .. } | E::Rescheduled { .. } => matches!(
             role,
-            R::Dispatcher | R::FrontDesk | R::Administrator | R::Admin | R::Technician
+            R::Dispatcher | R::FrontDesk | R::CsAgent | R::Administrator | R::Admin | R::Technician
         ),
         // R-PREMISES: the manager approves compensation; finance settles it.
         E::CompensationApproved { .. } => matches!(role, R::Dispatcher | R::Admin),

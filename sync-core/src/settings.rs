@@ -47,6 +47,9 @@ pub struct OfficeSettings {
     /// R-VISIT-OWNER: a task opened for a problem a call-back found is due this many days
     /// later. Default 7.
     pub owner_task_days: u32,
+    /// R-CS-TRAINING: a pre-duty training (or the latest refresher after it) lets an agent
+    /// take contacts for this many days. Default 365.
+    pub cs_training_valid_days: u32,
 }
 
 impl Default for OfficeSettings {
@@ -62,6 +65,7 @@ impl Default for OfficeSettings {
             share_link_days: 14,
             console_session_hours: 12,
             owner_task_days: 7,
+            cs_training_valid_days: 365,
             costly_part: 200_000,
             count_deadline_days: 10,
             min_quotes: 3,
@@ -109,6 +113,11 @@ impl OfficeSettings {
         }
         if !(1..=90).contains(&self.owner_task_days) {
             return Err(Error::InvalidInput("owner_task_days is 1–90".into()));
+        }
+        if !(1..=3650).contains(&self.cs_training_valid_days) {
+            return Err(Error::InvalidInput(
+                "cs_training_valid_days is 1–3650".into(),
+            ));
         }
         if !(1..=168).contains(&self.console_session_hours) {
             return Err(Error::InvalidInput("console_session_hours is 1–168".into()));

@@ -81,6 +81,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     samples_store_their_call_backs,
     owner_tasks_open_with_their_call_back_and_close_once,
     complaint_call_backs_and_their_tasks_round_trip,
+    trainings_round_trip_per_person,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -105,6 +106,7 @@ store_conformance_tests!(postgres, super::postgres;
     samples_store_their_call_backs,
     owner_tasks_open_with_their_call_back_and_close_once,
     complaint_call_backs_and_their_tasks_round_trip,
+    trainings_round_trip_per_person,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -977,6 +979,41 @@ mod cases {
         assert_eq!((t.called_back, t.passed), (1, 1));
         assert_eq!((t.satisfaction_count, t.satisfaction_sum), (1, 5));
         assert_eq!(t.satisfied, 1);
+    }
+
+    /// R-CS-TRAINING: training records, per person of the office.
+    pub(super) async fn trainings_round_trip_per_person(store: Arc<dyn Store>) {
+        use baoxiu_sync_core::training::{Training, TrainingKind};
+        let o = office(&*store).await;
+        let office = o.office.id;
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let record = |person, kind, d| {
+            Training::new(
+                person,
+                kind,
+                "崗前培訓",
+                day(d),
+                (o.supervisor.user, NOW, day(28)),
+            )
+            .unwrap()
+        };
+        let first = record(o.desk.user, TrainingKind::PreDuty, 2);
+        let second = record(o.desk.user, TrainingKind::Refresher, 20);
+        let other = record(o.supervisor.user, TrainingKind::Other, 5);
+        for t in [&second, &first, &other] {
+            store.add_training(office, t.clone()).await.unwrap();
+        }
+        assert_eq!(
+            store.trainings(office, Some(o.desk.user)).await.unwrap(),
+            vec![first.clone(), second]
+        );
+        assert_eq!(store.trainings(office, None).await.unwrap().len(), 3);
+        // Only a person of the office.
+        let stranger = record(baoxiu_sync_core::UserId::new(), TrainingKind::PreDuty, 2);
+        assert!(matches!(
+            store.add_training(office, stranger).await,
+            Err(baoxiu_server::Error::NotFound(_))
+        ));
     }
 
     /// R-VISIT-CONTENT: a call-back about a complaint, and the task its problem opens, are

@@ -39,3 +39,4 @@ mod supplies;
 mod support;
 mod sync;
 mod technician;
+mod training;

@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -255,6 +255,8 @@ try {
   check((await sup.$$("svg.chart rect")).length > 0, "the month page charts the technicians");
   // One default, served by the API: the sample share the form offers is the office's setting.
   const settings = await api("/api/v1/settings", who("supervisor").token);
+  // The call-back section renders after the figures: wait for it, not for luck.
+  await sup.waitForSelector("#sm-pct");
   check(
     +(await sup.$eval("#sm-pct", (i) => i.value)) === settings.sample_percent,
     "the console's sample share is the office setting the API serves",
@@ -590,7 +592,32 @@ try {
   await boss.click("#do-add-person");
   await boss.waitForFunction(() => document.querySelector("#people").textContent.includes("黃師傅"));
   check(true, "the admin adds a person");
+  // R-CS-TRAINING: the admin records a refresher for the hotline's agent.
+  const trained = (await boss.$$("#trainings tr[data-person]")).length;
+  await boss.selectOption("#tr-kind", "refresher");
+  await boss.fill("#tr-day", "2026-11-02");
+  await boss.click("#do-training");
+  await boss.waitForFunction((n) => document.querySelectorAll("#trainings tr[data-person]").length === n + 1, trained);
+  check(true, "a training is recorded");
   await boss.close();
+  // An agent with no training is told why the hotline's doors are shut; a trained one is not.
+  const created = await (await fetch(base + "/api/v1/users", { method: "POST", headers: { Authorization: "Bearer " + who("admin").token, "content-type": "application/json" },
+    body: JSON.stringify({ name: "實習客服", role: "cs_agent" }) })).json();
+  const officeId = (await api("/api/v1/me", who("admin").token)).office.id;
+  const rookie = execFileSync(baoxiu, ["token", "--data", join(work, "server"), "--user", created.id, "--role", "cs_agent", "--office", officeId, "--ttl", "1h"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  for (const [token, untrained] of [[rookie, true], [who("cs_agent").token, false]]) {
+    const agent = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "cs_agent");
+    await agent.goto(base + "/");
+    await agent.fill("#token", token);
+    await agent.click("#login button");
+    await agent.waitForSelector("#intake");
+    check(!!(await agent.$("#untrained")) === untrained, untrained ? "an untrained agent is told why" : "a trained agent takes calls");
+    if (untrained) {
+      await translated(agent, "an untrained agent's intake");
+      await a11y(agent, "an untrained agent's intake");
+    }
+    await agent.close();
+  }
   // The session is an HttpOnly, SameSite=Strict cookie: no script sees it, no token is in
   // storage, and signing out revokes it on the server.
   check(!(await adm.evaluate(() => document.cookie.includes("bx_session"))), "the session cookie is not readable by scripts");

@@ -142,6 +142,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         person("周怡君", Role::Administrator, &[], None),
         person("陳建國", Role::Dispatcher, &[], None),
         person("黃淑芬", Role::Supervisor, &[], None),
+        person("林佳穎", Role::CsAgent, &[], None),
         person("張志明", Role::Finance, &[], None),
         person("系統管理員", Role::Admin, &[], None),
         person("王大明", Role::Technician, &["plumbing"], Some("A棟")),

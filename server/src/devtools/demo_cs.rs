@@ -8,6 +8,7 @@ use baoxiu_sync_core::complaint::{
     Accountability, NewComplaint, NewEvaluation, NewReferral, Rating, Remedy, RemedyKind,
     ReplyForm, RootCause,
 };
+use baoxiu_sync_core::training::{Training, TrainingKind};
 use baoxiu_sync_core::{OrderId, Person, Role};
 use chrono::{Days, NaiveDate};
 
@@ -77,6 +78,19 @@ pub(super) async fn seed(st: &AppState, people: &[Person], orders: &[OrderId]) -
     };
     let now = st.now();
     let cal = st.store.calendar(office).await?;
+    // R-CS-TRAINING: the hotline's agent went on duty after a pre-duty training.
+    if let (Some(agent), Some(admin)) = (find(Role::CsAgent), find(Role::Admin)) {
+        let today = cal.day_of(now).unwrap_or_default();
+        let on = today.checked_sub_days(Days::new(40)).unwrap_or(today);
+        let t = Training::new(
+            agent,
+            TrainingKind::PreDuty,
+            "客服中心崗前培訓",
+            on,
+            (admin, now, today),
+        )?;
+        st.store.add_training(office, t).await?;
+    }
     let today = cal
         .day_of(now)
         .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;

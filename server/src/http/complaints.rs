@@ -31,7 +31,7 @@ use crate::store::{CalendarChange, CallbackFilter, ComplaintChange};
 /// those tied to an order.
 fn may_see(r: Role, x: &Complaint) -> bool {
     match r {
-        Role::FrontDesk | Role::Supervisor | Role::Admin => true,
+        Role::FrontDesk | Role::CsAgent | Role::Supervisor | Role::Admin => true,
         Role::Dispatcher => x.order.is_some(),
         _ => false,
     }
@@ -110,6 +110,8 @@ pub async fn create(
     c: Caller,
     ApiJson(b): ApiJson<ComplaintIn>,
 ) -> Result<(StatusCode, Json<ComplaintView>)> {
+    // R-CS-TRAINING: a complaint is a customer's contact.
+    super::trainings::require_trained(&st, &c).await?;
     b.check()?;
     let new = NewComplaint {
         channel: b.channel,
@@ -244,6 +246,10 @@ pub async fn act(
         other => return Err(Error::Invalid(format!("unknown action {other:?}"))),
     };
     c.check_action(needs)?;
+    if needs == Action::RecordComplaint {
+        // R-CS-TRAINING: the complainant's material is their contact too.
+        super::trainings::require_trained(&st, &c).await?;
+    }
     let office = c.0.office;
     let linked: Vec<_> = a
         .remedies

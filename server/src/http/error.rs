@@ -28,7 +28,7 @@ pub struct ErrorDetail {
 pub fn status(e: &Error) -> StatusCode {
     match e {
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Forbidden(_) | Error::Untrained(_) => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Rule(RuleViolation::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
@@ -45,6 +45,7 @@ pub fn code(e: &Error) -> String {
     match e {
         Error::Unauthorized(_) => "unauthorized".into(),
         Error::Forbidden(_) => "forbidden".into(),
+        Error::Untrained(_) => "R-CS-TRAINING".into(),
         Error::NotFound(_) => "not_found".into(),
         Error::Conflict(_) => "conflict".into(),
         Error::Rule(v) => v.rule().into(),

@@ -32,6 +32,7 @@ mod schema;
 mod session;
 mod sync;
 mod tasks;
+mod trainings;
 mod users;
 
 use axum::Router;
@@ -143,6 +144,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/complaint-contacts",
             get(complaint_contacts::get).put(complaint_contacts::put),
+        )
+        .route(
+            "/api/v1/trainings",
+            get(trainings::list).post(trainings::record),
         )
         .route("/api/v1/complaints/{id}", get(complaints::get))
         .route("/api/v1/complaints/{id}/actions", post(complaints::act))

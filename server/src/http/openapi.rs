@@ -10,7 +10,7 @@ use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
     complaint_report, complaints, copies, dispatch, health, month, months, orders, registers,
-    s3_reports, samples, schedule, session, tasks, users,
+    s3_reports, samples, schedule, session, tasks, trainings, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -239,6 +239,8 @@ impl Modify for OneKindOfFact {
         complaint_callbacks::plan,
         callback_records::records,
         complaint_analysis::report,
+        trainings::record,
+        trainings::list,
         complaint_contacts::get,
         complaint_contacts::put,
         complaints::get_calendar,
@@ -319,6 +321,8 @@ impl Modify for OneKindOfFact {
         complaint_callbacks::PlanComplaintCallbackIn,
         callback_records::CallbackRecord,
         complaint_contacts::ContactsIo,
+        trainings::TrainingIn,
+        trainings::TrainingOut,
         service::complaint_analysis::Analysis,
         service::complaint_analysis::TrendRow,
         service::complaint_analysis::OpenItem,

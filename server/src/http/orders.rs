@@ -165,6 +165,8 @@ pub async fn create(
     c: Caller,
     ApiJson(i): ApiJson<IntakeIn>,
 ) -> Result<(StatusCode, Json<OrderView>)> {
+    // R-CS-TRAINING: a repair report is a customer's contact.
+    super::trainings::require_trained(&st, &c).await?;
     let office = st
         .store
         .office(c.0.office)

@@ -37,6 +37,7 @@ pub const ROLES: &[&str] = &[
     "technician",
     "finance",
     "supervisor",
+    "cs_agent",
     "driver",
     "fleet_manager",
     "leader",
@@ -322,6 +323,9 @@ pub fn intake_channel() -> Object {
 }
 pub fn role() -> Object {
     names(ROLES, false)
+}
+pub fn training_kind() -> Object {
+    names(baoxiu_sync_core::training::TrainingKind::VARIANTS, false)
 }
 pub fn callback_method() -> Object {
     names(CALLBACK_METHODS, false)

@@ -119,6 +119,15 @@ pub struct SettingsBody {
     #[serde(default = "default_owner_task_days")]
     #[schema(minimum = 1, maximum = 90, default = 7)]
     pub owner_task_days: u32,
+    /// R-CS-TRAINING: days a pre-duty training (or its latest refresher) lets an agent take
+    /// contacts (default 365).
+    #[serde(default = "default_cs_training_valid_days")]
+    #[schema(minimum = 1, maximum = 3650, default = 365)]
+    pub cs_training_valid_days: u32,
+}
+
+fn default_cs_training_valid_days() -> u32 {
+    OfficeSettings::default().cs_training_valid_days
 }
 
 fn default_owner_task_days() -> u32 {
@@ -173,6 +182,7 @@ impl From<OfficeSettings> for SettingsBody {
             min_quotes: s.min_quotes,
             console_session_hours: s.console_session_hours,
             owner_task_days: s.owner_task_days,
+            cs_training_valid_days: s.cs_training_valid_days,
         }
     }
 }
@@ -193,6 +203,7 @@ impl From<SettingsBody> for OfficeSettings {
             min_quotes: s.min_quotes,
             console_session_hours: s.console_session_hours,
             owner_task_days: s.owner_task_days,
+            cs_training_valid_days: s.cs_training_valid_days,
         }
     }
 }
@@ -221,6 +232,9 @@ pub struct Me {
     pub allowed_actions: Vec<String>,
     /// The kinds of case (S3) this role opens: `vehicle_repair`, `requisition`…
     pub opens_cases: Vec<String>,
+    /// R-CS-TRAINING, for an agent: the last day their training lets them take contacts,
+    /// or null when it does not today (other roles: null, and never asked).
+    pub on_duty_until: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
@@ -257,6 +271,11 @@ pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
             .into_iter()
             .map(str::to_owned)
             .collect(),
+        on_duty_until: if c.0.role == Role::CsAgent {
+            super::trainings::on_duty_until(&st, &c).await?
+        } else {
+            None
+        },
     }))
 }
 

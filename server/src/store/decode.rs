@@ -253,3 +253,22 @@ pub(crate) fn to_task(row: TaskRow) -> Result<OwnerTask> {
         outcome,
     })
 }
+
+pub(crate) const TRAINING_COLUMNS: &str =
+    "id, person, kind, course, completed_on, recorded_by, recorded_at";
+
+/// A `trainings` row as text and numbers, decoded by [`to_training`].
+pub(crate) type TrainingRow = (String, String, String, String, String, String, i64);
+
+pub(crate) fn to_training(row: TrainingRow) -> Result<baoxiu_sync_core::training::Training> {
+    let (id, person, kind, course, completed_on, recorded_by, recorded_at) = row;
+    Ok(baoxiu_sync_core::training::Training {
+        id,
+        person: parse("user id", &person)?,
+        kind: parse("training kind", &kind)?,
+        course,
+        completed_on: parse("training day", &completed_on)?,
+        recorded_by: parse("user id", &recorded_by)?,
+        recorded_at,
+    })
+}

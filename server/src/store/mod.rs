@@ -31,6 +31,7 @@ use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::task::OwnerTask;
+use baoxiu_sync_core::training::Training;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
 use baoxiu_sync_core::{
     Author, DeviceId, EventBody, FeeItem, Millis, NewOrder, Office, OfficeId, OrderId, Person,
@@ -508,6 +509,15 @@ pub trait MonthStore: Send + Sync + Debug {
     async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>>;
 }
 
+/// R-CS-TRAINING: each person's training records.
+#[async_trait]
+pub trait TrainingStore: Send + Sync + Debug {
+    /// Records a training of a person of the office (`NotFound` for anyone else).
+    async fn add_training(&self, office: OfficeId, t: Training) -> Result<()>;
+    /// The office's training records, one person's or everyone's, by completion day.
+    async fn trainings(&self, office: OfficeId, person: Option<UserId>) -> Result<Vec<Training>>;
+}
+
 /// R-VISIT-OWNER: the tasks call-backs open (a task is opened with its call-back, by
 /// `MonthStore::record_callback_task`).
 #[async_trait]
@@ -688,6 +698,7 @@ pub trait Store:
     + DirectoryStore
     + MonthStore
     + TaskStore
+    + TrainingStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -702,6 +713,7 @@ impl<
         + DirectoryStore
         + MonthStore
         + TaskStore
+        + TrainingStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

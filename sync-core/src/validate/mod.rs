@@ -398,7 +398,11 @@ fn check_permission(
             );
         }
         let ok = match role {
-            Role::FrontDesk | Role::Administrator | Role::Dispatcher | Role::Admin => true,
+            Role::FrontDesk
+            | Role::CsAgent
+            | Role::Administrator
+            | Role::Dispatcher
+            | Role::Admin => true,
             Role::Technician => {
                 *channel == Channel::Field && follow_up_of.is_some_and(may_follow_up)
             }

@@ -24,6 +24,7 @@ mod rows;
 pub mod schema;
 pub mod sql;
 mod tasks;
+mod training;
 mod writer;
 
 use std::sync::mpsc::{SyncSender, sync_channel};

@@ -22,6 +22,7 @@ mod registers;
 pub mod schema;
 mod states;
 mod tasks;
+mod training;
 mod writer;
 
 use std::collections::HashSet;
