@@ -74,12 +74,7 @@ pub async fn records(
         .ok_or_else(|| Error::NotFound("office".into()))?;
     let month = Month::parse(&q.month, &o.time_zone)?;
     let en = super::month::english(q.lang.as_deref())?;
-    let format = q.format.as_deref().unwrap_or("json");
-    if !["json", "csv", "xlsx"].contains(&format) {
-        return Err(Error::Invalid(format!(
-            "unknown format {format:?} (json, csv, xlsx)"
-        )));
-    }
+    let format = super::export::format_of(q.format.as_deref())?;
     let mut made: Vec<Callback> = st
         .store
         .callbacks(office, CallbackFilter::default())

@@ -48,12 +48,7 @@ pub async fn report(
         .await?
         .ok_or_else(|| Error::NotFound("office".into()))?;
     let en = super::month::english(q.lang.as_deref())?;
-    let format = q.format.as_deref().unwrap_or("json");
-    if !["json", "csv", "xlsx"].contains(&format) {
-        return Err(Error::Invalid(format!(
-            "unknown format {format:?} (json, csv, xlsx)"
-        )));
-    }
+    let format = super::export::format_of(q.format.as_deref())?;
     let from = Month::parse(&q.from, &o.time_zone)?;
     let count = q.months.unwrap_or(6);
     if !(1..=MAX_MONTHS).contains(&count) {

@@ -291,6 +291,18 @@ pub(super) fn xlsx_response(tables: &[Table], filename: &str) -> Result<Response
         .into_response())
 }
 
+/// A report's `format`, checked: json (the default), csv or xlsx.
+pub(super) fn format_of(f: Option<&str>) -> Result<&str> {
+    let f = f.unwrap_or("json");
+    if ["json", "csv", "xlsx"].contains(&f) {
+        Ok(f)
+    } else {
+        Err(Error::Invalid(format!(
+            "unknown format {f:?} (json, csv, xlsx)"
+        )))
+    }
+}
+
 /// Exports (label, value) pairs as a two-column CSV or XLSX sheet.
 pub(super) fn export_pairs(
     name: &'static str,

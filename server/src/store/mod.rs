@@ -14,16 +14,21 @@ pub(crate) mod catchup;
 mod complaint_rows;
 mod decode;
 pub(crate) mod docs;
+mod office;
 pub(crate) mod order_job;
 pub mod postgres;
 pub(crate) mod reply;
 pub mod sqlite;
+mod tasks;
+
+pub use office::{CalendarChange, OfficeStore};
+pub use tasks::{TaskStore, TrainingStore};
 
 use std::collections::HashMap;
 use std::fmt::Debug;
 
 use async_trait::async_trait;
-use baoxiu_sync_core::calendar::{CalendarKind, OfficeCalendar};
+use baoxiu_sync_core::calendar::OfficeCalendar;
 use baoxiu_sync_core::callback::{Callback, CallbackResult, CallbackStatus, Stratum};
 use baoxiu_sync_core::complaint::{Complaint, NewComplaint, Refusal};
 use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
@@ -31,13 +36,11 @@ use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::task::OwnerTask;
-use baoxiu_sync_core::training::Training;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
 use baoxiu_sync_core::{
     Author, DeviceId, EventBody, FeeItem, Millis, NewOrder, Office, OfficeId, OrderId, Person,
     UserId, WorkOrderState,
 };
-use chrono::NaiveDate;
 use tokio::sync::broadcast;
 
 pub use crate::error::{Error, Result};
@@ -509,40 +512,6 @@ pub trait MonthStore: Send + Sync + Debug {
     async fn month_samples(&self, office: OfficeId, month: String) -> Result<Vec<SampleRecord>>;
 }
 
-/// R-CS-TRAINING: each person's training records.
-#[async_trait]
-pub trait TrainingStore: Send + Sync + Debug {
-    /// Records a training of a person of the office (`NotFound` for anyone else).
-    async fn add_training(&self, office: OfficeId, t: Training) -> Result<()>;
-    /// The office's training records, one person's or everyone's, by completion day.
-    async fn trainings(&self, office: OfficeId, person: Option<UserId>) -> Result<Vec<Training>>;
-}
-
-/// R-VISIT-OWNER: the tasks call-backs open (a task is opened with its call-back, by
-/// `MonthStore::record_callback_task`).
-#[async_trait]
-pub trait TaskStore: Send + Sync + Debug {
-    /// The office's owner tasks (R-VISIT-OWNER), one owner's or everyone's, the open ones
-    /// only if asked; oldest due first.
-    async fn owner_tasks(
-        &self,
-        office: OfficeId,
-        owner: Option<UserId>,
-        open_only: bool,
-    ) -> Result<Vec<OwnerTask>>;
-    /// Closes a task with what was done: by its owner, or by anyone when `any` (a
-    /// supervisor); `Forbidden` otherwise, `Conflict` if closed already.
-    async fn close_owner_task(
-        &self,
-        office: OfficeId,
-        id: String,
-        by: UserId,
-        any: bool,
-        outcome: String,
-        now: Millis,
-    ) -> Result<OwnerTask>;
-}
-
 /// A change to a complaint, applied by the backend inside its transaction with the
 /// office's calendar.
 pub type ComplaintChange =
@@ -568,46 +537,6 @@ pub trait ComplaintStore: Send + Sync + Debug {
     ) -> Result<Complaint>;
     async fn complaint(&self, office: OfficeId, id: String) -> Result<Option<Complaint>>;
     async fn complaints(&self, office: OfficeId) -> Result<Vec<Complaint>>;
-}
-
-/// A change to an office's calendar.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CalendarChange {
-    pub kind: Option<CalendarKind>,
-    pub decision_days: Option<u32>,
-    pub tell_days: Option<u32>,
-    /// Day → working, not working, or None to remove the override.
-    pub overrides: Vec<(NaiveDate, Option<bool>)>,
-}
-
-impl CalendarChange {
-    /// The kind and the two complaint periods (R-CPL-DECIDE) after this change to `cur`,
-    /// checked: what a backend stores.
-    pub(crate) fn settle(&self, cur: &OfficeCalendar) -> Result<(CalendarKind, u32, u32)> {
-        let decide = self.decision_days.unwrap_or(cur.decision_days);
-        let tell = self.tell_days.unwrap_or(cur.tell_days);
-        if !(1..=120).contains(&decide) {
-            return Err(Error::Invalid("decision_days is 1–120 working days".into()));
-        }
-        if !(1..=60).contains(&tell) {
-            return Err(Error::Invalid("tell_days is 1–60 working days".into()));
-        }
-        Ok((self.kind.unwrap_or(cur.calendar.kind), decide, tell))
-    }
-}
-
-/// Office calendars (working days) and settings.
-#[async_trait]
-pub trait OfficeStore: Send + Sync + Debug {
-    async fn calendar(&self, office: OfficeId) -> Result<OfficeCalendar>;
-    async fn set_calendar(
-        &self,
-        office: OfficeId,
-        change: CalendarChange,
-    ) -> Result<OfficeCalendar>;
-    /// The office's settings; defaults where it set none.
-    async fn settings(&self, office: OfficeId) -> Result<OfficeSettings>;
-    async fn set_settings(&self, office: OfficeId, settings: OfficeSettings) -> Result<()>;
 }
 
 /// R-MONTH: closing a month files it; the filed record never changes.
