@@ -86,6 +86,14 @@ pub enum Action {
     SuppliesReport,
     /// S3: the fleet's repair figures for a month or quarter.
     FleetReport,
+    /// S5: customer records, their pages and the key accounts.
+    ReadCustomers,
+    /// S5: add or edit a customer; settle a doubtful link.
+    EditCustomers,
+    /// S5 21, 13/26: flag a key account, record a customer leaving.
+    ManageCustomers,
+    /// S5 19, 13/26: the customer pyramid and the churn report.
+    CustomerReports,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -160,6 +168,16 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         A::EditCatalogue => matches!(role, R::LogisticsClerk | R::Admin),
         A::SuppliesReport => matches!(role, R::LogisticsClerk | R::Leader | R::Admin),
         A::FleetReport => matches!(role, R::FleetManager | R::Leader | R::Admin),
+        A::ReadCustomers => matches!(
+            role,
+            R::FrontDesk | R::CsAgent | R::Administrator | R::Dispatcher | R::Supervisor | R::Admin
+        ),
+        A::EditCustomers => matches!(
+            role,
+            R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Admin
+        ),
+        A::ManageCustomers => matches!(role, R::Supervisor | R::Admin),
+        A::CustomerReports => matches!(role, R::Supervisor | R::Dispatcher | R::Admin),
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -229,6 +247,34 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/complaints/analysis", Action::Quality),
     ("GET", "/api/v1/complaint-contacts", Action::ReadSettings),
     ("GET", "/api/v1/trainings", Action::ListUsers),
+    ("GET", "/api/v1/customers", Action::ReadCustomers),
+    ("POST", "/api/v1/customers", Action::EditCustomers),
+    ("GET", "/api/v1/customers/review", Action::ReadCustomers),
+    ("POST", "/api/v1/customers/review", Action::EditCustomers),
+    ("GET", "/api/v1/customers/tiers", Action::CustomerReports),
+    (
+        "GET",
+        "/api/v1/customers/key-accounts",
+        Action::ReadCustomers,
+    ),
+    ("GET", "/api/v1/customers/churn", Action::CustomerReports),
+    ("GET", "/api/v1/customers/{id}", Action::ReadCustomers),
+    ("PUT", "/api/v1/customers/{id}", Action::EditCustomers),
+    (
+        "PUT",
+        "/api/v1/customers/{id}/key-account",
+        Action::ManageCustomers,
+    ),
+    (
+        "POST",
+        "/api/v1/customers/{id}/churn",
+        Action::ManageCustomers,
+    ),
+    (
+        "DELETE",
+        "/api/v1/customers/{id}/churn",
+        Action::ManageCustomers,
+    ),
     ("POST", "/api/v1/trainings", Action::ManageUsers),
     ("PUT", "/api/v1/complaint-contacts", Action::EditSettings),
     ("GET", "/api/v1/complaints/{id}", Action::ReadComplaints),
@@ -337,6 +383,8 @@ mod tests {
                     A::RecordComplaint,
                     A::ActOnComplaint,
                     A::ReadCalendar,
+                    A::ReadCustomers,
+                    A::EditCustomers,
                 ],
             ),
             (
@@ -387,6 +435,8 @@ mod tests {
                     A::RecordComplaint,
                     A::ActOnComplaint,
                     A::ReadCalendar,
+                    A::ReadCustomers,
+                    A::EditCustomers,
                 ],
             ),
             (R::System, &[]),

@@ -61,6 +61,7 @@ function nav() {
   if (mayDo("ReadSchedule")) links.push(["schedule", "nav.schedule"]);
   if (mayDo("Stats")) links.push(["month", "nav.month"]);
   if (mayDo("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
+  if (mayDo("ReadCustomers")) links.push(["customers", "nav.customers"]);
   // S3: vehicles and supplies (s3.js).
   if (mayDo("ReadCases")) links.push(["s3", "nav.s3"]);
   // R-VISIT-OWNER: everyone may be named the owner of a problem found on a call-back.
@@ -175,6 +176,11 @@ async function render() {
     if (hsh === "#/login") login();
     else if (hsh.startsWith("#/order/")) await order(hsh.slice(8));
     else if (hsh === "#/intake") await intake();
+    else if (hsh.startsWith("#/intake?customer=")) await intake(decodeURIComponent(hsh.slice(18)));
+    else if (hsh === "#/customers") await customers();
+    else if (hsh === "#/customers/tiers") await customerTiers();
+    else if (hsh === "#/customers/churn") await customerChurn();
+    else if (hsh.startsWith("#/customer/")) await customerPage(hsh.slice(11));
     else if (hsh === "#/month") await month();
     else if (hsh === "#/billing") await billing();
     else if (hsh === "#/schedule") await schedule();

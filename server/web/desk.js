@@ -4,16 +4,18 @@
 "use strict";
 
 // ---- intake, and today's bookings (the front desk's home) ----
-async function intake() {
-  const name = h("input", { id: "in-name", required: true, autocomplete: "off" });
-  const unit = h("input", { id: "in-unit", required: true });
-  const phone = h("input", { id: "in-phone", required: true, type: "tel" });
+// From a customer's page (S5) the form comes filled in and the order is theirs for sure.
+async function intake(customerId) {
+  const cu = customerId ? (await api("/api/v1/customers/" + customerId)).customer : null;
+  const name = h("input", { id: "in-name", required: true, autocomplete: "off", value: cu ? cu.name : "" });
+  const unit = h("input", { id: "in-unit", required: true, value: cu ? cu.unit : "" });
+  const phone = h("input", { id: "in-phone", required: true, type: "tel", value: cu && cu.phones.length ? cu.phones[0] : "" });
   const at = h("input", { id: "in-at", type: "datetime-local" });
   const channel = h("select", { id: "in-channel" }, options(["phone", "walk_in", "app", "verbal"].map((c) => [c, t("channel." + c)])));
   const desc = h("input", { id: "in-desc", required: true, size: 40 });
   const form = h("form", { id: "intake", on: onSubmit(async () => {
     // R-APPOINT: the visit is booked with the caller at intake when they agree a time.
-    const o = await post("/api/v1/orders", { customer: { name: name.value, unit: unit.value, phone: phone.value }, channel: channel.value, description: desc.value, appointment: at.value ? new Date(at.value).getTime() : null });
+    const o = await post("/api/v1/orders", { customer: { name: name.value, unit: unit.value, phone: phone.value }, channel: channel.value, description: desc.value, appointment: at.value ? new Date(at.value).getTime() : null, customer_id: cu ? cu.id : null });
     location.hash = "#/order/" + o.id;
   }) }, field(t("intake.name"), name), field(t("intake.unit"), unit), field(t("intake.phone"), phone),
     field(t("intake.appointment"), at), field(t("intake.channel"), channel), field(t("intake.description"), desc), " ",
@@ -27,7 +29,7 @@ async function intake() {
   // R-CS-TRAINING: an agent not trained for duty is told why the hotline's doors are shut.
   const untrained = S.me.role === "cs_agent" && !S.me.on_duty_until
     ? h("p", { id: "untrained", class: "tag", role: "alert" }, t("training.untrained")) : null;
-  show(h("h2", {}, t("intake.title")), untrained, form,
+  show(h("h2", {}, t("intake.title")), untrained, cu ? h("p", { id: "intake-for" }, t("intake.forCustomer"), " ", customerLink(cu)) : null, form,
     h("h3", {}, t("intake.today"), " ", h("span", { class: "count" }, visits.length)),
     visits.length ? table("today", [t("order.appointment"), t("intake.unit"), t("order.customer"), t("intake.description"), ""],
       visits.map((o) => h("tr", { "data-order": o.id }, h("td", {}, timeOf(o.appointment)), h("td", {}, h("a", { href: "#/order/" + o.id }, o.unit)),

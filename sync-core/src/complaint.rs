@@ -221,6 +221,10 @@ pub struct NewComplaint {
     /// R-CPL-REFERRAL: referred by a regulator.
     #[serde(default)]
     pub referral: Option<NewReferral>,
+    /// The customer it is from, when the agent found them (else matched by unit and
+    /// contact).
+    #[serde(default)]
+    pub customer: Option<String>,
 }
 
 /// Records a complaint (R-CPL-CHANNEL, R-CPL-INCOMPLETE, R-CPL-ACCEPT); with `same_as`,

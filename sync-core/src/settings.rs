@@ -50,6 +50,14 @@ pub struct OfficeSettings {
     /// R-CS-TRAINING: a pre-duty training (or the latest refresher after it) lets an agent
     /// take contacts for this many days. Default 365.
     pub cs_training_valid_days: u32,
+    /// S5 19 客戶金字塔: the share of customers (percent, ranked by paid revenue) who are
+    /// VIP, major and ordinary; the rest are small. Defaults 1, 4 and 15 (the classic
+    /// pyramid); at most 10, 30 and 60, so the three never pass 100.
+    pub tier_vip_percent: u32,
+    pub tier_major_percent: u32,
+    pub tier_ordinary_percent: u32,
+    /// The months of paid revenue the tiers rank, ending with the month asked. Default 12.
+    pub tier_months: u32,
 }
 
 impl Default for OfficeSettings {
@@ -66,6 +74,10 @@ impl Default for OfficeSettings {
             console_session_hours: 12,
             owner_task_days: 7,
             cs_training_valid_days: 365,
+            tier_vip_percent: 1,
+            tier_major_percent: 4,
+            tier_ordinary_percent: 15,
+            tier_months: 12,
             costly_part: 200_000,
             count_deadline_days: 10,
             min_quotes: 3,
@@ -118,6 +130,18 @@ impl OfficeSettings {
             return Err(Error::InvalidInput(
                 "cs_training_valid_days is 1–3650".into(),
             ));
+        }
+        if self.tier_vip_percent > 10
+            || self.tier_major_percent > 30
+            || self.tier_ordinary_percent > 60
+        {
+            return Err(Error::InvalidInput(
+                "tier_vip_percent is 0–10, tier_major_percent 0–30, tier_ordinary_percent 0–60"
+                    .into(),
+            ));
+        }
+        if !(1..=36).contains(&self.tier_months) {
+            return Err(Error::InvalidInput("tier_months is 1–36".into()));
         }
         if !(1..=168).contains(&self.console_session_hours) {
             return Err(Error::InvalidInput("console_session_hours is 1–168".into()));
@@ -178,6 +202,14 @@ mod tests {
             },
             OfficeSettings {
                 min_quotes: 1,
+                ..Default::default()
+            },
+            OfficeSettings {
+                tier_major_percent: 31,
+                ..Default::default()
+            },
+            OfficeSettings {
+                tier_months: 0,
                 ..Default::default()
             },
         ];

@@ -60,8 +60,9 @@ impl Training {
                 "the course is 1–{MAX_TRAINING_TEXT} characters"
             )));
         }
+        // Not yet (a state of the world, not a malformed request: 409 like any conflict).
         if completed_on > today {
-            return Err(Error::InvalidInput(
+            return Err(Error::Conflict(
                 "a training is recorded once completed, not before".into(),
             ));
         }

@@ -82,6 +82,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     owner_tasks_open_with_their_call_back_and_close_once,
     complaint_call_backs_and_their_tasks_round_trip,
     trainings_round_trip_per_person,
+    customers_link_search_and_settle,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -107,6 +108,7 @@ store_conformance_tests!(postgres, super::postgres;
     owner_tasks_open_with_their_call_back_and_close_once,
     complaint_call_backs_and_their_tasks_round_trip,
     trainings_round_trip_per_person,
+    customers_link_search_and_settle,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -194,13 +196,14 @@ async fn postgres_nodes_changing_the_same_records_at_once_lose_nothing() {
     assert_eq!(newest.version, 20, "twenty publications, twenty versions");
 }
 
-mod cases {
+pub(crate) mod cases {
     use super::*;
+    pub(crate) use crate::conformance_customers::customers_link_search_and_settle;
 
     const NOW: i64 = T0 + 600 * MIN;
 
     /// An office with its people in the store.
-    pub(super) async fn office(store: &(impl DirectoryStore + ?Sized)) -> Office1 {
+    pub(crate) async fn office(store: &(impl DirectoryStore + ?Sized)) -> Office1 {
         let o = Office1::new();
         store.upsert_office(o.office.clone()).await.unwrap();
         for a in [
@@ -1280,7 +1283,7 @@ mod cases {
         );
     }
 
-    pub(super) fn new_complaint(same_as: Option<String>, new_facts: Option<bool>) -> NewComplaint {
+    pub(crate) fn new_complaint(same_as: Option<String>, new_facts: Option<bool>) -> NewComplaint {
         NewComplaint {
             channel: "hotline".into(),
             complainant: "王先生".into(),
@@ -1297,6 +1300,7 @@ mod cases {
             same_as,
             new_facts,
             referral: None,
+            customer: None,
         }
     }
 

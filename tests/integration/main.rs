@@ -6,6 +6,7 @@
 mod anomalies;
 mod api;
 mod bola;
+mod bola_customers;
 mod callback_records;
 mod case_writes;
 mod cases;
@@ -15,7 +16,9 @@ mod clock;
 mod complaint_outcomes;
 mod complaints;
 mod conformance;
+mod conformance_customers;
 mod convergence;
+mod customers;
 mod durability;
 mod faults;
 mod fuzz_regressions;

@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use crate::server_support::*;
 use crate::support::TestClock;
 
-const MIN: Millis = 60_000;
-const HOUR: Millis = 60 * MIN;
+pub(crate) const MIN: Millis = 60_000;
+pub(crate) const HOUR: Millis = 60 * MIN;
 const DAY: Millis = 24 * HOUR;
 
 /// Local (UTC+8) wall time → UTC millis.
-fn taipei(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Millis {
+pub(crate) fn taipei(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Millis {
     chrono::NaiveDate::from_ymd_opt(y, mo, d)
         .unwrap()
         .and_hms_opt(h, mi, 0)
@@ -36,21 +36,21 @@ fn fee(materials: i64, labour: i64) -> Vec<FeeItem> {
 }
 
 /// What happens to one order of the data set.
-struct Job<'a> {
-    unit: &'a str,
-    description: &'a str,
-    tech: &'a str,
-    appointment: Millis,
+pub(crate) struct Job<'a> {
+    pub(crate) unit: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) tech: &'a str,
+    pub(crate) appointment: Millis,
     /// A consented reschedule: (agreed at, new time).
-    reschedule: Option<(Millis, Millis)>,
+    pub(crate) reschedule: Option<(Millis, Millis)>,
     /// Arrival on the device's clock, and the device's measured offset (None: unknown).
-    arrival: Option<(Millis, Option<Millis>)>,
+    pub(crate) arrival: Option<(Millis, Option<Millis>)>,
     /// Paid fees (materials, labour), or free.
-    fees: Option<(i64, i64)>,
-    complete_after: Option<Millis>,
+    pub(crate) fees: Option<(i64, i64)>,
+    pub(crate) complete_after: Option<Millis>,
     /// A line off the schedule the technician adds on site (materials, labour): a proposal
     /// the customer agrees to and the manager approves later (R-PAID).
-    extra: Option<(i64, i64)>,
+    pub(crate) extra: Option<(i64, i64)>,
 }
 
 async fn office(srv: &TestServer) -> baoxiu_sync_core::Office {
@@ -60,7 +60,7 @@ async fn office(srv: &TestServer) -> baoxiu_sync_core::Office {
 
 /// Builds the order offline with fixed times (desk, dispatcher, technician each on their
 /// own device) and submits it through the server's device validation.
-async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
+pub(crate) async fn seed(srv: &TestServer, j: Job<'_>) -> OrderId {
     let desk = srv.who("a.desk");
     let disp = srv.who("a.dispatcher");
     let tech = srv.who(&format!("a.{}", j.tech));

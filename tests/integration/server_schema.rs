@@ -7,8 +7,8 @@
 use baoxiu_server::SqliteStore;
 use baoxiu_server::store::sqlite::{SCHEMA_VERSION, open_at_version};
 use baoxiu_server::store::{
-    CallbackFilter, ComplaintStore, DirectoryStore, MonthStore, OfficeStore, OrderFilter,
-    OrderStore, Register, RegisterStore, TaskStore,
+    CallbackFilter, ComplaintStore, CustomerStore, DirectoryStore, LinkFilter, MonthStore,
+    OfficeStore, OrderFilter, OrderStore, Register, RegisterStore, TaskStore,
 };
 use baoxiu_sync_core::calendar::Calendar;
 use baoxiu_sync_core::callback::{CallbackMethod, CallbackStatus};
@@ -44,6 +44,7 @@ fn complaint(o: &Office1) -> Complaint {
         same_as: None,
         new_facts: None,
         referral: None,
+        customer: None,
     };
     let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
     let cal = Calendar::new(baoxiu_sync_core::calendar::CalendarKind::Weekends);
@@ -262,6 +263,27 @@ async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
     } else {
         assert!(complaints.is_empty());
     }
+    // Orders and complaints from before customers existed are linked to the customer their
+    // unit and phone lead to (schema 22's backfill).
+    let links = store.links(office, LinkFilter::default()).await.unwrap();
+    let order_link = links.iter().find(|l| l.item == id.to_string());
+    let customer = match order_link {
+        Some(l) => store.customer(office, l.customer.clone()).await.unwrap(),
+        None => None,
+    };
+    assert_eq!(
+        customer.map(|c| (c.unit, c.phones)),
+        Some((
+            want.customer.unit.clone(),
+            vec![want.customer.phone.clone()]
+        )),
+        "from {version}"
+    );
+    assert_eq!(
+        links.len(),
+        if version >= 3 { 2 } else { 1 },
+        "from {version}"
+    );
     // And the upgraded store takes new writes.
     let settings = store.settings(office).await.unwrap();
     store.set_settings(office, settings).await.unwrap();
@@ -411,6 +433,7 @@ async fn r_complete_an_old_blank_completion_is_flagged_after_the_upgrade() {
             to: None,
             search: None,
             paid: None,
+            customer: None,
             limit: 50,
             offset: 0,
         })

@@ -75,7 +75,7 @@ async fn r_cs_training_an_untrained_agent_is_refused() {
         (
             "a.admin",
             record("pre_duty", "2026-11-21", me_id.clone()),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
         ),
         (
             "a.admin",

@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -390,6 +390,54 @@ try {
   await sup.waitForSelector("#settings-saved");
   check((await sup.inputValue("#cc-phone")) === "0800-123-456", "the complaint phone is published");
   await sup.screenshot({ path: join(shots, "complaint.png"), fullPage: true });
+  // S5: customers — every demo order is linked by unit and phone; a doubtful link is
+  // confirmed from the review list; a customer's page shows the whole history; the
+  // supervisor flags a key account; the pyramid and the churn report read the register.
+  await sup.click("#nav-customers");
+  await sup.waitForSelector("#customer-list tr[data-id]");
+  check((await sup.$$("#customer-list tr[data-id]")).length > 5, "the customers are listed");
+  const reviewing = (await sup.$$("#review tr[data-item]")).length;
+  check(reviewing > 0, "doubtful links wait on the review list");
+  await sup.click("#review tr[data-item] .rv-confirm");
+  await sup.waitForFunction((n) => document.querySelectorAll("#review tr[data-item]").length === n - 1, reviewing);
+  check(true, "a doubtful link is confirmed");
+  await translated(sup, "the customer list");
+  await a11y(sup, "the customer list");
+  await sup.fill("#cu-search", "業主委員會");
+  await sup.click("#cu-find button");
+  await sup.waitForFunction(() => document.querySelectorAll("#customer-list tr[data-id]").length === 1);
+  await sup.fill("#cu-search", "");
+  await sup.click("#cu-find button");
+  await sup.waitForFunction(() => document.querySelectorAll("#customer-list tr[data-id]").length > 1);
+  // A customer with orders: their page.
+  await sup.click("#to-tiers");
+  await sup.waitForSelector("#tier-totals tr[data-tier]");
+  check((await sup.$$("#tier-totals tr[data-tier]")).length === 4, "the pyramid has its four tiers");
+  check((await sup.$$("#tier-customers tr[data-id]")).length > 0, "customers who paid are ranked");
+  await translated(sup, "the customer pyramid");
+  await a11y(sup, "the customer pyramid");
+  await sup.screenshot({ path: join(shots, "customer-tiers.png"), fullPage: true });
+  await sup.click("#tier-customers tr[data-id] a.customer");
+  await sup.waitForSelector("#customer-orders tr");
+  check((await sup.$$("#customer-orders tr")).length > 1, "the customer's page lists their orders");
+  const keyWas = !!(await sup.$("#key-account"));
+  await sup.click("#key-toggle");
+  await sup.waitForFunction((was) => !!document.querySelector("#key-account") !== was, keyWas);
+  check(true, "the supervisor flags or unflags a key account");
+  await sup.fill("#ch-on", "2026-11-02");
+  await sup.selectOption("#ch-type", "competitive");
+  await sup.selectOption("#ch-cause", "staff");
+  await sup.click("#churn button");
+  await sup.waitForSelector("#churned");
+  check((await sup.textContent("#churned")).includes("競爭流失"), "the customer's leaving is recorded with its type");
+  await translated(sup, "a customer's page");
+  await a11y(sup, "a customer's page");
+  await sup.screenshot({ path: join(shots, "customer.png"), fullPage: true });
+  await sup.goto(base + "/#/customers/churn");
+  await sup.waitForSelector("#churn-table tr[data-type]");
+  check((await sup.textContent("#churn-total")).match(/\d+$/) !== null, "the churn report counts who left");
+  await translated(sup, "the churn report");
+  await a11y(sup, "the churn report");
   // The dispatcher finds the task on their list and closes it with what was done.
   await page.goto(base + "/#/tasks");
   await page.waitForSelector("#tasks tr[data-task]");

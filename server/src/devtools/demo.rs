@@ -395,6 +395,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
     // The service centre's complaints, one redone by the first order.
     let orders = order_ids(&*st.store).await?;
     super::demo_cs::seed(st, &people, &orders).await?;
+    super::demo_customers::seed(st, &people).await?;
     Ok(people)
 }
 

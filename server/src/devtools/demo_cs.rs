@@ -45,6 +45,7 @@ fn new(
         same_as: None,
         new_facts: None,
         referral: None,
+        customer: None,
     }
 }
 

@@ -3,5 +3,6 @@
 
 pub mod demo;
 mod demo_cs;
+mod demo_customers;
 mod demo_s3;
 pub mod simulate;

@@ -305,6 +305,7 @@ pub async fn run(
                 same_as: None,
                 new_facts: None,
                 referral: None,
+                customer: None,
             };
             store
                 .create_complaint(office.id, n, state.now(), desk.id)

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::ErrorBody;
-use super::export::{Cell, Table, csv_response, xlsx_response};
+use super::export::{Cell, Table, csv_response, h, xlsx_response};
 use super::extract::{ApiQuery, Caller};
 use crate::error::{Error, Result};
 use crate::service::complaint_analysis::{Analysis, analysis};
@@ -78,10 +78,6 @@ pub async fn report(
         "xlsx" => xlsx_response(&[trend(&a, en), breakdown(&a, en), open(&a, en)], &filename),
         _ => Ok(Json(a).into_response()),
     }
-}
-
-fn h(en: bool, zh: &'static str, e: &'static str) -> &'static str {
-    if en { e } else { zh }
 }
 
 fn rate(r: &Rate) -> Cell {

@@ -81,6 +81,10 @@ pub struct ComplaintIn {
     /// default now.
     #[schema(minimum = 0, maximum = 253_402_214_399_999_i64)]
     pub received_at: Option<i64>,
+    /// The customer it is from, when the agent found them (404 if not the office's);
+    /// otherwise matched by unit and contact.
+    #[serde(default)]
+    pub customer: Option<String>,
 }
 
 /// The range of `received_at`, UTC ms: 1970-01-01 to 9999-12-30, so the day is in year
@@ -104,7 +108,7 @@ async fn view_now(st: &AppState, office: OfficeId, x: &Complaint) -> Result<Comp
     Ok(view(x, &cal, today(st, &cal)?, &all))
 }
 
-#[utoipa::path(post, path = "/api/v1/complaints", request_body = ComplaintIn, responses((status = 201, body = ComplaintView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "`same_as` names no complaint of the office"), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/complaints", request_body = ComplaintIn, responses((status = 201, body = ComplaintView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "`same_as` names no complaint of the office, or `customer` no customer of it"), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(st): State<AppState>,
     c: Caller,
@@ -129,6 +133,7 @@ pub async fn create(
         same_as: b.same_as,
         new_facts: b.new_facts,
         referral: None,
+        customer: b.customer,
     };
     let at = b.received_at.unwrap_or_else(|| st.now());
     let office = c.0.office;

@@ -20,6 +20,11 @@ fn money(minor: i64) -> String {
     Money(minor).to_string()
 }
 
+/// A heading in the reader's language: Chinese unless `en`.
+pub(super) fn h(en: bool, zh: &'static str, e: &'static str) -> &'static str {
+    if en { e } else { zh }
+}
+
 /// A table for export: headings and rows of cells.
 pub(super) struct Table {
     pub(super) name: &'static str,

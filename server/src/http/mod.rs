@@ -12,6 +12,8 @@ mod complaint_report;
 mod complaints;
 mod console;
 mod copies;
+mod customer_reports;
+mod customers;
 mod dispatch;
 mod edge;
 mod error;
@@ -39,7 +41,7 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use error::{ErrorBody, ErrorDetail};
 pub use extract::Caller;
@@ -148,6 +150,32 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/trainings",
             get(trainings::list).post(trainings::record),
+        )
+        .route(
+            "/api/v1/customers",
+            get(customers::list).post(customers::create),
+        )
+        .route(
+            "/api/v1/customers/review",
+            get(customer_reports::review).post(customer_reports::settle),
+        )
+        .route("/api/v1/customers/tiers", get(customer_reports::tiers))
+        .route(
+            "/api/v1/customers/key-accounts",
+            get(customer_reports::key_accounts),
+        )
+        .route("/api/v1/customers/churn", get(customer_reports::churn))
+        .route(
+            "/api/v1/customers/{id}",
+            get(customers::page).put(customers::edit),
+        )
+        .route(
+            "/api/v1/customers/{id}/key-account",
+            put(customers::key_account),
+        )
+        .route(
+            "/api/v1/customers/{id}/churn",
+            post(customers::churn).delete(customers::withdraw_churn),
         )
         .route("/api/v1/complaints/{id}", get(complaints::get))
         .route("/api/v1/complaints/{id}/actions", post(complaints::act))

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::extract::{ApiJson, ApiQuery, Caller};
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::store::customer_link::ItemKind;
 use crate::store::{OrderFilter, OrderRow};
 
 fn parse_id(id: &str) -> Result<OrderId> {
@@ -107,6 +108,11 @@ pub struct IntakeIn {
     #[serde(default)]
     #[schema(minimum = 946_684_800_000_i64, maximum = 4_102_444_800_000_i64)]
     pub appointment: Option<i64>,
+    /// The customer record it is for, when the desk found it (404 if not the office's);
+    /// otherwise the customer is matched by unit and phone.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
+    pub customer_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -133,6 +139,9 @@ pub struct ListQuery {
     pub q: Option<String>,
     /// Paid service (true) or free (false); orders not yet priced match neither.
     pub paid: Option<bool>,
+    /// One customer's orders (S5): the customer's id.
+    #[param(min_length = 1, max_length = 100)]
+    pub customer: Option<String>,
     /// 1–500 (default 50; larger is taken as 500).
     #[param(value_type = Option<u64>, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
@@ -159,7 +168,7 @@ fn channel(s: &str) -> Result<Channel> {
     Ok(c)
 }
 
-#[utoipa::path(post, path = "/api/v1/orders", request_body = IntakeIn, responses((status = 201, body = OrderView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/orders", request_body = IntakeIn, responses((status = 201, body = OrderView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody, description = "`customer_id` names no customer of the office"), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(st): State<AppState>,
     c: Caller,
@@ -189,7 +198,17 @@ pub async fn create(
         baoxiu_sync_core::rules::well_formed(b)
             .map_err(|v| Error::Invalid(format!("{}: {v}", v.rule())))?;
     }
+    if let Some(id) = &i.customer_id
+        && st.store.customer(c.0.office, id.clone()).await?.is_none()
+    {
+        return Err(Error::NotFound(format!("customer {id}")));
+    }
     let mut s = st.store.create(author(&st, &c), new, st.now()).await?;
+    if let Some(id) = i.customer_id {
+        st.store
+            .set_link(c.0.office, ItemKind::Order, s.order.to_string(), id)
+            .await?;
+    }
     if let Some(b) = booking {
         s = st
             .store
@@ -230,6 +249,12 @@ pub async fn list(
     {
         return Err(Error::Invalid("q is 1–100 characters".into()));
     }
+    if q.customer
+        .as_deref()
+        .is_some_and(|s| s.is_empty() || s.chars().count() > 100)
+    {
+        return Err(Error::Invalid("customer is 1–100 characters".into()));
+    }
     // Blank space alone searches for nothing in particular: the whole list.
     let search =
         q.q.as_deref()
@@ -246,6 +271,7 @@ pub async fn list(
         to: q.to,
         search,
         paid: q.paid,
+        customer: q.customer,
         limit,
         offset,
     };

@@ -324,6 +324,23 @@ pub fn intake_channel() -> Object {
 pub fn role() -> Object {
     names(ROLES, false)
 }
+pub fn customer_kind() -> Object {
+    names(baoxiu_sync_core::customer::CustomerKind::VARIANTS, false)
+}
+pub fn churn_type() -> Object {
+    names(baoxiu_sync_core::customer::ChurnType::VARIANTS, false)
+}
+pub fn churn_cause() -> Object {
+    names(baoxiu_sync_core::customer::ChurnCause::VARIANTS, false)
+}
+/// A customer's phones: at most 5, each with at least three digits.
+pub fn phones() -> Array {
+    let phone = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some("^[^0-9]*[0-9][^0-9]*[0-9][^0-9]*[0-9]"))
+        .max_length(Some(200));
+    ArrayBuilder::new().items(phone).max_items(Some(5)).build()
+}
 pub fn training_kind() -> Object {
     names(baoxiu_sync_core::training::TrainingKind::VARIANTS, false)
 }

@@ -102,7 +102,7 @@ impl From<Training> for TrainingOut {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/trainings", request_body = TrainingIn, responses((status = 201, body = TrainingOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such person in the office"), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/trainings", request_body = TrainingIn, responses((status = 201, body = TrainingOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such person in the office"), (status = 409, body = ErrorBody, description = "the completion day is after today"), (status = 422, body = ErrorBody)))]
 pub async fn record(
     State(st): State<AppState>,
     c: Caller,

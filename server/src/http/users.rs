@@ -124,6 +124,38 @@ pub struct SettingsBody {
     #[serde(default = "default_cs_training_valid_days")]
     #[schema(minimum = 1, maximum = 3650, default = 365)]
     pub cs_training_valid_days: u32,
+    /// S5 19: percent of customers, by paid revenue, who are VIP (default 1).
+    #[serde(default = "default_tier_vip_percent")]
+    #[schema(minimum = 0, maximum = 10, default = 1)]
+    pub tier_vip_percent: u32,
+    /// S5 19: percent who are major customers (default 4).
+    #[serde(default = "default_tier_major_percent")]
+    #[schema(minimum = 0, maximum = 30, default = 4)]
+    pub tier_major_percent: u32,
+    /// S5 19: percent who are ordinary customers; the rest are small (default 15).
+    #[serde(default = "default_tier_ordinary_percent")]
+    #[schema(minimum = 0, maximum = 60, default = 15)]
+    pub tier_ordinary_percent: u32,
+    /// S5 19: months of paid revenue the tiers rank (default 12).
+    #[serde(default = "default_tier_months")]
+    #[schema(minimum = 1, maximum = 36, default = 12)]
+    pub tier_months: u32,
+}
+
+fn default_tier_vip_percent() -> u32 {
+    OfficeSettings::default().tier_vip_percent
+}
+
+fn default_tier_major_percent() -> u32 {
+    OfficeSettings::default().tier_major_percent
+}
+
+fn default_tier_ordinary_percent() -> u32 {
+    OfficeSettings::default().tier_ordinary_percent
+}
+
+fn default_tier_months() -> u32 {
+    OfficeSettings::default().tier_months
 }
 
 fn default_cs_training_valid_days() -> u32 {
@@ -183,6 +215,10 @@ impl From<OfficeSettings> for SettingsBody {
             console_session_hours: s.console_session_hours,
             owner_task_days: s.owner_task_days,
             cs_training_valid_days: s.cs_training_valid_days,
+            tier_vip_percent: s.tier_vip_percent,
+            tier_major_percent: s.tier_major_percent,
+            tier_ordinary_percent: s.tier_ordinary_percent,
+            tier_months: s.tier_months,
         }
     }
 }
@@ -204,6 +240,10 @@ impl From<SettingsBody> for OfficeSettings {
             console_session_hours: s.console_session_hours,
             owner_task_days: s.owner_task_days,
             cs_training_valid_days: s.cs_training_valid_days,
+            tier_vip_percent: s.tier_vip_percent,
+            tier_major_percent: s.tier_major_percent,
+            tier_ordinary_percent: s.tier_ordinary_percent,
+            tier_months: s.tier_months,
         }
     }
 }

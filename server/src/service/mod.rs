@@ -6,6 +6,7 @@ pub mod case_writes;
 pub mod cases;
 pub mod complaint_analysis;
 pub mod complaints;
+pub mod customers;
 pub mod dispatch;
 pub mod month;
 pub mod month_close;

@@ -12,6 +12,8 @@ pub(crate) mod apply;
 pub(crate) mod cases;
 pub(crate) mod catchup;
 mod complaint_rows;
+pub mod customer_link;
+mod customers;
 mod decode;
 pub(crate) mod docs;
 mod office;
@@ -21,6 +23,7 @@ pub(crate) mod reply;
 pub mod sqlite;
 mod tasks;
 
+pub use customers::{CustomerFilter, CustomerStore, LinkFilter};
 pub use office::{CalendarChange, OfficeStore};
 pub use tasks::{TaskStore, TrainingStore};
 
@@ -78,6 +81,8 @@ pub struct OrderFilter {
     pub search: Option<String>,
     /// Paid service (R-PAID) or free; None for both (and for orders not priced yet).
     pub paid: Option<bool>,
+    /// One customer's orders (S5).
+    pub customer: Option<String>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -628,6 +633,7 @@ pub trait Store:
     + MonthStore
     + TaskStore
     + TrainingStore
+    + CustomerStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -643,6 +649,7 @@ impl<
         + MonthStore
         + TaskStore
         + TrainingStore
+        + CustomerStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

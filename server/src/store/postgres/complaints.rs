@@ -10,9 +10,11 @@ use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::{Millis, Office, OfficeId, UserId};
 
 use super::PgStore;
+use super::customers::Rows as Linker;
 use super::directory::office_or_404;
 use crate::error::{Error, Result};
 use crate::store::complaint_rows::{self, ComplaintRows};
+use crate::store::customer_link::link_complaint;
 use crate::store::decode::{from_json, office_calendar, to_json};
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
@@ -101,8 +103,14 @@ impl ComplaintStore for PgStore {
         received_at: Millis,
         by: UserId,
     ) -> Result<(Complaint, Option<Complaint>)> {
-        self.tx(move |tx| complaint_rows::create(&mut Rows(tx), office, &new, received_at, by))
-            .await
+        self.tx(move |tx| {
+            let (x, earlier) =
+                complaint_rows::create(&mut Rows(tx), office, &new, received_at, by)?;
+            let chosen = new.customer.as_deref();
+            link_complaint(&mut Linker(tx), &office.to_string(), &x, chosen, by)?;
+            Ok((x, earlier))
+        })
+        .await
     }
 
     async fn update_complaint(

@@ -12,6 +12,7 @@
 pub mod bus;
 mod cases;
 mod complaints;
+mod customers;
 mod directory;
 mod fee_schedule;
 pub mod log;
@@ -127,6 +128,27 @@ impl std::fmt::Debug for Inner {
     }
 }
 
+/// Links the orders and complaints stored before customers existed (schema 22), once:
+/// afterwards each is linked as it is stored. Under the migrations' lock, so two nodes
+/// starting together do not both create a unit's customer.
+fn link_stored_items(c: &mut postgres::Client) -> Result<()> {
+    const LOCK: i64 = 0x6261_6f78_6975_0001;
+    c.execute("SELECT pg_advisory_lock($1)", &[&LOCK])?;
+    let linked = (|| {
+        let mut tx = c.transaction()?;
+        let n = customers::backfill_links(&mut tx)?;
+        tx.commit()?;
+        Ok::<_, Error>(n)
+    })();
+    let unlocked = c.execute("SELECT pg_advisory_unlock($1)", &[&LOCK]);
+    let linked = linked?;
+    unlocked?;
+    if linked > 0 {
+        tracing::info!(items = linked, "linked to customers");
+    }
+    Ok(())
+}
+
 impl PgStore {
     /// Connects to the database at `url`, whose schema must be this build's (`baoxiu
     /// migrate` brings it there: a node does not migrate on its own, so that nodes of two
@@ -149,6 +171,7 @@ impl PgStore {
         let epoch: String = c
             .query_one("SELECT value FROM settings WHERE key = 'epoch'", &[])?
             .try_get(0)?;
+        link_stored_items(&mut c)?;
         let epoch = uuid::Uuid::parse_str(&epoch)
             .map_err(|e| Error::Corrupt(format!("epoch: {e}")))?
             .into_bytes();

@@ -6,6 +6,7 @@ use baoxiu_sync_core::{AnomalyKind, OfficeId, OrderId, WorkOrderState};
 use postgres::types::ToSql;
 
 use crate::error::{Error, Result};
+use crate::store::customer_link::Seen;
 use crate::store::decode::{parse, to_json};
 use crate::store::{BillingRow, BillingStage, OrderFilter, OrderRow};
 
@@ -98,6 +99,18 @@ pub(super) fn project(tx: &mut impl Sql, s: &WorkOrderState) -> Result<()> {
             &s.credited().0,
         ],
     )?;
+    // R-CS-CONTACT: the order's customer, whatever door the order came through.
+    super::customers::link_order(
+        tx,
+        &s.office.id.to_string(),
+        &id,
+        Seen {
+            name: &s.customer.name,
+            unit: &s.customer.unit,
+            phone: &s.customer.phone,
+        },
+        (s.created_by.user, s.logged_at),
+    )?;
     tx.execute("DELETE FROM order_technicians WHERE order_id = $1", &[&id])?;
     for t in &s.technicians {
         tx.execute(
@@ -155,6 +168,14 @@ pub(super) fn list_orders(c: &mut impl Sql, f: &OrderFilter) -> Result<(Vec<Orde
     if let Some(paid) = f.paid {
         args.push(Box::new(i64::from(paid)));
         sql.push_str(&format!(" AND o.paid = ${}", args.len()));
+    }
+    if let Some(customer) = &f.customer {
+        args.push(Box::new(customer.clone()));
+        sql.push_str(&format!(
+            " AND o.id IN (SELECT item_id FROM customer_links
+                           WHERE item_kind = 'order' AND customer = ${})",
+            args.len()
+        ));
     }
     let counted = args.len();
     args.push(Box::new(i64::from(f.limit)));

@@ -12,6 +12,7 @@ use super::directory::office_or_404;
 use super::{SqliteStore, from_json, to_json};
 use crate::error::Result;
 use crate::store::complaint_rows::{self, ComplaintRows};
+use crate::store::customer_link::link_complaint;
 use crate::store::decode::office_calendar;
 use crate::store::{CalendarChange, ComplaintChange, ComplaintStore, OfficeStore};
 
@@ -94,8 +95,19 @@ impl ComplaintStore for SqliteStore {
         received_at: Millis,
         by: UserId,
     ) -> Result<(Complaint, Option<Complaint>)> {
-        self.exec(move |c| complaint_rows::create(&mut Rows(c), office, &new, received_at, by))
-            .await
+        self.exec(move |c| {
+            let (x, earlier) = complaint_rows::create(&mut Rows(c), office, &new, received_at, by)?;
+            let mut rows = c;
+            link_complaint(
+                &mut rows,
+                &office.to_string(),
+                &x,
+                new.customer.as_deref(),
+                by,
+            )?;
+            Ok((x, earlier))
+        })
+        .await
     }
 
     async fn update_complaint(

@@ -11,6 +11,7 @@
 mod cases;
 mod catchup;
 mod complaints;
+mod customers;
 mod directory;
 mod fee_schedule;
 mod log;
@@ -91,6 +92,18 @@ struct Inner {
     faults: Arc<Faults>,
 }
 
+/// Links the orders and complaints stored before customers existed (schema 22), once:
+/// afterwards each is linked as it is stored.
+fn link_stored_items(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction()?;
+    let linked = customers::backfill_links(&tx)?;
+    tx.commit()?;
+    if linked > 0 {
+        tracing::info!(items = linked, "linked to customers");
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Brings the database at `path` (created if absent) to this build's schema and
     /// projection, and nothing more: `baoxiu migrate`. Returns the schema versions before
@@ -104,6 +117,7 @@ impl SqliteStore {
         if rebuilt > 0 {
             tracing::info!(orders = rebuilt, "projection rebuilt");
         }
+        link_stored_items(&mut conn)?;
         Ok((before, SCHEMA_VERSION))
     }
 
@@ -138,6 +152,7 @@ impl SqliteStore {
         if rebuilt > 0 {
             tracing::info!(orders = rebuilt, "projection rebuilt");
         }
+        link_stored_items(&mut conn)?;
         let epoch = match schema::setting(&conn, "epoch")? {
             Some(e) => uuid::Uuid::parse_str(&e)
                 .map_err(|e| Error::Corrupt(format!("epoch: {e}")))?

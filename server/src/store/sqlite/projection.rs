@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 
 use super::{parse, to_json};
 use crate::error::{Error, Result};
+use crate::store::customer_link::Seen;
 use crate::store::{BillingRow, BillingStage, OrderFilter, OrderRow};
 
 fn channel_text(s: &WorkOrderState) -> Result<String> {
@@ -63,6 +64,18 @@ pub(crate) fn project(tx: &Connection, s: &WorkOrderState) -> Result<()> {
             i64::try_from(s.anomalies.len()).unwrap_or(i64::MAX),
             updated,
         ],
+    )?;
+    // R-CS-CONTACT: the order's customer, whatever door the order came through.
+    super::customers::link_order(
+        tx,
+        &s.office.id.to_string(),
+        &id,
+        Seen {
+            name: &s.customer.name,
+            unit: &s.customer.unit,
+            phone: &s.customer.phone,
+        },
+        (s.created_by.user, s.logged_at),
     )?;
     // Month-end columns (schema 2) and the billing queues' (schema 5).
     tx.execute(
@@ -148,6 +161,14 @@ pub(super) fn list_orders(c: &Connection, f: &OrderFilter) -> Result<(Vec<OrderR
     if let Some(paid) = f.paid {
         args.push(Box::new(i64::from(paid)));
         sql.push_str(&format!(" AND o.paid = ?{}", args.len()));
+    }
+    if let Some(customer) = &f.customer {
+        args.push(Box::new(customer.clone()));
+        sql.push_str(&format!(
+            " AND o.id IN (SELECT item_id FROM customer_links
+                           WHERE item_kind = 'order' AND customer = ?{})",
+            args.len()
+        ));
     }
     let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let total: i64 = c.query_row(&format!("SELECT count(*){sql}"), params.as_slice(), |r| {

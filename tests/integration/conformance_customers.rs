@@ -1,0 +1,230 @@
+//! The store conformance case of customers (S5), run on every backend by
+//! `conformance.rs`: an order is linked as it is projected, a doubtful one for review; a
+//! person settles it; a complaint is linked to the customer chosen; lists search by name,
+//! unit and phone; nothing crosses offices.
+
+use std::sync::Arc;
+
+use baoxiu_server::Store;
+use baoxiu_server::store::customer_link::ItemKind;
+use baoxiu_server::store::{CustomerFilter, LinkFilter};
+use baoxiu_sync_core::customer::{Customer as Record, CustomerFields, CustomerKind, Doubt};
+use baoxiu_sync_core::{Channel, Customer, NewOrder};
+
+use crate::conformance::cases::office;
+use crate::support::*;
+
+pub(crate) async fn customers_link_search_and_settle(store: Arc<dyn Store>) {
+    let o = office(&*store).await;
+    let office_id = o.office.id;
+    let order = |unit: &str, phone: &str| NewOrder {
+        office: o.office.clone(),
+        customer: Customer {
+            name: "王小明".into(),
+            unit: unit.into(),
+            phone: phone.into(),
+        },
+        channel: Channel::Phone,
+        description: "廚房水龍頭漏水".into(),
+        follow_up_of: None,
+    };
+    let first = store
+        .create(o.desk.clone(), order("12F-3", "0912-345-678"), T0)
+        .await
+        .unwrap();
+    let again = store
+        .create(o.desk.clone(), order("12f-3", "0912345678"), T0 + MIN)
+        .await
+        .unwrap();
+    let doubtful = store
+        .create(o.desk.clone(), order("12F-3", "02-2700-0000"), T0 + 2 * MIN)
+        .await
+        .unwrap();
+    let links = store.links(office_id, LinkFilter::default()).await.unwrap();
+    assert_eq!(links.len(), 3);
+    let customer = links[0].customer.clone();
+    assert!(links.iter().all(|l| l.customer == customer));
+    let review = store
+        .links(
+            office_id,
+            LinkFilter {
+                review_only: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(review.len(), 1);
+    assert_eq!(review[0].item, doubtful.order.to_string());
+    assert_eq!(review[0].review, Some(Doubt::OtherPhone));
+    let _ = (first, again);
+    // The review list reads what each order was logged with from the projection.
+    let parties = store
+        .order_parties(
+            office_id,
+            vec![doubtful.order.to_string(), "no-such".to_owned()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        parties,
+        vec![(
+            doubtful.order.to_string(),
+            "王小明".to_owned(),
+            "12F-3".to_owned(),
+            "02-2700-0000".to_owned()
+        )]
+    );
+    let first_two = store
+        .links(
+            office_id,
+            LinkFilter {
+                limit: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(first_two.len(), 2);
+    let just_one = store
+        .links(
+            office_id,
+            LinkFilter {
+                items: vec![doubtful.order.to_string()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        just_one.iter().map(|l| l.item.clone()).collect::<Vec<_>>(),
+        vec![doubtful.order.to_string()]
+    );
+    // Settled by a person: sure, and still the same customer.
+    store
+        .set_link(
+            office_id,
+            ItemKind::Order,
+            doubtful.order.to_string(),
+            customer.clone(),
+        )
+        .await
+        .unwrap();
+    let review = store
+        .links(
+            office_id,
+            LinkFilter {
+                review_only: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(review.is_empty());
+    // Search by unit (case and spaces ignored), name and phone digits.
+    let search = |q: &str| {
+        let store = store.clone();
+        let q = q.to_owned();
+        async move {
+            store
+                .customers(
+                    office_id,
+                    CustomerFilter {
+                        search: Some(q),
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(search("12f - 3").await, vec![customer.clone()]);
+    assert_eq!(search("小明").await, vec![customer.clone()]);
+    assert_eq!(search("345-678").await, vec![customer.clone()]);
+    assert!(search("99F").await.is_empty());
+    // A record made by hand, flagged a key account.
+    let fields = CustomerFields {
+        kind: CustomerKind::OwnersCommittee,
+        name: "業主委員會".into(),
+        unit: "管委會".into(),
+        phones: vec!["02-1234-5678".into()],
+        note: String::new(),
+    };
+    let mut mc = Record::new(fields, o.supervisor.user, T0).unwrap();
+    store.add_customer(office_id, mc.clone()).await.unwrap();
+    mc.key_account = true;
+    store.save_customer(office_id, mc.clone()).await.unwrap();
+    let keys = store
+        .customers(
+            office_id,
+            CustomerFilter {
+                key_accounts: true,
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(keys, vec![mc.clone()]);
+    // A complaint linked to the customer chosen; moving an order to the committee.
+    let mut new = crate::conformance::cases::new_complaint(None, None);
+    new.customer = Some(mc.id.clone());
+    let (x, _) = store
+        .create_complaint(office_id, new, T0, o.desk.user)
+        .await
+        .unwrap();
+    let mine = store
+        .links(
+            office_id,
+            LinkFilter {
+                customer: Some(mc.id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter()
+            .map(|l| (l.kind, l.item.clone()))
+            .collect::<Vec<_>>(),
+        vec![(ItemKind::Complaint, x.id.clone())]
+    );
+    // Another office's customer, item or an unknown one is not found, and nothing moves.
+    let other = office(&*store).await;
+    let mut stranger = crate::conformance::cases::new_complaint(None, None);
+    stranger.customer = Some(mc.id.clone());
+    assert!(matches!(
+        store
+            .create_complaint(other.office.id, stranger, T0, other.desk.user)
+            .await,
+        Err(baoxiu_server::Error::NotFound(_))
+    ));
+    assert!(store.complaints(other.office.id).await.unwrap().is_empty());
+    for (office, item, customer) in [
+        (
+            other.office.id,
+            doubtful.order.to_string(),
+            customer.clone(),
+        ),
+        (office_id, doubtful.order.to_string(), "no-such".to_owned()),
+        (office_id, "no-such".to_owned(), customer.clone()),
+    ] {
+        assert!(matches!(
+            store
+                .set_link(office, ItemKind::Order, item, customer)
+                .await,
+            Err(baoxiu_server::Error::NotFound(_))
+        ));
+    }
+    assert!(
+        store
+            .customer(other.office.id, customer.clone())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
