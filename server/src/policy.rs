@@ -94,6 +94,10 @@ pub enum Action {
     ManageCustomers,
     /// S5 19, 13/26: the customer pyramid and the churn report.
     CustomerReports,
+    /// R-CS-CONTACT: the front door's log (whistle-blowing only for the manager).
+    ReadContacts,
+    /// R-CS-CONTACT: log a contact, convert it, close it.
+    TakeContacts,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -178,6 +182,12 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         ),
         A::ManageCustomers => matches!(role, R::Supervisor | R::Admin),
         A::CustomerReports => matches!(role, R::Supervisor | R::Dispatcher | R::Admin),
+        // R-CS-CONTACT: the front door is the desk's and the hotline's (agents once trained,
+        // checked by the handler), with the administrator and the manager.
+        A::ReadContacts | A::TakeContacts => matches!(
+            role,
+            R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Admin
+        ),
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -247,6 +257,17 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/complaints/analysis", Action::Quality),
     ("GET", "/api/v1/complaint-contacts", Action::ReadSettings),
     ("GET", "/api/v1/trainings", Action::ListUsers),
+    ("GET", "/api/v1/contacts", Action::ReadContacts),
+    ("POST", "/api/v1/contacts", Action::TakeContacts),
+    ("GET", "/api/v1/contacts/{id}", Action::ReadContacts),
+    (
+        "POST",
+        "/api/v1/contacts/{id}/convert",
+        Action::TakeContacts,
+    ),
+    ("POST", "/api/v1/contacts/{id}/close", Action::TakeContacts),
+    ("GET", "/api/v1/contact-channels", Action::ReadContacts),
+    ("PUT", "/api/v1/contact-channels", Action::EditSettings),
     ("GET", "/api/v1/customers", Action::ReadCustomers),
     ("POST", "/api/v1/customers", Action::EditCustomers),
     ("GET", "/api/v1/customers/review", Action::ReadCustomers),
@@ -385,6 +406,8 @@ mod tests {
                     A::ReadCalendar,
                     A::ReadCustomers,
                     A::EditCustomers,
+                    A::ReadContacts,
+                    A::TakeContacts,
                 ],
             ),
             (
@@ -437,6 +460,8 @@ mod tests {
                     A::ReadCalendar,
                     A::ReadCustomers,
                     A::EditCustomers,
+                    A::ReadContacts,
+                    A::TakeContacts,
                 ],
             ),
             (R::System, &[]),

@@ -37,7 +37,7 @@ async function admin(saved) {
     return api("/api/v1/settings", { method: "PUT", body: JSON.stringify(body) }).then(() => admin(true));
   }) }, Object.entries(inputs).map(([k, i]) => field(t("setting." + k), i)), editable ? h("button", { id: "do-settings" }, t("action.save")) : null,
     saved === true ? h("p", { class: "good", id: "settings-saved", role: "status" }, t("admin.saved")) : null));
-  parts.push(await contactsForm(editable), await trainingSection(users));
+  parts.push(await contactsForm(editable), await channelsForm(editable), await trainingSection(users));
   show(...parts);
 }
 

@@ -61,6 +61,7 @@ function nav() {
   if (mayDo("ReadSchedule")) links.push(["schedule", "nav.schedule"]);
   if (mayDo("Stats")) links.push(["month", "nav.month"]);
   if (mayDo("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
+  if (mayDo("ReadContacts")) links.push(["contacts", "nav.contacts"]);
   if (mayDo("ReadCustomers")) links.push(["customers", "nav.customers"]);
   // S3: vehicles and supplies (s3.js).
   if (mayDo("ReadCases")) links.push(["s3", "nav.s3"]);
@@ -177,6 +178,7 @@ async function render() {
     else if (hsh.startsWith("#/order/")) await order(hsh.slice(8));
     else if (hsh === "#/intake") await intake();
     else if (hsh.startsWith("#/intake?customer=")) await intake(decodeURIComponent(hsh.slice(18)));
+    else if (hsh === "#/contacts") await frontDoor();
     else if (hsh === "#/customers") await customers();
     else if (hsh === "#/customers/tiers") await customerTiers();
     else if (hsh === "#/customers/churn") await customerChurn();

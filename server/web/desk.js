@@ -108,7 +108,7 @@ async function complaints() {
   const parts = [h("h2", {}, t("complaints.title"), mayDo("Quality") ? [" ", h("a", { href: "#/complaints/analysis", id: "to-analysis", class: "small" }, t("analysis.title"))] : null),
     table("complaints", ["", t("complaints.complainant"), t("complaints.subject"), "", t("complaints.due") + " (" + t("complaints.left") + ")", ""], rows)];
   if (mayDo("RecordComplaint")) {
-    const channel = h("select", { id: "cp-channel" }, options(["hotline", "fax", "letter", "walk_in", "email", "online"].map((c) => [c, t("complaint.channel." + c)])));
+    const channel = h("select", { id: "cp-channel" }, options(["hotline", "fax", "letter", "walk_in", "email", "online", "other"].map((c) => [c, t("complaint.channel." + c)])));
     const who = h("input", { id: "cp-who", required: true });
     const unit = h("input", { id: "cp-unit", required: true });
     const subject = h("input", { id: "cp-subject", required: true });

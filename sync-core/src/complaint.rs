@@ -22,8 +22,11 @@ pub const ACCEPTANCE_DAYS: u32 = 10;
 /// R-CPL-DECIDE: the office's default period to decide an accepted complaint.
 pub const DEFAULT_DECISION_DAYS: u32 = 15;
 
-/// R-CPL-CHANNEL
-pub const CHANNELS: &[&str] = &["hotline", "fax", "letter", "walk_in", "email", "online"];
+/// R-CPL-CHANNEL: the channels named, and "other" (包括但不限於: whatever else a complaint
+/// came by, as the front door's contact says, R-CS-CONTACT).
+pub const CHANNELS: &[&str] = &[
+    "hotline", "fax", "letter", "walk_in", "email", "online", "other",
+];
 
 /// A complaint refused by a rule: `rule` is the id, `invalid` says the input itself was
 /// malformed (HTTP 422) rather than not allowed now (409).
@@ -348,7 +351,7 @@ impl Complaint {
             return invalid(
                 "R-CPL-CHANNEL",
                 format!(
-                    "unknown channel {:?} (hotline, fax, letter, walk_in, email, online)",
+                    "unknown channel {:?} (hotline, fax, letter, walk_in, email, online, other)",
                     n.channel
                 ),
             );

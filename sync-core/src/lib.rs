@@ -11,6 +11,7 @@ pub mod causality;
 pub mod client;
 pub mod command;
 pub mod complaint;
+pub mod contact;
 pub mod customer;
 pub mod dispatch;
 pub mod doc;

@@ -172,3 +172,145 @@ async fn bola_customers_each_role_reaches_only_its_office_s_customers() {
     }
     assert_eq!(checked, 160);
 }
+
+/// R-CS-CONTACT: what `caller` should get for `op` on office a's contacts — `x` an open
+/// enquiry, `w` whistle-blowing, `y` one that became an order already.
+fn expected_on_contact(caller: &str, op: &str) -> StatusCode {
+    let (office, who) = caller.split_once('.').unwrap_or(("", caller));
+    let door = matches!(
+        who,
+        "desk" | "agent" | "administrator" | "supervisor" | "admin"
+    );
+    let settings = matches!(who, "supervisor" | "admin");
+    let allowed = if op == "set_channels" { settings } else { door };
+    if !allowed {
+        return StatusCode::FORBIDDEN;
+    }
+    match op {
+        "list" | "channels" | "set_channels" => StatusCode::OK,
+        _ if office == "b" => StatusCode::NOT_FOUND,
+        "get_x" => StatusCode::OK,
+        // Whistle-blowing exists only for the manager.
+        "get_w" if who == "supervisor" => StatusCode::OK,
+        "get_w" => StatusCode::NOT_FOUND,
+        // Converting into an order takes the intake's right too.
+        "convert_y" if who == "supervisor" => StatusCode::FORBIDDEN,
+        _ => StatusCode::CONFLICT,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bola_contacts_each_role_reaches_only_what_it_may_see() {
+    let srv = TestServer::start().await;
+    srv.set_today("2026-11-20");
+    let mut callers: Vec<(String, String)> = Vec::new();
+    for office in ["a", "b"] {
+        let agent = srv.add_person(office, "客服", Role::CsAgent).await;
+        let record = json!({"person": agent.person.id, "kind": "pre_duty", "course": "崗前培訓", "completed_on": "2026-11-01"});
+        let (s, _) = srv
+            .as_(
+                &format!("{office}.admin"),
+                "POST",
+                "/api/v1/trainings",
+                Some(record),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        for who in [
+            "desk",
+            "administrator",
+            "dispatcher",
+            "supervisor",
+            "finance",
+            "admin",
+            "tech1",
+        ] {
+            let key = format!("{office}.{who}");
+            callers.push((key.clone(), srv.who(&key).token.clone()));
+        }
+        callers.push((format!("{office}.agent"), agent.token));
+    }
+    let log = |body: Value| {
+        let srv = &srv;
+        async move {
+            let (s, v) = srv
+                .as_("a.desk", "POST", "/api/v1/contacts", Some(body))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            v["id"].as_str().unwrap_or_default().to_owned()
+        }
+    };
+    let x = log(json!({"kind": "enquiry", "channel": "hotline", "caller": "王", "unit": "Z棟-1", "phone": "0912-000-111", "summary": "停車費"})).await;
+    let w =
+        log(json!({"kind": "whistleblowing", "channel": "hotline", "summary": "保全收錢"})).await;
+    let y = log(json!({"kind": "repair_report", "channel": "hotline", "caller": "王", "unit": "Z棟-1", "phone": "0912-000-111", "summary": "漏水"})).await;
+    let (s, _) = srv
+        .as_(
+            "a.desk",
+            "POST",
+            &format!("/api/v1/contacts/{y}/convert"),
+            Some(json!({"to": "order", "description": "漏水"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut checked = 0;
+    for (caller, token) in &callers {
+        for op in [
+            "list",
+            "get_x",
+            "get_w",
+            "convert_y",
+            "close_y",
+            "channels",
+            "set_channels",
+        ] {
+            let (method, path, body): (&str, String, Option<Value>) = match op {
+                "list" => ("GET", "/api/v1/contacts".into(), None),
+                "get_x" => ("GET", format!("/api/v1/contacts/{x}"), None),
+                "get_w" => ("GET", format!("/api/v1/contacts/{w}"), None),
+                "convert_y" => (
+                    "POST",
+                    format!("/api/v1/contacts/{y}/convert"),
+                    Some(json!({"to": "order", "description": "again"})),
+                ),
+                "close_y" => (
+                    "POST",
+                    format!("/api/v1/contacts/{y}/close"),
+                    Some(json!({"note": "x"})),
+                ),
+                "channels" => ("GET", "/api/v1/contact-channels".into(), None),
+                _ => (
+                    "PUT",
+                    "/api/v1/contact-channels".into(),
+                    Some(json!({"channels": ["hotline", "walk_in", "LINE"]})),
+                ),
+            };
+            let res = srv
+                .http
+                .request(method.parse().unwrap(), srv.url(&path))
+                .bearer_auth(token);
+            let res = match body {
+                Some(b) => res.json(&b),
+                None => res,
+            };
+            let res = res.send().await.unwrap();
+            let got = res.status();
+            let text = res.text().await.unwrap_or_default();
+            assert_eq!(
+                got,
+                expected_on_contact(caller, op),
+                "{caller} {op}: {text}"
+            );
+            // The log shows whistle-blowing to the manager only, and nothing across offices.
+            if op == "list" && got == StatusCode::OK {
+                let sees_w = text.contains(&w);
+                assert_eq!(sees_w, caller == "a.supervisor", "{caller}: {text}");
+                if caller.starts_with("b.") {
+                    assert!(!text.contains(&x) && !text.contains(&y), "{caller}: {text}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 112);
+}

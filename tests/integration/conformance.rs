@@ -83,6 +83,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     complaint_call_backs_and_their_tasks_round_trip,
     trainings_round_trip_per_person,
     customers_link_search_and_settle,
+    contacts_log_conclude_and_hide_whistle_blowing,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -109,6 +110,7 @@ store_conformance_tests!(postgres, super::postgres;
     complaint_call_backs_and_their_tasks_round_trip,
     trainings_round_trip_per_person,
     customers_link_search_and_settle,
+    contacts_log_conclude_and_hide_whistle_blowing,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -198,7 +200,9 @@ async fn postgres_nodes_changing_the_same_records_at_once_lose_nothing() {
 
 pub(crate) mod cases {
     use super::*;
-    pub(crate) use crate::conformance_customers::customers_link_search_and_settle;
+    pub(crate) use crate::conformance_customers::{
+        contacts_log_conclude_and_hide_whistle_blowing, customers_link_search_and_settle,
+    };
 
     const NOW: i64 = T0 + 600 * MIN;
 

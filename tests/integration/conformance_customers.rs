@@ -228,3 +228,117 @@ pub(crate) async fn customers_link_search_and_settle(store: Arc<dyn Store>) {
             .is_none()
     );
 }
+
+/// R-CS-CONTACT on every backend: a contact is stored with its customer's link, listed by
+/// time, kind and status (whistle-blowing only when asked for), and concludes once.
+pub(crate) async fn contacts_log_conclude_and_hide_whistle_blowing(store: Arc<dyn Store>) {
+    use baoxiu_server::store::ContactFilter;
+    use baoxiu_sync_core::contact::{Contact, ContactChannels, ContactKind, NewContact, Outcome};
+    let o = office(&*store).await;
+    let office_id = o.office.id;
+    let channels = ContactChannels::default();
+    let new = |kind, unit: &str, phone: &str, at| {
+        let n = NewContact {
+            kind,
+            channel: "hotline".into(),
+            channel_note: String::new(),
+            caller: "王小明".into(),
+            unit: unit.into(),
+            phone: phone.into(),
+            summary: "一件事".into(),
+        };
+        Contact::new(n, &channels, (o.desk.user, at)).unwrap()
+    };
+    let report = new(ContactKind::RepairReport, "12F-3", "0912-345-678", T0);
+    let tip = new(
+        ContactKind::Whistleblowing,
+        "12F-3",
+        "0912-345-678",
+        T0 + MIN,
+    );
+    let anonymous = new(ContactKind::Enquiry, "", "", T0 + 2 * MIN);
+    let linked = store
+        .add_contact(office_id, report.clone(), None)
+        .await
+        .unwrap();
+    assert!(linked.is_some());
+    // Whistle-blowing and an anonymous contact are nobody's.
+    for c in [&tip, &anonymous] {
+        assert_eq!(
+            store.add_contact(office_id, c.clone(), None).await.unwrap(),
+            None
+        );
+    }
+    let list = |whistleblowing: bool, status: Option<&str>| {
+        let store = store.clone();
+        let status = status.map(str::to_owned);
+        async move {
+            store
+                .contacts(
+                    office_id,
+                    ContactFilter {
+                        whistleblowing,
+                        status,
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list(false, None).await,
+        vec![anonymous.id.clone(), report.id.clone()]
+    );
+    assert_eq!(
+        list(true, None).await,
+        vec![anonymous.id.clone(), tip.id.clone(), report.id.clone()]
+    );
+    let done = store
+        .conclude_contact(
+            office_id,
+            report.id.clone(),
+            Outcome::Order {
+                id: "o-1".into(),
+                by: o.desk.user,
+                at: T0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status(), "order");
+    assert_eq!(list(false, Some("order")).await, vec![report.id.clone()]);
+    let again = Outcome::Closed {
+        note: "x".into(),
+        by: o.desk.user,
+        at: T0,
+    };
+    assert!(matches!(
+        store
+            .conclude_contact(office_id, report.id.clone(), again.clone())
+            .await,
+        Err(baoxiu_server::Error::Conflict(_))
+    ));
+    let other = office(&*store).await;
+    assert!(matches!(
+        store
+            .conclude_contact(other.office.id, anonymous.id.clone(), again)
+            .await,
+        Err(baoxiu_server::Error::NotFound(_))
+    ));
+    assert!(
+        store
+            .contact(other.office.id, report.id.clone())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.contact(office_id, report.id.clone()).await.unwrap(),
+        Some(done)
+    );
+}

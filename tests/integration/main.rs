@@ -17,6 +17,7 @@ mod complaint_outcomes;
 mod complaints;
 mod conformance;
 mod conformance_customers;
+mod contacts;
 mod convergence;
 mod customers;
 mod durability;

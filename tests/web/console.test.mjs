@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -625,6 +625,35 @@ try {
   await desk.waitForSelector('#order-status[data-status="logged"]');
   check((await desk.textContent("#order-status")) === "Logged", "the front desk logged a walk-in, in English");
   check((await desk.textContent("#customer")).includes("0912-777-888"), "with the caller's phone");
+  // R-CS-CONTACT: the front door logs a call once and turns it into a work order in one step.
+  await desk.click("#nav-contacts");
+  await desk.waitForSelector("#contact-form");
+  const loggedBefore = (await desk.$$("#contact-log tr[data-contact]")).length;
+  await desk.selectOption("#ct-kind", "repair_report");
+  await desk.selectOption("#ct-channel", "hotline");
+  await desk.fill("#ct-caller", "Ms Lin");
+  await desk.fill("#ct-unit", "A棟-7F-2");
+  await desk.fill("#ct-phone", "0912-888-999");
+  await desk.fill("#ct-summary", "Kitchen tap drips");
+  await desk.click("#ct-submit");
+  await desk.waitForFunction((n) => document.querySelectorAll("#contact-log tr[data-contact]").length === n + 1, loggedBefore);
+  await translated(desk, "the front door");
+  await a11y(desk, "the front door");
+  await desk.screenshot({ path: join(shots, "front-door.png"), fullPage: true });
+  await desk.click('#contact-log tr[data-status="open"][data-kind="repair_report"] .cv-form button');
+  await desk.waitForSelector('#order-status[data-status="logged"]');
+  check((await desk.textContent("#customer")).includes("0912-888-999"), "the contact became a work order with the caller's details");
+  // Whistle-blowing: logged at the door, then the desk no longer sees it.
+  await desk.click("#nav-contacts");
+  await desk.waitForSelector("#contact-form");
+  const before = (await desk.$$("#contact-log tr[data-contact]")).length;
+  await desk.selectOption("#ct-kind", "whistleblowing");
+  await desk.fill("#ct-summary", "Night guard takes money to let cars in");
+  await desk.click("#ct-submit");
+  // The page is drawn again once logged: a fresh, empty form.
+  await desk.waitForFunction(() => document.querySelector("#ct-summary").value === "");
+  check((await desk.$$("#contact-log tr[data-contact]")).length === before, "whistle-blowing is not in the desk's log");
+  check(!(await desk.$('#contact-log tr[data-kind="whistleblowing"]')), "no whistle-blowing row for the desk");
   await desk.close();
   // The admin keeps the office's people and settings: a setting saved is the API's.
   const boss = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "admin");
@@ -632,6 +661,7 @@ try {
   await boss.fill("#token", who("admin").token);
   await boss.click("#login button");
   await boss.waitForSelector("#settings");
+  check(!!(await boss.$("#contact-channels")), "the admin sees the front door's channels");
   await boss.fill("#st-owner_task_days", "10");
   await boss.click("#do-settings");
   await boss.waitForSelector("#settings-saved");

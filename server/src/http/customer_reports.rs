@@ -59,6 +59,11 @@ pub async fn settle(
                 .complaint(office, b.item.clone())
                 .await?
                 .map(|x| x.contact),
+            ItemKind::Contact => st
+                .store
+                .contact(office, b.item.clone())
+                .await?
+                .map(|x| x.phone),
         };
         if let (Some(phone), Some(mut cu)) = (phone, st.store.customer(office, b.customer).await?)
             && cu.add_phone(&phone)

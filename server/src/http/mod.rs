@@ -11,6 +11,7 @@ mod complaint_contacts;
 mod complaint_report;
 mod complaints;
 mod console;
+mod contacts;
 mod copies;
 mod customer_reports;
 mod customers;
@@ -150,6 +151,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/trainings",
             get(trainings::list).post(trainings::record),
+        )
+        .route("/api/v1/contacts", get(contacts::list).post(contacts::log))
+        .route("/api/v1/contacts/{id}", get(contacts::get))
+        .route("/api/v1/contacts/{id}/convert", post(contacts::convert))
+        .route("/api/v1/contacts/{id}/close", post(contacts::close))
+        .route(
+            "/api/v1/contact-channels",
+            get(contacts::channels).put(contacts::set_channels),
         )
         .route(
             "/api/v1/customers",

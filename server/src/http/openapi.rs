@@ -9,8 +9,9 @@ use crate::service::case_actions::CaseAction;
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
-    complaint_report, complaints, copies, customer_reports, customers, dispatch, health, month,
-    months, orders, registers, s3_reports, samples, schedule, session, tasks, trainings, users,
+    complaint_report, complaints, contacts, copies, customer_reports, customers, dispatch, health,
+    month, months, orders, registers, s3_reports, samples, schedule, session, tasks, trainings,
+    users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -241,6 +242,13 @@ impl Modify for OneKindOfFact {
         complaint_analysis::report,
         trainings::record,
         trainings::list,
+        contacts::log,
+        contacts::list,
+        contacts::get,
+        contacts::convert,
+        contacts::close,
+        contacts::channels,
+        contacts::set_channels,
         customers::list,
         customers::create,
         customers::page,
@@ -335,6 +343,11 @@ impl Modify for OneKindOfFact {
         complaint_contacts::ContactsIo,
         trainings::TrainingIn,
         trainings::TrainingOut,
+        contacts::ContactIn,
+        contacts::ContactOut,
+        contacts::ConvertIn,
+        contacts::ContactCloseIn,
+        contacts::ChannelsIo,
         customers::CustomerRecordIn,
         customers::CustomerOut,
         customers::ChurnOut,

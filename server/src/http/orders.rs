@@ -168,14 +168,18 @@ fn channel(s: &str) -> Result<Channel> {
     Ok(c)
 }
 
-#[utoipa::path(post, path = "/api/v1/orders", request_body = IntakeIn, responses((status = 201, body = OrderView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody, description = "`customer_id` names no customer of the office"), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
-pub async fn create(
-    State(st): State<AppState>,
-    c: Caller,
-    ApiJson(i): ApiJson<IntakeIn>,
-) -> Result<(StatusCode, Json<OrderView>)> {
+/// R-INTAKE through any of the front door's forms (the intake form, a contact converted):
+/// the agent's training checked, the booking checked before anything is logged, the order
+/// logged and linked to the customer chosen, then booked.
+pub(super) async fn intake(
+    st: &AppState,
+    c: &Caller,
+    (customer, channel, description): (Customer, Channel, String),
+    appointment: Option<i64>,
+    customer_id: Option<String>,
+) -> Result<WorkOrderState> {
     // R-CS-TRAINING: a repair report is a customer's contact.
-    super::trainings::require_trained(&st, &c).await?;
+    super::trainings::require_trained(st, c).await?;
     let office = st
         .store
         .office(c.0.office)
@@ -183,28 +187,24 @@ pub async fn create(
         .ok_or_else(|| Error::NotFound("office".into()))?;
     let new = NewOrder {
         office,
-        customer: Customer {
-            name: i.customer.name,
-            unit: i.customer.unit,
-            phone: i.customer.phone,
-        },
-        channel: channel(&i.channel)?,
-        description: i.description,
+        customer,
+        channel,
+        description,
         follow_up_of: None,
     };
     // Refuse a bad booking before anything is logged, so a refused intake writes nothing.
-    let booking = i.appointment.map(|at| EventBody::AppointmentSet { at });
+    let booking = appointment.map(|at| EventBody::AppointmentSet { at });
     if let Some(b) = &booking {
         baoxiu_sync_core::rules::well_formed(b)
             .map_err(|v| Error::Invalid(format!("{}: {v}", v.rule())))?;
     }
-    if let Some(id) = &i.customer_id
+    if let Some(id) = &customer_id
         && st.store.customer(c.0.office, id.clone()).await?.is_none()
     {
         return Err(Error::NotFound(format!("customer {id}")));
     }
-    let mut s = st.store.create(author(&st, &c), new, st.now()).await?;
-    if let Some(id) = i.customer_id {
+    let mut s = st.store.create(author(st, c), new, st.now()).await?;
+    if let Some(id) = customer_id {
         st.store
             .set_link(c.0.office, ItemKind::Order, s.order.to_string(), id)
             .await?;
@@ -212,9 +212,31 @@ pub async fn create(
     if let Some(b) = booking {
         s = st
             .store
-            .command(author(&st, &c), c.0.office, s.order, b, st.now())
+            .command(author(st, c), c.0.office, s.order, b, st.now())
             .await?;
     }
+    Ok(s)
+}
+
+#[utoipa::path(post, path = "/api/v1/orders", request_body = IntakeIn, responses((status = 201, body = OrderView), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody, description = "`customer_id` names no customer of the office"), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn create(
+    State(st): State<AppState>,
+    c: Caller,
+    ApiJson(i): ApiJson<IntakeIn>,
+) -> Result<(StatusCode, Json<OrderView>)> {
+    let customer = Customer {
+        name: i.customer.name,
+        unit: i.customer.unit,
+        phone: i.customer.phone,
+    };
+    let s = intake(
+        &st,
+        &c,
+        (customer, channel(&i.channel)?, i.description),
+        i.appointment,
+        i.customer_id,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(s.into())))
 }
 

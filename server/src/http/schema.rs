@@ -324,6 +324,12 @@ pub fn intake_channel() -> Object {
 pub fn role() -> Object {
     names(ROLES, false)
 }
+pub fn contact_kind() -> Object {
+    names(baoxiu_sync_core::contact::ContactKind::VARIANTS, false)
+}
+pub fn contact_status() -> Object {
+    names(&["open", "order", "complaint", "closed"], false)
+}
 pub fn customer_kind() -> Object {
     names(baoxiu_sync_core::customer::CustomerKind::VARIANTS, false)
 }

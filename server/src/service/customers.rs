@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use baoxiu_sync_core::callback::Callback;
 use baoxiu_sync_core::complaint::{Complaint, Status as ComplaintStatus};
+use baoxiu_sync_core::contact::Contact;
 use baoxiu_sync_core::customer::Customer;
 use baoxiu_sync_core::customer::tiers::{ChurnCount, Tier, TierShares, churn_table, tiers};
 use baoxiu_sync_core::settings::OfficeSettings;
@@ -17,7 +18,9 @@ use utoipa::ToSchema;
 use super::month::{Month, add_money, office_or_404};
 use crate::error::{Error, Result};
 use crate::store::customer_link::ItemKind;
-use crate::store::{CallbackFilter, CustomerFilter, LinkFilter, OrderFilter, OrderRow, Store};
+use crate::store::{
+    CallbackFilter, ContactFilter, CustomerFilter, LinkFilter, OrderFilter, OrderRow, Store,
+};
 
 /// The most customers a tiers report or a list takes (an office's whole base).
 pub const MAX_CUSTOMERS: u32 = 100_000;
@@ -69,6 +72,10 @@ pub struct CustomerPage {
     pub complaints: Vec<Complaint>,
     #[schema(value_type = Vec<Object>)]
     pub callbacks: Vec<Callback>,
+    /// R-CS-CONTACT: every contact of theirs at the front door, newest first (whistle-blowing
+    /// is never a customer's).
+    #[schema(value_type = Vec<Object>)]
+    pub contacts: Vec<Contact>,
     /// Links of this customer's items waiting for review.
     pub in_review: Vec<ReviewItem>,
 }
@@ -332,11 +339,39 @@ pub async fn page(store: &dyn Store, office: OfficeId, id: &str, now: i64) -> Re
     callbacks.sort_by_key(|cb| std::cmp::Reverse(cb.planned_at));
     let in_review = review(store, office, Some(id)).await?;
     let ranked = ranked_now(store, office, now).await?;
+    let contact_ids: Vec<String> = store
+        .links(
+            office,
+            LinkFilter {
+                customer: Some(id.to_owned()),
+                kind: Some(ItemKind::Contact),
+                ..Default::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .map(|l| l.item)
+        .collect();
+    let contacts = if contact_ids.is_empty() {
+        Vec::new()
+    } else {
+        store
+            .contacts(
+                office,
+                ContactFilter {
+                    ids: contact_ids,
+                    limit: PAGE_ORDERS,
+                    ..Default::default()
+                },
+            )
+            .await?
+    };
     Ok(CustomerPage {
         customer: view_of(c, &ranked, &h)?,
         orders: h.orders,
         complaints: h.complaints,
         callbacks,
+        contacts,
         in_review,
     })
 }
@@ -391,6 +426,10 @@ pub async fn review(
             },
             ItemKind::Complaint => match store.complaint(office, l.item.clone()).await? {
                 Some(x) => (x.complainant, x.unit, x.contact),
+                None => continue,
+            },
+            ItemKind::Contact => match store.contact(office, l.item.clone()).await? {
+                Some(x) => (x.caller, x.unit, x.phone),
                 None => continue,
             },
         };

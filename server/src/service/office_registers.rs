@@ -5,6 +5,7 @@
 
 use baoxiu_sync_core::OfficeId;
 use baoxiu_sync_core::complaint::ComplaintContacts;
+use baoxiu_sync_core::contact::ContactChannels;
 use baoxiu_sync_core::supplies::Catalogue;
 use baoxiu_sync_core::vehicles::register::Fleet;
 use serde::Serialize;
@@ -86,4 +87,19 @@ pub async fn set_complaint_contacts(
 ) -> Result<()> {
     let problems = contacts.check();
     write(st, office, Register::ComplaintContacts, &contacts, problems).await
+}
+
+/// R-CS-CONTACT: the channels the front door offers (the default list until set).
+pub async fn contact_channels(st: &AppState, office: OfficeId) -> Result<ContactChannels> {
+    read(st, office, Register::ContactChannels).await
+}
+
+/// Replaces them; refused whole, naming each problem.
+pub async fn set_contact_channels(
+    st: &AppState,
+    office: OfficeId,
+    channels: ContactChannels,
+) -> Result<()> {
+    let problems = channels.check();
+    write(st, office, Register::ContactChannels, &channels, problems).await
 }

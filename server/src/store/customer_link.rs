@@ -5,6 +5,7 @@
 //! at start ([`backfill`]), in the order they were logged.
 
 use baoxiu_sync_core::complaint::Complaint;
+use baoxiu_sync_core::contact::{Contact, ContactKind};
 use baoxiu_sync_core::customer::{Customer, Doubt, Match, match_customer, phone_key, unit_key};
 use baoxiu_sync_core::{Millis, UserId};
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,7 @@ use crate::error::{Error, Result};
 pub enum ItemKind {
     Order,
     Complaint,
+    Contact,
 }
 
 /// One order, complaint or contact's link to its customer.
@@ -173,6 +175,36 @@ pub(crate) fn link_complaint(
         chosen,
         (by, x.received_at),
     )
+}
+
+/// A contact's link: to the customer chosen, else by its unit and phone when it names
+/// either (an anonymous contact is nobody's). Whistle-blowing is linked to nobody: it is
+/// the manager's alone (R-CS-CONTACT), never part of a history the desk reads.
+pub(crate) fn link_contact(
+    rows: &mut impl CustomerRows,
+    office: &str,
+    c: &Contact,
+    chosen: Option<&str>,
+) -> Result<Option<String>> {
+    let anonymous = chosen.is_none() && c.unit.is_empty() && c.phone.is_empty();
+    if anonymous || c.kind == ContactKind::Whistleblowing {
+        return Ok(None);
+    }
+    let seen = Seen {
+        name: &c.caller,
+        unit: &c.unit,
+        phone: &c.phone,
+    };
+    let item = (ItemKind::Contact, c.id.as_str());
+    link_new(
+        rows,
+        office,
+        item,
+        seen,
+        chosen,
+        (c.taken_by, c.received_at),
+    )
+    .map(Some)
 }
 
 /// An item stored before customers existed, as the backfill reads it.

@@ -12,6 +12,7 @@ pub(crate) mod apply;
 pub(crate) mod cases;
 pub(crate) mod catchup;
 mod complaint_rows;
+mod contacts;
 pub mod customer_link;
 mod customers;
 mod decode;
@@ -23,6 +24,7 @@ pub(crate) mod reply;
 pub mod sqlite;
 mod tasks;
 
+pub use contacts::{ContactFilter, ContactStore};
 pub use customers::{CustomerFilter, CustomerStore, LinkFilter};
 pub use office::{CalendarChange, OfficeStore};
 pub use tasks::{TaskStore, TrainingStore};
@@ -581,6 +583,8 @@ pub enum Register {
     /// R-CPL-CHANNEL: the complaint contacts the office publishes
     /// (`complaint::ComplaintContacts`).
     ComplaintContacts,
+    /// R-CS-CONTACT: the channels the front door offers (`contact::ContactChannels`).
+    ContactChannels,
 }
 
 /// The office's registers, each one JSON document (checked and decoded by the service
@@ -634,6 +638,7 @@ pub trait Store:
     + TaskStore
     + TrainingStore
     + CustomerStore
+    + ContactStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -650,6 +655,7 @@ impl<
         + TaskStore
         + TrainingStore
         + CustomerStore
+        + ContactStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

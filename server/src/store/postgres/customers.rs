@@ -213,13 +213,21 @@ impl CustomerStore for PgStore {
     async fn links(&self, office: OfficeId, f: LinkFilter) -> Result<Vec<Link>> {
         self.with(move |c| {
             let kind: Option<&str> = f.kind.map(Into::into);
+            // Named items are looked up by their index; an `OR` beside it would scan.
+            let items_only = if f.items.is_empty() {
+                "cardinality($6::TEXT[]) = 0"
+            } else {
+                "item_id = ANY($6)"
+            };
             c.query(
-                "SELECT item_kind, item_id, customer, review, candidate FROM customer_links
-                 WHERE office = $1 AND ($2::TEXT IS NULL OR customer = $2)
-                   AND ($3::TEXT IS NULL OR item_kind = $3)
-                   AND ($4::BIGINT = 0 OR review IS NOT NULL)
-                   AND (cardinality($6::TEXT[]) = 0 OR item_id = ANY($6))
-                 ORDER BY item_kind, item_id COLLATE \"C\" LIMIT $5",
+                &format!(
+                    "SELECT item_kind, item_id, customer, review, candidate FROM customer_links
+                     WHERE office = $1 AND ($2::TEXT IS NULL OR customer = $2)
+                       AND ($3::TEXT IS NULL OR item_kind = $3)
+                       AND ($4::BIGINT = 0 OR review IS NOT NULL)
+                       AND {items_only}
+                     ORDER BY item_kind, item_id COLLATE \"C\" LIMIT $5"
+                ),
                 &[
                     &office.to_string(),
                     &f.customer,
@@ -279,6 +287,7 @@ impl CustomerStore for PgStore {
             let table = match kind {
                 ItemKind::Order => "orders",
                 ItemKind::Complaint => "complaints",
+                ItemKind::Contact => "contacts",
             };
             let found = tx.query_opt(
                 &format!("SELECT 1 FROM {table} WHERE id = $1 AND office = $2"),

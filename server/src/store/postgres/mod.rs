@@ -12,6 +12,7 @@
 pub mod bus;
 mod cases;
 mod complaints;
+mod contacts;
 mod customers;
 mod directory;
 mod fee_schedule;

@@ -230,13 +230,19 @@ impl CustomerStore for SqliteStore {
     async fn links(&self, office: OfficeId, f: LinkFilter) -> Result<Vec<Link>> {
         self.read(move |_, c| {
             let kind: Option<&str> = f.kind.map(Into::into);
-            let mut stmt = c.prepare(
+            // Named items are looked up by their index; an `OR` beside it would scan.
+            let items_only = if f.items.is_empty() {
+                "?6 = '[]'"
+            } else {
+                "item_id IN (SELECT value FROM json_each(?6))"
+            };
+            let mut stmt = c.prepare(&format!(
                 "SELECT item_kind, item_id, customer, review, candidate FROM customer_links
                  WHERE office = ?1 AND (?2 IS NULL OR customer = ?2)
                    AND (?3 IS NULL OR item_kind = ?3) AND (?4 = 0 OR review IS NOT NULL)
-                   AND (?6 = '[]' OR item_id IN (SELECT value FROM json_each(?6)))
-                 ORDER BY item_kind, item_id LIMIT ?5",
-            )?;
+                   AND {items_only}
+                 ORDER BY item_kind, item_id LIMIT ?5"
+            ))?;
             let limit = f.limit.map_or(-1, i64::from);
             let items = to_json(&f.items)?;
             let rows = stmt.query_map(
@@ -306,6 +312,7 @@ impl CustomerStore for SqliteStore {
             let table = match kind {
                 ItemKind::Order => "orders",
                 ItemKind::Complaint => "complaints",
+                ItemKind::Contact => "contacts",
             };
             let found = c
                 .query_row(

@@ -11,6 +11,7 @@
 mod cases;
 mod catchup;
 mod complaints;
+mod contacts;
 mod customers;
 mod directory;
 mod fee_schedule;
