@@ -147,3 +147,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map_err(|e| Error::Invalid(e.body_text()))
     }
 }
+
+#[cfg(test)]
+mod float_tests {
+    use super::integral_floats_as_integers;
+
+    /// A whole number written with a fraction is read exactly, whatever its size up to
+    /// 2^53 (the contract test sent -2251799813685247.0 for an amount in minor units).
+    #[test]
+    fn integral_floats_are_read_as_the_integers_they_are() {
+        for (text, want) in [
+            ("-2251799813685247.0", -2_251_799_813_685_247_i64),
+            ("2251799813685247.0", 2_251_799_813_685_247),
+            ("9007199254740991.0", 9_007_199_254_740_991),
+            ("-595336319.0", -595_336_319),
+            ("1e3", 1000),
+        ] {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&format!("{{\"m\": {text}}}")).unwrap();
+            integral_floats_as_integers(&mut v);
+            assert_eq!(v["m"].as_i64(), Some(want), "{text}");
+        }
+    }
+}
