@@ -247,12 +247,7 @@ pub async fn churn(
         .parse()
         .map_err(|_| Error::Invalid(format!("churn cause {:?}", b.cause)))?;
     let mut cu = load(&st, &c, &id).await?;
-    let today = st
-        .store
-        .calendar(c.0.office)
-        .await?
-        .day_of(st.now())
-        .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
+    let today = super::trainings::today(&st, &c).await?;
     cu.record_churn((on, kind, cause, &b.note), (c.0.sub, st.now(), today))?;
     st.store.save_customer(c.0.office, cu.clone()).await?;
     Ok(Json(cu.into()))

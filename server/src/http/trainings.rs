@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 /// The office's day now.
-async fn today(st: &AppState, c: &Caller) -> Result<NaiveDate> {
+pub(super) async fn today(st: &AppState, c: &Caller) -> Result<NaiveDate> {
     st.store
         .calendar(c.0.office)
         .await?

@@ -37,6 +37,17 @@ pub enum ItemKind {
     Contact,
 }
 
+impl ItemKind {
+    /// The table the linked items live in (every backend names them alike).
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            ItemKind::Order => "orders",
+            ItemKind::Complaint => "complaints",
+            ItemKind::Contact => "contacts",
+        }
+    }
+}
+
 /// One order, complaint or contact's link to its customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {

@@ -284,11 +284,7 @@ impl CustomerStore for PgStore {
             if customer_row(tx, &office, &customer)?.is_none() {
                 return Err(Error::NotFound(format!("customer {customer}")));
             }
-            let table = match kind {
-                ItemKind::Order => "orders",
-                ItemKind::Complaint => "complaints",
-                ItemKind::Contact => "contacts",
-            };
+            let table = kind.table();
             let found = tx.query_opt(
                 &format!("SELECT 1 FROM {table} WHERE id = $1 AND office = $2"),
                 &[&item, &office],

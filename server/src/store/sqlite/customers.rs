@@ -309,11 +309,7 @@ impl CustomerStore for SqliteStore {
             if customer_row(c, &office, &customer)?.is_none() {
                 return Err(Error::NotFound(format!("customer {customer}")));
             }
-            let table = match kind {
-                ItemKind::Order => "orders",
-                ItemKind::Complaint => "complaints",
-                ItemKind::Contact => "contacts",
-            };
+            let table = kind.table();
             let found = c
                 .query_row(
                     &format!("SELECT 1 FROM {table} WHERE id = ?1 AND office = ?2"),
