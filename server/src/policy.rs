@@ -98,6 +98,10 @@ pub enum Action {
     ReadContacts,
     /// R-CS-CONTACT: log a contact, convert it, close it.
     TakeContacts,
+    /// S5 16: the PDCA register, and recording what was done on an action one owns.
+    ReadImprovements,
+    /// S5 16: open an item, plan, check and act on it.
+    Improve,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -188,6 +192,13 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             role,
             R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Admin
         ),
+        // S5 16: the centre's improvement work is seen by those who carry out its actions;
+        // its cycle is run by the manager.
+        A::ReadImprovements => matches!(
+            role,
+            R::CsAgent | R::Administrator | R::Dispatcher | R::Supervisor | R::Admin
+        ),
+        A::Improve => matches!(role, R::Supervisor | R::Admin),
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -268,6 +279,14 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/contacts/{id}/close", Action::TakeContacts),
     ("GET", "/api/v1/contact-channels", Action::ReadContacts),
     ("PUT", "/api/v1/contact-channels", Action::EditSettings),
+    ("GET", "/api/v1/improvements", Action::ReadImprovements),
+    ("POST", "/api/v1/improvements", Action::Improve),
+    ("GET", "/api/v1/improvements/{id}", Action::ReadImprovements),
+    (
+        "POST",
+        "/api/v1/improvements/{id}/steps",
+        Action::ReadImprovements,
+    ),
     ("GET", "/api/v1/customers", Action::ReadCustomers),
     ("POST", "/api/v1/customers", Action::EditCustomers),
     ("GET", "/api/v1/customers/review", Action::ReadCustomers),
@@ -462,6 +481,7 @@ mod tests {
                     A::EditCustomers,
                     A::ReadContacts,
                     A::TakeContacts,
+                    A::ReadImprovements,
                 ],
             ),
             (R::System, &[]),

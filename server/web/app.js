@@ -63,6 +63,7 @@ function nav() {
   if (mayDo("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
   if (mayDo("ReadContacts")) links.push(["contacts", "nav.contacts"]);
   if (mayDo("ReadCustomers")) links.push(["customers", "nav.customers"]);
+  if (mayDo("ReadImprovements")) links.push(["improvements", "nav.improvements"]);
   // S3: vehicles and supplies (s3.js).
   if (mayDo("ReadCases")) links.push(["s3", "nav.s3"]);
   // R-VISIT-OWNER: everyone may be named the owner of a problem found on a call-back.
@@ -183,6 +184,8 @@ async function render() {
     else if (hsh === "#/customers/tiers") await customerTiers();
     else if (hsh === "#/customers/churn") await customerChurn();
     else if (hsh.startsWith("#/customer/")) await customerPage(hsh.slice(11));
+    else if (hsh === "#/improvements") await improvements();
+    else if (hsh.startsWith("#/improvement/")) await improvementPage(hsh.slice(14));
     else if (hsh === "#/month") await month();
     else if (hsh === "#/billing") await billing();
     else if (hsh === "#/schedule") await schedule();

@@ -18,6 +18,7 @@ pub mod doc;
 mod error;
 pub mod event;
 pub mod fee_schedule;
+pub mod improvement;
 pub mod kinds;
 pub mod model;
 #[cfg(feature = "openapi")]

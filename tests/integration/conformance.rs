@@ -84,6 +84,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     trainings_round_trip_per_person,
     customers_link_search_and_settle,
     contacts_log_conclude_and_hide_whistle_blowing,
+    improvements_step_and_carry_forward,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -111,6 +112,7 @@ store_conformance_tests!(postgres, super::postgres;
     trainings_round_trip_per_person,
     customers_link_search_and_settle,
     contacts_log_conclude_and_hide_whistle_blowing,
+    improvements_step_and_carry_forward,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -202,6 +204,7 @@ pub(crate) mod cases {
     use super::*;
     pub(crate) use crate::conformance_customers::{
         contacts_log_conclude_and_hide_whistle_blowing, customers_link_search_and_settle,
+        improvements_step_and_carry_forward,
     };
 
     const NOW: i64 = T0 + 600 * MIN;

@@ -1,7 +1,7 @@
-//! The store conformance case of customers (S5), run on every backend by
-//! `conformance.rs`: an order is linked as it is projected, a doubtful one for review; a
-//! person settles it; a complaint is linked to the customer chosen; lists search by name,
-//! unit and phone; nothing crosses offices.
+//! The store conformance cases of customers, the front door and the PDCA register (S5),
+//! run on every backend by `conformance.rs`: an order is linked as it is projected, a
+//! doubtful one for review; a person settles it; a complaint is linked to the customer
+//! chosen; lists search by name, unit and phone; nothing crosses offices.
 
 use std::sync::Arc;
 
@@ -341,4 +341,121 @@ pub(crate) async fn contacts_log_conclude_and_hide_whistle_blowing(store: Arc<dy
         store.contact(office_id, report.id.clone()).await.unwrap(),
         Some(done)
     );
+}
+
+/// S5 16 on every backend: an item is stored, stepped in one transaction with the item
+/// its act carries forward, listed by stage and openness (newest first), and never seen
+/// from another office.
+pub(crate) async fn improvements_step_and_carry_forward(store: Arc<dyn Store>) {
+    use baoxiu_server::store::ImprovementFilter;
+    use baoxiu_sync_core::improvement::{
+        Improvement, NewImprovement, Plan, PlannedAction, Source, Stage, Step,
+    };
+    let o = office(&*store).await;
+    let (office_id, by) = (o.office.id, o.dispatcher.user);
+    let new = |problem: &str, at| {
+        let n = NewImprovement {
+            problem: problem.into(),
+            source: Source::Complaint,
+            reference: String::new(),
+            plan: Some(Plan {
+                cause: "原因".into(),
+                biggest_factor: "因素".into(),
+                actions: vec![PlannedAction {
+                    what: "措施".into(),
+                    owner: Some(by),
+                    due: None,
+                }],
+            }),
+        };
+        Improvement::new(n, by, at).unwrap()
+    };
+    let (x, y) = (new("一", T0), new("二", T0 + MIN));
+    for i in [&x, &y] {
+        store.add_improvement(office_id, i.clone()).await.unwrap();
+    }
+    let steps = [
+        Step::Do {
+            note: "做了".into(),
+        },
+        Step::Check {
+            results: "未全解決".into(),
+            resolved: false,
+        },
+    ];
+    for s in steps {
+        let (_, carried) = store
+            .step_improvement(office_id, x.id.clone(), s, (by, T0 + 2 * MIN))
+            .await
+            .unwrap();
+        assert!(carried.is_none());
+    }
+    let act = Step::Act {
+        consolidated: "制度化".into(),
+        leftover: "遺留".into(),
+    };
+    let (done, carried) = store
+        .step_improvement(office_id, x.id.clone(), act.clone(), (by, T0 + 3 * MIN))
+        .await
+        .unwrap();
+    let carried = carried.unwrap();
+    assert_eq!((done.stage(), carried.cycle), (Stage::Closed, 2));
+    // Out of order: refused, nothing written.
+    assert!(matches!(
+        store
+            .step_improvement(office_id, x.id.clone(), act, (by, T0 + 4 * MIN))
+            .await,
+        Err(baoxiu_server::Error::Conflict(_))
+    ));
+    let list = |stage: Option<Stage>, open: bool| {
+        let store = store.clone();
+        async move {
+            let f = ImprovementFilter {
+                stage,
+                open,
+                limit: 10,
+            };
+            store
+                .improvements(office_id, f)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list(None, false).await,
+        [carried.id.clone(), y.id.clone(), x.id.clone()]
+    );
+    assert_eq!(list(None, true).await, [carried.id.clone(), y.id.clone()]);
+    assert_eq!(list(Some(Stage::Closed), false).await, vec![x.id.clone()]);
+    assert_eq!(
+        list(Some(Stage::Plan), true).await,
+        [carried.id.clone(), y.id.clone()]
+    );
+    assert!(list(Some(Stage::Closed), true).await.is_empty());
+    assert_eq!(
+        store.improvement(office_id, x.id.clone()).await.unwrap(),
+        Some(done)
+    );
+    let other = office(&*store).await;
+    assert!(
+        store
+            .improvement(other.office.id, carried.id.clone())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        store
+            .step_improvement(
+                other.office.id,
+                y.id.clone(),
+                Step::Do { note: "x".into() },
+                (by, T0)
+            )
+            .await,
+        Err(baoxiu_server::Error::NotFound(_))
+    ));
 }

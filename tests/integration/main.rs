@@ -24,6 +24,7 @@ mod durability;
 mod faults;
 mod fuzz_regressions;
 mod hardening;
+mod improvements;
 mod incremental;
 mod jwt;
 mod month;

@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -438,6 +438,42 @@ try {
   check((await sup.textContent("#churn-total")).match(/\d+$/) !== null, "the churn report counts who left");
   await translated(sup, "the churn report");
   await a11y(sup, "the churn report");
+  // S5 16: the PDCA register — the demo's carried item is planned; a new problem goes
+  // round the cycle with the dispatcher recording what was done on the action they own.
+  await sup.click("#nav-improvements");
+  await sup.waitForSelector('#pdca-list tr[data-stage="plan"]');
+  await translated(sup, "the PDCA register");
+  await a11y(sup, "the PDCA register");
+  await sup.fill("#pdca-problem", "大堂報修單常漏填電話");
+  await sup.selectOption("#pdca-source", "site");
+  await sup.click("#pdca-open");
+  await sup.waitForSelector("#pdca-plan");
+  await sup.fill("#pl-cause", "表單沒有必填提示");
+  await sup.fill("#pl-factor", "前台交接班時未核對");
+  await sup.fill(".pl-action .pl-what", "表單加必填欄位並培訓前台");
+  await sup.selectOption(".pl-action .pl-owner", who("dispatcher").user);
+  await sup.click("#do-plan");
+  await sup.waitForSelector("#pdca-actions");
+  const item = sup.url().split("#/improvement/")[1];
+  await page.goto(base + "/#/improvement/" + item);
+  await page.fill("#do-note", "十二月起新表單啟用");
+  await page.click("#do-do");
+  await page.waitForSelector('#pdca-stage[data-stage="do"]');
+  check(!(await page.$("#pdca-check")), "the action's owner records what was done, the manager checks it");
+  await sup.reload();
+  await sup.fill("#ck-results", "漏填由每週 9 張降為 2 張");
+  await sup.click("#do-check");
+  await sup.fill("#ac-consolidated", "新表單納入前台作業規範");
+  await sup.fill("#ac-leftover", "電話號碼仍有誤寫");
+  await sup.click("#do-act");
+  await sup.waitForSelector("#pdca-next");
+  check((await sup.textContent("#pdca-stage")) === "已結", "the cycle is closed");
+  await translated(sup, "a closed PDCA item");
+  await a11y(sup, "a closed PDCA item");
+  await sup.screenshot({ path: join(shots, "pdca.png"), fullPage: true });
+  await sup.click("#pdca-next");
+  await sup.waitForSelector("#pdca-from");
+  check((await sup.textContent("#pdca-problem-text")) === "電話號碼仍有誤寫", "what was left is the next cycle's problem");
   // The dispatcher finds the task on their list and closes it with what was done.
   await page.goto(base + "/#/tasks");
   await page.waitForSelector("#tasks tr[data-task]");

@@ -396,6 +396,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
     let orders = order_ids(&*st.store).await?;
     super::demo_cs::seed(st, &people, &orders).await?;
     super::demo_customers::seed(st, &people).await?;
+    super::demo_pdca::seed(st, &people).await?;
     Ok(people)
 }
 

@@ -4,5 +4,6 @@
 pub mod demo;
 mod demo_cs;
 mod demo_customers;
+mod demo_pdca;
 mod demo_s3;
 pub mod simulate;

@@ -22,6 +22,7 @@ mod events;
 mod export;
 mod extract;
 mod health;
+mod improvements;
 mod month;
 mod months;
 mod openapi;
@@ -156,6 +157,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contacts/{id}", get(contacts::get))
         .route("/api/v1/contacts/{id}/convert", post(contacts::convert))
         .route("/api/v1/contacts/{id}/close", post(contacts::close))
+        .route(
+            "/api/v1/improvements",
+            get(improvements::list).post(improvements::open),
+        )
+        .route("/api/v1/improvements/{id}", get(improvements::get))
+        .route("/api/v1/improvements/{id}/steps", post(improvements::step))
         .route(
             "/api/v1/contact-channels",
             get(contacts::channels).put(contacts::set_channels),

@@ -10,8 +10,8 @@ use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
     complaint_report, complaints, contacts, copies, customer_reports, customers, dispatch, health,
-    month, months, orders, registers, s3_reports, samples, schedule, session, tasks, trainings,
-    users,
+    improvements, month, months, orders, registers, s3_reports, samples, schedule, session, tasks,
+    trainings, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -249,6 +249,10 @@ impl Modify for OneKindOfFact {
         contacts::close,
         contacts::channels,
         contacts::set_channels,
+        improvements::open,
+        improvements::list,
+        improvements::get,
+        improvements::step,
         customers::list,
         customers::create,
         customers::page,
@@ -348,6 +352,12 @@ impl Modify for OneKindOfFact {
         contacts::ConvertIn,
         contacts::ContactCloseIn,
         contacts::ChannelsIo,
+        improvements::PdcaActionIn,
+        improvements::PdcaPlanIn,
+        improvements::ImprovementIn,
+        improvements::PdcaStepIn,
+        improvements::ImprovementOut,
+        improvements::PdcaStepOut,
         customers::CustomerRecordIn,
         customers::CustomerOut,
         customers::ChurnOut,

@@ -330,6 +330,12 @@ pub fn contact_kind() -> Object {
 pub fn contact_status() -> Object {
     names(&["open", "order", "complaint", "closed"], false)
 }
+pub fn improvement_source() -> Object {
+    names(baoxiu_sync_core::improvement::Source::VARIANTS, false)
+}
+pub fn improvement_stage() -> Object {
+    names(baoxiu_sync_core::improvement::Stage::VARIANTS, false)
+}
 pub fn customer_kind() -> Object {
     names(baoxiu_sync_core::customer::CustomerKind::VARIANTS, false)
 }

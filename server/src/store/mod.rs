@@ -17,6 +17,7 @@ pub mod customer_link;
 mod customers;
 mod decode;
 pub(crate) mod docs;
+mod improvements;
 mod office;
 pub(crate) mod order_job;
 pub mod postgres;
@@ -26,6 +27,7 @@ mod tasks;
 
 pub use contacts::{ContactFilter, ContactStore};
 pub use customers::{CustomerFilter, CustomerStore, LinkFilter};
+pub use improvements::{ImprovementFilter, ImprovementStore};
 pub use office::{CalendarChange, OfficeStore};
 pub use tasks::{TaskStore, TrainingStore};
 
@@ -639,6 +641,7 @@ pub trait Store:
     + TrainingStore
     + CustomerStore
     + ContactStore
+    + ImprovementStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -656,6 +659,7 @@ impl<
         + TrainingStore
         + CustomerStore
         + ContactStore
+        + ImprovementStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

@@ -16,6 +16,7 @@ mod contacts;
 mod customers;
 mod directory;
 mod fee_schedule;
+mod improvements;
 pub mod log;
 mod month;
 mod month_close;

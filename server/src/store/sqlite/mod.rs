@@ -15,6 +15,7 @@ mod contacts;
 mod customers;
 mod directory;
 mod fee_schedule;
+mod improvements;
 mod log;
 mod month;
 mod month_close;
