@@ -72,7 +72,9 @@ function nav() {
   if (mayDo("FleetReport") || mayDo("SuppliesReport")) links.push(["s3/reports", "nav.s3reports"]);
   const here = location.hash;
   el.replaceChildren(
-    ...links.map(([p, k]) => h("a", { href: "#/" + p, id: "nav-" + p.replace("/", "-"), "aria-current": here === "#/" + p ? "page" : null }, t(k))),
+    // R-VISIT-OWNER: the caller's tasks that ask for attention, counted on the nav.
+    ...links.map(([p, k]) => h("a", { href: "#/" + p, id: "nav-" + p.replace("/", "-"), "aria-current": here === "#/" + p ? "page" : null }, t(k),
+      p === "tasks" && S.me.tasks_needing_attention ? h("span", { class: "badge", id: "tasks-badge" }, String(S.me.tasks_needing_attention)) : null)),
     h("span", { class: "who", id: "who" }, S.me.name, " · ", t("role." + S.me.role)),
     h("button", { id: "lang", type: "button", on: { click: switchLang } }, t("nav.lang")),
     h("button", { id: "signout", type: "button", on: { click: signOut } }, t("nav.signout")));

@@ -133,21 +133,36 @@ function callForm(c, users, again) {
 }
 
 // ---- owner tasks (R-VISIT-OWNER): the caller's own list; everyone's for a supervisor ----
+// Each open task says why it asks for attention now (overdue, due soon, chased); those
+// who make call-backs chase an owner with a note; the owner or a supervisor closes it.
 async function tasks() {
   const all = mayDo("Callbacks") && S.tasksAll !== false;
   const [list, users] = await Promise.all([api("/api/v1/tasks" + (all ? "?all=true" : "")), api("/api/v1/users").catch(() => [])]);
+  // The nav's reminder count follows what was just done here.
+  S.me = await api("/api/v1/me");
+  nav();
   const name = (u) => (users.find((p) => p.id === u) || {}).name || String(u).slice(0, 8);
+  const again = () => tasks().catch(fail);
   const rows = list.map((x) => {
     const outcome = h("input", { class: "tk-outcome", required: true, maxlength: 2000, size: 28, "aria-label": t("tasks.outcome") });
     const mine = x.owner === S.me.user || mayDo("Callbacks");
-    return h("tr", { "data-task": x.id, "data-overdue": String(x.overdue) },
-      h("td", {}, dayOf(x.due_at), x.overdue ? [" ", h("span", { class: "tag" }, t("tasks.overdue"))] : null),
-      h("td", {}, h("a", { href: "#/order/" + x.order }, x.unit || x.order.slice(0, 8)), " ", x.customer_name || ""),
-      h("td", {}, x.problem), h("td", {}, name(x.owner)),
-      h("td", {}, mine ? h("form", { class: "tk-close", on: onSubmit(() => post(`/api/v1/tasks/${x.id}/close`, { outcome: outcome.value }).then(tasks)) },
-        outcome, " ", h("button", {}, t("tasks.close"))) : null));
+    const about = x.order ? h("a", { href: "#/order/" + x.order }, x.unit || x.order.slice(0, 8)) : h("a", { href: "#/complaint/" + x.complaint }, x.unit || t("tasks.complaint"));
+    const last = x.reminders[x.reminders.length - 1];
+    const chased = last ? h("div", { class: "muted tk-reminded" }, t("tasks.reminded") + " ×" + x.reminders.length + " · " + name(last.by) + " " + when(last.at), last.note ? " · " + last.note : "") : null;
+    const note = h("input", { class: "tk-note", maxlength: 500, size: 20, "aria-label": t("tasks.remindNote") });
+    const chase = mayDo("Callbacks") && x.owner !== S.me.user
+      ? h("form", { class: "tk-remind", on: onSubmit(() => post(`/api/v1/tasks/${x.id}/remind`, { note: note.value }).then(again)) }, note, " ", h("button", {}, t("tasks.remind")))
+      : null;
+    return h("tr", { "data-task": x.id, "data-overdue": String(x.overdue), "data-attention": x.attention || "" },
+      h("td", {}, dayOf(x.due_at), x.attention ? [" ", h("span", { class: "tag" }, t("tasks.attention." + x.attention))] : null),
+      h("td", {}, about, " ", x.customer_name || ""),
+      h("td", {}, x.problem, chased), h("td", {}, name(x.owner)),
+      h("td", {}, mine ? h("form", { class: "tk-close", on: onSubmit(() => post(`/api/v1/tasks/${x.id}/close`, { outcome: outcome.value }).then(again)) },
+        outcome, " ", h("button", {}, t("tasks.close"))) : null, chase));
   });
+  const waiting = S.me.tasks_needing_attention;
   show(h("h2", {}, t("tasks.title")),
-    mayDo("Callbacks") ? h("p", {}, h("button", { type: "button", id: "tasks-scope", on: { click: () => { S.tasksAll = !all; tasks().catch(fail); } } }, t(all ? "tasks.mine" : "tasks.all"))) : null,
+    waiting ? h("p", { class: "tag", id: "tasks-attention", role: "status" }, t("tasks.needAttention") + " " + waiting) : null,
+    mayDo("Callbacks") ? h("p", {}, h("button", { type: "button", id: "tasks-scope", on: { click: () => { S.tasksAll = !all; again(); } } }, t(all ? "tasks.mine" : "tasks.all"))) : null,
     list.length ? table("tasks", [t("tasks.due"), t("order.customer"), t("month.problems"), t("month.owner"), ""], rows) : h("p", { class: "muted", id: "no-tasks" }, t("tasks.none")));
 }

@@ -47,6 +47,9 @@ pub struct OfficeSettings {
     /// R-VISIT-OWNER: a task opened for a problem a call-back found is due this many days
     /// later. Default 7.
     pub owner_task_days: u32,
+    /// R-VISIT-OWNER: an open task is "due soon" on its owner's list this many days before
+    /// it is due (0: only once overdue). Default 2.
+    pub owner_task_remind_days: u32,
     /// R-CS-TRAINING: a pre-duty training (or the latest refresher after it) lets an agent
     /// take contacts for this many days. Default 365.
     pub cs_training_valid_days: u32,
@@ -73,6 +76,7 @@ impl Default for OfficeSettings {
             share_link_days: 14,
             console_session_hours: 12,
             owner_task_days: 7,
+            owner_task_remind_days: 2,
             cs_training_valid_days: 365,
             tier_vip_percent: 1,
             tier_major_percent: 4,
@@ -125,6 +129,9 @@ impl OfficeSettings {
         }
         if !(1..=90).contains(&self.owner_task_days) {
             return Err(Error::InvalidInput("owner_task_days is 1–90".into()));
+        }
+        if self.owner_task_remind_days > 30 {
+            return Err(Error::InvalidInput("owner_task_remind_days is 0–30".into()));
         }
         if !(1..=3650).contains(&self.cs_training_valid_days) {
             return Err(Error::InvalidInput(

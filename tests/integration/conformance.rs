@@ -1138,6 +1138,38 @@ pub(crate) mod cases {
                 .unwrap()
                 .is_empty()
         );
+        // Chased with a note: kept with the task, read back whole; not from another office.
+        let reminded = store
+            .remind_owner_task(
+                office,
+                task.id.clone(),
+                o.supervisor.user,
+                "請週五前處理".into(),
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(reminded.reminders.len(), 1);
+        assert_eq!(
+            store
+                .owner_tasks(office, Some(o.dispatcher.user), true)
+                .await
+                .unwrap(),
+            vec![reminded.clone()]
+        );
+        let elsewhere = store
+            .remind_owner_task(
+                baoxiu_sync_core::OfficeId::new(),
+                task.id.clone(),
+                o.supervisor.user,
+                String::new(),
+                NOW,
+            )
+            .await;
+        assert!(
+            matches!(elsewhere, Err(baoxiu_server::Error::NotFound(_))),
+            "{elsewhere:?}"
+        );
         // Only the owner (or, with `any`, a supervisor) closes it, once.
         let refused = store
             .close_owner_task(
@@ -1167,6 +1199,23 @@ pub(crate) mod cases {
         assert_eq!(
             (closed.closed_at, closed.outcome.as_str()),
             (Some(NOW + 1), "已重修")
+        );
+        assert_eq!(
+            closed.reminders, reminded.reminders,
+            "closing keeps the reminders"
+        );
+        let late = store
+            .remind_owner_task(
+                office,
+                task.id.clone(),
+                o.supervisor.user,
+                String::new(),
+                NOW + 2,
+            )
+            .await;
+        assert!(
+            matches!(late, Err(baoxiu_server::Error::Conflict(_))),
+            "{late:?}"
         );
         let again = store
             .close_owner_task(

@@ -43,5 +43,6 @@ mod store;
 mod supplies;
 mod support;
 mod sync;
+mod tasks;
 mod technician;
 mod training;

@@ -243,13 +243,13 @@ async fn callback(srv: &TestServer, order: OrderId, satisfaction: i64, held: &st
     assert_eq!(s, StatusCode::OK, "{v}");
 }
 
-struct DataSet {
-    a: OrderId,
-    b: OrderId,
-    c: OrderId,
-    d: OrderId,
-    e: OrderId,
-    l: OrderId,
+pub(crate) struct DataSet {
+    pub(crate) a: OrderId,
+    pub(crate) b: OrderId,
+    pub(crate) c: OrderId,
+    pub(crate) d: OrderId,
+    pub(crate) e: OrderId,
+    pub(crate) l: OrderId,
 }
 
 /// The fixed October 2026 data set (times are Asia/Taipei):
@@ -276,7 +276,7 @@ struct DataSet {
 ///   manager; on site the technician finds a hose to replace (280.00 + 60.00, off the
 ///   schedule: a proposal), the customer agrees and signs for 490.00; the manager approves
 ///   it afterwards (R-PAID). The register shows 490.00, no longer awaiting approval.
-async fn data_set(srv: &TestServer) -> DataSet {
+pub(crate) async fn data_set(srv: &TestServer) -> DataSet {
     let job = |unit, description, tech, appointment| Job {
         unit,
         description,

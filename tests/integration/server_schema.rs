@@ -227,6 +227,8 @@ async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
             (Some(id), None)
         );
         assert_eq!(tasks[0].callback, s.callback_id);
+        // Schema 25: a task stored before has no reminders.
+        assert!(tasks[0].reminders.is_empty());
     } else {
         assert!(tasks.is_empty());
     }

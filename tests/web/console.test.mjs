@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -474,15 +474,26 @@ try {
   await sup.click("#pdca-next");
   await sup.waitForSelector("#pdca-from");
   check((await sup.textContent("#pdca-problem-text")) === "電話號碼仍有誤寫", "what was left is the next cycle's problem");
-  // The dispatcher finds the task on their list and closes it with what was done.
+  // R-VISIT-OWNER: the supervisor chases the owner of the problem found, with a note.
+  await sup.goto(base + "/#/tasks");
+  await sup.waitForSelector("#tasks tr[data-task] .tk-remind");
+  await sup.fill("#tasks tr[data-task] .tk-note", "住戶再次來電，請週五前處理");
+  await sup.click("#tasks tr[data-task] .tk-remind button");
+  await sup.waitForSelector('#tasks tr[data-attention="reminded"] .tk-reminded');
+  await translated(sup, "everyone's tasks");
+  await a11y(sup, "everyone's tasks");
+  // The dispatcher finds the task on their list, with the reminder counted on the nav, and
+  // closes it with what was done.
   await page.goto(base + "/#/tasks");
   await page.waitForSelector("#tasks tr[data-task]");
   check((await page.textContent("#tasks")).includes("維修後仍滴水"), "the owner's list shows the problem");
+  check((await page.textContent("#tasks .tk-reminded")).includes("住戶再次來電"), "the owner reads who chased and why");
+  check((await page.textContent("#tasks-badge")) === "1", "the nav counts the task asking for attention");
   await a11y(page, "the task list");
   await page.fill("#tasks tr[data-task] .tk-outcome", "已派員重修並回覆住戶");
   await page.click("#tasks tr[data-task] .tk-close button");
   await page.waitForSelector("#no-tasks");
-  check(true, "the owner closed the task");
+  check(!(await page.$("#tasks-badge")), "closed: nothing left to remind of");
 
   // The property administrator: hands a logged order over (R-HANDOVER), then collects a
   // receipted fee from the billing queue (R-COLLECT).

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/session", axum::routing::delete(session::sign_out))
         .route("/api/v1/tasks", get(tasks::list))
         .route("/api/v1/tasks/{id}/close", post(tasks::close))
+        .route("/api/v1/tasks/{id}/remind", post(tasks::remind))
         .route("/metrics", get(health::metrics))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{id}/deactivate", post(users::deactivate))

@@ -435,7 +435,10 @@ pub async fn record_callback(
         .record_callback_task(office, id, r, c.0.sub, st.now(), days)
         .await?;
     let task = match task {
-        Some(t) => Some(super::tasks::task_out(&st, c.0.office, t).await?),
+        Some(t) => {
+            let remind = st.store.settings(c.0.office).await?.owner_task_remind_days;
+            Some(super::tasks::task_out(&st, c.0.office, t, remind).await?)
+        }
         None => None,
     };
     Ok(Json(RecordedCallback {

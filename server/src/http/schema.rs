@@ -330,6 +330,9 @@ pub fn contact_kind() -> Object {
 pub fn contact_status() -> Object {
     names(&["open", "order", "complaint", "closed"], false)
 }
+pub fn task_attention() -> Object {
+    names(&["overdue", "due_soon", "reminded"], true)
+}
 pub fn improvement_source() -> Object {
     names(baoxiu_sync_core::improvement::Source::VARIANTS, false)
 }

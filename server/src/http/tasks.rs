@@ -1,9 +1,10 @@
 //! R-VISIT-OWNER: the tasks call-backs open for whoever must act on a problem — the owner's
-//! list (everyone's, for a role that makes call-backs) and closing one with what was done.
+//! list (everyone's, for a role that makes call-backs), what asks for attention now (due
+//! soon, overdue, chased), chasing the owner (催辦), and closing one with what was done.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use baoxiu_sync_core::task::{MAX_TASK_TEXT, OwnerTask};
+use baoxiu_sync_core::task::{MAX_TASK_TEXT, OwnerTask, Reminder};
 use baoxiu_sync_core::{OfficeId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,6 +32,12 @@ pub struct TaskOut {
     pub due_at: i64,
     /// Open past its due date.
     pub overdue: bool,
+    /// Why the open task asks for attention now: `overdue`, `due_soon` (within the office's
+    /// `owner_task_remind_days`), `reminded` (somebody chased it); null otherwise.
+    #[schema(schema_with = super::schema::task_attention)]
+    pub attention: Option<String>,
+    /// Who chased the owner, when and with what note, oldest first.
+    pub reminders: Vec<TaskReminderOut>,
     #[schema(value_type = String)]
     pub created_by: UserId,
     pub created_at: i64,
@@ -40,7 +47,31 @@ pub struct TaskOut {
     pub outcome: String,
 }
 
-pub(super) async fn task_out(st: &AppState, office: OfficeId, t: OwnerTask) -> Result<TaskOut> {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskReminderOut {
+    #[schema(value_type = String)]
+    pub by: UserId,
+    pub at: i64,
+    pub note: String,
+}
+
+impl From<Reminder> for TaskReminderOut {
+    fn from(r: Reminder) -> Self {
+        TaskReminderOut {
+            by: r.by,
+            at: r.at,
+            note: r.note,
+        }
+    }
+}
+
+/// A task as the lists show it; `remind_days` is the office's `owner_task_remind_days`.
+pub(super) async fn task_out(
+    st: &AppState,
+    office: OfficeId,
+    t: OwnerTask,
+    remind_days: u32,
+) -> Result<TaskOut> {
     let (unit, customer_name) = match (t.order, &t.complaint) {
         (Some(o), _) => match st.store.order(o).await? {
             Some(s) => (Some(s.customer.unit), Some(s.customer.name)),
@@ -52,8 +83,13 @@ pub(super) async fn task_out(st: &AppState, office: OfficeId, t: OwnerTask) -> R
         },
         (None, None) => (None, None),
     };
+    let now = st.now();
     Ok(TaskOut {
-        overdue: t.overdue(st.now()),
+        overdue: t.overdue(now),
+        attention: t
+            .attention(now, remind_days)
+            .map(|a| <&str>::from(a).to_owned()),
+        reminders: t.reminders.into_iter().map(Into::into).collect(),
         unit,
         customer_name,
         id: t.id,
@@ -78,6 +114,8 @@ pub struct TasksQuery {
     pub open: Option<bool>,
     /// Everyone's tasks, for a role that makes call-backs (default: the caller's own).
     pub all: Option<bool>,
+    /// Only the open tasks that ask for attention now (overdue, due soon, chased).
+    pub attention: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", params(TasksQuery), responses((status = 200, body = Vec<TaskOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -98,9 +136,12 @@ pub async fn list(
         .store
         .owner_tasks(c.0.office, owner, q.open.unwrap_or(true))
         .await?;
+    let days = st.store.settings(c.0.office).await?.owner_task_remind_days;
+    let now = st.now();
+    let wanted = |t: &OwnerTask| !q.attention.unwrap_or(false) || t.attention(now, days).is_some();
     let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        out.push(task_out(&st, c.0.office, t).await?);
+    for t in tasks.into_iter().filter(wanted) {
+        out.push(task_out(&st, c.0.office, t, days).await?);
     }
     Ok(Json(out))
 }
@@ -129,5 +170,29 @@ pub async fn close(
         .store
         .close_owner_task(c.0.office, id, c.0.sub, any, b.outcome, st.now())
         .await?;
-    Ok(Json(task_out(&st, c.0.office, t).await?))
+    let days = st.store.settings(c.0.office).await?.owner_task_remind_days;
+    Ok(Json(task_out(&st, c.0.office, t, days).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemindIn {
+    /// What the owner is told (may be empty).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub note: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/remind", params(("id" = String, Path)), request_body = RemindIn, responses((status = 200, body = TaskOut), (status = 403, body = ErrorBody, description = "not a role that makes call-backs"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "closed, or reminded 20 times already"), (status = 422, body = ErrorBody)))]
+pub async fn remind(
+    State(st): State<AppState>,
+    c: Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RemindIn>,
+) -> Result<Json<TaskOut>> {
+    let t = st
+        .store
+        .remind_owner_task(c.0.office, id, c.0.sub, b.note, st.now())
+        .await?;
+    let days = st.store.settings(c.0.office).await?.owner_task_remind_days;
+    Ok(Json(task_out(&st, c.0.office, t, days).await?))
 }

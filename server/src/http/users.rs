@@ -119,6 +119,11 @@ pub struct SettingsBody {
     #[serde(default = "default_owner_task_days")]
     #[schema(minimum = 1, maximum = 90, default = 7)]
     pub owner_task_days: u32,
+    /// R-VISIT-OWNER: days before its due date a task shows as due soon (0: only once
+    /// overdue; default 2).
+    #[serde(default = "default_owner_task_remind_days")]
+    #[schema(minimum = 0, maximum = 30, default = 2)]
+    pub owner_task_remind_days: u32,
     /// R-CS-TRAINING: days a pre-duty training (or its latest refresher) lets an agent take
     /// contacts (default 365).
     #[serde(default = "default_cs_training_valid_days")]
@@ -160,6 +165,10 @@ fn default_tier_months() -> u32 {
 
 fn default_cs_training_valid_days() -> u32 {
     OfficeSettings::default().cs_training_valid_days
+}
+
+fn default_owner_task_remind_days() -> u32 {
+    OfficeSettings::default().owner_task_remind_days
 }
 
 fn default_owner_task_days() -> u32 {
@@ -214,6 +223,7 @@ impl From<OfficeSettings> for SettingsBody {
             min_quotes: s.min_quotes,
             console_session_hours: s.console_session_hours,
             owner_task_days: s.owner_task_days,
+            owner_task_remind_days: s.owner_task_remind_days,
             cs_training_valid_days: s.cs_training_valid_days,
             tier_vip_percent: s.tier_vip_percent,
             tier_major_percent: s.tier_major_percent,
@@ -239,6 +249,7 @@ impl From<SettingsBody> for OfficeSettings {
             min_quotes: s.min_quotes,
             console_session_hours: s.console_session_hours,
             owner_task_days: s.owner_task_days,
+            owner_task_remind_days: s.owner_task_remind_days,
             cs_training_valid_days: s.cs_training_valid_days,
             tier_vip_percent: s.tier_vip_percent,
             tier_major_percent: s.tier_major_percent,
@@ -275,6 +286,9 @@ pub struct Me {
     /// R-CS-TRAINING, for an agent: the last day their training lets them take contacts,
     /// or null when it does not today (other roles: null, and never asked).
     pub on_duty_until: Option<String>,
+    /// R-VISIT-OWNER: the caller's own open tasks that ask for attention now (overdue, due
+    /// soon, or chased): the console's reminder.
+    pub tasks_needing_attention: u32,
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
@@ -290,6 +304,14 @@ pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
         .await?
         .ok_or_else(|| Error::NotFound("office".into()))?;
     let settings = st.store.settings(c.0.office).await?;
+    let (now, days) = (st.now(), settings.owner_task_remind_days);
+    let attention = st
+        .store
+        .owner_tasks(c.0.office, Some(c.0.sub), true)
+        .await?
+        .iter()
+        .filter(|t| t.attention(now, days).is_some())
+        .count();
     Ok(Json(Me {
         user: person.id,
         name: person.name,
@@ -316,6 +338,7 @@ pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
         } else {
             None
         },
+        tasks_needing_attention: u32::try_from(attention).unwrap_or(u32::MAX),
     }))
 }
 

@@ -213,7 +213,7 @@ pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
 }
 
 pub(crate) const TASK_COLUMNS: &str = "id, callback_id, order_id, owner, problem, due_at, \
-     created_by, created_at, closed_at, closed_by, outcome, complaint_id";
+     created_by, created_at, closed_at, closed_by, outcome, complaint_id, reminders";
 
 /// An `owner_tasks` row as text and numbers, decoded by [`to_task`].
 pub(crate) type TaskRow = (
@@ -226,12 +226,14 @@ pub(crate) type TaskRow = (
         String,
         Option<String>,
     ),
+    String,
 );
 
 pub(crate) fn to_task(row: TaskRow) -> Result<OwnerTask> {
     let (
         (id, callback, order, owner, problem, due_at),
         (created_by, created_at, closed_at, closed_by, outcome, complaint),
+        reminders,
     ) = row;
     if order.is_some() == complaint.is_some() {
         return Err(Error::Corrupt(format!(
@@ -251,6 +253,7 @@ pub(crate) fn to_task(row: TaskRow) -> Result<OwnerTask> {
         closed_at,
         closed_by: user(closed_by)?,
         outcome,
+        reminders: from_json("task reminders", &reminders)?,
     })
 }
 

@@ -42,4 +42,14 @@ pub trait TaskStore: Send + Sync + Debug {
         outcome: String,
         now: Millis,
     ) -> Result<OwnerTask>;
+    /// Chases a task's owner with a note (`NotFound` if not the office's; `Conflict` if
+    /// closed or reminded too often).
+    async fn remind_owner_task(
+        &self,
+        office: OfficeId,
+        id: String,
+        by: UserId,
+        note: String,
+        now: Millis,
+    ) -> Result<OwnerTask>;
 }

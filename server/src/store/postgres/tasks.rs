@@ -9,7 +9,7 @@ use super::PgStore;
 use super::sql::Sql;
 use crate::error::{Error, Result};
 use crate::store::TaskStore;
-use crate::store::decode::{TASK_COLUMNS, TaskRow, to_task};
+use crate::store::decode::{TASK_COLUMNS, TaskRow, to_json, to_task};
 
 #[async_trait]
 impl TaskStore for PgStore {
@@ -50,16 +50,7 @@ impl TaskStore for PgStore {
         now: Millis,
     ) -> Result<OwnerTask> {
         self.tx(move |tx| {
-            let row = tx
-                .query_opt(
-                    &format!(
-                        "SELECT {TASK_COLUMNS} FROM owner_tasks
-                         WHERE id = $1 AND office = $2 FOR UPDATE"
-                    ),
-                    &[&id, &office.to_string()],
-                )?
-                .ok_or_else(|| Error::NotFound(format!("task {id}")))?;
-            let mut t = to_task(task_row(&row)?)?;
+            let mut t = load_for_update(tx, office, &id)?;
             if !any && t.owner != by {
                 return Err(Error::Forbidden(
                     "only the task's owner or a supervisor closes it".into(),
@@ -71,6 +62,37 @@ impl TaskStore for PgStore {
         })
         .await
     }
+
+    async fn remind_owner_task(
+        &self,
+        office: OfficeId,
+        id: String,
+        by: UserId,
+        note: String,
+        now: Millis,
+    ) -> Result<OwnerTask> {
+        self.tx(move |tx| {
+            let mut t = load_for_update(tx, office, &id)?;
+            t.remind(by, &note, now)?;
+            save_task(tx, office, &t)?;
+            Ok(t)
+        })
+        .await
+    }
+}
+
+/// The office's task, locked until the transaction ends (two people acting on it take
+/// turns); `NotFound` otherwise.
+fn load_for_update(c: &mut impl Sql, office: OfficeId, id: &str) -> Result<OwnerTask> {
+    let row = c
+        .query_opt(
+            &format!(
+                "SELECT {TASK_COLUMNS} FROM owner_tasks WHERE id = $1 AND office = $2 FOR UPDATE"
+            ),
+            &[&id, &office.to_string()],
+        )?
+        .ok_or_else(|| Error::NotFound(format!("task {id}")))?;
+    to_task(task_row(&row)?)
 }
 
 pub(super) fn task_row(r: &postgres::Row) -> Result<TaskRow> {
@@ -91,16 +113,18 @@ pub(super) fn task_row(r: &postgres::Row) -> Result<TaskRow> {
             r.try_get(10)?,
             r.try_get(11)?,
         ),
+        r.try_get(12)?,
     ))
 }
 
 pub(super) fn save_task(c: &mut impl Sql, office: OfficeId, t: &OwnerTask) -> Result<()> {
     c.execute(
         "INSERT INTO owner_tasks (id, office, callback_id, order_id, owner, problem, due_at,
-             created_by, created_at, closed_at, closed_by, outcome, complaint_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             created_by, created_at, closed_at, closed_by, outcome, complaint_id, reminders)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (id) DO UPDATE SET closed_at = excluded.closed_at,
-             closed_by = excluded.closed_by, outcome = excluded.outcome",
+             closed_by = excluded.closed_by, outcome = excluded.outcome,
+             reminders = excluded.reminders",
         &[
             &t.id,
             &office.to_string(),
@@ -115,6 +139,7 @@ pub(super) fn save_task(c: &mut impl Sql, office: OfficeId, t: &OwnerTask) -> Re
             &t.closed_by.map(|u| u.to_string()),
             &t.outcome,
             &t.complaint,
+            &to_json(&t.reminders)?,
         ],
     )?;
     Ok(())

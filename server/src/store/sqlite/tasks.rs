@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::SqliteStore;
 use crate::error::{Error, Result};
 use crate::store::TaskStore;
-use crate::store::decode::{TASK_COLUMNS, TaskRow, to_task};
+use crate::store::decode::{TASK_COLUMNS, TaskRow, to_json, to_task};
 
 #[async_trait]
 impl TaskStore for SqliteStore {
@@ -47,17 +47,7 @@ impl TaskStore for SqliteStore {
         now: Millis,
     ) -> Result<OwnerTask> {
         self.exec(move |c| {
-            let row = c
-                .query_row(
-                    &format!(
-                        "SELECT {TASK_COLUMNS} FROM owner_tasks WHERE id = ?1 AND office = ?2"
-                    ),
-                    params![id, office.to_string()],
-                    task_row,
-                )
-                .optional()?
-                .ok_or_else(|| Error::NotFound(format!("task {id}")))?;
-            let mut t = to_task(row)?;
+            let mut t = load(c, office, &id)?;
             if !any && t.owner != by {
                 return Err(Error::Forbidden(
                     "only the task's owner or a supervisor closes it".into(),
@@ -69,6 +59,36 @@ impl TaskStore for SqliteStore {
         })
         .await
     }
+
+    async fn remind_owner_task(
+        &self,
+        office: OfficeId,
+        id: String,
+        by: UserId,
+        note: String,
+        now: Millis,
+    ) -> Result<OwnerTask> {
+        self.exec(move |c| {
+            let mut t = load(c, office, &id)?;
+            t.remind(by, &note, now)?;
+            save_task(c, office, &t)?;
+            Ok(t)
+        })
+        .await
+    }
+}
+
+/// The office's task, `NotFound` otherwise.
+fn load(c: &Connection, office: OfficeId, id: &str) -> Result<OwnerTask> {
+    let row = c
+        .query_row(
+            &format!("SELECT {TASK_COLUMNS} FROM owner_tasks WHERE id = ?1 AND office = ?2"),
+            params![id, office.to_string()],
+            task_row,
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("task {id}")))?;
+    to_task(row)
 }
 
 pub(super) fn task_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
@@ -89,16 +109,18 @@ pub(super) fn task_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
             r.get(10)?,
             r.get(11)?,
         ),
+        r.get(12)?,
     ))
 }
 
 pub(super) fn save_task(c: &Connection, office: OfficeId, t: &OwnerTask) -> Result<()> {
     c.execute(
         "INSERT INTO owner_tasks (id, office, callback_id, order_id, owner, problem, due_at,
-             created_by, created_at, closed_at, closed_by, outcome, complaint_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             created_by, created_at, closed_at, closed_by, outcome, complaint_id, reminders)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET closed_at = excluded.closed_at,
-             closed_by = excluded.closed_by, outcome = excluded.outcome",
+             closed_by = excluded.closed_by, outcome = excluded.outcome,
+             reminders = excluded.reminders",
         params![
             t.id,
             office.to_string(),
@@ -113,6 +135,7 @@ pub(super) fn save_task(c: &Connection, office: OfficeId, t: &OwnerTask) -> Resu
             t.closed_by.map(|u| u.to_string()),
             t.outcome,
             t.complaint,
+            to_json(&t.reminders)?,
         ],
     )?;
     Ok(())
