@@ -73,6 +73,22 @@ fn text(what: &str, s: &str) -> Result<String, Error> {
     Ok(s.to_owned())
 }
 
+/// R-VISIT-OWNER: why an open task due at `due_at` (chased or not) asks for attention at
+/// `now`, given the office's `remind_days` — what [`OwnerTask::attention`] answers, for a
+/// caller that reads only the due date and whether it was chased (a count of many).
+pub fn attention(due_at: Millis, chased: bool, now: Millis, remind_days: u32) -> Option<Attention> {
+    let soon = due_at.saturating_sub(i64::from(remind_days).saturating_mul(DAY_MS));
+    if now > due_at {
+        Some(Attention::Overdue)
+    } else if remind_days > 0 && now >= soon {
+        Some(Attention::DueSoon)
+    } else if chased {
+        Some(Attention::Reminded)
+    } else {
+        None
+    }
+}
+
 impl OwnerTask {
     /// R-VISIT-OWNER: the task a recorded call-back's problem opens for `owner`, due
     /// `due_days` (the office's `owner_task_days`) after it was found.
@@ -130,18 +146,7 @@ impl OwnerTask {
         if self.closed_at.is_some() {
             return None;
         }
-        let soon = self
-            .due_at
-            .saturating_sub(i64::from(remind_days).saturating_mul(DAY_MS));
-        if now > self.due_at {
-            Some(Attention::Overdue)
-        } else if remind_days > 0 && now >= soon {
-            Some(Attention::DueSoon)
-        } else if !self.reminders.is_empty() {
-            Some(Attention::Reminded)
-        } else {
-            None
-        }
+        attention(self.due_at, !self.reminders.is_empty(), now, remind_days)
     }
 
     /// Chases the owner with a note (may be empty). A closed task, or one chased

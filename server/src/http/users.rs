@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::state::{ARRIVAL_GRACE_MS, HANDOVER_LIMIT_MS};
+use baoxiu_sync_core::task::attention;
 use baoxiu_sync_core::{Person, Role, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -307,10 +308,10 @@ pub async fn me(State(st): State<AppState>, c: Caller) -> Result<Json<Me>> {
     let (now, days) = (st.now(), settings.owner_task_remind_days);
     let attention = st
         .store
-        .owner_tasks(c.0.office, Some(c.0.sub), true)
+        .open_task_dues(c.0.office, c.0.sub)
         .await?
-        .iter()
-        .filter(|t| t.attention(now, days).is_some())
+        .into_iter()
+        .filter(|&(due, chased)| attention(due, chased, now, days).is_some())
         .count();
     Ok(Json(Me {
         user: person.id,

@@ -31,6 +31,9 @@ pub trait TaskStore: Send + Sync + Debug {
         owner: Option<UserId>,
         open_only: bool,
     ) -> Result<Vec<OwnerTask>>;
+    /// The due date of each of `owner`'s open tasks, and whether somebody chased it: what
+    /// counting those that ask for attention needs (`/me`), without reading them whole.
+    async fn open_task_dues(&self, office: OfficeId, owner: UserId) -> Result<Vec<(Millis, bool)>>;
     /// Closes a task with what was done: by its owner, or by anyone when `any` (a
     /// supervisor); `Forbidden` otherwise, `Conflict` if closed already.
     async fn close_owner_task(

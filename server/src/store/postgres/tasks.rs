@@ -40,6 +40,20 @@ impl TaskStore for PgStore {
         .await
     }
 
+    async fn open_task_dues(&self, office: OfficeId, owner: UserId) -> Result<Vec<(Millis, bool)>> {
+        self.with(move |c| {
+            c.query(
+                "SELECT due_at, reminders <> '[]' FROM owner_tasks
+                 WHERE office = $1 AND owner = $2 AND closed_at IS NULL",
+                &[&office.to_string(), &owner.to_string()],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+        })
+        .await
+    }
+
     async fn close_owner_task(
         &self,
         office: OfficeId,

@@ -37,6 +37,22 @@ impl TaskStore for SqliteStore {
         .await
     }
 
+    async fn open_task_dues(&self, office: OfficeId, owner: UserId) -> Result<Vec<(Millis, bool)>> {
+        self.read(move |_, c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT due_at, reminders <> '[]' FROM owner_tasks
+                 WHERE office = ?1 AND owner = ?2 AND closed_at IS NULL",
+            )?;
+            let rows = stmt
+                .query_map(params![office.to_string(), owner.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn close_owner_task(
         &self,
         office: OfficeId,
