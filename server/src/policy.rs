@@ -319,6 +319,10 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ),
     ("POST", "/api/v1/trainings", Action::ManageUsers),
     ("PUT", "/api/v1/complaint-contacts", Action::EditSettings),
+    // R-CPL-REPORT: the regulator's filing is the manager's, read with the quality report.
+    ("GET", "/api/v1/complaint-filing", Action::Quality),
+    ("PUT", "/api/v1/complaint-filing", Action::EditSettings),
+    ("GET", "/api/v1/complaint-filing/report", Action::Quality),
     ("GET", "/api/v1/complaints/{id}", Action::ReadComplaints),
     (
         "GET",

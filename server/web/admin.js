@@ -37,7 +37,7 @@ async function admin(saved) {
     return api("/api/v1/settings", { method: "PUT", body: JSON.stringify(body) }).then(() => admin(true));
   }) }, Object.entries(inputs).map(([k, i]) => field(t("setting." + k), i)), editable ? h("button", { id: "do-settings" }, t("action.save")) : null,
     saved === true ? h("p", { class: "good", id: "settings-saved", role: "status" }, t("admin.saved")) : null));
-  parts.push(await contactsForm(editable), await channelsForm(editable), await trainingSection(users));
+  parts.push(await contactsForm(editable), mayDo("Quality") ? await filingForm(editable) : null, await channelsForm(editable), await trainingSection(users));
   show(...parts);
 }
 
@@ -50,6 +50,25 @@ async function contactsForm(editable) {
     body: JSON.stringify(Object.fromEntries(CONTACT_FIELDS.map((k) => [k, inputs[k].value]))) }).then(() => admin(true))) },
   h("h3", {}, t("admin.contacts")), h("p", { class: "muted" }, t("admin.contactsHint")),
   CONTACT_FIELDS.map((k) => [field(t("contact." + k), inputs[k]), h("br")]), editable ? h("button", { id: "do-contacts" }, t("action.save")) : null);
+}
+
+// R-CPL-REPORT: the regulator's filing — the office's rules (one a line), its evaluation
+// scheme, the people responsible (name | post | phone, one a line) — and its printout.
+async function filingForm(editable) {
+  const cur = await api("/api/v1/complaint-filing");
+  const rules = h("textarea", { id: "fl-rules", rows: 3, cols: 60, readonly: !editable }, cur.rules.join("\n"));
+  const scheme = h("textarea", { id: "fl-scheme", rows: 3, cols: 60, readonly: !editable }, cur.evaluation_scheme);
+  const people = h("textarea", { id: "fl-people", rows: 3, cols: 60, readonly: !editable }, cur.people.map((p) => [p.name, p.post, p.phone].join(" | ")).join("\n"));
+  const lines = (x) => x.value.split("\n").map((l) => l.trim()).filter(Boolean);
+  return h("form", { id: "complaint-filing", on: onSubmit(() => api("/api/v1/complaint-filing", { method: "PUT", body: JSON.stringify({
+    rules: lines(rules), evaluation_scheme: scheme.value,
+    people: lines(people).map((l) => { const [name, post, phone] = l.split("|").map((x) => x.trim()); return { name: name || "", post: post || "", phone: phone || "" }; }),
+  }) }).then(() => admin(true))) },
+  h("h3", {}, t("filing.title")), h("p", { class: "muted" }, t("filing.hint")),
+  field(t("filing.rules"), rules), field(t("filing.scheme"), scheme), field(t("filing.people"), people),
+  cur.missing.length ? h("p", { class: "tag warn", id: "filing-missing" }, t("filing.missing") + " " + cur.missing.map((m) => t("filing.part." + m)).join("、"))
+    : h("p", {}, h("a", { id: "filing-print", href: "/api/v1/complaint-filing/report?lang=" + (S.lang === "en" ? "en" : "zh"), target: "_blank", rel: "noopener" }, t("filing.print"))),
+  editable ? h("button", { id: "do-filing" }, t("action.save")) : null);
 }
 
 // R-CS-TRAINING: who was trained for what, and recording a training (the admin).

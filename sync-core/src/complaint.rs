@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, OfficeCalendar};
 use crate::model::{OrderId, UserId};
 
+pub mod filing;
 mod resolution;
 pub use resolution::{
     Accountability, ComplaintContacts, DEFAULT_TELL_DAYS, Evaluation, MAX_ACCOUNTABILITY,

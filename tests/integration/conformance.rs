@@ -1497,6 +1497,20 @@ pub(crate) mod cases {
                 .as_deref(),
             Some(contacts)
         );
+        // R-CPL-REPORT: the regulator's filing likewise (schema 26).
+        let filing = r#"{"rules":["客戶投訴處理制度"],"evaluation_scheme":"","people":[]}"#;
+        store
+            .set_register(office, Register::ComplaintFiling, filing.into())
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .register(office, Register::ComplaintFiling)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(filing)
+        );
         let nowhere = baoxiu_sync_core::OfficeId::new();
         assert!(matches!(
             store.register(nowhere, Register::Fleet).await,

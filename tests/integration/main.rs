@@ -13,6 +13,7 @@ mod cases;
 mod cases_offline;
 mod client;
 mod clock;
+mod complaint_filing;
 mod complaint_outcomes;
 mod complaints;
 mod conformance;

@@ -30,7 +30,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -389,6 +389,17 @@ try {
   await sup.click("#do-contacts");
   await sup.waitForSelector("#settings-saved");
   check((await sup.inputValue("#cc-phone")) === "0800-123-456", "the complaint phone is published");
+  // R-CPL-REPORT: the regulator's filing — printed only once it says all three parts.
+  check(!!(await sup.$("#filing-missing")), "an empty filing says what it lacks");
+  await sup.fill("#fl-rules", "客戶投訴處理制度（2026 年版）");
+  await sup.fill("#fl-scheme", "每季考評：按時受理率、按時處理率、回訪滿意度");
+  await sup.fill("#fl-people", "黃淑芬 | 客服中心主管 | 02-2345-6789");
+  await sup.click("#do-filing");
+  await sup.waitForSelector("#filing-print");
+  const filed = await sup.evaluate(async (href) => (await fetch(href)).text(), await sup.getAttribute("#filing-print", "href"));
+  check(filed.includes("投訴處理備案") && filed.includes("黃淑芬") && filed.includes("0800-123-456"), "the filing prints its rules, people and the published contacts");
+  await translated(sup, "the settings with the filing");
+  await a11y(sup, "the settings with the filing");
   await sup.screenshot({ path: join(shots, "complaint.png"), fullPage: true });
   // S5: customers — every demo order is linked by unit and phone; a doubtful link is
   // confirmed from the review list; a customer's page shows the whole history; the

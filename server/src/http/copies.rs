@@ -27,7 +27,7 @@ const PARTS: [&str; 4] = [
 ];
 
 /// The published complaint contacts' labels (R-CPL-CHANNEL), in Chinese and English.
-const CONTACT_LABELS: [(&str, &str); 6] = [
+pub(super) const CONTACT_LABELS: [(&str, &str); 6] = [
     ("phone", "投訴電話 Phone"),
     ("fax", "傳真 Fax"),
     ("postal_address", "信函地址 Letters"),
@@ -198,7 +198,7 @@ const STYLE: &str = r#"<style>
 body{font-family:"Noto Sans CJK TC","WenQuanYi Zen Hei","Microsoft JhengHei",sans-serif;margin:24px;color:#111}
 h1{font-size:18px;margin:0}h2{font-size:14px;margin:4px 0 12px;color:#444}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #999;padding:4px 6px;font-size:13px;text-align:left}
-td.n{text-align:right}.hash code{font-size:11px;word-break:break-all}.sig{border-bottom:1px solid #999}
+td.n{text-align:right}.hash code{font-size:11px;word-break:break-all}.sig{border-bottom:1px solid #999}.pre{white-space:pre-wrap}
 .part{page-break-after:always;break-after:page}.part:last-child{page-break-after:auto;break-after:auto}
 @media print{body{margin:0}.noprint{display:none}}
 </style>"#;

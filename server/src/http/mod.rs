@@ -8,6 +8,7 @@ mod cases;
 mod complaint_analysis;
 mod complaint_callbacks;
 mod complaint_contacts;
+mod complaint_filing;
 mod complaint_report;
 mod complaints;
 mod console;
@@ -149,6 +150,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/complaint-contacts",
             get(complaint_contacts::get).put(complaint_contacts::put),
+        )
+        .route(
+            "/api/v1/complaint-filing",
+            get(complaint_filing::get).put(complaint_filing::put),
+        )
+        .route(
+            "/api/v1/complaint-filing/report",
+            get(complaint_filing::report),
         )
         .route(
             "/api/v1/trainings",

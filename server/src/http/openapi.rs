@@ -9,9 +9,9 @@ use crate::service::case_actions::CaseAction;
 use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
-    complaint_report, complaints, contacts, copies, customer_reports, customers, dispatch, health,
-    improvements, month, months, orders, registers, s3_reports, samples, schedule, session, tasks,
-    trainings, users,
+    complaint_filing, complaint_report, complaints, contacts, copies, customer_reports, customers,
+    dispatch, health, improvements, month, months, orders, registers, s3_reports, samples,
+    schedule, session, tasks, trainings, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -268,6 +268,9 @@ impl Modify for OneKindOfFact {
         customer_reports::churn,
         complaint_contacts::get,
         complaint_contacts::put,
+        complaint_filing::get,
+        complaint_filing::put,
+        complaint_filing::report,
         complaints::get_calendar,
         complaints::put_calendar,
         complaints::quality_report,
@@ -348,6 +351,9 @@ impl Modify for OneKindOfFact {
         complaint_callbacks::PlanComplaintCallbackIn,
         callback_records::CallbackRecord,
         complaint_contacts::ContactsIo,
+        complaint_filing::FilingIo,
+        complaint_filing::FilingOut,
+        complaint_filing::ResponsibleIo,
         trainings::TrainingIn,
         trainings::TrainingOut,
         contacts::ContactIn,

@@ -5,6 +5,7 @@
 
 use baoxiu_sync_core::OfficeId;
 use baoxiu_sync_core::complaint::ComplaintContacts;
+use baoxiu_sync_core::complaint::filing::ComplaintFiling;
 use baoxiu_sync_core::contact::ContactChannels;
 use baoxiu_sync_core::supplies::Catalogue;
 use baoxiu_sync_core::vehicles::register::Fleet;
@@ -102,4 +103,19 @@ pub async fn set_contact_channels(
 ) -> Result<()> {
     let problems = channels.check();
     write(st, office, Register::ContactChannels, &channels, problems).await
+}
+
+/// R-CPL-REPORT: what the office files with the regulator (empty until set).
+pub async fn complaint_filing(st: &AppState, office: OfficeId) -> Result<ComplaintFiling> {
+    read(st, office, Register::ComplaintFiling).await
+}
+
+/// Replaces it; refused whole, naming each problem.
+pub async fn set_complaint_filing(
+    st: &AppState,
+    office: OfficeId,
+    filing: ComplaintFiling,
+) -> Result<()> {
+    let problems = filing.check();
+    write(st, office, Register::ComplaintFiling, &filing, problems).await
 }

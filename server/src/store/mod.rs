@@ -587,6 +587,9 @@ pub enum Register {
     ComplaintContacts,
     /// R-CS-CONTACT: the channels the front door offers (`contact::ContactChannels`).
     ContactChannels,
+    /// R-CPL-REPORT: what the office files with the regulator
+    /// (`complaint::filing::ComplaintFiling`).
+    ComplaintFiling,
 }
 
 /// The office's registers, each one JSON document (checked and decoded by the service
