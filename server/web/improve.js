@@ -50,9 +50,10 @@ function planForm(x, people) {
 }
 
 async function improvementPage(id) {
-  const [x, people] = await Promise.all([api("/api/v1/improvements/" + id), api("/api/v1/users").catch(() => [])]);
-  const name = (u) => (people.find((p) => p.id === u) || {}).name || "—";
   const manager = mayDo("Improve");
+  // The item names the people it mentions; the office's list is needed only to plan.
+  const [x, people] = await Promise.all([api("/api/v1/improvements/" + id), manager ? api("/api/v1/users") : []]);
+  const name = (u) => x.names[u] || "—";
   const owner = x.plan && x.plan.actions.some((a) => a.owner === S.me.user);
   const step = (body) => post(`/api/v1/improvements/${x.id}/steps`, body);
   const parts = [h("h2", {}, t("pdca.item")), h("p", { id: "pdca-problem-text" }, x.problem),

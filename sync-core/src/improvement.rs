@@ -233,6 +233,18 @@ impl Improvement {
         }
     }
 
+    /// Whether `who` may take `step`: the manager takes every step; an action's owner
+    /// records what was done (do) on it.
+    pub fn may_take(&self, step: &Step, who: UserId, manager: bool) -> bool {
+        manager
+            || (matches!(step, Step::Do { .. })
+                && self
+                    .plan
+                    .iter()
+                    .flat_map(|p| &p.actions)
+                    .any(|a| a.owner == Some(who)))
+    }
+
     /// Takes one step of the cycle; acting with a leftover returns the next cycle's item,
     /// which the caller stores with this one. A step out of order is a conflict.
     pub fn step(

@@ -374,18 +374,30 @@ pub(crate) async fn improvements_step_and_carry_forward(store: Arc<dyn Store>) {
     for i in [&x, &y] {
         store.add_improvement(office_id, i.clone()).await.unwrap();
     }
+    // Who may step is asked on the item inside the transaction: a stranger's do is
+    // refused, the action's owner's taken.
+    let done = || Step::Do {
+        note: "做了".into(),
+    };
+    let stranger = store
+        .step_improvement(office_id, x.id.clone(), done(), (o.desk.user, T0), false)
+        .await;
+    assert!(
+        matches!(stranger, Err(baoxiu_server::Error::Forbidden(_))),
+        "{stranger:?}"
+    );
     let steps = [
-        Step::Do {
-            note: "做了".into(),
-        },
+        done(),
         Step::Check {
             results: "未全解決".into(),
             resolved: false,
         },
     ];
     for s in steps {
+        // The do is the action's owner's own, not the manager's.
+        let manager = !matches!(s, Step::Do { .. });
         let (_, carried) = store
-            .step_improvement(office_id, x.id.clone(), s, (by, T0 + 2 * MIN))
+            .step_improvement(office_id, x.id.clone(), s, (by, T0 + 2 * MIN), manager)
             .await
             .unwrap();
         assert!(carried.is_none());
@@ -395,7 +407,13 @@ pub(crate) async fn improvements_step_and_carry_forward(store: Arc<dyn Store>) {
         leftover: "遺留".into(),
     };
     let (done, carried) = store
-        .step_improvement(office_id, x.id.clone(), act.clone(), (by, T0 + 3 * MIN))
+        .step_improvement(
+            office_id,
+            x.id.clone(),
+            act.clone(),
+            (by, T0 + 3 * MIN),
+            true,
+        )
         .await
         .unwrap();
     let carried = carried.unwrap();
@@ -403,7 +421,7 @@ pub(crate) async fn improvements_step_and_carry_forward(store: Arc<dyn Store>) {
     // Out of order: refused, nothing written.
     assert!(matches!(
         store
-            .step_improvement(office_id, x.id.clone(), act, (by, T0 + 4 * MIN))
+            .step_improvement(office_id, x.id.clone(), act, (by, T0 + 4 * MIN), true)
             .await,
         Err(baoxiu_server::Error::Conflict(_))
     ));
@@ -453,7 +471,8 @@ pub(crate) async fn improvements_step_and_carry_forward(store: Arc<dyn Store>) {
                 other.office.id,
                 y.id.clone(),
                 Step::Do { note: "x".into() },
-                (by, T0)
+                (by, T0),
+                true,
             )
             .await,
         Err(baoxiu_server::Error::NotFound(_))

@@ -48,6 +48,9 @@ async fn pdca_a_problem_goes_round_the_cycle_and_what_is_left_is_carried_forward
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["item"]["stage"], "do");
     assert_eq!(r["item"]["done"][0]["by"], owner);
+    // The item names the people it mentions, for roles that cannot list the office's.
+    let dispatcher = srv.who("a.dispatcher").person.name.clone();
+    assert_eq!(r["item"]["names"][&owner], dispatcher.as_str());
     let checked = json!({"step": "check", "results": "平日夜間響應 25 分鐘；週末仍逾一小時", "resolved": false});
     let (s, _) = step(&srv, "a.dispatcher", &id, checked.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -148,6 +151,8 @@ async fn pdca_a_problem_goes_round_the_cycle_and_what_is_left_is_carried_forward
 async fn pdca_refuses_what_is_not_the_office_s_or_not_well_formed() {
     let srv = TestServer::start().await;
     let other = srv.who("b.dispatcher").person.id.to_string();
+    // A technician does not see the register: they could never record what they did.
+    let tech = srv.who("a.tech1").person.id.to_string();
     let with = |plan: Value| json!({"problem": "報修單填寫不全", "source": "site", "plan": plan});
     let cases = [
         // An action's owner of another office, or nobody's id.
@@ -156,6 +161,7 @@ async fn pdca_refuses_what_is_not_the_office_s_or_not_well_formed() {
             with(plan(&baoxiu_sync_core::UserId::new().to_string())),
             StatusCode::NOT_FOUND,
         ),
+        (with(plan(&tech)), StatusCode::CONFLICT),
         (
             json!({"problem": "x", "source": "rumour"}),
             StatusCode::UNPROCESSABLE_ENTITY,

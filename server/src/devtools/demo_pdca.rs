@@ -70,14 +70,26 @@ pub(super) async fn seed(st: &AppState, people: &[Person]) -> Result<()> {
     for (step, by, days_ago) in steps {
         let (_, next) = st
             .store
-            .step_improvement(office, id.clone(), step, (by, now - days_ago * DAY_MS))
+            .step_improvement(
+                office,
+                id.clone(),
+                step,
+                (by, now - days_ago * DAY_MS),
+                true,
+            )
             .await?;
         carried = carried.or(next);
     }
     if let Some(next) = carried {
         let again = plan("週末無值班表", "週末排班", "排定週末輪值表");
         st.store
-            .step_improvement(office, next.id, Step::Plan(again), (sup, now - 3 * DAY_MS))
+            .step_improvement(
+                office,
+                next.id,
+                Step::Plan(again),
+                (sup, now - 3 * DAY_MS),
+                true,
+            )
             .await?;
     }
     let fresh = NewImprovement {

@@ -3,13 +3,15 @@
 //! cycle as a new item. The manager (supervisor) runs the cycle; whoever owns one of the
 //! plan's actions records what they did on it.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use baoxiu_sync_core::UserId;
 use baoxiu_sync_core::improvement::{
-    Improvement, NewImprovement, Plan, PlannedAction, Source, Stage, Step,
+    Improvement, MAX_ACTIONS, NewImprovement, Plan, PlannedAction, Source, Stage, Step,
 };
+use baoxiu_sync_core::{Person, UserId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -109,6 +111,10 @@ pub struct ImprovementOut {
     pub item: serde_json::Value,
     /// plan, do, check, closed
     pub stage: String,
+    /// The name of each person the item mentions (who opened it, the actions' owners,
+    /// who recorded each step), by id: the register is read by roles that cannot list
+    /// the office's people.
+    pub names: BTreeMap<String, String>,
 }
 
 /// A step's answer: the item, and the next cycle's item an act opened.
@@ -118,15 +124,33 @@ pub struct PdcaStepOut {
     pub carried: Option<ImprovementOut>,
 }
 
-fn shown(x: &Improvement) -> Result<ImprovementOut> {
+fn shown(x: &Improvement, people: &[Person]) -> Result<ImprovementOut> {
+    let mut ids = vec![x.created_by];
+    ids.extend(
+        x.plan
+            .iter()
+            .flat_map(|p| &p.actions)
+            .filter_map(|a| a.owner),
+    );
+    ids.extend(x.done.iter().map(|e| e.by));
+    ids.extend(x.check.iter().map(|c| c.by));
+    ids.extend(x.act.iter().map(|a| a.by));
+    let names = ids
+        .into_iter()
+        .filter_map(|id| {
+            let p = people.iter().find(|p| p.id == id)?;
+            Some((id.to_string(), p.name.clone()))
+        })
+        .collect();
     Ok(ImprovementOut {
         stage: <&str>::from(x.stage()).to_owned(),
         item: serde_json::to_value(x).map_err(|e| Error::Internal(e.to_string()))?,
+        names,
     })
 }
 
 /// A plan as the rules take it; each action's owner is an active person of the office
-/// (404 otherwise).
+/// (404 otherwise) whose role sees the register, to record what they did (409 otherwise).
 async fn plan_of(
     st: &AppState,
     c: &Caller,
@@ -134,6 +158,12 @@ async fn plan_of(
     biggest_factor: String,
     actions: Vec<PdcaActionIn>,
 ) -> Result<Plan> {
+    // The count first: no person is looked up for a plan that cannot be.
+    if actions.is_empty() || actions.len() > MAX_ACTIONS {
+        return Err(Error::Invalid(format!(
+            "a plan lists 1–{MAX_ACTIONS} actions"
+        )));
+    }
     let mut out = Vec::with_capacity(actions.len());
     for a in actions {
         let owner = match a.owner {
@@ -141,10 +171,19 @@ async fn plan_of(
                 let id: UserId = o
                     .parse()
                     .map_err(|_| Error::Invalid(format!("owner {o:?}")))?;
-                let person = st.store.user(id).await?;
-                if !person.is_some_and(|p| p.office == c.0.office && p.active) {
-                    return Err(Error::NotFound(format!(
-                        "owner {o}: no active person of this office"
+                let person = st
+                    .store
+                    .user(id)
+                    .await?
+                    .filter(|p| p.office == c.0.office && p.active)
+                    .ok_or_else(|| {
+                        Error::NotFound(format!("owner {o}: no active person of this office"))
+                    })?;
+                if !role_allows(person.role, Action::ReadImprovements) {
+                    return Err(Error::Conflict(format!(
+                        "owner {}: a {} does not see the register, so could not record what was done",
+                        person.name,
+                        person.role.as_str()
                     )));
                 }
                 Some(id)
@@ -171,7 +210,7 @@ async fn plan_of(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/improvements", request_body = ImprovementIn, responses((status = 201, body = ImprovementOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "an action's owner is no active person of the office"), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/improvements", request_body = ImprovementIn, responses((status = 201, body = ImprovementOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "an action's owner is no active person of the office"), (status = 409, body = ErrorBody, description = "an action's owner has a role that does not see the register"), (status = 422, body = ErrorBody)))]
 pub async fn open(
     State(st): State<AppState>,
     c: Caller,
@@ -193,7 +232,8 @@ pub async fn open(
     };
     let x = Improvement::new(new, c.0.sub, st.now())?;
     st.store.add_improvement(c.0.office, x.clone()).await?;
-    Ok((StatusCode::CREATED, Json(shown(&x)?)))
+    let people = st.store.users(c.0.office).await?;
+    Ok((StatusCode::CREATED, Json(shown(&x, &people)?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -233,7 +273,12 @@ pub async fn list(
         limit,
     };
     let list = st.store.improvements(c.0.office, filter).await?;
-    Ok(Json(list.iter().map(shown).collect::<Result<_>>()?))
+    let people = st.store.users(c.0.office).await?;
+    Ok(Json(
+        list.iter()
+            .map(|x| shown(x, &people))
+            .collect::<Result<_>>()?,
+    ))
 }
 
 async fn found(st: &AppState, c: &Caller, id: &str) -> Result<Improvement> {
@@ -249,10 +294,12 @@ pub async fn get(
     c: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ImprovementOut>> {
-    Ok(Json(shown(&found(&st, &c, &id).await?)?))
+    let x = found(&st, &c, &id).await?;
+    let people = st.store.users(c.0.office).await?;
+    Ok(Json(shown(&x, &people)?))
 }
 
-#[utoipa::path(post, path = "/api/v1/improvements/{id}/steps", params(("id" = String, Path)), request_body = PdcaStepIn, responses((status = 200, body = PdcaStepOut), (status = 403, body = ErrorBody, description = "plan, check and act are the manager's; do is also an action's owner's"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "a step out of order, or acting on an unresolved problem without naming what is left"), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/improvements/{id}/steps", params(("id" = String, Path)), request_body = PdcaStepIn, responses((status = 200, body = PdcaStepOut), (status = 403, body = ErrorBody, description = "plan, check and act are the manager's; do is also an action's owner's"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "a step out of order, acting on an unresolved problem without naming what is left, or a plan naming an owner whose role does not see the register"), (status = 422, body = ErrorBody)))]
 pub async fn step(
     State(st): State<AppState>,
     c: Caller,
@@ -261,27 +308,24 @@ pub async fn step(
 ) -> Result<Json<PdcaStepOut>> {
     let x = found(&st, &c, &id).await?;
     let manager = role_allows(c.0.role, Action::Improve);
-    let owns_an_action = x
-        .plan
-        .iter()
-        .flat_map(|p| &p.actions)
-        .any(|a| a.owner == Some(c.0.sub));
-    let allowed = match b {
-        PdcaStepIn::Do { .. } => manager || owns_an_action,
-        _ => manager,
+    let refused = || {
+        Error::Forbidden(format!(
+            "a {} may not take this step of the improvement: plan, check and act are the manager's; do is also an action's owner's",
+            c.0.role.as_str()
+        ))
     };
-    if !allowed {
-        return Err(Error::Forbidden(format!(
-            "{:?} may not take this step of the improvement",
-            c.0.role
-        )));
-    }
     let step = match b {
         PdcaStepIn::Plan {
             cause,
             biggest_factor,
             actions,
-        } => Step::Plan(plan_of(&st, &c, cause, biggest_factor, actions).await?),
+        } => {
+            // Refused before any owner is looked up.
+            if !manager {
+                return Err(refused());
+            }
+            Step::Plan(plan_of(&st, &c, cause, biggest_factor, actions).await?)
+        }
         PdcaStepIn::Do { note } => Step::Do { note },
         PdcaStepIn::Check { results, resolved } => Step::Check { results, resolved },
         PdcaStepIn::Act {
@@ -292,12 +336,17 @@ pub async fn step(
             leftover,
         },
     };
+    // Asked here to answer early, and again by the store on the item as it stands.
+    if !x.may_take(&step, c.0.sub, manager) {
+        return Err(refused());
+    }
     let (item, carried) = st
         .store
-        .step_improvement(c.0.office, id, step, (c.0.sub, st.now()))
+        .step_improvement(c.0.office, id, step, (c.0.sub, st.now()), manager)
         .await?;
+    let people = st.store.users(c.0.office).await?;
     Ok(Json(PdcaStepOut {
-        item: shown(&item)?,
-        carried: carried.as_ref().map(shown).transpose()?,
+        item: shown(&item, &people)?,
+        carried: carried.as_ref().map(|n| shown(n, &people)).transpose()?,
     }))
 }

@@ -28,13 +28,15 @@ pub trait ImprovementStore: Send + Sync + Debug {
         filter: ImprovementFilter,
     ) -> Result<Vec<Improvement>>;
     /// Takes one step of an item's cycle, and stores the next cycle's item an act opens,
-    /// in one transaction (`NotFound` if not the office's; `Conflict` out of order).
-    /// Returns the item and the item carried forward.
+    /// in one transaction (`NotFound` if not the office's; `Forbidden` unless `manager`
+    /// or, for a do, the owner of one of the plan's actions as it stands then; `Conflict`
+    /// out of order). Returns the item and the item carried forward.
     async fn step_improvement(
         &self,
         office: OfficeId,
         id: String,
         step: Step,
         by: (UserId, Millis),
+        manager: bool,
     ) -> Result<(Improvement, Option<Improvement>)>;
 }

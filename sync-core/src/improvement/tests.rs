@@ -229,3 +229,25 @@ fn pdca_a_problem_is_opened_with_its_texts_checked() {
     };
     assert!(matches!(new("x", Some(bad)), Err(Error::InvalidInput(_))));
 }
+
+#[test]
+fn pdca_the_manager_takes_every_step_an_action_s_owner_records_what_was_done() {
+    let x = found(true);
+    let owner = x.plan.as_ref().unwrap().actions[0].owner.unwrap();
+    let other = UserId::new();
+    // (step, who, manager, may)
+    let cases = [
+        (done(), owner, false, true),
+        (done(), other, false, false),
+        (done(), other, true, true),
+        (check(true), owner, false, false),
+        (check(true), other, true, true),
+        (Step::Plan(plan()), owner, false, false),
+        (act("x"), owner, false, false),
+    ];
+    for (i, (step, who, manager, may)) in cases.into_iter().enumerate() {
+        assert_eq!(x.may_take(&step, who, manager), may, "case {i}");
+    }
+    // No plan yet: nobody owns an action.
+    assert!(!found(false).may_take(&done(), owner, false));
+}

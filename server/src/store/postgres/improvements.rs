@@ -99,11 +99,19 @@ impl ImprovementStore for PgStore {
         id: String,
         step: Step,
         (by, at): (UserId, Millis),
+        manager: bool,
     ) -> Result<(Improvement, Option<Improvement>)> {
         self.tx(move |tx| {
             let office = office.to_string();
             let mut x = load(tx, &office, &id, true)?
                 .ok_or_else(|| Error::NotFound(format!("improvement {id}")))?;
+            // Who may step is decided on the item as it stands in this transaction: a plan
+            // rewritten a moment ago decides whose do is accepted.
+            if !x.may_take(&step, by, manager) {
+                return Err(Error::Forbidden(
+                    "plan, check and act are the manager's; do is also an action's owner's".into(),
+                ));
+            }
             let next = x.step(step, by, at)?;
             save(tx, &office, &x)?;
             if let Some(n) = &next {
