@@ -91,13 +91,31 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Appoint a person no office appoints itself — head office (R-CS-HQ), which reads
+    /// every office, or an office's first admin — and print their id for `baoxiu token`.
+    Appoint {
+        #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
+        data: PathBuf,
+        /// A PostgreSQL database instead of the data directory's SQLite.
+        #[arg(long, env = "BAOXIU_DATABASE")]
+        database: Option<String>,
+        /// The office the person is seated in (head office reads every office whatever it is).
+        #[arg(long)]
+        office: OfficeId,
+        #[arg(long)]
+        name: String,
+        /// head_office or admin
+        #[arg(long)]
+        role: Role,
+    },
     /// Print a token signed with the data directory's key.
     Token {
         #[arg(long, default_value = "./baoxiu-data", env = "BAOXIU_DATA")]
         data: PathBuf,
         #[arg(long)]
         user: UserId,
-        /// front_desk, administrator, dispatcher, technician, finance, supervisor, admin
+        /// front_desk, administrator, dispatcher, technician, finance, supervisor, admin,
+        /// cs_agent, cs_manager, qa_inspector, head_office, and S3's roles
         #[arg(long)]
         role: Role,
         #[arg(long)]
@@ -260,6 +278,41 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let shown = to.display().to_string();
             tokio::task::spawn_blocking(move || baoxiu_server::backup(&data, &to)).await??;
             println!("backup written to {shown}");
+            Ok(())
+        }
+        Command::Appoint {
+            data,
+            database,
+            office,
+            name,
+            role,
+        } => {
+            if !matches!(role, Role::HeadOffice | Role::Admin) {
+                return Err(format!(
+                    "only head_office or admin is appointed here; an office's admin gives {} (POST /api/v1/users)",
+                    role.as_str()
+                )
+                .into());
+            }
+            if name.trim().is_empty() {
+                return Err("the name is empty".into());
+            }
+            let st = open_node(data, database).await?;
+            if st.store.office(office).await?.is_none() {
+                return Err(format!("no office {office}").into());
+            }
+            let person = baoxiu_sync_core::Person {
+                id: UserId::new(),
+                name,
+                role,
+                office,
+                specialties: Vec::new(),
+                zone: None,
+                token_version: 0,
+                active: true,
+            };
+            st.store.upsert_user(person.clone()).await?;
+            println!("{}", person.id);
             Ok(())
         }
         Command::Token {

@@ -102,6 +102,9 @@ pub enum Action {
     ReadImprovements,
     /// S5 16: open an item, plan, check and act on it.
     Improve,
+    /// R-CS-HQ: every office's figures and reports, side by side or one office drilled
+    /// into; read-only, and head office's alone (an office's admin stays in its office).
+    Oversee,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -112,8 +115,14 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         // The server's own role is never a caller's.
         return false;
     }
+    if role == R::HeadOffice {
+        // R-CS-HQ: head office reads every office through its own routes and writes
+        // nothing; the office-bound routes are not its.
+        return matches!(action, A::Me | A::Ticket | A::Oversee);
+    }
     match action {
         A::Me | A::Ticket | A::Sync | A::Tasks => true,
+        A::Oversee => false,
         // The roles of vehicles and supplies see no work order.
         A::ReadOrder | A::ListOrders | A::ReadSettings | A::ReadSchedule => role.works_on_orders(),
         A::PublishSchedule => matches!(role, R::Dispatcher | R::Admin),
@@ -137,30 +146,60 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             role,
             R::Finance | R::Administrator | R::Supervisor | R::Admin
         ),
-        A::ListUsers | A::Devices | A::Events => matches!(
+        A::ListUsers | A::Events => matches!(
+            role,
+            R::Dispatcher
+                | R::FrontDesk
+                | R::Administrator
+                | R::Supervisor
+                | R::Finance
+                | R::CsManager
+                | R::Admin
+        ),
+        A::Devices => matches!(
             role,
             R::Dispatcher | R::FrontDesk | R::Administrator | R::Supervisor | R::Finance | R::Admin
         ),
         A::ManageUsers => role == R::Admin,
+        // The centre's manager runs the call-back programme and its analysis (S2 ch. 5).
         A::Stats | A::Callbacks | A::Quality => {
-            matches!(role, R::Supervisor | R::Dispatcher | R::Admin)
+            matches!(
+                role,
+                R::Supervisor | R::Dispatcher | R::CsManager | R::Admin
+            )
         }
         A::Register => matches!(role, R::Supervisor | R::Dispatcher | R::Finance | R::Admin),
         A::ReadComplaints => matches!(
             role,
-            R::FrontDesk | R::CsAgent | R::Supervisor | R::Dispatcher | R::Admin
+            R::FrontDesk
+                | R::CsAgent
+                | R::CsManager
+                | R::QaInspector
+                | R::Supervisor
+                | R::Dispatcher
+                | R::Admin
         ),
-        A::RecordComplaint => matches!(role, R::FrontDesk | R::CsAgent | R::Supervisor | R::Admin),
+        A::RecordComplaint => matches!(
+            role,
+            R::FrontDesk | R::CsAgent | R::CsManager | R::Supervisor | R::Admin
+        ),
         A::CloseMonth => matches!(role, R::Supervisor | R::Admin),
-        A::DecideComplaint | A::EditCalendar | A::EditSettings => {
-            matches!(role, R::Supervisor | R::Admin)
-        }
+        // S2 ch. 4: complaint handling and evaluation are the centre manager's too.
+        A::DecideComplaint => matches!(role, R::Supervisor | R::CsManager | R::Admin),
+        A::EditCalendar | A::EditSettings => matches!(role, R::Supervisor | R::Admin),
         A::ActOnComplaint => {
             role_allows(role, A::RecordComplaint) || role_allows(role, A::DecideComplaint)
         }
         A::ReadCalendar => matches!(
             role,
-            R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Dispatcher | R::Admin
+            R::FrontDesk
+                | R::CsAgent
+                | R::CsManager
+                | R::QaInspector
+                | R::Administrator
+                | R::Supervisor
+                | R::Dispatcher
+                | R::Admin
         ),
         // S3: the fleet's people read it; the fleet manager keeps it.
         A::ReadFleet => matches!(
@@ -178,27 +217,47 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         A::FleetReport => matches!(role, R::FleetManager | R::Leader | R::Admin),
         A::ReadCustomers => matches!(
             role,
-            R::FrontDesk | R::CsAgent | R::Administrator | R::Dispatcher | R::Supervisor | R::Admin
+            R::FrontDesk
+                | R::CsAgent
+                | R::CsManager
+                | R::QaInspector
+                | R::Administrator
+                | R::Dispatcher
+                | R::Supervisor
+                | R::Admin
         ),
         A::EditCustomers => matches!(
             role,
-            R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Admin
+            R::FrontDesk | R::CsAgent | R::CsManager | R::Administrator | R::Supervisor | R::Admin
         ),
-        A::ManageCustomers => matches!(role, R::Supervisor | R::Admin),
-        A::CustomerReports => matches!(role, R::Supervisor | R::Dispatcher | R::Admin),
+        A::ManageCustomers => matches!(role, R::Supervisor | R::CsManager | R::Admin),
+        A::CustomerReports => {
+            matches!(
+                role,
+                R::Supervisor | R::Dispatcher | R::CsManager | R::Admin
+            )
+        }
         // R-CS-CONTACT: the front door is the desk's and the hotline's (agents once trained,
         // checked by the handler), with the administrator and the manager.
-        A::ReadContacts | A::TakeContacts => matches!(
+        A::TakeContacts => matches!(
             role,
-            R::FrontDesk | R::CsAgent | R::Administrator | R::Supervisor | R::Admin
+            R::FrontDesk | R::CsAgent | R::CsManager | R::Administrator | R::Supervisor | R::Admin
         ),
+        // R-CS-QA: the inspector reads the log it inspects, and takes no contact.
+        A::ReadContacts => role_allows(role, A::TakeContacts) || role == R::QaInspector,
         // S5 16: the centre's improvement work is seen by those who carry out its actions;
         // its cycle is run by the manager.
         A::ReadImprovements => matches!(
             role,
-            R::CsAgent | R::Administrator | R::Dispatcher | R::Supervisor | R::Admin
+            R::CsAgent
+                | R::CsManager
+                | R::QaInspector
+                | R::Administrator
+                | R::Dispatcher
+                | R::Supervisor
+                | R::Admin
         ),
-        A::Improve => matches!(role, R::Supervisor | R::Admin),
+        A::Improve => matches!(role, R::Supervisor | R::CsManager | R::Admin),
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -355,6 +414,24 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/cases", Action::WriteCases),
     ("POST", "/api/v1/cases/{id}/facts", Action::WriteCases),
     ("GET", "/api/v1/quality", Action::Quality),
+    ("GET", "/api/v1/hq/offices", Action::Oversee),
+    ("GET", "/api/v1/hq/months/{month}", Action::Oversee),
+    ("GET", "/api/v1/hq/complaints", Action::Oversee),
+    (
+        "GET",
+        "/api/v1/hq/offices/{office}/months/{month}",
+        Action::Oversee,
+    ),
+    (
+        "GET",
+        "/api/v1/hq/offices/{office}/complaints/analysis",
+        Action::Oversee,
+    ),
+    (
+        "GET",
+        "/api/v1/hq/offices/{office}/complaint-filing/report",
+        Action::Oversee,
+    ),
     ("GET", "/api/v1/events", Action::Events),
     ("GET", "/sync", Action::Sync),
 ];
@@ -490,6 +567,57 @@ mod tests {
                     A::ReadImprovements,
                 ],
             ),
+            (
+                R::QaInspector,
+                &[
+                    A::ReadOrder,
+                    A::ListOrders,
+                    A::Me,
+                    A::Ticket,
+                    A::Tasks,
+                    A::Sync,
+                    A::ReadSettings,
+                    A::ReadSchedule,
+                    A::ReadComplaints,
+                    A::ReadCalendar,
+                    A::ReadCustomers,
+                    A::ReadContacts,
+                    A::ReadImprovements,
+                ],
+            ),
+            (
+                R::CsManager,
+                &[
+                    A::ReadOrder,
+                    A::ListOrders,
+                    A::Me,
+                    A::Ticket,
+                    A::Tasks,
+                    A::Sync,
+                    A::ReadSettings,
+                    A::ReadSchedule,
+                    A::ListUsers,
+                    A::Events,
+                    A::Stats,
+                    A::Callbacks,
+                    A::Quality,
+                    A::ReadComplaints,
+                    A::RecordComplaint,
+                    A::DecideComplaint,
+                    A::ActOnComplaint,
+                    A::ReadCalendar,
+                    A::ReadCustomers,
+                    A::EditCustomers,
+                    A::ManageCustomers,
+                    A::CustomerReports,
+                    A::ReadContacts,
+                    A::TakeContacts,
+                    A::ReadImprovements,
+                    A::Improve,
+                ],
+            ),
+            // R-CS-HQ: reads every office, writes none.
+            (R::HeadOffice, &[A::Me, A::Ticket, A::Oversee]),
             (R::System, &[]),
         ];
         for (role, allowed) in table {
@@ -501,8 +629,13 @@ mod tests {
                 );
             }
         }
-        // Admin may do everything a person may.
-        assert!(Action::VARIANTS.iter().all(|a| role_allows(R::Admin, *a)));
+        // Admin may do everything a person of the office may; only head office sees past
+        // the office (R-CS-HQ).
+        assert!(
+            Action::VARIANTS
+                .iter()
+                .all(|a| role_allows(R::Admin, *a) == (*a != A::Oversee))
+        );
     }
 
     #[test]

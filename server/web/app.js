@@ -45,8 +45,12 @@ async function switchLang() {
 // server's policy (GET /api/v1/me), never from a copy here.
 function home() {
   const r = S.me.role;
+  // R-CS-HQ: head office starts at every office side by side.
+  if (mayDo("Oversee")) return "#/hq";
   if (!mayDo("ListOrders")) return "#/s3";
   if (r === "front_desk" || r === "cs_agent") return "#/intake";
+  if (r === "cs_manager") return "#/complaints";
+  if (r === "qa_inspector") return "#/contacts";
   if ((r === "administrator" || r === "finance") && mayDo("Billing")) return "#/billing";
   if (r === "supervisor" && mayDo("Stats")) return "#/month";
   if (r === "admin") return "#/admin";
@@ -56,7 +60,9 @@ function home() {
 function nav() {
   const el = $("#nav");
   if (!S.me) { el.replaceChildren(); return; }
-  const links = mayDo("ListOrders") ? [["board", "nav.board"], ["intake", "nav.intake"]] : [];
+  const links = mayDo("ListOrders") ? [["board", "nav.board"]] : [];
+  if (mayDo("Intake")) links.push(["intake", "nav.intake"]);
+  if (mayDo("Oversee")) links.push(["hq", "nav.hq"]);
   if (mayDo("Billing")) links.push(["billing", "nav.billing"]);
   if (mayDo("ReadSchedule")) links.push(["schedule", "nav.schedule"]);
   if (mayDo("Stats")) links.push(["month", "nav.month"]);
@@ -189,6 +195,8 @@ async function render() {
     else if (hsh === "#/improvements") await improvements();
     else if (hsh.startsWith("#/improvement/")) await improvementPage(hsh.slice(14));
     else if (hsh === "#/month") await month();
+    else if (hsh === "#/hq") await hq();
+    else if (hsh.startsWith("#/hq/office/")) await hqOffice(decodeURIComponent(hsh.slice(12)));
     else if (hsh === "#/billing") await billing();
     else if (hsh === "#/schedule") await schedule();
     else if (hsh === "#/complaints") await complaints();
@@ -200,7 +208,8 @@ async function render() {
     else if (hsh === "#/s3/requisition") await s3NewRequisition();
     else if (hsh === "#/s3/reports") await s3Reports();
     // The roles of vehicles and supplies have no board: their home is their cases.
-    else if (hsh === "#/s3" || !mayDo("ListOrders")) await s3Cases();
+    else if (hsh === "#/s3" || (!mayDo("ListOrders") && mayDo("ReadCases"))) await s3Cases();
+    else if (!mayDo("ListOrders")) location.hash = home();
     else await board();
     live();
   } catch (e) { fail(e); }

@@ -50,11 +50,11 @@ pub enum ContactKind {
 }
 
 impl ContactKind {
-    /// Who may see a contact of this kind: whistle-blowing only the office's manager (the
-    /// supervisor, 主管), since it may be about anyone else; every other kind whoever may
-    /// read the contact log.
+    /// Who may see a contact of this kind: whistle-blowing only the customer-service
+    /// manager (客服管理崗, the manager role of the issue), since it may be about anyone
+    /// else — the supervisor included; every other kind whoever may read the contact log.
     pub fn visible_to(self, role: Role) -> bool {
-        self != ContactKind::Whistleblowing || role == Role::Supervisor
+        self != ContactKind::Whistleblowing || role == Role::CsManager
     }
 }
 
@@ -347,10 +347,13 @@ mod tests {
             Role::CsAgent,
             Role::Admin,
             Role::Dispatcher,
+            Role::Supervisor,
+            Role::QaInspector,
+            Role::HeadOffice,
         ] {
             assert!(!ContactKind::Whistleblowing.visible_to(role), "{role:?}");
             assert!(ContactKind::Enquiry.visible_to(role), "{role:?}");
         }
-        assert!(ContactKind::Whistleblowing.visible_to(Role::Supervisor));
+        assert!(ContactKind::Whistleblowing.visible_to(Role::CsManager));
     }
 }

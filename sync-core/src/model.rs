@@ -140,6 +140,16 @@ pub enum Role {
     /// 客服專員 (S2 第七–八條): the customer-service hotline — takes repair reports and
     /// complaints once trained (R-CS-TRAINING).
     CsAgent,
+    /// 客服質檢崗 (S2 ch. 3): inspects the centre's contacts and call-backs against the
+    /// office's QA scheme and files the periodic QA report (R-CS-QA).
+    QaInspector,
+    /// 客服處 / 客服管理崗 (S2 ch. 3–5): runs the centre — complaint handling and
+    /// evaluation, the call-back programme, analysis reports, the agents' KPIs — and alone
+    /// reads whistle-blowing (R-CS-CONTACT).
+    CsManager,
+    /// 運營管理部 (R-CS-HQ): oversees every office — reads their figures and reports side
+    /// by side and drills into one; writes nothing.
+    HeadOffice,
     /// 司機 / 用車人 (S3): reports faults, requests repairs, signs on leaving the shop,
     /// logs trips and fuel.
     Driver,
@@ -176,6 +186,8 @@ impl Role {
             | R::Finance
             | R::Supervisor
             | R::CsAgent
+            | R::QaInspector
+            | R::CsManager
             | R::Admin
             | R::System => true,
             R::Driver
@@ -183,7 +195,9 @@ impl Role {
             | R::Leader
             | R::LogisticsClerk
             | R::DepartmentHead
-            | R::Shop => false,
+            | R::Shop
+            // Head office reads offices' figures through its own routes, no order itself.
+            | R::HeadOffice => false,
         }
     }
 }

@@ -14,7 +14,7 @@ bin=${1:?usage: run.sh PATH-TO-baoxiu (built with --features dev-tools)}
 bin=$(realpath "$bin")
 examples=${EXAMPLES:-12}
 seed=${SEED:-20240601}
-roles=${ROLES:-"front_desk administrator dispatcher technician finance supervisor cs_agent admin driver fleet_manager leader logistics_clerk department_head"}
+roles=${ROLES:-"front_desk administrator dispatcher technician finance supervisor cs_agent cs_manager qa_inspector head_office admin driver fleet_manager leader logistics_clerk department_head"}
 report_dir=$(realpath -m "${REPORT_DIR:-target/contract}")
 mkdir -p "$report_dir"
 

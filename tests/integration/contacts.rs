@@ -201,6 +201,8 @@ async fn r_cs_contact_logged_once_and_converted_with_the_link_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_cs_contact_whistle_blowing_is_seen_only_by_the_manager() {
     let srv = TestServer::start().await;
+    let manager = srv.add_person("a", "客服經理", Role::CsManager).await;
+    let qa = srv.add_person("a", "質檢", Role::QaInspector).await;
     // Anonymous, by the hotline: the desk logs it and sees the receipt once.
     let body = json!({"kind": "whistleblowing", "channel": "hotline", "summary": "夜班保全向住戶收錢放行"});
     let (s, w) = log(&srv, "a.desk", body).await;
@@ -213,44 +215,82 @@ async fn r_cs_contact_whistle_blowing_is_seen_only_by_the_manager() {
         contact("suggestion", "hotline", "大廳加裝座椅"),
     )
     .await;
-    // (who, sees it in the log, reads it)
-    for (who, listed, read) in [
-        ("a.desk", false, StatusCode::NOT_FOUND),
-        ("a.administrator", false, StatusCode::NOT_FOUND),
-        ("a.admin", false, StatusCode::NOT_FOUND),
-        ("b.supervisor", false, StatusCode::NOT_FOUND),
-        ("a.dispatcher", false, StatusCode::FORBIDDEN),
-        // Last: the manager closes it.
-        ("a.supervisor", true, StatusCode::OK),
+    let token = |who: &str| srv.who(who).token.clone();
+    // (who, sees it in the log, reads it, closes it)
+    use StatusCode as S;
+    for (who, token, listed, read, close) in [
+        ("a.desk", token("a.desk"), false, S::NOT_FOUND, S::NOT_FOUND),
+        (
+            "a.administrator",
+            token("a.administrator"),
+            false,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
+        (
+            "a.admin",
+            token("a.admin"),
+            false,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
+        // The office's supervisor is not the manager of the issue: it may be about them.
+        (
+            "a.supervisor",
+            token("a.supervisor"),
+            false,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
+        (
+            "b.supervisor",
+            token("b.supervisor"),
+            false,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
+        // The QA inspector reads the log, and not this.
+        ("a.qa", qa.token.clone(), false, S::NOT_FOUND, S::FORBIDDEN),
+        (
+            "a.dispatcher",
+            token("a.dispatcher"),
+            false,
+            S::FORBIDDEN,
+            S::FORBIDDEN,
+        ),
+        // Last: the customer-service manager closes it.
+        ("a.manager", manager.token.clone(), true, S::OK, S::OK),
     ] {
-        let (s, list) = srv.as_(who, "GET", "/api/v1/contacts", None).await;
+        let (s, list) = srv
+            .call("GET", "/api/v1/contacts", Some(&token), None)
+            .await;
         let seen = list
             .as_array()
             .is_some_and(|a| a.iter().any(|x| x["id"] == id));
         assert_eq!(seen, listed, "{who}: {s} {list}");
         let (s, _) = srv
-            .as_(who, "GET", &format!("/api/v1/contacts/{id}"), None)
+            .call("GET", &format!("/api/v1/contacts/{id}"), Some(&token), None)
             .await;
         assert_eq!(s, read, "{who}");
         let (s, _) = srv
-            .as_(
-                who,
+            .call(
                 "POST",
                 &format!("/api/v1/contacts/{id}/close"),
+                Some(&token),
                 Some(json!({"note": "x"})),
             )
             .await;
-        assert_eq!(s, read, "{who}");
+        assert_eq!(s, close, "{who}");
     }
     // The desk still sees the suggestion.
     let (_, list) = srv.as_("a.desk", "GET", "/api/v1/contacts", None).await;
     assert_eq!(list[0]["id"], other["id"]);
     // The manager closed it with what was done.
     let (_, w) = srv
-        .as_(
-            "a.supervisor",
+        .call(
             "GET",
             &format!("/api/v1/contacts/{id}"),
+            Some(&manager.token),
             None,
         )
         .await;

@@ -25,6 +25,7 @@ mod durability;
 mod faults;
 mod fuzz_regressions;
 mod hardening;
+mod hq;
 mod improvements;
 mod incremental;
 mod jwt;

@@ -16,8 +16,9 @@ const check = (cond, what) => { if (!cond) throw new Error("failed: " + what); p
 // a 404 the test asks for on purpose is allowed while it is being asked for.
 const errors = [];
 let allow404 = false;
+let allow409 = false;
 const watch = (p, who) => {
-  p.on("console", (m) => { if (m.type() === "error" && !(allow404 && /status of 404/.test(m.text()))) errors.push(`${who}: ${m.text()}`); });
+  p.on("console", (m) => { if (m.type() === "error" && !(allow404 && /status of 404/.test(m.text())) && !(allow409 && /status of 409/.test(m.text()))) errors.push(`${who}: ${m.text()}`); });
   p.on("pageerror", (e) => errors.push(`${who}: ${e.message}`));
   return p;
 };
@@ -30,7 +31,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -624,7 +625,8 @@ try {
   check((await leader.textContent("#case-status")) === "Issued", "a case's status in English");
   await tidy(leader, "a case (English, 1920)");
   // Each role's home, in both languages, at 1366 and 1920 px (issue 17).
-  const homes = { front_desk: "#intake", dispatcher: "#board", administrator: "#to-collect", finance: "#to-receipt", supervisor: "#stats", admin: "#people" };
+  const homes = { front_desk: "#intake", dispatcher: "#board", administrator: "#to-collect", finance: "#to-receipt", supervisor: "#stats", admin: "#people",
+    cs_manager: "#complaints", qa_inspector: "#contact-log", head_office: "#hq-months" };
   for (const [role, sel] of Object.entries(homes)) {
     const p = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), role);
     await p.goto(base + "/");
@@ -641,6 +643,40 @@ try {
     await p.screenshot({ path: join(shots, `home-${role}-1920-en.png`), fullPage: true });
     await p.close();
   }
+  // R-CS-HQ: head office reads both offices side by side, drills into one, and is offered
+  // nothing to act on.
+  const hqp = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "head_office");
+  await hqp.goto(base + "/");
+  await hqp.fill("#token", who("head_office").token);
+  await hqp.click("#login button");
+  await hqp.waitForSelector("#hq-complaints");
+  const hqMonth = await hqp.inputValue("#hq-month");
+  const hqRows = await hqp.$$eval("#hq-months tr[data-office]", (rs) => rs.map((r) => ({ id: r.dataset.office, name: r.querySelector("a").textContent, logged: +r.querySelector(".logged").textContent })));
+  check(hqRows.length === 2, "head office sees both offices side by side");
+  const daan = hqRows.find((r) => r.name === "大安大樓管理處");
+  const daanApi = await api(`/api/v1/hq/offices/${daan.id}/months/${hqMonth}`, who("head_office").token);
+  check(daan.logged === daanApi.live.logged, "an office's row shows the office's own month");
+  const daanComplaints = +(await hqp.textContent(`#hq-complaints tr[data-office="${daan.id}"] .received`));
+  check(daanComplaints >= 1, "the second office's complaints are counted beside the first's");
+  check(!(await hqp.$("#nav-board")) && !(await hqp.$("#nav-intake")) && !(await hqp.$("#nav-tasks")) && !(await hqp.$("form")), "head office is offered nothing to act on");
+  await tidy(hqp, "head office (zh-Hant, 1366)");
+  await hqp.screenshot({ path: join(shots, "hq-1366-zh.png"), fullPage: true });
+  await hqp.click(`#hq-months tr[data-office="${daan.id}"] a`);
+  await hqp.waitForSelector("#hq-logged");
+  check(+(await hqp.textContent("#hq-logged")) === daanApi.live.logged, "the drill shows the office's month");
+  check((await hqp.textContent("#hq-office-name")).includes("大安大樓管理處"), "the drill names the office");
+  // The second office has not filled in its filing: head office is told so (a 409).
+  allow409 = true;
+  await hqp.click("#hq-print-filing");
+  await hqp.waitForSelector("#hq-filing-missing");
+  allow409 = false;
+  await hqp.click("#lang");
+  await hqp.waitForFunction(() => document.documentElement.lang === "en");
+  await hqp.waitForSelector("#hq-logged");
+  await hqp.setViewportSize({ width: 1920, height: 1000 });
+  await tidy(hqp, "head office's drill (English, 1920)");
+  await hqp.screenshot({ path: join(shots, "hq-office-1920-en.png"), fullPage: true });
+  await hqp.close();
   // Finance's main task, in English: the technician finishes the job on the phone (fee
   // told, consent, a part checked, tested, signed) and finance receipts it from billing.
   run("fee", id);
@@ -741,6 +777,15 @@ try {
     body: JSON.stringify({ name: "實習客服", role: "cs_agent" }) })).json();
   const officeId = (await api("/api/v1/me", who("admin").token)).office.id;
   const rookie = execFileSync(baoxiu, ["token", "--data", join(work, "server"), "--user", created.id, "--role", "cs_agent", "--office", officeId, "--ttl", "1h"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  // R-CS-HQ: head office is appointed by the company's command, not by an office (whose
+  // admin is refused), and signs in to every office side by side.
+  const quiet = { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] };
+  let refusedAppoint = false;
+  try { execFileSync(baoxiu, ["appoint", "--data", join(work, "server"), "--office", officeId, "--name", "某技師", "--role", "technician"], quiet); } catch { refusedAppoint = true; }
+  check(refusedAppoint, "the appoint command gives only head office or an admin");
+  const auditor = execFileSync(baoxiu, ["appoint", "--data", join(work, "server"), "--office", officeId, "--name", "總部稽核", "--role", "head_office"], quiet).trim();
+  const auditorToken = execFileSync(baoxiu, ["token", "--data", join(work, "server"), "--user", auditor, "--role", "head_office", "--office", officeId, "--ttl", "1h"], quiet).trim();
+  check((await api("/api/v1/hq/offices", auditorToken)).length === 2, "an appointed head office reads every office");
   for (const [token, untrained] of [[rookie, true], [who("cs_agent").token, false]]) {
     const agent = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "cs_agent");
     await agent.goto(base + "/");

@@ -143,6 +143,10 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
         person("陳建國", Role::Dispatcher, &[], None),
         person("黃淑芬", Role::Supervisor, &[], None),
         person("林佳穎", Role::CsAgent, &[], None),
+        person("蘇雅琪", Role::CsManager, &[], None),
+        person("高志偉", Role::QaInspector, &[], None),
+        // R-CS-HQ: head office, seated here; it reads this office and 大安 side by side.
+        person("劉振宇", Role::HeadOffice, &[], None),
         person("張志明", Role::Finance, &[], None),
         person("系統管理員", Role::Admin, &[], None),
         person("王大明", Role::Technician, &["plumbing"], Some("A棟")),
@@ -397,6 +401,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
     super::demo_cs::seed(st, &people, &orders).await?;
     super::demo_customers::seed(st, &people).await?;
     super::demo_pdca::seed(st, &people).await?;
+    super::demo_hq::seed(st).await?;
     Ok(people)
 }
 

@@ -4,6 +4,7 @@
 pub mod demo;
 mod demo_cs;
 mod demo_customers;
+mod demo_hq;
 mod demo_pdca;
 mod demo_s3;
 pub mod simulate;

@@ -9,14 +9,12 @@ use serde::Deserialize;
 use super::ErrorBody;
 use super::export::{Cell, Table, csv_response, h, xlsx_response};
 use super::extract::{ApiQuery, Caller};
-use crate::error::{Error, Result};
-use crate::service::complaint_analysis::{Analysis, analysis};
-use crate::service::month::{self as month_svc, Month, Params, Rate};
-use crate::state::AppState;
+use baoxiu_sync_core::OfficeId;
 
-/// The longest period one report covers (a `months` the schema bounds, so a request the
-/// document calls valid is taken).
-const MAX_MONTHS: i64 = 24;
+use crate::error::Result;
+use crate::service::complaint_analysis::{Analysis, office_analysis};
+use crate::service::month::Rate;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -41,37 +39,20 @@ pub async fn report(
     c: Caller,
     ApiQuery(q): ApiQuery<AnalysisQuery>,
 ) -> Result<Response> {
-    let office = c.0.office;
-    let o = st
-        .store
-        .office(office)
-        .await?
-        .ok_or_else(|| Error::NotFound("office".into()))?;
+    office_report(&st, c.0.office, &q).await
+}
+
+/// One office's report in the format asked for: the office's own route, and head office's
+/// drill into an office (R-CS-HQ).
+pub(super) async fn office_report(
+    st: &AppState,
+    office: OfficeId,
+    q: &AnalysisQuery,
+) -> Result<Response> {
     let en = super::month::english(q.lang.as_deref())?;
     let format = super::export::format_of(q.format.as_deref())?;
-    let from = Month::parse(&q.from, &o.time_zone)?;
     let count = q.months.unwrap_or(6);
-    if !(1..=MAX_MONTHS).contains(&count) {
-        return Err(Error::Invalid(format!("months is 1 to {MAX_MONTHS}")));
-    }
-    let params = Params {
-        now: st.now(),
-        ..st.store.settings(office).await?.into()
-    };
-    let mut months = Vec::new();
-    let mut m = from;
-    for i in 0..count {
-        let stats = month_svc::office_stats(&*st.store, office, &m.to_string(), params).await?;
-        months.push((m, stats));
-        if i + 1 < count {
-            m = m.next(&o.time_zone)?;
-        }
-    }
-    let cal = st.store.calendar(office).await?;
-    let today = cal
-        .day_of(st.now())
-        .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
-    let a = analysis(&st.store.complaints(office).await?, &months, &cal, today);
+    let a = office_analysis(&*st.store, office, &q.from, count, st.now()).await?;
     let filename = format!("complaint-analysis-{}-{}", a.from, a.to);
     match format {
         "csv" => csv_response(&trend(&a, en), &filename),

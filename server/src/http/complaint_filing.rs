@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use baoxiu_sync_core::OfficeId;
 use baoxiu_sync_core::complaint::filing::{ComplaintFiling, Responsible};
 use baoxiu_sync_core::complaint::{ACCEPTANCE_DAYS, SUPPLEMENT_DAYS};
 use serde::{Deserialize, Serialize};
@@ -117,9 +118,18 @@ pub async fn report(
     c: Caller,
     ApiQuery(q): ApiQuery<super::complaint_report::ReportQuery>,
 ) -> Result<Response> {
-    let en = super::month::english(q.lang.as_deref())?;
-    let office = c.0.office;
-    let filing = registers::complaint_filing(&st, office).await?;
+    office_report(&st, c.0.office, q.lang.as_deref()).await
+}
+
+/// One office's filing, printed: the office's own route, and head office's copy for the
+/// regulator (R-CS-HQ).
+pub(super) async fn office_report(
+    st: &AppState,
+    office: OfficeId,
+    lang: Option<&str>,
+) -> Result<Response> {
+    let en = super::month::english(lang)?;
+    let filing = registers::complaint_filing(st, office).await?;
     let missing = filing.missing();
     if !missing.is_empty() {
         return Err(Error::Conflict(format!(
@@ -134,8 +144,13 @@ pub async fn report(
         .map(|o| o.name)
         .unwrap_or_default();
     let cal = st.store.calendar(office).await?;
-    let today = super::trainings::today(&st, &c).await?;
-    let contacts = registers::complaint_contacts(&st, office).await?;
+    let today = st
+        .store
+        .calendar(office)
+        .await?
+        .day_of(st.now())
+        .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
+    let contacts = registers::complaint_contacts(st, office).await?;
     let h = |zh: &'static str, e: &'static str| if en { e } else { zh };
     let title = h("投訴處理備案", "Complaint handling filing");
     let mut out = format!("<h1>{}</h1><p>{} · {}</p>", esc(title), esc(&name), today);

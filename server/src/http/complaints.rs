@@ -27,11 +27,16 @@ use crate::service::month::{self as month_svc, Month, Params};
 use crate::state::AppState;
 use crate::store::{CalendarChange, CallbackFilter, ComplaintChange};
 
-/// Who sees a complaint: front desk, supervisors, admins all of the office's; dispatchers
-/// those tied to an order.
+/// Who sees a complaint: the desk, the centre (agents, its manager, the QA inspector),
+/// supervisors and admins all of the office's; dispatchers those tied to an order.
 fn may_see(r: Role, x: &Complaint) -> bool {
     match r {
-        Role::FrontDesk | Role::CsAgent | Role::Supervisor | Role::Admin => true,
+        Role::FrontDesk
+        | Role::CsAgent
+        | Role::CsManager
+        | Role::QaInspector
+        | Role::Supervisor
+        | Role::Admin => true,
         Role::Dispatcher => x.order.is_some(),
         _ => false,
     }

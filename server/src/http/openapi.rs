@@ -10,7 +10,7 @@ use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
     complaint_filing, complaint_report, complaints, contacts, copies, customer_reports, customers,
-    dispatch, health, improvements, month, months, orders, registers, s3_reports, samples,
+    dispatch, health, hq, improvements, month, months, orders, registers, s3_reports, samples,
     schedule, session, tasks, trainings, users,
 };
 use crate::service;
@@ -254,6 +254,12 @@ impl Modify for OneKindOfFact {
         improvements::list,
         improvements::get,
         improvements::step,
+        hq::offices,
+        hq::months,
+        hq::complaints,
+        hq::office_month,
+        hq::office_complaints,
+        hq::office_filing,
         customers::list,
         customers::create,
         customers::page,
@@ -367,6 +373,9 @@ impl Modify for OneKindOfFact {
         improvements::PdcaStepIn,
         improvements::ImprovementOut,
         improvements::PdcaStepOut,
+        service::hq::OfficeOut,
+        service::hq::OfficeMonth,
+        service::hq::OfficeComplaints,
         customers::CustomerRecordIn,
         customers::CustomerOut,
         customers::ChurnOut,

@@ -29,7 +29,7 @@ pub const ORDER_STATUSES: &[&str] = &[
 ];
 /// Channels of an order logged through the API (field orders come from devices).
 pub const INTAKE_CHANNELS: &[&str] = &["walk_in", "phone", "verbal", "app"];
-/// Roles a person can be given.
+/// Roles an office's admin can give a person (head office is the company's, R-CS-HQ).
 pub const ROLES: &[&str] = &[
     "front_desk",
     "administrator",
@@ -38,6 +38,8 @@ pub const ROLES: &[&str] = &[
     "finance",
     "supervisor",
     "cs_agent",
+    "qa_inspector",
+    "cs_manager",
     "driver",
     "fleet_manager",
     "leader",
@@ -527,10 +529,11 @@ mod tests {
         assert_eq!(ORDER_STATUSES.len(), Status::VARIANTS.len());
         all_parse::<Role>(ROLES);
         assert_eq!(
-            ROLES.len() + 1,
+            ROLES.len() + 2,
             Role::VARIANTS.len(),
-            "every role but system"
+            "every role but system and head office"
         );
+        assert!(!ROLES.contains(&Role::HeadOffice.as_str()));
         all_parse::<CallbackMethod>(CALLBACK_METHODS);
         all_parse::<CallbackStatus>(CALLBACK_STATUSES);
         all_parse::<PassFail>(PASS_FAIL);

@@ -377,6 +377,12 @@ pub async fn create(
     if role == Role::System {
         return Err(Error::Invalid("no one can be given the system role".into()));
     }
+    // R-CS-HQ: head office reads every office, so no office's admin may appoint it.
+    if role == Role::HeadOffice {
+        return Err(Error::Invalid(
+            "head office is appointed by the company, not by an office".into(),
+        ));
+    }
     if p.name.trim().is_empty() {
         return Err(Error::Invalid("name is empty".into()));
     }

@@ -11,8 +11,54 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use baoxiu_sync_core::OfficeId;
+
 use super::complaints::{QualityReport, quality};
-use super::month::{Month, MonthStats, Rate};
+use super::month::{self as month_svc, Month, MonthStats, Params, Rate};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// The longest period one report covers.
+pub const MAX_MONTHS: i64 = 24;
+
+/// One office's report over `count` months from `from` (`YYYY-MM` in its zone), each month
+/// under the office's own settings, with what is open at `now`.
+pub async fn office_analysis(
+    store: &dyn Store,
+    office: OfficeId,
+    from: &str,
+    count: i64,
+    now: i64,
+) -> Result<Analysis> {
+    let o = month_svc::office_or_404(store, office).await?;
+    let from = Month::parse(from, &o.time_zone)?;
+    if !(1..=MAX_MONTHS).contains(&count) {
+        return Err(Error::Invalid(format!("months is 1 to {MAX_MONTHS}")));
+    }
+    let params = Params {
+        now,
+        ..store.settings(office).await?.into()
+    };
+    let mut months = Vec::new();
+    let mut m = from;
+    for i in 0..count {
+        let stats = month_svc::office_stats(store, office, &m.to_string(), params).await?;
+        months.push((m, stats));
+        if i + 1 < count {
+            m = m.next(&o.time_zone)?;
+        }
+    }
+    let cal = store.calendar(office).await?;
+    let today = cal
+        .day_of(now)
+        .ok_or_else(|| Error::Internal("the clock is out of range".into()))?;
+    Ok(analysis(
+        &store.complaints(office).await?,
+        &months,
+        &cal,
+        today,
+    ))
+}
 
 /// One month of the trend.
 #[derive(Debug, Serialize, ToSchema)]

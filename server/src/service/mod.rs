@@ -8,6 +8,7 @@ pub mod complaint_analysis;
 pub mod complaints;
 pub mod customers;
 pub mod dispatch;
+pub mod hq;
 pub mod month;
 pub mod month_close;
 pub mod office_registers;
