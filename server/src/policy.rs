@@ -105,6 +105,12 @@ pub enum Action {
     /// R-CS-HQ: every office's figures and reports, side by side or one office drilled
     /// into; read-only, and head office's alone (an office's admin stays in its office).
     Oversee,
+    /// R-CS-QA: the QA scheme, the month's work to inspect, the QA report.
+    ReadQa,
+    /// R-CS-QA: inspect a contact or a call-back.
+    Inspect,
+    /// R-CS-QA: set the office's QA scheme (指標質檢方案).
+    EditQaScheme,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -258,6 +264,14 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | R::Admin
         ),
         A::Improve => matches!(role, R::Supervisor | R::CsManager | R::Admin),
+        // R-CS-QA: the inspector inspects; the centre's manager sets the scheme; both, and
+        // the supervisor, read the report.
+        A::ReadQa => matches!(
+            role,
+            R::QaInspector | R::CsManager | R::Supervisor | R::Admin
+        ),
+        A::Inspect => matches!(role, R::QaInspector | R::Admin),
+        A::EditQaScheme => matches!(role, R::CsManager | R::Supervisor | R::Admin),
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -414,6 +428,17 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/cases", Action::WriteCases),
     ("POST", "/api/v1/cases/{id}/facts", Action::WriteCases),
     ("GET", "/api/v1/quality", Action::Quality),
+    ("GET", "/api/v1/qa/scheme", Action::ReadQa),
+    ("PUT", "/api/v1/qa/scheme", Action::EditQaScheme),
+    ("GET", "/api/v1/qa/queue", Action::ReadQa),
+    ("POST", "/api/v1/qa/inspections", Action::Inspect),
+    ("GET", "/api/v1/qa/report", Action::ReadQa),
+    ("GET", "/api/v1/hq/qa", Action::Oversee),
+    (
+        "GET",
+        "/api/v1/hq/offices/{office}/qa/report",
+        Action::Oversee,
+    ),
     ("GET", "/api/v1/hq/offices", Action::Oversee),
     ("GET", "/api/v1/hq/months/{month}", Action::Oversee),
     ("GET", "/api/v1/hq/complaints", Action::Oversee),
@@ -583,6 +608,8 @@ mod tests {
                     A::ReadCustomers,
                     A::ReadContacts,
                     A::ReadImprovements,
+                    A::ReadQa,
+                    A::Inspect,
                 ],
             ),
             (
@@ -614,6 +641,8 @@ mod tests {
                     A::TakeContacts,
                     A::ReadImprovements,
                     A::Improve,
+                    A::ReadQa,
+                    A::EditQaScheme,
                 ],
             ),
             // R-CS-HQ: reads every office, writes none.

@@ -50,7 +50,7 @@ function home() {
   if (!mayDo("ListOrders")) return "#/s3";
   if (r === "front_desk" || r === "cs_agent") return "#/intake";
   if (r === "cs_manager") return "#/complaints";
-  if (r === "qa_inspector") return "#/contacts";
+  if (r === "qa_inspector") return "#/qa";
   if ((r === "administrator" || r === "finance") && mayDo("Billing")) return "#/billing";
   if (r === "supervisor" && mayDo("Stats")) return "#/month";
   if (r === "admin") return "#/admin";
@@ -70,6 +70,7 @@ function nav() {
   if (mayDo("ReadContacts")) links.push(["contacts", "nav.contacts"]);
   if (mayDo("ReadCustomers")) links.push(["customers", "nav.customers"]);
   if (mayDo("ReadImprovements")) links.push(["improvements", "nav.improvements"]);
+  if (mayDo("ReadQa")) links.push(["qa", "nav.qa"]);
   // S3: vehicles and supplies (s3.js).
   if (mayDo("ReadCases")) links.push(["s3", "nav.s3"]);
   // R-VISIT-OWNER: everyone may be named the owner of a problem found on a call-back.
@@ -161,7 +162,9 @@ async function live() {
     const { ticket } = await post("/api/v1/tickets");
     const es = new EventSource("/api/v1/events?ticket=" + encodeURIComponent(ticket));
     es.onopen = () => { S.conn = { state: "live", since: null }; showConn(); };
-    es.onmessage = () => { const h = location.hash; if (h.startsWith("#/board") || h.startsWith("#/order/") || h.startsWith("#/case/")) route(); };
+    // A change elsewhere repaints the page, unless the reader has started filling in a
+    // form on it: what they typed is never wiped; the page is fresh again once they act.
+    es.onmessage = () => { const h = location.hash; if (!S.typing && (h.startsWith("#/board") || h.startsWith("#/order/") || h.startsWith("#/case/"))) route(); };
     es.onerror = () => { es.close(); lost(); };
     S.events = es;
   } catch { lost(); }
@@ -195,6 +198,7 @@ async function render() {
     else if (hsh === "#/improvements") await improvements();
     else if (hsh.startsWith("#/improvement/")) await improvementPage(hsh.slice(14));
     else if (hsh === "#/month") await month();
+    else if (hsh === "#/qa") await qaPage();
     else if (hsh === "#/hq") await hq();
     else if (hsh.startsWith("#/hq/office/")) await hqOffice(decodeURIComponent(hsh.slice(12)));
     else if (hsh === "#/billing") await billing();
@@ -215,6 +219,7 @@ async function render() {
   } catch (e) { fail(e); }
 }
 window.addEventListener("hashchange", route);
+for (const ev of ["input", "change"]) document.addEventListener(ev, (e) => { if (e.target.closest && e.target.closest("#main form")) S.typing = true; });
 (async () => {
   await loadLang();
   // A session cookie from earlier (same browser session) signs straight in.

@@ -22,7 +22,8 @@ function svg(tag, attrs, ...kids) {
   for (const k of kids.flat(Infinity)) if (k != null && k !== false) e.append(k instanceof Node ? k : String(k));
   return e;
 }
-const show = (...nodes) => document.getElementById("main").replaceChildren(...nodes.flat(Infinity).filter((n) => n != null && n !== false));
+// A page painted afresh has nothing typed into it yet (see app.js: live updates).
+const show = (...nodes) => { S.typing = false; document.getElementById("main").replaceChildren(...nodes.flat(Infinity).filter((n) => n != null && n !== false)); };
 const mayDo = (a) => S.me.allowed_actions.includes(a);
 const locale = () => (S.lang === "en" ? "en-GB" : "zh-TW");
 // Dates and times in the office's zone (each office has its own).

@@ -19,7 +19,7 @@ function hqMonthsBack(m, n) {
 async function hq() {
   const m = sessionStorage.getItem("bx.hq.month") || monthNow();
   const from = hqMonthsBack(m, 6);
-  const [months, complaints] = await Promise.all([api("/api/v1/hq/months/" + m), api(`/api/v1/hq/complaints?from=${from}&months=6`)]);
+  const [months, complaints, qa] = await Promise.all([api("/api/v1/hq/months/" + m), api(`/api/v1/hq/complaints?from=${from}&months=6`), api(`/api/v1/hq/qa?from=${from}&months=6`)]);
   const pick = h("input", { id: "hq-month", type: "month", value: m, on: { change: () => { if (pick.value) { sessionStorage.setItem("bx.hq.month", pick.value); hq().catch(fail); } } } });
   const link = (o) => h("a", { href: "#/hq/office/" + o.id }, o.name);
   show(h("h2", {}, t("hq.title")), h("p", { class: "muted" }, t("hq.hint")), h("p", {}, field(t("hq.month"), pick)),
@@ -33,14 +33,20 @@ async function hq() {
     table("hq-complaints", [t("hq.office"), t("hq.received"), t("hq.rate"), t("hq.onTime"), t("hq.open"), t("hq.overdue")],
       complaints.map((r) => h("tr", { "data-office": r.office.id },
         h("td", {}, link(r.office)), h("td", { class: "received" }, String(r.received)), h("td", {}, hqPct(r.complaint_rate)),
-        h("td", {}, hqPct(r.on_time_handling)), h("td", { class: "open" }, String(r.open)), h("td", { class: r.overdue ? "bad" : "" }, String(r.overdue))))));
+        h("td", {}, hqPct(r.on_time_handling)), h("td", { class: "open" }, String(r.open)), h("td", { class: r.overdue ? "bad" : "" }, String(r.overdue))))),
+    // R-CS-QA: each office's inspections against its own scheme.
+    h("h3", {}, t("hq.qa"), " ", from, " – ", m),
+    table("hq-qa", [t("hq.office"), t("qa.inspections"), t("qa.passed"), t("qa.score")],
+      qa.map((r) => h("tr", { "data-office": r.office.id },
+        h("td", {}, link(r.office)), h("td", { class: "inspections" }, String(r.inspections)), h("td", {}, hqPct(r.passed)), h("td", {}, hqPct(r.score))))));
 }
 
 async function hqOffice(id) {
   const m = sessionStorage.getItem("bx.hq.month") || monthNow();
   const from = hqMonthsBack(m, 6);
   const base = "/api/v1/hq/offices/" + encodeURIComponent(id);
-  const [offices, mv, a] = await Promise.all([api("/api/v1/hq/offices"), api(`${base}/months/${m}`), api(`${base}/complaints/analysis?from=${from}&months=6`)]);
+  const [offices, mv, a, qa] = await Promise.all([api("/api/v1/hq/offices"), api(`${base}/months/${m}`), api(`${base}/complaints/analysis?from=${from}&months=6`),
+    api(`${base}/qa/report?from=${from}&months=6`)]);
   const o = offices.find((x) => x.id === id) || { name: id, currency: "TWD" };
   const f = mv.filed || mv.live;
   const lang = S.lang === "en" ? "&lang=en" : "";
@@ -66,6 +72,8 @@ async function hqOffice(id) {
     h("h3", {}, t("hq.openItems")),
     a.open_items.length ? table("hq-open", [t("hq.unit"), t("hq.subject"), t("hq.due")], a.open_items.map((i) => h("tr", { class: i.overdue ? "bad" : "" },
       h("td", {}, i.unit), h("td", {}, i.subject), h("td", {}, i.due || "—")))) : h("p", { class: "muted", id: "hq-open" }, t("hq.noneOpen")),
+    h("h3", {}, t("hq.qa"), " ", qa.from, " – ", qa.to),
+    h("p", { class: "panel", id: "hq-qa-summary" }, t("qa.inspections"), ": ", h("b", {}, String(qa.inspections)), " · ", t("qa.passed"), ": ", hqPct(qa.passed), " · ", t("qa.score"), ": ", hqPct(qa.score)),
     h("p", {}, h("button", { id: "hq-xlsx", type: "button", on: { click: () => download(`${base}/complaints/analysis?from=${from}&months=6&format=xlsx${lang}`, `complaint-analysis-${from}-${m}.xlsx`).catch(fail) } }, t("month.export"), " XLSX"), " ",
       h("button", { id: "hq-print-filing", type: "button", on: { click: printFiling } }, t("hq.printFiling"))),
     filing);

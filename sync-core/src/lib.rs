@@ -25,6 +25,7 @@ pub mod model;
 pub mod openapi;
 pub mod order_state;
 pub mod protocol;
+pub mod qa;
 pub mod rules;
 pub mod session;
 pub mod settings;

@@ -85,6 +85,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     customers_link_search_and_settle,
     contacts_log_conclude_and_hide_whistle_blowing,
     improvements_step_and_carry_forward,
+    qa_inspections_once_each_and_by_time,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -113,6 +114,7 @@ store_conformance_tests!(postgres, super::postgres;
     customers_link_search_and_settle,
     contacts_log_conclude_and_hide_whistle_blowing,
     improvements_step_and_carry_forward,
+    qa_inspections_once_each_and_by_time,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -204,7 +206,7 @@ pub(crate) mod cases {
     use super::*;
     pub(crate) use crate::conformance_customers::{
         contacts_log_conclude_and_hide_whistle_blowing, customers_link_search_and_settle,
-        improvements_step_and_carry_forward,
+        improvements_step_and_carry_forward, qa_inspections_once_each_and_by_time,
     };
 
     const NOW: i64 = T0 + 600 * MIN;

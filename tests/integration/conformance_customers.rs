@@ -478,3 +478,82 @@ pub(crate) async fn improvements_step_and_carry_forward(store: Arc<dyn Store>) {
         Err(baoxiu_server::Error::NotFound(_))
     ));
 }
+
+/// R-CS-QA: a piece of work is inspected once (a second is a conflict and stores
+/// nothing); a period's inspections come newest first, bounded by time and office; the
+/// inspections of given pieces of work are found by id.
+pub(crate) async fn qa_inspections_once_each_and_by_time(store: Arc<dyn Store>) {
+    use baoxiu_sync_core::qa::{Inspection, NewInspection, QaScheme, Subject};
+    let o = office(&*store).await;
+    let other = office(&*store).await;
+    let (office_id, agent, qa) = (o.office.id, o.desk.user, o.dispatcher.user);
+    let scheme = QaScheme::default();
+    let make = |subject, id: &str, at| {
+        let n = NewInspection {
+            subject,
+            subject_id: id.into(),
+            scores: scheme
+                .criteria
+                .iter()
+                .map(|c| (c.name.clone(), c.max_points))
+                .collect(),
+            comment: String::new(),
+        };
+        Inspection::new(n, &scheme, agent, qa, at).unwrap()
+    };
+    let x = make(Subject::Contact, "c1", T0);
+    let y = make(Subject::Callback, "c1", T0 + MIN);
+    let z = make(Subject::Contact, "c2", T0 + 2 * MIN);
+    for i in [&x, &y, &z] {
+        store.add_inspection(office_id, i.clone()).await.unwrap();
+    }
+    let again = store
+        .add_inspection(office_id, make(Subject::Contact, "c1", T0 + 3 * MIN))
+        .await;
+    assert!(
+        matches!(again, Err(baoxiu_server::Error::Conflict(_))),
+        "{again:?}"
+    );
+    let all = store
+        .inspections(office_id, T0, T0 + 10 * MIN, 100)
+        .await
+        .unwrap();
+    assert_eq!(all, vec![z.clone(), y.clone(), x.clone()]);
+    let window = store
+        .inspections(office_id, T0 + MIN, T0 + 2 * MIN, 100)
+        .await
+        .unwrap();
+    assert_eq!(window, vec![y.clone()]);
+    assert_eq!(
+        store
+            .inspections(office_id, T0, T0 + 10 * MIN, 1)
+            .await
+            .unwrap(),
+        vec![z.clone()]
+    );
+    let mut of = store
+        .inspections_of(
+            office_id,
+            Subject::Contact,
+            vec!["c1".into(), "c2".into(), "c9".into()],
+        )
+        .await
+        .unwrap();
+    of.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
+    assert_eq!(of, vec![x, z]);
+    // Nothing crosses offices.
+    assert!(
+        store
+            .inspections(other.office.id, T0, T0 + 10 * MIN, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .inspections_of(other.office.id, Subject::Contact, vec!["c1".into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

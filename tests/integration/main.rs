@@ -32,6 +32,7 @@ mod jwt;
 mod month;
 mod paging;
 mod postgres;
+mod qa;
 mod registers;
 mod rules;
 mod s3_reports;

@@ -31,7 +31,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|qa|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -626,7 +626,7 @@ try {
   await tidy(leader, "a case (English, 1920)");
   // Each role's home, in both languages, at 1366 and 1920 px (issue 17).
   const homes = { front_desk: "#intake", dispatcher: "#board", administrator: "#to-collect", finance: "#to-receipt", supervisor: "#stats", admin: "#people",
-    cs_manager: "#complaints", qa_inspector: "#contact-log", head_office: "#hq-months" };
+    cs_manager: "#complaints", qa_inspector: "#qa-summary", head_office: "#hq-months" };
   for (const [role, sel] of Object.entries(homes)) {
     const p = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), role);
     await p.goto(base + "/");
@@ -658,6 +658,8 @@ try {
   check(daan.logged === daanApi.live.logged, "an office's row shows the office's own month");
   const daanComplaints = +(await hqp.textContent(`#hq-complaints tr[data-office="${daan.id}"] .received`));
   check(daanComplaints >= 1, "the second office's complaints are counted beside the first's");
+  const hqQa = await hqp.$$eval("#hq-qa tr[data-office]", (rs) => rs.map((r) => +r.querySelector(".inspections").textContent));
+  check(hqQa.length === 2 && hqQa.some((n) => n > 0), "each office's QA side by side");
   check(!(await hqp.$("#nav-board")) && !(await hqp.$("#nav-intake")) && !(await hqp.$("#nav-tasks")) && !(await hqp.$("form")), "head office is offered nothing to act on");
   await tidy(hqp, "head office (zh-Hant, 1366)");
   await hqp.screenshot({ path: join(shots, "hq-1366-zh.png"), fullPage: true });
@@ -677,6 +679,50 @@ try {
   await tidy(hqp, "head office's drill (English, 1920)");
   await hqp.screenshot({ path: join(shots, "hq-office-1920-en.png"), fullPage: true });
   await hqp.close();
+  // R-CS-QA: the inspector inspects a piece of the month's work, docking a criterion
+  // with a comment; the month's report counts it; the page in both languages.
+  const qap = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "qa_inspector");
+  await qap.goto(base + "/");
+  await qap.fill("#token", who("qa_inspector").token);
+  await qap.click("#login button");
+  await qap.waitForSelector("#qa-summary");
+  const qaBefore = +(await qap.textContent("#qa-count"));
+  check(qaBefore >= 1, "the demo's inspections are in the month's report");
+  check(!(await qap.$("#qa-scheme")), "the inspector is not offered the scheme");
+  const openRow = await qap.$("#qa-queue tr:has(.qa-open)");
+  check(!!openRow, "there is work left to inspect");
+  const rowId = await openRow.getAttribute("data-id");
+  await openRow.$eval(".qa-open", (b) => b.click());
+  await qap.waitForSelector("#qa-form");
+  await qap.fill('.qa-points[data-criterion="資訊準確"]', "10");
+  await qap.fill("#qa-comment", "收費標準說明不完整");
+  await tidy(qap, "the inspection form (zh-Hant, 1366)");
+  await qap.click("#qa-save");
+  await qap.waitForSelector(`#qa-queue tr[data-id="${rowId}"] [data-passed="true"]`);
+  check(+(await qap.textContent("#qa-count")) === qaBefore + 1, "the report counts the new inspection");
+  check((await qap.textContent(`#qa-queue tr[data-id="${rowId}"]`)).includes("85/100"), "the row shows the points earned");
+  await qap.screenshot({ path: join(shots, "qa-1366-zh.png"), fullPage: true });
+  await qap.click("#lang");
+  await qap.waitForFunction(() => document.documentElement.lang === "en");
+  await qap.waitForSelector("#qa-summary");
+  await qap.setViewportSize({ width: 1920, height: 1000 });
+  await tidy(qap, "QA (English, 1920)");
+  await qap.close();
+  // The centre's manager keeps the scheme: a criterion's points changed and saved.
+  const mgr = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "cs_manager");
+  await mgr.goto(base + "/");
+  await mgr.fill("#token", who("cs_manager").token);
+  await mgr.click("#login button");
+  await mgr.waitForSelector("#complaints");
+  await mgr.click("#nav-qa");
+  await mgr.waitForSelector("#qa-scheme");
+  await mgr.fill("#qs-pass", "85");
+  const saved = mgr.waitForResponse((r) => r.url().endsWith("/api/v1/qa/scheme") && r.request().method() === "PUT");
+  await mgr.click("#qs-save");
+  check((await saved).status() === 200, "the scheme is saved");
+  check((await api("/api/v1/qa/scheme", who("cs_manager").token)).pass_percent === 85, "the manager's pass mark is the office's");
+  await tidy(mgr, "the QA scheme (zh-Hant, 1366)");
+  await mgr.close();
   // Finance's main task, in English: the technician finishes the job on the phone (fee
   // told, consent, a part checked, tested, signed) and finance receipts it from billing.
   run("fee", id);

@@ -6,5 +6,6 @@ mod demo_cs;
 mod demo_customers;
 mod demo_hq;
 mod demo_pdca;
+mod demo_qa;
 mod demo_s3;
 pub mod simulate;

@@ -1,6 +1,6 @@
 //! R-CS-HQ: head office (運營管理部) guides and assesses every office. Its routes read
-//! across offices — the month side by side, complaints side by side — and drill into one
-//! office's month, complaint analysis and regulator filing. Head office writes nothing:
+//! across offices — the month side by side, complaints and QA side by side — and drill
+//! into one office's month, complaint analysis, QA report and regulator filing. Head office writes nothing:
 //! it has no other route (the policy's table).
 
 use axum::Json;
@@ -14,7 +14,7 @@ use super::complaint_analysis::AnalysisQuery;
 use super::complaint_report::ReportQuery;
 use super::extract::{ApiQuery, Caller};
 use crate::error::{Error, Result};
-use crate::service::hq::{self, OfficeComplaints, OfficeMonth, OfficeOut};
+use crate::service::hq::{self, HqOffice, OfficeComplaints, OfficeMonth, OfficeQa};
 use crate::service::month_close::MonthView;
 use crate::state::AppState;
 
@@ -27,8 +27,8 @@ async fn office(st: &AppState, id: &str) -> Result<OfficeId> {
     Ok(office)
 }
 
-#[utoipa::path(get, path = "/api/v1/hq/offices", responses((status = 200, body = Vec<OfficeOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn offices(State(st): State<AppState>, _c: Caller) -> Result<Json<Vec<OfficeOut>>> {
+#[utoipa::path(get, path = "/api/v1/hq/offices", responses((status = 200, body = Vec<HqOffice>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn offices(State(st): State<AppState>, _c: Caller) -> Result<Json<Vec<HqOffice>>> {
     Ok(Json(hq::offices(&*st.store).await?))
 }
 
@@ -97,4 +97,24 @@ pub async fn office_filing(
 ) -> Result<Response> {
     let o = office(&st, &id).await?;
     super::complaint_filing::office_report(&st, o, q.lang.as_deref()).await
+}
+
+#[utoipa::path(get, path = "/api/v1/hq/qa", params(PeriodQuery), responses((status = 200, body = Vec<OfficeQa>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "too many inspections in the period"), (status = 422, body = ErrorBody)))]
+pub async fn qa(
+    State(st): State<AppState>,
+    _c: Caller,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> Result<Json<Vec<OfficeQa>>> {
+    Ok(Json(hq::qa(&st, &q.from, q.months.unwrap_or(6)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/hq/offices/{office}/qa/report", params(("office" = String, Path), super::qa::QaReportQuery), responses((status = 200, description = "the office's QA report as JSON, or as CSV / XLSX with `format`", content((crate::service::qa::QaReport = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such office"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn office_qa(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<super::qa::QaReportQuery>,
+) -> Result<Response> {
+    let o = office(&st, &id).await?;
+    super::qa::office_qa_report(&st, o, &q).await
 }

@@ -29,6 +29,7 @@ mod month;
 mod months;
 mod openapi;
 mod orders;
+mod qa;
 mod registers;
 mod s3_export;
 mod s3_reports;
@@ -174,6 +175,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/improvements/{id}", get(improvements::get))
         .route("/api/v1/improvements/{id}/steps", post(improvements::step))
+        .route("/api/v1/qa/scheme", get(qa::scheme).put(qa::set_scheme))
+        .route("/api/v1/qa/queue", get(qa::queue))
+        .route("/api/v1/qa/inspections", post(qa::inspect))
+        .route("/api/v1/qa/report", get(qa::report))
+        .route("/api/v1/hq/qa", get(hq::qa))
+        .route("/api/v1/hq/offices/{office}/qa/report", get(hq::office_qa))
         .route("/api/v1/hq/offices", get(hq::offices))
         .route("/api/v1/hq/months/{month}", get(hq::months))
         .route("/api/v1/hq/complaints", get(hq::complaints))

@@ -10,7 +10,7 @@ use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
     complaint_filing, complaint_report, complaints, contacts, copies, customer_reports, customers,
-    dispatch, health, hq, improvements, month, months, orders, registers, s3_reports, samples,
+    dispatch, health, hq, improvements, month, months, orders, qa, registers, s3_reports, samples,
     schedule, session, tasks, trainings, users,
 };
 use crate::service;
@@ -254,6 +254,13 @@ impl Modify for OneKindOfFact {
         improvements::list,
         improvements::get,
         improvements::step,
+        qa::scheme,
+        qa::set_scheme,
+        qa::queue,
+        qa::inspect,
+        qa::report,
+        hq::qa,
+        hq::office_qa,
         hq::offices,
         hq::months,
         hq::complaints,
@@ -373,7 +380,17 @@ impl Modify for OneKindOfFact {
         improvements::PdcaStepIn,
         improvements::ImprovementOut,
         improvements::PdcaStepOut,
-        service::hq::OfficeOut,
+        qa::CriterionIo,
+        qa::QaSchemeIo,
+        qa::QaQueueItem,
+        qa::ScoreIn,
+        qa::InspectionIn,
+        service::qa::ScoreView,
+        service::qa::InspectionView,
+        service::qa::QaLine,
+        service::qa::QaReport,
+        service::hq::OfficeQa,
+        service::hq::HqOffice,
         service::hq::OfficeMonth,
         service::hq::OfficeComplaints,
         customers::CustomerRecordIn,
@@ -438,5 +455,62 @@ mod tests {
             doc.components
                 .is_some_and(|c| c.security_schemes.contains_key("bearer"))
         );
+    }
+
+    /// A schema is named by its type's name alone: two types of one name would describe
+    /// one of them with the other's fields (billing's queue and QA's did).
+    #[test]
+    fn every_schema_type_has_a_name_of_its_own() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut seen = std::collections::BTreeMap::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            // The derive being read (until its `)]`), and whether the item next is a schema.
+            let (mut derive, mut reading, mut schema) = (String::new(), false, false);
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") || reading {
+                    derive.push_str(line);
+                    reading = !line.ends_with(")]");
+                    if !reading {
+                        schema = derive.contains("ToSchema");
+                        derive.clear();
+                    }
+                    continue;
+                }
+                if !schema || line.starts_with("#[") || line.starts_with("//") {
+                    continue;
+                }
+                let name: String = line
+                    .trim_start_matches("pub ")
+                    .trim_start_matches("struct ")
+                    .trim_start_matches("enum ")
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if let Some(other) = seen.insert(name.clone(), f.clone()) {
+                    panic!(
+                        "{name} is a schema in {} and {}",
+                        other.display(),
+                        f.display()
+                    );
+                }
+                schema = false;
+            }
+        }
+        assert!(seen.contains_key("HqOffice") && seen.contains_key("QaQueueItem"));
     }
 }

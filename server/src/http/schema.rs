@@ -326,6 +326,9 @@ pub fn intake_channel() -> Object {
 pub fn role() -> Object {
     names(ROLES, false)
 }
+pub fn qa_subject() -> Object {
+    names(baoxiu_sync_core::qa::Subject::VARIANTS, false)
+}
 pub fn contact_kind() -> Object {
     names(baoxiu_sync_core::contact::ContactKind::VARIANTS, false)
 }

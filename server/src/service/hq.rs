@@ -9,12 +9,13 @@ use utoipa::ToSchema;
 use super::complaint_analysis::office_analysis;
 use super::month::{MonthStats, Params, Rate};
 use super::month_close;
+use super::qa::office_report as qa_report;
 use crate::error::Result;
 use crate::store::Store;
 
 /// An office as head office lists it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OfficeOut {
+pub struct HqOffice {
     #[schema(value_type = String)]
     pub id: OfficeId,
     pub name: String,
@@ -26,7 +27,7 @@ pub struct OfficeOut {
 /// One office's month beside the others.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfficeMonth {
-    pub office: OfficeOut,
+    pub office: HqOffice,
     /// Whether the office has closed the month (R-MONTH); its figures are then the filed
     /// ones, those it reported, else the live ones.
     pub closed: bool,
@@ -36,7 +37,7 @@ pub struct OfficeMonth {
 /// One office's complaints over the period (R-CPL-REPORT's report, summed).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfficeComplaints {
-    pub office: OfficeOut,
+    pub office: HqOffice,
     pub from: String,
     pub to: String,
     pub received: u64,
@@ -48,8 +49,8 @@ pub struct OfficeComplaints {
     pub overdue: u64,
 }
 
-fn out(o: baoxiu_sync_core::Office) -> OfficeOut {
-    OfficeOut {
+fn out(o: baoxiu_sync_core::Office) -> HqOffice {
+    HqOffice {
         id: o.id,
         name: o.name,
         time_zone: o.time_zone,
@@ -58,8 +59,8 @@ fn out(o: baoxiu_sync_core::Office) -> OfficeOut {
 }
 
 /// Every office, by name.
-pub async fn offices(store: &dyn Store) -> Result<Vec<OfficeOut>> {
-    let mut all: Vec<OfficeOut> = store.offices().await?.into_iter().map(out).collect();
+pub async fn offices(store: &dyn Store) -> Result<Vec<HqOffice>> {
+    let mut all: Vec<HqOffice> = store.offices().await?.into_iter().map(out).collect();
     all.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     Ok(all)
 }
@@ -132,6 +133,39 @@ pub async fn complaints(
             on_time_handling,
             open: count(a.open_items.len()),
             overdue,
+        });
+    }
+    rows.sort_by(|a, b| a.office.name.cmp(&b.office.name));
+    Ok(rows)
+}
+
+/// One office's QA over the period (R-CS-QA's report, summed).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeQa {
+    pub office: HqOffice,
+    pub from: String,
+    pub to: String,
+    pub inspections: u64,
+    /// Inspections that passed the office's own pass mark, of those made.
+    pub passed: Rate,
+    /// Points earned of the points there were.
+    pub score: Rate,
+}
+
+/// Every office's QA over `count` months from `from`, side by side, each against its own
+/// scheme.
+pub async fn qa(st: &crate::state::AppState, from: &str, count: i64) -> Result<Vec<OfficeQa>> {
+    let mut rows = Vec::new();
+    for o in st.store.offices().await? {
+        let scheme = super::office_registers::qa_scheme(st, o.id).await?;
+        let r = qa_report(&*st.store, o.id, from, count, &scheme).await?;
+        rows.push(OfficeQa {
+            office: out(o),
+            from: r.from,
+            to: r.to,
+            inspections: r.inspections,
+            passed: r.passed,
+            score: r.score,
         });
     }
     rows.sort_by(|a, b| a.office.name.cmp(&b.office.name));

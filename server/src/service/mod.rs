@@ -12,6 +12,7 @@ pub mod hq;
 pub mod month;
 pub mod month_close;
 pub mod office_registers;
+pub mod qa;
 pub mod register;
 pub mod s3_reports;
 pub mod samples;

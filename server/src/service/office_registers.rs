@@ -7,6 +7,7 @@ use baoxiu_sync_core::OfficeId;
 use baoxiu_sync_core::complaint::ComplaintContacts;
 use baoxiu_sync_core::complaint::filing::ComplaintFiling;
 use baoxiu_sync_core::contact::ContactChannels;
+use baoxiu_sync_core::qa::QaScheme;
 use baoxiu_sync_core::supplies::Catalogue;
 use baoxiu_sync_core::vehicles::register::Fleet;
 use serde::Serialize;
@@ -118,4 +119,16 @@ pub async fn set_complaint_filing(
 ) -> Result<()> {
     let problems = filing.check();
     write(st, office, Register::ComplaintFiling, &filing, problems).await
+}
+
+/// R-CS-QA: the office's QA scheme (the documented default until set).
+pub async fn qa_scheme(st: &AppState, office: OfficeId) -> Result<QaScheme> {
+    read(st, office, Register::QaScheme).await
+}
+
+/// Replaces the office's QA scheme; refused whole, naming each problem, when it breaks a
+/// rule. Inspections already made keep the scheme they were made under.
+pub async fn set_qa_scheme(st: &AppState, office: OfficeId, scheme: QaScheme) -> Result<()> {
+    let problems = scheme.check();
+    write(st, office, Register::QaScheme, &scheme, problems).await
 }

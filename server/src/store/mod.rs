@@ -21,6 +21,7 @@ mod improvements;
 mod office;
 pub(crate) mod order_job;
 pub mod postgres;
+mod qa;
 pub(crate) mod reply;
 pub mod sqlite;
 mod tasks;
@@ -29,6 +30,7 @@ pub use contacts::{ContactFilter, ContactStore};
 pub use customers::{CustomerFilter, CustomerStore, LinkFilter};
 pub use improvements::{ImprovementFilter, ImprovementStore};
 pub use office::{CalendarChange, OfficeStore};
+pub use qa::QaStore;
 pub use tasks::{TaskStore, TrainingStore};
 
 use std::collections::HashMap;
@@ -590,6 +592,8 @@ pub enum Register {
     /// R-CPL-REPORT: what the office files with the regulator
     /// (`complaint::filing::ComplaintFiling`).
     ComplaintFiling,
+    /// R-CS-QA: the QA scheme the inspector scores against (`qa::QaScheme`).
+    QaScheme,
 }
 
 /// The office's registers, each one JSON document (checked and decoded by the service
@@ -645,6 +649,7 @@ pub trait Store:
     + CustomerStore
     + ContactStore
     + ImprovementStore
+    + QaStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -663,6 +668,7 @@ impl<
         + CustomerStore
         + ContactStore
         + ImprovementStore
+        + QaStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

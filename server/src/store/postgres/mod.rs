@@ -22,6 +22,7 @@ mod month;
 mod month_close;
 mod orders;
 mod projection;
+mod qa;
 mod registers;
 mod rows;
 pub mod schema;

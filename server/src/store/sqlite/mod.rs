@@ -21,6 +21,7 @@ mod month;
 mod month_close;
 mod orders;
 mod projection;
+mod qa;
 mod registers;
 pub mod schema;
 mod states;
