@@ -111,6 +111,8 @@ pub enum Action {
     Inspect,
     /// R-CS-QA: set the office's QA scheme (指標質檢方案).
     EditQaScheme,
+    /// R-CS-KPI: the people's KPIs (an agent: their own).
+    Kpi,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -272,6 +274,9 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         ),
         A::Inspect => matches!(role, R::QaInspector | R::Admin),
         A::EditQaScheme => matches!(role, R::CsManager | R::Supervisor | R::Admin),
+        // R-CS-KPI: the centre's manager and the supervisor appraise; an agent sees their
+        // own (the handler keeps to it).
+        A::Kpi => matches!(role, R::CsManager | R::Supervisor | R::CsAgent | R::Admin),
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -433,6 +438,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/qa/queue", Action::ReadQa),
     ("POST", "/api/v1/qa/inspections", Action::Inspect),
     ("GET", "/api/v1/qa/report", Action::ReadQa),
+    ("GET", "/api/v1/kpi", Action::Kpi),
     ("GET", "/api/v1/hq/qa", Action::Oversee),
     (
         "GET",
@@ -590,6 +596,7 @@ mod tests {
                     A::ReadContacts,
                     A::TakeContacts,
                     A::ReadImprovements,
+                    A::Kpi,
                 ],
             ),
             (
@@ -643,6 +650,7 @@ mod tests {
                     A::Improve,
                     A::ReadQa,
                     A::EditQaScheme,
+                    A::Kpi,
                 ],
             ),
             // R-CS-HQ: reads every office, writes none.

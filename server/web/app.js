@@ -71,6 +71,7 @@ function nav() {
   if (mayDo("ReadCustomers")) links.push(["customers", "nav.customers"]);
   if (mayDo("ReadImprovements")) links.push(["improvements", "nav.improvements"]);
   if (mayDo("ReadQa")) links.push(["qa", "nav.qa"]);
+  if (mayDo("Kpi")) links.push(["kpi", "nav.kpi"]);
   // S3: vehicles and supplies (s3.js).
   if (mayDo("ReadCases")) links.push(["s3", "nav.s3"]);
   // R-VISIT-OWNER: everyone may be named the owner of a problem found on a call-back.
@@ -199,6 +200,7 @@ async function render() {
     else if (hsh.startsWith("#/improvement/")) await improvementPage(hsh.slice(14));
     else if (hsh === "#/month") await month();
     else if (hsh === "#/qa") await qaPage();
+    else if (hsh === "#/kpi") await kpiPage();
     else if (hsh === "#/hq") await hq();
     else if (hsh.startsWith("#/hq/office/")) await hqOffice(decodeURIComponent(hsh.slice(12)));
     else if (hsh === "#/billing") await billing();

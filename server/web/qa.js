@@ -66,3 +66,19 @@ async function qaPage() {
     h("p", {}, h("button", { id: "qa-xlsx", type: "button", on: { click: () => download(`/api/v1/qa/report?from=${m}&format=xlsx${lang}`, `qa-report-${m}.xlsx`).catch(fail) } }, t("month.export"), " XLSX")),
     mayDo("EditQaScheme") ? qaSchemeForm(scheme) : null);
 }
+
+// R-CS-KPI: each person's indicators for a month and the score under the office's
+// weights (the settings page keeps them); an agent sees their own line.
+async function kpiPage() {
+  const m = sessionStorage.getItem("bx.kpi.month") || monthNow();
+  const r = await api("/api/v1/kpi?from=" + m);
+  const pick = h("input", { id: "kpi-month", type: "month", value: m, on: { change: () => { if (pick.value) { sessionStorage.setItem("bx.kpi.month", pick.value); kpiPage().catch(fail); } } } });
+  const lang = S.lang === "en" ? "&lang=en" : "";
+  const w = r.weights;
+  show(h("h2", {}, t("kpi.title")), h("p", { class: "muted" }, t("kpi.hint")), h("p", {}, field(t("qa.month"), pick)),
+    h("p", { id: "kpi-weights" }, t("kpi.weights"), ": ", t("kpi.quality"), " ", String(w.quality), " · ", t("kpi.satisfaction"), " ", String(w.satisfaction), " · ", t("kpi.complaints"), " ", String(w.complaints)),
+    r.people.length ? table("kpi", [t("qa.agent"), t("kpi.role"), t("kpi.contacts"), t("kpi.quality"), t("kpi.satisfaction"), t("kpi.complaints"), t("kpi.score")], r.people.map((p) => h("tr", { "data-person": p.person },
+      h("td", {}, p.name), h("td", {}, t("role." + p.role)), h("td", {}, String(p.contacts)), h("td", {}, qaPct(p.quality)), h("td", {}, qaPct(p.satisfaction)), h("td", {}, qaPct(p.complaints)),
+      h("td", { class: "score" }, p.score_basis_points == null ? "—" : (p.score_basis_points / 100).toFixed(2))))) : h("p", { class: "muted", id: "kpi" }, t("kpi.none")),
+    h("p", {}, h("button", { id: "kpi-xlsx", type: "button", on: { click: () => download(`/api/v1/kpi?from=${m}&format=xlsx${lang}`, `kpi-${m}.xlsx`).catch(fail) } }, t("month.export"), " XLSX")));
+}

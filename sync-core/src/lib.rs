@@ -20,6 +20,7 @@ pub mod event;
 pub mod fee_schedule;
 pub mod improvement;
 pub mod kinds;
+pub mod kpi;
 pub mod model;
 #[cfg(feature = "openapi")]
 pub mod openapi;

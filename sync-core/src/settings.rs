@@ -61,6 +61,12 @@ pub struct OfficeSettings {
     pub tier_ordinary_percent: u32,
     /// The months of paid revenue the tiers rank, ending with the month asked. Default 12.
     pub tier_months: u32,
+    /// R-CS-KPI (業務考核指標方案): the weight of each indicator in a person's KPI score —
+    /// the QA score of their work, the satisfaction of their call-backs, their complaint
+    /// steps done on time. Relative weights, 0–100 each; defaults 40, 30 and 30.
+    pub kpi_weight_quality: u32,
+    pub kpi_weight_satisfaction: u32,
+    pub kpi_weight_complaints: u32,
 }
 
 impl Default for OfficeSettings {
@@ -82,6 +88,9 @@ impl Default for OfficeSettings {
             tier_major_percent: 4,
             tier_ordinary_percent: 15,
             tier_months: 12,
+            kpi_weight_quality: 40,
+            kpi_weight_satisfaction: 30,
+            kpi_weight_complaints: 30,
             costly_part: 200_000,
             count_deadline_days: 10,
             min_quotes: 3,
@@ -129,6 +138,16 @@ impl OfficeSettings {
         }
         if !(1..=90).contains(&self.owner_task_days) {
             return Err(Error::InvalidInput("owner_task_days is 1–90".into()));
+        }
+        if [
+            self.kpi_weight_quality,
+            self.kpi_weight_satisfaction,
+            self.kpi_weight_complaints,
+        ]
+        .iter()
+        .any(|w| *w > 100)
+        {
+            return Err(Error::InvalidInput("a KPI weight is 0–100".into()));
         }
         if self.owner_task_remind_days > 30 {
             return Err(Error::InvalidInput("owner_task_remind_days is 0–30".into()));

@@ -164,4 +164,16 @@ async fn r_cs_hq_head_office_reads_two_offices_and_writes_none() {
             .unwrap()
             .contains("head office")
     );
+    // Nor switch off the head office seated in it.
+    let (s, v) = srv
+        .as_(
+            "a.admin",
+            "POST",
+            &format!("/api/v1/users/{}/deactivate", hq.person.id),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let (s, _) = hq_get("/api/v1/hq/offices".into()).await;
+    assert_eq!(s, StatusCode::OK);
 }

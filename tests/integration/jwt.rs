@@ -43,7 +43,17 @@ async fn jwt_negative_suite_all_401() {
         StatusCode::OK
     );
 
+    // Stray spaces before a pasted token are not part of it.
+    let padded = format!("   {ok}");
+    assert_eq!(
+        srv.call("GET", "/api/v1/orders", Some(&padded), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
     let mut cases: Vec<(&str, String)> = Vec::new();
+    cases.push(("not a token", "garbage".into()));
     cases.push(("wrong algorithm HS512", sign(Algorithm::HS512, &good, &key)));
     cases.push(("wrong algorithm HS384", sign(Algorithm::HS384, &good, &key)));
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
@@ -98,6 +108,13 @@ async fn jwt_negative_suite_all_401() {
         let (s, v) = srv.call("GET", "/api/v1/orders", Some(&token), None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{name}: {v}");
         assert_eq!(v["error"]["code"], "unauthorized", "{name}");
+        // Each says what is wrong with the token: something that is no token is not
+        // blamed on an unknown signing key.
+        let said = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(!said.is_empty(), "{name}");
+        if name == "not a token" {
+            assert!(said.contains("not a signed token"), "{said}");
+        }
     }
 
     // Revoking a real user: deactivation invalidates the token that worked above.

@@ -29,6 +29,7 @@ mod hq;
 mod improvements;
 mod incremental;
 mod jwt;
+mod kpi;
 mod month;
 mod paging;
 mod postgres;

@@ -31,7 +31,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|qa|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|qa|kpi|setting|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -722,6 +722,14 @@ try {
   check((await saved).status() === 200, "the scheme is saved");
   check((await api("/api/v1/qa/scheme", who("cs_manager").token)).pass_percent === 85, "the manager's pass mark is the office's");
   await tidy(mgr, "the QA scheme (zh-Hant, 1366)");
+  // R-CS-KPI: the manager appraises the month; each score is the API's.
+  await mgr.click("#nav-kpi");
+  await mgr.waitForSelector("#kpi-weights");
+  const kpi = await api("/api/v1/kpi?from=" + (await mgr.inputValue("#kpi-month")), who("cs_manager").token);
+  const rows = await mgr.$$eval("#kpi tr[data-person]", (rs) => rs.map((r) => ({ id: r.dataset.person, score: r.querySelector(".score").textContent })));
+  check(rows.length === kpi.people.length && rows.length > 0, "every appraised person has a row");
+  check(rows.every((r) => { const p = kpi.people.find((x) => x.person === r.id); return r.score === (p.score_basis_points == null ? "—" : (p.score_basis_points / 100).toFixed(2)); }), "each row's score is the API's");
+  await tidy(mgr, "KPIs (zh-Hant, 1366)");
   await mgr.close();
   // Finance's main task, in English: the technician finishes the job on the phone (fee
   // told, consent, a part checked, tested, signed) and finance receipts it from billing.

@@ -251,6 +251,12 @@ impl Keys {
         v.set_required_spec_claims(&["exp", "aud", "iss"]);
         v.set_audience(&[audience]);
         v.set_issuer(&[ISSUER]);
+        // Something that is no token at all is told so, not blamed on the key.
+        if let Err(e) = jsonwebtoken::decode_header(token) {
+            return Err(Error::Unauthorized(format!(
+                "bad token: not a signed token ({e})"
+            )));
+        }
         let key = self
             .decoding_for(token)
             .ok_or_else(|| Error::Unauthorized("bad token: unknown key id".into()))?;

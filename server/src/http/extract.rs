@@ -55,6 +55,8 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
+        // A token pasted with a stray space is still the token.
+        .map(str::trim)
 }
 
 /// Authenticates the request: the bearer token of the `Authorization` header, else the

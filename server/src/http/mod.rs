@@ -25,6 +25,7 @@ mod extract;
 mod health;
 mod hq;
 mod improvements;
+mod kpi;
 mod month;
 mod months;
 mod openapi;
@@ -179,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/qa/queue", get(qa::queue))
         .route("/api/v1/qa/inspections", post(qa::inspect))
         .route("/api/v1/qa/report", get(qa::report))
+        .route("/api/v1/kpi", get(kpi::report))
         .route("/api/v1/hq/qa", get(hq::qa))
         .route("/api/v1/hq/offices/{office}/qa/report", get(hq::office_qa))
         .route("/api/v1/hq/offices", get(hq::offices))

@@ -10,8 +10,8 @@ use super::{ErrorBody, ErrorDetail};
 use super::{
     billing, callback_records, cases, complaint_analysis, complaint_callbacks, complaint_contacts,
     complaint_filing, complaint_report, complaints, contacts, copies, customer_reports, customers,
-    dispatch, health, hq, improvements, month, months, orders, qa, registers, s3_reports, samples,
-    schedule, session, tasks, trainings, users,
+    dispatch, health, hq, improvements, kpi, month, months, orders, qa, registers, s3_reports,
+    samples, schedule, session, tasks, trainings, users,
 };
 use crate::service;
 use crate::store::OrderRow;
@@ -259,6 +259,7 @@ impl Modify for OneKindOfFact {
         qa::queue,
         qa::inspect,
         qa::report,
+        kpi::report,
         hq::qa,
         hq::office_qa,
         hq::offices,
@@ -389,6 +390,9 @@ impl Modify for OneKindOfFact {
         service::qa::InspectionView,
         service::qa::QaLine,
         service::qa::QaReport,
+        service::kpi::KpiWeightsOut,
+        service::kpi::KpiLine,
+        service::kpi::KpiReport,
         service::hq::OfficeQa,
         service::hq::HqOffice,
         service::hq::OfficeMonth,

@@ -146,6 +146,30 @@ pub struct SettingsBody {
     #[serde(default = "default_tier_months")]
     #[schema(minimum = 1, maximum = 36, default = 12)]
     pub tier_months: u32,
+    /// R-CS-KPI: the weight of the QA score in a person's KPI score (default 40).
+    #[serde(default = "default_kpi_weight_quality")]
+    #[schema(minimum = 0, maximum = 100, default = 40)]
+    pub kpi_weight_quality: u32,
+    /// R-CS-KPI: the weight of call-back satisfaction (default 30).
+    #[serde(default = "default_kpi_weight_satisfaction")]
+    #[schema(minimum = 0, maximum = 100, default = 30)]
+    pub kpi_weight_satisfaction: u32,
+    /// R-CS-KPI: the weight of complaint steps done on time (default 30).
+    #[serde(default = "default_kpi_weight_complaints")]
+    #[schema(minimum = 0, maximum = 100, default = 30)]
+    pub kpi_weight_complaints: u32,
+}
+
+fn default_kpi_weight_quality() -> u32 {
+    OfficeSettings::default().kpi_weight_quality
+}
+
+fn default_kpi_weight_satisfaction() -> u32 {
+    OfficeSettings::default().kpi_weight_satisfaction
+}
+
+fn default_kpi_weight_complaints() -> u32 {
+    OfficeSettings::default().kpi_weight_complaints
 }
 
 fn default_tier_vip_percent() -> u32 {
@@ -230,6 +254,9 @@ impl From<OfficeSettings> for SettingsBody {
             tier_major_percent: s.tier_major_percent,
             tier_ordinary_percent: s.tier_ordinary_percent,
             tier_months: s.tier_months,
+            kpi_weight_quality: s.kpi_weight_quality,
+            kpi_weight_satisfaction: s.kpi_weight_satisfaction,
+            kpi_weight_complaints: s.kpi_weight_complaints,
         }
     }
 }
@@ -256,6 +283,9 @@ impl From<SettingsBody> for OfficeSettings {
             tier_major_percent: s.tier_major_percent,
             tier_ordinary_percent: s.tier_ordinary_percent,
             tier_months: s.tier_months,
+            kpi_weight_quality: s.kpi_weight_quality,
+            kpi_weight_satisfaction: s.kpi_weight_satisfaction,
+            kpi_weight_complaints: s.kpi_weight_complaints,
         }
     }
 }
@@ -400,7 +430,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(person.into())))
 }
 
-#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", params(("id" = String, Path)), responses((status = 200, body = PersonOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", params(("id" = String, Path)), responses((status = 200, body = PersonOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "head office, which no office deactivates")))]
 pub async fn deactivate(
     State(st): State<AppState>,
     c: Caller,
@@ -415,6 +445,13 @@ pub async fn deactivate(
         .await?
         .filter(|p| p.office == c.0.office)
         .ok_or_else(|| Error::NotFound(format!("user {id}")))?;
+    // R-CS-HQ: head office is seated in an office but answers to the company; the office
+    // that appoints nobody to it switches nobody off either.
+    if p.role == Role::HeadOffice {
+        return Err(Error::Conflict(
+            "head office is the company's: an office cannot deactivate it".into(),
+        ));
+    }
     p.active = false;
     // Every token issued before now stops working, and every open connection ends.
     p.token_version += 1;

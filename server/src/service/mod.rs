@@ -9,6 +9,7 @@ pub mod complaints;
 pub mod customers;
 pub mod dispatch;
 pub mod hq;
+pub mod kpi;
 pub mod month;
 pub mod month_close;
 pub mod office_registers;
