@@ -36,12 +36,15 @@ const monthNow = () => new Date().toLocaleDateString("sv-SE", { timeZone: S.me.o
 const field = (label, control) => h("label", {}, label, " ", control);
 const options = (pairs, selected) => pairs.map(([v, label]) => h("option", { value: v, selected: v === selected }, label));
 // Minor units as a plain decimal, for the fee schedule's editable CSV.
+// A rate from the API (basis points) as a percentage, "—" where nothing was counted.
+const percent = (r) => (r && r.basis_points != null ? (r.basis_points / 100).toFixed(2) + "%" : "—");
 const decimal = (m) => (m < 0 ? "-" : "") + Math.floor(Math.abs(m) / 100) + "." + String(Math.abs(m) % 100).padStart(2, "0");
-// Money as shown: the office's currency (NT$ for TWD), decimals only where there are some.
-function money(m) {
+// Money as shown: the office's currency (NT$ for TWD), or another office's where given;
+// decimals only where there are some.
+function money(m, currency) {
   const cents = Math.abs(m) % 100;
   const major = Math.floor(Math.abs(m) / 100).toLocaleString(locale());
-  const cur = S.me ? S.me.office.currency : "TWD";
+  const cur = currency || (S.me ? S.me.office.currency : "TWD");
   return (m < 0 ? "-" : "") + (cur === "TWD" ? "NT$" : cur + " ") + major + (cents ? "." + String(cents).padStart(2, "0") : "");
 }
 // A form's submit handler that never reloads the page and shows the server's refusal.

@@ -4,11 +4,8 @@
 // regulator filing printed. Read-only: head office acts on nothing.
 "use strict";
 
-const hqPct = (r) => (r && r.basis_points != null ? (r.basis_points / 100).toFixed(2) + "%" : "—");
 // The share satisfied, with the mean score beside it (R-MONTH).
-const hqSat = (s) => hqPct(s.satisfied) + (s.average_hundredths == null ? "" : ` (${(s.average_hundredths / 100).toFixed(2)})`);
-// Each office's money in its own currency (the console's money() is the caller's office's).
-const hqMoney = (m, cur) => (cur === "TWD" ? "NT$" : cur + " ") + decimal(m);
+const hqSat = (s) => percent(s.satisfied) + (s.average_hundredths == null ? "" : ` (${(s.average_hundredths / 100).toFixed(2)})`);
 
 function hqMonthsBack(m, n) {
   const [y, mo] = m.split("-").map(Number);
@@ -27,18 +24,18 @@ async function hq() {
     table("hq-months", [t("hq.office"), t("hq.state"), t("hq.logged"), t("month.ontime"), t("month.pass"), t("month.satisfaction"), t("month.completed"), t("month.paid")],
       months.map((r) => h("tr", { "data-office": r.office.id },
         h("td", {}, link(r.office)), h("td", {}, r.closed ? t("hq.filed") : t("hq.live")),
-        h("td", { class: "logged" }, String(r.figures.logged)), h("td", {}, hqPct(r.figures.on_time)), h("td", {}, hqPct(r.figures.pass)),
-        h("td", {}, hqSat(r.figures.satisfaction)), h("td", {}, String(r.figures.completed)), h("td", {}, hqMoney(r.figures.paid_total, r.office.currency))))),
+        h("td", { class: "logged" }, String(r.figures.logged)), h("td", {}, percent(r.figures.on_time)), h("td", {}, percent(r.figures.pass)),
+        h("td", {}, hqSat(r.figures.satisfaction)), h("td", {}, String(r.figures.completed)), h("td", {}, money(r.figures.paid_total, r.office.currency))))),
     h("h3", {}, t("hq.complaints"), " ", from, " – ", m),
     table("hq-complaints", [t("hq.office"), t("hq.received"), t("hq.rate"), t("hq.onTime"), t("hq.open"), t("hq.overdue")],
       complaints.map((r) => h("tr", { "data-office": r.office.id },
-        h("td", {}, link(r.office)), h("td", { class: "received" }, String(r.received)), h("td", {}, hqPct(r.complaint_rate)),
-        h("td", {}, hqPct(r.on_time_handling)), h("td", { class: "open" }, String(r.open)), h("td", { class: r.overdue ? "bad" : "" }, String(r.overdue))))),
+        h("td", {}, link(r.office)), h("td", { class: "received" }, String(r.received)), h("td", {}, percent(r.complaint_rate)),
+        h("td", {}, percent(r.on_time_handling)), h("td", { class: "open" }, String(r.open)), h("td", { class: r.overdue ? "bad" : "" }, String(r.overdue))))),
     // R-CS-QA: each office's inspections against its own scheme.
     h("h3", {}, t("hq.qa"), " ", from, " – ", m),
     table("hq-qa", [t("hq.office"), t("qa.inspections"), t("qa.passed"), t("qa.score")],
       qa.map((r) => h("tr", { "data-office": r.office.id },
-        h("td", {}, link(r.office)), h("td", { class: "inspections" }, String(r.inspections)), h("td", {}, hqPct(r.passed)), h("td", {}, hqPct(r.score))))));
+        h("td", {}, link(r.office)), h("td", { class: "inspections" }, String(r.inspections)), h("td", {}, percent(r.passed)), h("td", {}, percent(r.score))))));
 }
 
 async function hqOffice(id) {
@@ -63,17 +60,17 @@ async function hqOffice(id) {
   show(h("p", {}, h("a", { href: "#/hq" }, "← ", t("hq.title"))), h("h2", { id: "hq-office-name" }, o.name, " · ", m),
     h("p", { class: "muted" }, mv.closed ? t("hq.filed") : t("hq.live")),
     h("div", { class: "panel", id: "hq-figures" },
-      t("hq.logged"), ": ", h("b", { id: "hq-logged" }, String(f.logged)), " · ", t("month.ontime"), ": ", hqPct(f.on_time), " · ",
-      t("month.pass"), ": ", hqPct(f.pass), " · ", t("month.satisfaction"), ": ", hqSat(f.satisfaction), " · ",
-      t("month.completed"), ": ", String(f.completed), " · ", t("month.paid"), ": ", hqMoney(f.paid_total, o.currency)),
+      t("hq.logged"), ": ", h("b", { id: "hq-logged" }, String(f.logged)), " · ", t("month.ontime"), ": ", percent(f.on_time), " · ",
+      t("month.pass"), ": ", percent(f.pass), " · ", t("month.satisfaction"), ": ", hqSat(f.satisfaction), " · ",
+      t("month.completed"), ": ", String(f.completed), " · ", t("month.paid"), ": ", money(f.paid_total, o.currency)),
     h("h3", {}, t("hq.complaints"), " ", a.from, " – ", a.to),
     table("hq-trend", [t("hq.monthCol"), t("hq.received"), t("hq.rate"), t("hq.onTime")], a.trend.map((r) => h("tr", {},
-      h("td", {}, r.month), h("td", {}, String(r.received)), h("td", {}, hqPct(r.complaint_rate)), h("td", {}, hqPct(r.on_time_handling))))),
+      h("td", {}, r.month), h("td", {}, String(r.received)), h("td", {}, percent(r.complaint_rate)), h("td", {}, percent(r.on_time_handling))))),
     h("h3", {}, t("hq.openItems")),
     a.open_items.length ? table("hq-open", [t("hq.unit"), t("hq.subject"), t("hq.due")], a.open_items.map((i) => h("tr", { class: i.overdue ? "bad" : "" },
       h("td", {}, i.unit), h("td", {}, i.subject), h("td", {}, i.due || "—")))) : h("p", { class: "muted", id: "hq-open" }, t("hq.noneOpen")),
     h("h3", {}, t("hq.qa"), " ", qa.from, " – ", qa.to),
-    h("p", { class: "panel", id: "hq-qa-summary" }, t("qa.inspections"), ": ", h("b", {}, String(qa.inspections)), " · ", t("qa.passed"), ": ", hqPct(qa.passed), " · ", t("qa.score"), ": ", hqPct(qa.score)),
+    h("p", { class: "panel", id: "hq-qa-summary" }, t("qa.inspections"), ": ", h("b", {}, String(qa.inspections)), " · ", t("qa.passed"), ": ", percent(qa.passed), " · ", t("qa.score"), ": ", percent(qa.score)),
     h("p", {}, h("button", { id: "hq-xlsx", type: "button", on: { click: () => download(`${base}/complaints/analysis?from=${from}&months=6&format=xlsx${lang}`, `complaint-analysis-${from}-${m}.xlsx`).catch(fail) } }, t("month.export"), " XLSX"), " ",
       h("button", { id: "hq-print-filing", type: "button", on: { click: printFiling } }, t("hq.printFiling"))),
     filing);

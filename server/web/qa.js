@@ -4,11 +4,9 @@
 // scheme itself, kept by the centre's manager.
 "use strict";
 
-const qaPct = (r) => (r && r.basis_points != null ? (r.basis_points / 100).toFixed(2) + "%" : "—");
-
 function qaLines(id, head, rows) {
   return table(id, [head, t("qa.inspections"), t("qa.passed"), t("qa.score")], rows.map((l) => h("tr", {},
-    h("td", {}, l.name || l.key), h("td", {}, String(l.inspections)), h("td", {}, qaPct(l.passed)), h("td", {}, qaPct(l.score)))));
+    h("td", {}, l.name || l.key), h("td", {}, String(l.inspections)), h("td", {}, percent(l.passed)), h("td", {}, percent(l.score)))));
 }
 
 // The inspection form of one piece of work: a points box per criterion of the scheme.
@@ -60,7 +58,7 @@ async function qaPage() {
     form,
     h("h3", {}, t("qa.report"), " ", m),
     h("p", { class: "panel", id: "qa-summary" }, t("qa.inspections"), ": ", h("b", { id: "qa-count" }, String(report.inspections)), " · ",
-      t("qa.passed"), ": ", h("b", { id: "qa-passed" }, qaPct(report.passed)), " · ", t("qa.score"), ": ", qaPct(report.score)),
+      t("qa.passed"), ": ", h("b", { id: "qa-passed" }, percent(report.passed)), " · ", t("qa.score"), ": ", percent(report.score)),
     qaLines("qa-by-criterion", t("qa.criterion"), report.by_criterion),
     qaLines("qa-by-person", t("qa.agent"), report.by_person),
     h("p", {}, h("button", { id: "qa-xlsx", type: "button", on: { click: () => download(`/api/v1/qa/report?from=${m}&format=xlsx${lang}`, `qa-report-${m}.xlsx`).catch(fail) } }, t("month.export"), " XLSX")),
@@ -78,7 +76,7 @@ async function kpiPage() {
   show(h("h2", {}, t("kpi.title")), h("p", { class: "muted" }, t("kpi.hint")), h("p", {}, field(t("qa.month"), pick)),
     h("p", { id: "kpi-weights" }, t("kpi.weights"), ": ", t("kpi.quality"), " ", String(w.quality), " · ", t("kpi.satisfaction"), " ", String(w.satisfaction), " · ", t("kpi.complaints"), " ", String(w.complaints)),
     r.people.length ? table("kpi", [t("qa.agent"), t("kpi.role"), t("kpi.contacts"), t("kpi.quality"), t("kpi.satisfaction"), t("kpi.complaints"), t("kpi.score")], r.people.map((p) => h("tr", { "data-person": p.person },
-      h("td", {}, p.name), h("td", {}, t("role." + p.role)), h("td", {}, String(p.contacts)), h("td", {}, qaPct(p.quality)), h("td", {}, qaPct(p.satisfaction)), h("td", {}, qaPct(p.complaints)),
+      h("td", {}, p.name), h("td", {}, t("role." + p.role)), h("td", {}, String(p.contacts)), h("td", {}, percent(p.quality)), h("td", {}, percent(p.satisfaction)), h("td", {}, percent(p.complaints)),
       h("td", { class: "score" }, p.score_basis_points == null ? "—" : (p.score_basis_points / 100).toFixed(2))))) : h("p", { class: "muted", id: "kpi" }, t("kpi.none")),
     h("p", {}, h("button", { id: "kpi-xlsx", type: "button", on: { click: () => download(`/api/v1/kpi?from=${m}&format=xlsx${lang}`, `kpi-${m}.xlsx`).catch(fail) } }, t("month.export"), " XLSX")));
 }

@@ -21,9 +21,10 @@ use crate::state::AppState;
 /// An office named in the path: one that exists, else 404 (an id that does not parse is
 /// no office either).
 async fn office(st: &AppState, id: &str) -> Result<OfficeId> {
-    let not_found = || Error::NotFound(format!("office {id}"));
-    let office: OfficeId = id.parse().map_err(|_| not_found())?;
-    st.store.office(office).await?.ok_or_else(not_found)?;
+    let office: OfficeId = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("office {id}")))?;
+    crate::service::month::office_or_404(&*st.store, office).await?;
     Ok(office)
 }
 

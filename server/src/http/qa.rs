@@ -122,19 +122,6 @@ pub struct QaQueueItem {
     pub inspection: Option<InspectionView>,
 }
 
-async fn names(
-    st: &AppState,
-    office: OfficeId,
-) -> Result<std::collections::HashMap<UserId, String>> {
-    Ok(st
-        .store
-        .users(office)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
-}
-
 #[utoipa::path(get, path = "/api/v1/qa/queue", params(QueueQuery), responses((status = 200, body = Vec<QaQueueItem>, description = "the month's contacts (whistle-blowing aside) and call-backs made, newest first, each with its inspection if made"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn queue(
     State(st): State<AppState>,
@@ -144,7 +131,7 @@ pub async fn queue(
     let office = c.0.office;
     let tz = crate::service::office_zone(&st, office).await?;
     let p = Month::parse(&q.month, tz.name())?.period();
-    let who = names(&st, office).await?;
+    let who = crate::service::month::names(&*st.store, office).await?;
     let name = |u: &UserId| who.get(u).cloned().unwrap_or_default();
     let contacts = st
         .store

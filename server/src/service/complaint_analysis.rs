@@ -31,7 +31,7 @@ pub async fn office_analysis(
     now: i64,
 ) -> Result<Analysis> {
     let o = month_svc::office_or_404(store, office).await?;
-    let from = Month::parse(from, &o.time_zone)?;
+    Month::parse(from, &o.time_zone)?;
     if !(1..=MAX_MONTHS).contains(&count) {
         return Err(Error::Invalid(format!("months is 1 to {MAX_MONTHS}")));
     }
@@ -40,13 +40,9 @@ pub async fn office_analysis(
         ..store.settings(office).await?.into()
     };
     let mut months = Vec::new();
-    let mut m = from;
-    for i in 0..count {
+    for m in Month::span(from, count, &o.time_zone)? {
         let stats = month_svc::office_stats(store, office, &m.to_string(), params).await?;
         months.push((m, stats));
-        if i + 1 < count {
-            m = m.next(&o.time_zone)?;
-        }
     }
     let cal = store.calendar(office).await?;
     let today = cal

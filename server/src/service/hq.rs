@@ -88,9 +88,7 @@ pub async fn months(store: &dyn Store, month: &str, now: i64) -> Result<Vec<Offi
     let mut rows = Vec::new();
     for o in store.offices().await? {
         let p = params(store, o.id, now).await?;
-        let v = month_close::view(store, o.id, month, p).await?;
-        let closed = v.closed;
-        let figures = v.filed.unwrap_or(v.live);
+        let (closed, figures) = month_close::reported(store, o.id, month, p).await?;
         rows.push(OfficeMonth {
             office: out(o),
             closed,

@@ -73,11 +73,10 @@ pub async fn office_kpi(
     if !(1..=MAX_MONTHS).contains(&count) {
         return Err(Error::Invalid(format!("months is 1 to {MAX_MONTHS}")));
     }
-    let first = Month::parse(from, &o.time_zone)?;
-    let mut last = first;
-    for _ in 1..count {
-        last = last.next(&o.time_zone)?;
-    }
+    let span = Month::span(from, count, &o.time_zone)?;
+    let (Some(&first), Some(&last)) = (span.first(), span.last()) else {
+        return Err(Error::Invalid(format!("months is 1 to {MAX_MONTHS}")));
+    };
     let (start, end) = (first.period().start, last.period().end);
     let settings = store.settings(office).await?;
     let weights = KpiWeights::from(&settings);

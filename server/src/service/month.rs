@@ -91,6 +91,19 @@ impl Month {
             end: self.end,
         }
     }
+
+    /// `count` months from `from` (`YYYY-MM`), oldest first (none when `count` < 1).
+    pub fn span(from: &str, count: i64, time_zone: &str) -> Result<Vec<Month>> {
+        let mut m = Month::parse(from, time_zone)?;
+        let mut out = Vec::new();
+        for i in 0..count {
+            if i > 0 {
+                m = m.next(time_zone)?;
+            }
+            out.push(m);
+        }
+        Ok(out)
+    }
 }
 
 /// A ratio kept as integers; `basis_points` is rounded half up with integer arithmetic.
@@ -361,7 +374,7 @@ pub(crate) async fn office_or_404(store: &dyn DirectoryStore, office: OfficeId) 
         .ok_or_else(|| Error::NotFound(format!("office {office}")))
 }
 
-pub(super) async fn names(
+pub(crate) async fn names(
     store: &dyn DirectoryStore,
     office: OfficeId,
 ) -> Result<HashMap<UserId, String>> {

@@ -271,6 +271,23 @@ pub async fn close(
 }
 
 /// The filed figures of a closed month (`NotFound` while it is open).
+/// The figures an office reports for a month — those filed when it closed the month, else
+/// the live ones — and whether it is closed. Only what that needs is read: no register, no
+/// amendments.
+pub async fn reported(
+    store: &dyn Store,
+    office: OfficeId,
+    month: &str,
+    p: Params,
+) -> Result<(bool, MonthStats)> {
+    let o = month::office_or_404(store, office).await?;
+    let m = month::Month::parse(month, &o.time_zone)?;
+    match store.filed_month(office, m.to_string()).await? {
+        Some(filed) => Ok((true, decode("figures", &filed.stats)?)),
+        None => Ok((false, month::office_stats(store, office, month, p).await?)),
+    }
+}
+
 pub async fn filed_stats(store: &dyn Store, office: OfficeId, month: &str) -> Result<MonthStats> {
     let o = store
         .office(office)

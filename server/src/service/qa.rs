@@ -2,7 +2,7 @@
 //! many, how many passed, the share of the points earned — month by month, per criterion,
 //! per person inspected, with the failed ones listed for follow-up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use baoxiu_sync_core::qa::{Inspection, QaScheme};
 use baoxiu_sync_core::{OfficeId, UserId};
@@ -139,7 +139,7 @@ pub fn report(
     months: &[(String, i64, i64)],
     items: &[Inspection],
     scheme: &QaScheme,
-    names: &BTreeMap<UserId, String>,
+    names: &HashMap<UserId, String>,
 ) -> QaReport {
     let mut all = Tally::default();
     let mut by_subject = BTreeMap::new();
@@ -224,15 +224,10 @@ pub async fn office_report(
     if !(1..=MAX_MONTHS).contains(&count) {
         return Err(Error::Invalid(format!("months is 1 to {MAX_MONTHS}")));
     }
-    let mut m = Month::parse(from, &o.time_zone)?;
-    let mut months = Vec::new();
-    for i in 0..count {
-        let p = m.period();
-        months.push((m.to_string(), p.start, p.end));
-        if i + 1 < count {
-            m = m.next(&o.time_zone)?;
-        }
-    }
+    let months: Vec<(String, i64, i64)> = Month::span(from, count, &o.time_zone)?
+        .into_iter()
+        .map(|m| (m.to_string(), m.period().start, m.period().end))
+        .collect();
     let (start, end) = (months[0].1, months[months.len() - 1].2);
     let items = store
         .inspections(office, start, end, MAX_INSPECTIONS + 1)
@@ -242,11 +237,6 @@ pub async fn office_report(
             "more than {MAX_INSPECTIONS} inspections in the period: ask for fewer months"
         )));
     }
-    let names = store
-        .users(office)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names = month_svc::names(store, office).await?;
     Ok(report(&months, &items, scheme, &names))
 }
