@@ -113,6 +113,13 @@ pub enum Action {
     EditQaScheme,
     /// R-CS-KPI: the people's KPIs (an agent: their own).
     Kpi,
+    /// R-VISIT: read the call-backs and the programmes, and record a call-back made — an
+    /// agent only those assigned to them (the handler keeps to it).
+    MakeCallbacks,
+    /// S5 25 (R-VISIT-PLAN): keep the office's call-back programmes.
+    EditProgrammes,
+    /// R-VISIT-SURVEY: send a customer the link to a call-back's online survey.
+    SendSurveys,
 }
 
 /// Whether `role` may perform `action` at all (inside its own office).
@@ -277,6 +284,13 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         // R-CS-KPI: the centre's manager and the supervisor appraise; an agent sees their
         // own (the handler keeps to it).
         A::Kpi => matches!(role, R::CsManager | R::Supervisor | R::CsAgent | R::Admin),
+        // R-VISIT: agents make the phone call-backs given to them.
+        A::MakeCallbacks => role_allows(role, A::Callbacks) || role == R::CsAgent,
+        // R-VISIT: the centre's manager runs the programme and the online surveys (the
+        // supervisor where an office has no centre of its own).
+        A::EditProgrammes | A::SendSurveys => {
+            matches!(role, R::CsManager | R::Supervisor | R::Admin)
+        }
         A::ReadCases | A::WriteCases => matches!(
             role,
             R::Driver
@@ -336,9 +350,30 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/months/{month}", Action::Stats),
     ("POST", "/api/v1/months/{month}/close", Action::CloseMonth),
     ("GET", "/api/v1/register", Action::Register),
-    ("GET", "/api/v1/callbacks", Action::Callbacks),
+    ("GET", "/api/v1/callbacks", Action::MakeCallbacks),
     ("POST", "/api/v1/callbacks", Action::Callbacks),
-    ("POST", "/api/v1/callbacks/{id}/result", Action::Callbacks),
+    (
+        "POST",
+        "/api/v1/callbacks/{id}/result",
+        Action::MakeCallbacks,
+    ),
+    ("POST", "/api/v1/callbacks/{id}/survey", Action::SendSurveys),
+    ("GET", "/api/v1/callback-programmes", Action::MakeCallbacks),
+    (
+        "POST",
+        "/api/v1/callback-programmes",
+        Action::EditProgrammes,
+    ),
+    (
+        "GET",
+        "/api/v1/callback-programmes/{id}",
+        Action::MakeCallbacks,
+    ),
+    (
+        "PUT",
+        "/api/v1/callback-programmes/{id}",
+        Action::EditProgrammes,
+    ),
     ("GET", "/api/v1/callbacks/queue", Action::Callbacks),
     ("GET", "/api/v1/callbacks/records", Action::Callbacks),
     ("POST", "/api/v1/samples", Action::Callbacks),
@@ -597,6 +632,7 @@ mod tests {
                     A::TakeContacts,
                     A::ReadImprovements,
                     A::Kpi,
+                    A::MakeCallbacks,
                 ],
             ),
             (
@@ -651,6 +687,9 @@ mod tests {
                     A::ReadQa,
                     A::EditQaScheme,
                     A::Kpi,
+                    A::MakeCallbacks,
+                    A::EditProgrammes,
+                    A::SendSurveys,
                 ],
             ),
             // R-CS-HQ: reads every office, writes none.

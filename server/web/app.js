@@ -66,6 +66,8 @@ function nav() {
   if (mayDo("Billing")) links.push(["billing", "nav.billing"]);
   if (mayDo("ReadSchedule")) links.push(["schedule", "nav.schedule"]);
   if (mayDo("Stats")) links.push(["month", "nav.month"]);
+  // R-VISIT: the calls given to the caller, and the call-back programmes (visits.js).
+  if (mayDo("MakeCallbacks")) links.push(["visits", "nav.visits"]);
   if (mayDo("ReadComplaints")) links.push(["complaints", "nav.complaints"]);
   if (mayDo("ReadContacts")) links.push(["contacts", "nav.contacts"]);
   if (mayDo("ReadCustomers")) links.push(["customers", "nav.customers"]);
@@ -200,6 +202,8 @@ async function render() {
     else if (hsh.startsWith("#/improvement/")) await improvementPage(hsh.slice(14));
     else if (hsh === "#/month") await month();
     else if (hsh === "#/qa") await qaPage();
+    else if (hsh === "#/visits") await visitsPage();
+    else if (hsh.startsWith("#/programme/")) await programmePage(decodeURIComponent(hsh.slice(12)));
     else if (hsh === "#/kpi") await kpiPage();
     else if (hsh === "#/hq") await hq();
     else if (hsh.startsWith("#/hq/office/")) await hqOffice(decodeURIComponent(hsh.slice(12)));

@@ -29,7 +29,8 @@ async function month() {
     t("month.pass"), ": ", h("b", {}, pct(st.pass)), " · ",
     t("month.handover"), ": ", h("span", { id: "st-handover" }, pct(st.handover_on_time)), " (", t("month.handover_median"), " ", st.handover_median_minutes ?? "—", " · ",
     t("month.handover_longest"), " ", st.handover_longest_minutes ?? "—", " ", t("month.minutes"), "; ", t("month.never_received"), " ", st.handover_never_received, ") · ",
-    t("month.satisfaction"), ": ", h("b", { id: "st-satisfied" }, pct(st.satisfaction.satisfied)), " (", st.satisfaction.average_hundredths == null ? "—" : (st.satisfaction.average_hundredths / 100).toFixed(2), ") · ",
+    t("month.satisfaction"), ": ", h("b", { id: "st-satisfied" }, pct(st.satisfaction.satisfied)), " (", st.satisfaction.average_hundredths == null ? "—" : (st.satisfaction.average_hundredths / 100).toFixed(2), "; ",
+    dimensionMeans(st.satisfaction.dimensions, "st-dimensions"), ") · ",
     t("month.completed"), ": ", st.completed, " · ", t("month.paid"), ": ", money(st.paid_total), " · ", t("month.compensation"), ": ", h("span", { id: "st-compensation" }, money(st.compensation)));
   const register = table("register", [t("intake.unit"), t("order.customer"), t("order.item"), t("order.total"), t("month.technician"), t("month.receipt")],
     reg ? reg.rows.map((r) => h("tr", {}, h("td", {}, r.unit), h("td", {}, r.customer), h("td", {}, r.items), h("td", {}, money(r.total)), h("td", {}, r.technician_name), h("td", {}, r.receipt || ""))) : []);
@@ -105,15 +106,18 @@ function queueRow(r, name, users, again) {
 // The questionnaire of one call: reached or not; if reached, satisfaction, whether the
 // repair held, a problem and who must act on it (R-VISIT-OWNER); if not, another way to
 // try (R-VISIT: if one way fails, use another).
-function callForm(c, users, again) {
+function callForm(c, users, again, prog) {
   const reached = h("input", { type: "checkbox", class: "cb-reached", checked: true });
   const score = h("select", { class: "cb-score" }, options([5, 4, 3, 2, 1].map((n) => [String(n), n + " · " + t("month.score." + n)]), "5"));
   const held = h("input", { type: "checkbox", class: "cb-held", checked: true });
   const problems = h("input", { class: "cb-problems", maxlength: 2000, size: 24 });
   const owner = h("select", { class: "cb-owner" }, h("option", { value: "" }, "—"), options(users.filter((p) => p.active !== false && p.role !== "admin").map((p) => [p.id, p.name + " (" + t("role." + p.role) + ")"])));
-  const fallback = h("select", { class: "cb-fallback" }, options([["on_site", t("cb.method.on_site")], ["online_survey", t("cb.method.online_survey")], ["phone", t("cb.method.phone")], ["", t("month.nofallback")]], "on_site"));
+  // Under a programme its next way is the default (R-VISIT: if one way fails, use another).
+  const fallback = h("select", { class: "cb-fallback" }, options([["on_site", t("cb.method.on_site")], ["online_survey", t("cb.method.online_survey")], ["phone", t("cb.method.phone")], ["", prog ? t("visit.programmeNext") : t("month.nofallback")]], prog ? "" : "on_site"));
+  // S5 8: the questionnaire's dimensions and, under a programme, its free questions.
+  const q = questionnaire(prog);
   const ifReached = h("span", { class: "cb-reached-fields" }, field(t("month.score"), score), " ", h("label", {}, held, " ", t("month.held")), " ",
-    field(t("month.problems"), problems), " ", field(t("month.owner"), owner));
+    q.nodes, " ", field(t("month.problems"), problems), " ", field(t("month.owner"), owner));
   const ifNot = h("span", { class: "cb-fallback-fields", hidden: true }, field(t("month.fallback"), fallback));
   reached.addEventListener("change", () => { ifReached.hidden = !reached.checked; ifNot.hidden = reached.checked; });
   return h("form", { class: "cb-form", "data-id": c.id, on: onSubmit(() => {
@@ -128,6 +132,7 @@ function callForm(c, users, again) {
       responsible: task ? owner.selectedOptions[0].textContent : null,
       task_owner: task,
       fallback_method: yes || !fallback.value ? null : fallback.value,
+      ...(yes ? q.read() : {}),
     }).then(again);
   }) }, h("label", {}, reached, " ", t("month.reached")), " ", ifReached, ifNot, " ", h("button", {}, t("month.record")));
 }

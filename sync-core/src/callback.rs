@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::model::{Millis, OrderId, PassFail, UserId};
+use crate::questionnaire::{Answer, DimensionScores, check_answers};
 
 const DAY_MS: Millis = 24 * 3600 * 1000;
 
@@ -100,6 +101,15 @@ pub struct Callback {
     pub recorded_by: Option<UserId>,
     pub recorded_at: Option<Millis>,
     pub created_at: Millis,
+    /// The programme it was planned under (S5 25), if any.
+    #[serde(default)]
+    pub programme: Option<String>,
+    /// The customer's scores on the quality dimensions asked (S5 8), and their answers to
+    /// the free questions, as recorded.
+    #[serde(default)]
+    pub scores: DimensionScores,
+    #[serde(default)]
+    pub answers: Vec<Answer>,
 }
 
 /// A call-back to plan.
@@ -113,6 +123,7 @@ pub struct CallbackPlan {
     pub assignee: Option<UserId>,
     pub content: String,
     pub sample: Option<String>,
+    pub programme: Option<String>,
 }
 
 impl CallbackPlan {
@@ -137,12 +148,15 @@ impl CallbackPlan {
             recorded_by: None,
             recorded_at: None,
             created_at: now,
+            programme: self.programme,
+            scores: DimensionScores::default(),
+            answers: Vec::new(),
         }
     }
 }
 
-/// What is recorded when a call-back is made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What is recorded when a call-back is made (the default: not reached, nothing said).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackResult {
     pub reached: bool,
     pub satisfaction: Option<u8>,
@@ -160,6 +174,11 @@ pub struct CallbackResult {
     /// them (`task::OwnerTask`).
     #[serde(default)]
     pub task_owner: Option<UserId>,
+    /// The questionnaire's answers (S5 8's dimensions, the free questions).
+    #[serde(default)]
+    pub scores: DimensionScores,
+    #[serde(default)]
+    pub answers: Vec<Answer>,
 }
 
 /// The lowest and highest satisfaction score.
@@ -186,6 +205,7 @@ impl Callback {
         {
             return Err(Error::InvalidInput("satisfaction is 1 to 5".into()));
         }
+        check_answers(r.reached, &r.scores, &r.answers).map_err(Error::InvalidInput)?;
         if r.task_owner.is_some() && (!r.reached || r.problems.trim().is_empty()) {
             return Err(Error::InvalidInput(
                 "a task owner is named for a problem found on a call-back that reached the customer"
@@ -218,6 +238,8 @@ impl Callback {
         self.reached = Some(r.reached);
         self.satisfaction = r.satisfaction.filter(|_| r.reached);
         self.repair_held = r.repair_held.filter(|_| r.reached);
+        self.scores = r.scores;
+        self.answers = r.answers.clone();
         self.problems = r.problems.clone();
         self.responsible = r.responsible.clone();
         self.fallback_method = r.fallback_method;
@@ -232,9 +254,12 @@ impl Callback {
                 complaint: self.complaint.clone(),
                 method,
                 planned_at: r.fallback_at.unwrap_or(now.saturating_add(DAY_MS)),
-                assignee: self.assignee,
+                // R-VISIT: each way has its own callers (agents phone, field staff go on
+                // site, the manager sends surveys): another way waits for one of them.
+                assignee: self.assignee.filter(|_| method == self.method),
                 content: self.content.clone(),
                 sample: self.sample.clone(),
+                programme: self.programme.clone(),
             }),
             _ => None,
         })

@@ -25,8 +25,10 @@ pub mod model;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod order_state;
+pub mod programme;
 pub mod protocol;
 pub mod qa;
+pub mod questionnaire;
 pub mod rules;
 pub mod session;
 pub mod settings;

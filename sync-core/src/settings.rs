@@ -33,6 +33,8 @@ pub struct OfficeSettings {
     pub small_repair_max_total: i64,
     /// R-COPIES: how many days a share link to a customer's copy works. Default 14.
     pub share_link_days: u32,
+    /// R-VISIT-SURVEY: how many days a link to an online survey works. Default 14.
+    pub survey_link_days: u32,
     /// R-VEH-COSTLY: a part priced above this (minor units) needs the fleet manager's
     /// review and the leader's approval before it is fitted. Default 200000.
     pub costly_part: i64,
@@ -80,6 +82,7 @@ impl Default for OfficeSettings {
             collection_overdue_days: 3,
             small_repair_max_total: 500_000,
             share_link_days: 14,
+            survey_link_days: 14,
             console_session_hours: 12,
             owner_task_days: 7,
             owner_task_remind_days: 2,
@@ -175,6 +178,9 @@ impl OfficeSettings {
         if !(1..=365).contains(&self.share_link_days) {
             return Err(Error::InvalidInput("share_link_days is 1–365".into()));
         }
+        if !(1..=90).contains(&self.survey_link_days) {
+            return Err(Error::InvalidInput("survey_link_days is 1–90".into()));
+        }
         if self.sample_min_per_technician > 1000 {
             return Err(Error::InvalidInput(
                 "sample_min_per_technician is 0–1000".into(),
@@ -236,6 +242,10 @@ mod tests {
             },
             OfficeSettings {
                 tier_months: 0,
+                ..Default::default()
+            },
+            OfficeSettings {
+                survey_link_days: 91,
                 ..Default::default()
             },
         ];

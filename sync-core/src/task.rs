@@ -193,6 +193,7 @@ mod tests {
             assignee: None,
             content: "抽查回訪".into(),
             sample: None,
+            programme: None,
         }
         .into_callback(0);
         cb.record(
@@ -206,6 +207,8 @@ mod tests {
                 fallback_method: None,
                 fallback_at: None,
                 task_owner: None,
+                scores: Default::default(),
+                answers: Vec::new(),
             },
             UserId::new(),
             1_000,

@@ -17,6 +17,7 @@ use baoxiu_sync_core::callback::{CallbackMethod, CallbackPlan, CallbackResult, C
 use baoxiu_sync_core::complaint::{NewComplaint, Status as ComplaintStatus};
 use baoxiu_sync_core::doc::actor_for;
 use baoxiu_sync_core::protocol::{Cursor, OrderChanges};
+use baoxiu_sync_core::questionnaire::{Answer, Dimension, DimensionScores};
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::state::ARRIVAL_GRACE_MS;
 use baoxiu_sync_core::validate::Submitter;
@@ -86,6 +87,7 @@ store_conformance_tests!(sqlite, super::sqlite;
     contacts_log_conclude_and_hide_whistle_blowing,
     improvements_step_and_carry_forward,
     qa_inspections_once_each_and_by_time,
+    programmes_round_trip_with_their_call_backs,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -115,6 +117,7 @@ store_conformance_tests!(postgres, super::postgres;
     contacts_log_conclude_and_hide_whistle_blowing,
     improvements_step_and_carry_forward,
     qa_inspections_once_each_and_by_time,
+    programmes_round_trip_with_their_call_backs,
     complaints_store_repeats_atomically,
     calendar_and_settings_round_trip,
     office_registers_round_trip_per_office_and_kind,
@@ -208,6 +211,7 @@ pub(crate) mod cases {
         contacts_log_conclude_and_hide_whistle_blowing, customers_link_search_and_settle,
         improvements_step_and_carry_forward, qa_inspections_once_each_and_by_time,
     };
+    pub(crate) use crate::conformance_visits::programmes_round_trip_with_their_call_backs;
 
     const NOW: i64 = T0 + 600 * MIN;
 
@@ -266,7 +270,7 @@ pub(crate) mod cases {
 
     /// Submits every change of `doc` as the device that wrote it, in causal order;
     /// returns the acks.
-    pub(super) async fn submit_doc(
+    pub(crate) async fn submit_doc(
         store: &(impl OrderStore + ?Sized),
         o: &Office1,
         doc: &WorkOrderDoc,
@@ -885,6 +889,7 @@ pub(crate) mod cases {
             assignee: None,
             content: "回訪".into(),
             sample: None,
+            programme: None,
         }
         .into_callback(NOW)
     }
@@ -910,6 +915,8 @@ pub(crate) mod cases {
             fallback_method: Some(CallbackMethod::OnSite),
             fallback_at: Some(NOW + 60 * MIN),
             task_owner: None,
+            scores: Default::default(),
+            answers: Vec::new(),
         };
         let (failed, next) = store
             .record_callback(
@@ -944,6 +951,12 @@ pub(crate) mod cases {
             fallback_method: None,
             fallback_at: None,
             task_owner: None,
+            scores: DimensionScores {
+                reliability: Some(4),
+                professionalism: Some(5),
+                ..Default::default()
+            },
+            answers: Vec::new(),
         };
         store
             .record_callback(office, next.id.clone(), reached, o.supervisor.user, NOW)
@@ -991,6 +1004,16 @@ pub(crate) mod cases {
         assert_eq!((t.called_back, t.passed), (1, 1));
         assert_eq!((t.satisfaction_count, t.satisfaction_sum), (1, 5));
         assert_eq!(t.satisfied, 1);
+        // S5 8: the dimensions scored on the same call-back, beside the rate.
+        let d = &t.dimensions;
+        assert_eq!(
+            (
+                d.of(Dimension::Reliability),
+                d.of(Dimension::Professionalism),
+                d.of(Dimension::Tangibles)
+            ),
+            ((4, 1), (5, 1), (0, 0))
+        );
     }
 
     /// R-CS-TRAINING: training records, per person of the office.
@@ -1045,6 +1068,7 @@ pub(crate) mod cases {
             assignee: None,
             content: "投訴處理回訪".into(),
             sample: None,
+            programme: None,
         }
         .into_callback(NOW);
         store.insert_callback(office, cb.clone()).await.unwrap();
@@ -1058,6 +1082,16 @@ pub(crate) mod cases {
             fallback_method: None,
             fallback_at: None,
             task_owner: Some(o.dispatcher.user),
+            // S5 8: the questionnaire's answers round-trip with the record.
+            scores: DimensionScores {
+                responsiveness: Some(2),
+                empathy: Some(4),
+                ..Default::default()
+            },
+            answers: vec![Answer {
+                question: "還有什麼建議？".into(),
+                answer: "請早點回電".into(),
+            }],
         };
         let (recorded, _, task) = store
             .record_callback_task(office, cb.id.clone(), found, o.supervisor.user, NOW, 5)
@@ -1117,6 +1151,8 @@ pub(crate) mod cases {
             fallback_method: None,
             fallback_at: None,
             task_owner: Some(o.dispatcher.user),
+            scores: Default::default(),
+            answers: Vec::new(),
         };
         let (recorded, _, task) = store
             .record_callback_task(office, cb.id.clone(), found, o.supervisor.user, NOW, 5)

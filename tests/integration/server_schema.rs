@@ -240,6 +240,9 @@ async fn check(store: &SqliteStore, s: &Seeded, version: i64) {
         assert_eq!(cb.status, CallbackStatus::Done);
         assert_eq!(cb.satisfaction, Some(5));
         assert_eq!(cb.repair_held, Some(PassFail::Pass));
+        // Schema 29: a call-back stored before has no programme and no questionnaire.
+        assert_eq!(cb.programme, None);
+        assert!(cb.scores.is_empty() && cb.answers.is_empty());
         let sample = MonthStore::sample(store, office, "s-1".into())
             .await
             .unwrap()

@@ -31,7 +31,7 @@ const a11y = async (p, what) => {
   check(bad.length === 0, `${what}: no serious accessibility violation (${bad.map((v) => v.id + " at " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")).join("; ")})`);
 };
 // No catalogue key left showing anywhere on the page.
-const KEY = /\b(s3|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|qa|kpi|setting|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
+const KEY = /\b(s3|visit|role|nav|status|month|order|event|anomaly|board|intake|billing|cb|complaints?|analysis|contact|training|customers?|churn|frontdoor|pdca|tasks|filing|hq|qa|kpi|setting|channel|schedule|error|action|login|common)\.[a-z_]+[a-z_.0-9]*/;
 const translated = async (p, what) => {
   const key = (await p.textContent("body")).match(KEY);
   check(!key, `${what}: every string translated (${key && key[0]})`);
@@ -268,6 +268,9 @@ try {
   const expected = stats.satisfaction.satisfied.basis_points == null ? "—" : (stats.satisfaction.satisfied.basis_points / 100).toFixed(2) + "%";
   check((await sup.textContent("#st-satisfied")) === expected, "the satisfaction rate shown is the API's (" + expected + ")");
   check(+(await sup.textContent("#st-noshows")) === stats.no_shows, "the no-shows shown are the API's");
+  // S5 8: each quality dimension's mean beside the rate, as the API counts it.
+  const rel = stats.satisfaction.dimensions.reliability.average_hundredths;
+  check((await sup.textContent('#st-dimensions [data-dimension="reliability"]')) === (rel == null ? "—" : (rel / 100).toFixed(2)), "the reliability mean beside the rate is the API's");
   await sup.click("#do-sample");
   await sup.waitForSelector("#queue tr[data-callback]");
   const drawn = (await sup.$$("#queue tr[data-callback]")).length;
@@ -730,7 +733,67 @@ try {
   check(rows.length === kpi.people.length && rows.length > 0, "every appraised person has a row");
   check(rows.every((r) => { const p = kpi.people.find((x) => x.person === r.id); return r.score === (p.score_basis_points == null ? "—" : (p.score_basis_points / 100).toFixed(2)); }), "each row's score is the API's");
   await tidy(mgr, "KPIs (zh-Hant, 1366)");
+  // S5 25: the quarter's call-back programme; the customer the agent could not reach gets
+  // the programme's next way, an online survey, and answers it with no sign-in
+  // (R-VISIT-SURVEY).
+  await mgr.click("#nav-visits");
+  await mgr.waitForSelector("#programmes");
+  await tidy(mgr, "call-backs (zh-Hant, 1366)");
+  await mgr.click("#programmes a");
+  await mgr.waitForSelector("#programme-progress");
+  const pid = decodeURIComponent(await mgr.evaluate(() => location.hash.slice(12)));
+  const mtoken = who("cs_manager").token;
+  const progBefore = await api("/api/v1/callback-programmes/" + pid, mtoken);
+  check(+(await mgr.textContent("#pg-reached")) === progBefore.progress.reached && progBefore.progress.reached >= 3, "the programme's customers reached are the API's");
+  const relMean = progBefore.progress.dimensions.reliability.average_hundredths;
+  check((await mgr.textContent('#pg-dimensions [data-dimension="reliability"]')) === (relMean == null ? "—" : (relMean / 100).toFixed(2)), "each dimension's mean is the API's");
+  await tidy(mgr, "a programme (zh-Hant, 1366)");
+  await mgr.screenshot({ path: join(shots, "programme-1366-zh.png"), fullPage: true });
+  const surveyRow = await mgr.$('#pg-callbacks tr[data-status="planned"]:has(.do-survey)');
+  check(!!surveyRow, "the customer not reached waits for the programme's online survey");
+  const surveyId = await surveyRow.getAttribute("data-callback");
+  await surveyRow.$eval(".do-survey", (b) => b.click());
+  await mgr.waitForFunction(() => (document.querySelector(".survey-url") || {}).value?.includes("/survey/"));
+  const surveyUrl = await mgr.$eval(".survey-url", (i) => i.value);
+  // Another browser, no session: the customer's phone.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const cust = watch(await phone.newPage(), "customer");
+  await cust.goto(surveyUrl);
+  check((await cust.textContent("h1")).includes("回訪問卷"), "the survey opens from the link, without signing in");
+  check((await cust.$$("fieldset")).length >= 8, "it asks the overall score, the repair, the five dimensions and the free questions");
+  await a11y(cust, "the survey (phone)");
+  check(await cust.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "the survey fits a phone");
+  await cust.check('input[name="satisfaction"][value="4"]');
+  await cust.check('input[name="reliability"][value="5"]');
+  await cust.check('input[name="empathy"][value="3"]');
+  await cust.fill('textarea[name="q0"]', "晚上也能來就更好了");
+  await cust.screenshot({ path: join(shots, "survey-phone.png"), fullPage: true });
+  await cust.click('button[type="submit"]');
+  await cust.waitForSelector("#survey-thanks");
+  await phone.close();
+  const after = await api("/api/v1/callback-programmes/" + pid, mtoken);
+  const answered = after.callbacks.find((c) => c.id === surveyId);
+  check(answered.status === "done" && answered.satisfaction === 4 && answered.scores.reliability === 5 && answered.scores.empathy === 3, "the customer's answers are the call-back");
+  check(after.progress.reached === progBefore.progress.reached + 1, "the programme counts the customer reached");
+  check(answered.answers.some((a) => a.answer === "晚上也能來就更好了"), "the free answer is kept with its question");
   await mgr.close();
+  // R-VISIT: the agent makes the phone call given to them, the questionnaire answered.
+  const ag = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "cs_agent");
+  await ag.goto(base + "/");
+  await ag.fill("#token", who("cs_agent").token);
+  await ag.click("#login button");
+  await ag.waitForSelector("#intake");
+  await ag.click("#nav-visits");
+  await ag.waitForSelector("#my-calls tr[data-callback]");
+  await tidy(ag, "an agent's call-backs (zh-Hant, 1366)");
+  const callId = await ag.$eval("#my-calls tr[data-callback]", (r) => r.dataset.callback);
+  await ag.selectOption(`#my-calls tr[data-callback="${callId}"] .cb-dim[data-dimension="responsiveness"]`, "2");
+  await ag.fill(`#my-calls tr[data-callback="${callId}"] .cb-answer`, "希望早點回電");
+  await ag.click(`#my-calls tr[data-callback="${callId}"] .cb-form button`);
+  await ag.waitForFunction((id) => !document.querySelector(`#my-calls tr[data-callback="${id}"]`), callId);
+  const made = (await api("/api/v1/callback-programmes/" + pid, mtoken)).callbacks.find((c) => c.id === callId);
+  check(made.status === "done" && made.scores.responsiveness === 2 && made.recorded_by === who("cs_agent").user, "the agent's call is recorded with the questionnaire");
+  await ag.close();
   // Finance's main task, in English: the technician finishes the job on the phone (fee
   // told, consent, a part checked, tested, signed) and finance receipts it from billing.
   run("fee", id);

@@ -60,6 +60,24 @@ pub struct CopyClaims {
     pub exp: i64,
 }
 
+/// The audience of a link to one call-back's online survey (R-VISIT-SURVEY).
+pub const SURVEY_AUDIENCE: &str = "baoxiu-survey";
+
+/// What a survey link lets its holder do: answer one call-back's questionnaire, recorded
+/// as made by the person who sent the link, until it expires.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SurveyClaims {
+    pub callback: String,
+    pub office: OfficeId,
+    /// Who sent it (the customer-service manager, R-VISIT).
+    pub by: UserId,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    /// UTC seconds; checked against the server's clock by the caller.
+    pub exp: i64,
+}
+
 /// Signing keys from the environment, shared by every node of a deployment: one key a
 /// line, `kid:hex-secret` (at least 32 bytes); the first signs, all verify, so a new key
 /// goes first and the old one stays listed until its tokens have expired.
@@ -229,18 +247,56 @@ impl Keys {
     /// Verifies a share link's signature, audience and issuer; its expiry is the caller's
     /// to check against the server's clock.
     pub fn verify_share(&self, token: &str) -> Result<CopyClaims> {
+        self.verify_link(token, COPY_AUDIENCE, "copy")
+    }
+
+    /// A link to one call-back's online survey, valid until `exp` (UTC seconds).
+    pub fn survey(
+        &self,
+        callback: String,
+        office: OfficeId,
+        by: UserId,
+        now_secs: i64,
+        exp: i64,
+    ) -> Result<String> {
+        let c = SurveyClaims {
+            callback,
+            office,
+            by,
+            iss: ISSUER.into(),
+            aud: SURVEY_AUDIENCE.into(),
+            iat: now_secs,
+            exp,
+        };
+        jsonwebtoken::encode(&self.header(), &c, &self.encoding)
+            .map_err(|e| Error::Internal(format!("signing: {e}")))
+    }
+
+    /// Verifies a survey link as `verify_share` does a copy's.
+    pub fn verify_survey(&self, token: &str) -> Result<SurveyClaims> {
+        self.verify_link(token, SURVEY_AUDIENCE, "survey")
+    }
+
+    /// A link's signature, audience and issuer; anything wrong is "not found", so a link
+    /// says nothing about what it is not.
+    fn verify_link<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+        what: &str,
+    ) -> Result<T> {
         let mut v = Validation::new(Algorithm::HS256);
         v.algorithms = vec![Algorithm::HS256];
         v.validate_exp = false;
         v.set_required_spec_claims(&["exp", "aud", "iss"]);
-        v.set_audience(&[COPY_AUDIENCE]);
+        v.set_audience(&[audience]);
         v.set_issuer(&[ISSUER]);
         let key = self
             .decoding_for(token)
-            .ok_or_else(|| Error::NotFound("copy".into()))?;
-        jsonwebtoken::decode::<CopyClaims>(token, key, &v)
+            .ok_or_else(|| Error::NotFound(what.into()))?;
+        jsonwebtoken::decode::<T>(token, key, &v)
             .map(|d| d.claims)
-            .map_err(|_| Error::NotFound("copy".into()))
+            .map_err(|_| Error::NotFound(what.into()))
     }
 
     fn verify_for(&self, token: &str, audience: &str) -> Result<Claims> {

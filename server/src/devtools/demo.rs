@@ -401,6 +401,7 @@ async fn fresh(st: &AppState) -> Result<Vec<Person>> {
     super::demo_cs::seed(st, &people, &orders).await?;
     super::demo_customers::seed(st, &people).await?;
     super::demo_pdca::seed(st, &people).await?;
+    super::demo_visits::seed(st, &people).await?;
     super::demo_qa::seed(st, &people).await?;
     super::demo_hq::seed(st).await?;
     Ok(people)

@@ -328,6 +328,7 @@ async fn called_back(
         assignee: Some(by),
         content: "投訴處理回訪：處理結果是否滿意".into(),
         sample: None,
+        programme: None,
     }
     .into_callback(at);
     st.store.insert_callback(office, cb.clone()).await?;
@@ -341,6 +342,8 @@ async fn called_back(
         fallback_method: None,
         fallback_at: None,
         task_owner: None,
+        scores: Default::default(),
+        answers: Vec::new(),
     };
     st.store
         .record_callback(office, cb.id, result, by, at)

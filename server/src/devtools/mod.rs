@@ -8,4 +8,5 @@ mod demo_hq;
 mod demo_pdca;
 mod demo_qa;
 mod demo_s3;
+mod demo_visits;
 pub mod simulate;

@@ -324,6 +324,7 @@ pub async fn run(
                 assignee: Some(by),
                 content: "回訪".into(),
                 sample: None,
+                programme: None,
             }
             .into_callback(state.now());
             let result = CallbackResult {
@@ -336,6 +337,8 @@ pub async fn run(
                 fallback_method: None,
                 fallback_at: None,
                 task_owner: None,
+                scores: Default::default(),
+                answers: Vec::new(),
             };
             let id = cb.id.clone();
             let r = match store.insert_callback(oid, cb).await {

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::ErrorBody;
 use super::export::{Cell, Table, csv_response, xlsx_response};
 use super::extract::{ApiQuery, Caller};
+use super::questionnaire::{AnswerIo, DimensionScoresIo};
 use crate::error::{Error, Result};
 use crate::service::month::Month;
 use crate::state::AppState;
@@ -58,6 +59,9 @@ pub struct CallbackRecord {
     pub responsible: Option<String>,
     /// Not reached: the next way tried.
     pub fallback_method: Option<String>,
+    /// The questionnaire as answered: the quality dimensions (S5 8), the free questions.
+    pub scores: DimensionScoresIo,
+    pub answers: Vec<AnswerIo>,
 }
 
 #[utoipa::path(get, path = "/api/v1/callbacks/records", params(RecordsQuery), responses((status = 200, description = "the month's filed call-back records as JSON, or as CSV / XLSX with `format`", content((Vec<CallbackRecord> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -128,6 +132,8 @@ pub async fn records(
             problems: cb.problems,
             responsible: cb.responsible,
             fallback_method: cb.fallback_method.map(|m| m.as_str().to_owned()),
+            scores: cb.scores.into(),
+            answers: cb.answers.into_iter().map(AnswerIo::from).collect(),
             callback: cb.id,
         });
     }
@@ -137,6 +143,11 @@ pub async fn records(
         "xlsx" => xlsx_response(&[table(&out, en, &o.time_zone)], &filename),
         _ => Ok(Json(out).into_response()),
     }
+}
+
+/// A 1–5 score, or an empty cell where none was given.
+fn score(s: Option<u8>) -> Cell {
+    s.map_or(Cell::Text(String::new()), |s| Cell::Int(i64::from(s)))
 }
 
 fn table(rows: &[CallbackRecord], en: bool, zone: &str) -> Table {
@@ -164,6 +175,12 @@ fn table(rows: &[CallbackRecord], en: bool, zone: &str) -> Table {
             h("發現的問題", "Problems"),
             h("責任人", "Responsible"),
             h("改用方式", "Tried next"),
+            h("可靠性", "Reliability"),
+            h("有形度", "Tangibles"),
+            h("響應度", "Responsiveness"),
+            h("同理度", "Empathy"),
+            h("專業度", "Professionalism"),
+            h("問卷回答", "Answers"),
             h("編號", "Number"),
         ],
         rows: rows
@@ -182,12 +199,23 @@ fn table(rows: &[CallbackRecord], en: bool, zone: &str) -> Table {
                     } else {
                         h("否", "no")
                     }),
-                    r.satisfaction
-                        .map_or(Cell::Text(String::new()), |s| Cell::Int(i64::from(s))),
+                    score(r.satisfaction),
                     text(r.repair_held.as_deref().unwrap_or_default()),
                     text(&r.problems),
                     text(r.responsible.as_deref().unwrap_or_default()),
                     text(r.fallback_method.as_deref().unwrap_or_default()),
+                    score(r.scores.reliability),
+                    score(r.scores.tangibles),
+                    score(r.scores.responsiveness),
+                    score(r.scores.empathy),
+                    score(r.scores.professionalism),
+                    text(
+                        &r.answers
+                            .iter()
+                            .map(|a| format!("{}：{}", a.question, a.answer))
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                    ),
                     text(&r.callback),
                 ]
             })

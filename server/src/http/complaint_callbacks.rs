@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 use super::ErrorBody;
 use super::extract::{ApiJson, Caller};
 use super::month::{CallbackOut, method};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::service::programmes::{self, Planned};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -29,6 +30,10 @@ pub struct PlanComplaintCallbackIn {
     /// What to ask; default: how the complaint was handled.
     #[serde(default)]
     pub content: String,
+    /// The programme it is planned under (S5 25); it must make complaint-handling
+    /// call-backs, on this day, this way.
+    #[serde(default)]
+    pub programme: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/callbacks", params(("id" = String, Path)), request_body = PlanComplaintCallbackIn, responses((status = 201, body = CallbackOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -40,17 +45,18 @@ pub async fn plan(
 ) -> Result<(StatusCode, Json<CallbackOut>)> {
     let x = super::complaints::visible(&st, &c, &id).await?;
     let m = method(&b.method)?;
-    if let Some(a) = b.assignee
-        && !st
-            .store
-            .user(a)
-            .await?
-            .is_some_and(|p| p.office == c.0.office && p.active)
-    {
-        return Err(Error::NotFound(format!(
-            "assignee {a}: no active person of this office"
-        )));
-    }
+    programmes::check_plan(
+        &st,
+        c.0.office,
+        Planned {
+            programme: b.programme.as_deref(),
+            planned_at: b.planned_at,
+            method: m,
+            about_complaint: true,
+            assignee: b.assignee,
+        },
+    )
+    .await?;
     let content = if b.content.trim().is_empty() {
         format!("投訴處理回訪：{}", x.subject)
     } else {
@@ -64,6 +70,7 @@ pub async fn plan(
         assignee: b.assignee,
         content,
         sample: None,
+        programme: b.programme,
     }
     .into_callback(st.now());
     st.store.insert_callback(c.0.office, cb.clone()).await?;

@@ -13,7 +13,7 @@ const ZH: &str = include_str!("../../web/i18n/zh-Hant.json");
 const EN: &str = include_str!("../../web/i18n/en.json");
 
 /// The console's scripts, by the path they are served at (loaded in index.html's order).
-pub const SCRIPTS: [(&str, &str); 14] = [
+pub const SCRIPTS: [(&str, &str); 15] = [
     ("/dom.js", include_str!("../../web/dom.js")),
     ("/board.js", include_str!("../../web/board.js")),
     ("/order.js", include_str!("../../web/order.js")),
@@ -25,6 +25,7 @@ pub const SCRIPTS: [(&str, &str); 14] = [
     ("/hq.js", include_str!("../../web/hq.js")),
     ("/qa.js", include_str!("../../web/qa.js")),
     ("/month.js", include_str!("../../web/month.js")),
+    ("/visits.js", include_str!("../../web/visits.js")),
     ("/admin.js", include_str!("../../web/admin.js")),
     ("/s3.js", include_str!("../../web/s3.js")),
     ("/app.js", include_str!("../../web/app.js")),

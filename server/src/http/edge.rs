@@ -72,7 +72,7 @@ pub fn wrap(router: Router) -> Router {
                     .get(REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                tracing::info_span!("request", method = %req.method(), path = %logged_path(req.uri().path()), request_id = %id)
             }))
             .layer(CompressionLayer::new()),
     )
@@ -97,10 +97,21 @@ fn code_of(status: StatusCode) -> &'static str {
     }
 }
 
+/// The path as logged: a link whose path is its credential (a customer's copy, an online
+/// survey) is logged without it, so reading the logs opens nothing.
+fn logged_path(path: &str) -> &str {
+    for prefix in ["/copy/", "/survey/"] {
+        if path.starts_with(prefix) {
+            return prefix;
+        }
+    }
+    path
+}
+
 /// Error bodies are small; a larger one is not ours and is replaced.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// Every error leaves as `{"error":{"code","message","request_id"}}`.
+/// Every error of the API leaves as `{"error":{"code","message","request_id"}}`.
 async fn error_body(req: Request, next: Next) -> Response {
     let id = req
         .headers()
@@ -111,6 +122,15 @@ async fn error_body(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    // A page for a customer's browser (the online survey, R-VISIT-SURVEY) says what went
+    // wrong in words; the API's errors are JSON.
+    if res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -138,4 +158,23 @@ async fn error_body(req: Request, next: Next) -> Response {
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_ENCODING);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn a_link_s_credential_is_not_logged() {
+        // (path, as logged)
+        let cases = [
+            ("/survey/eyJ0eXAi.abc.def", "/survey/"),
+            ("/copy/eyJ0eXAi.abc.def", "/copy/"),
+            ("/api/v1/orders/1", "/api/v1/orders/1"),
+            ("/survey.css", "/survey.css"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(logged_path(path), want, "{path}");
+        }
+    }
 }

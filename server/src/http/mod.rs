@@ -30,7 +30,9 @@ mod month;
 mod months;
 mod openapi;
 mod orders;
+mod programmes;
 mod qa;
+mod questionnaire;
 mod registers;
 mod s3_export;
 mod s3_reports;
@@ -38,6 +40,7 @@ mod samples;
 mod schedule;
 mod schema;
 mod session;
+mod survey;
 mod sync;
 mod tasks;
 mod trainings;
@@ -137,6 +140,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/callbacks/{id}/result",
             post(month::record_callback),
+        )
+        .route("/api/v1/callbacks/{id}/survey", post(survey::link))
+        .route(
+            "/api/v1/callback-programmes",
+            get(programmes::list).post(programmes::create),
+        )
+        .route(
+            "/api/v1/callback-programmes/{id}",
+            get(programmes::get_one).put(programmes::update),
         )
         .route("/api/v1/callbacks/queue", get(samples::queue))
         .route("/api/v1/callbacks/records", get(callback_records::records))
@@ -255,6 +267,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/copy/{token}", get(copies::customer_copy))
+        // R-VISIT-SURVEY: the customer's questionnaire; the link is the credential.
+        .route("/survey/{token}", get(survey::show).post(survey::answer))
+        .route("/survey.css", get(survey::style))
         // Public: the token in the body is the credential; it is exchanged for the cookie.
         .route("/api/v1/session", post(session::sign_in))
         .route("/", get(console::index))

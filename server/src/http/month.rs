@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use baoxiu_sync_core::callback::{
     Callback, CallbackMethod, CallbackPlan, CallbackResult, CallbackStatus,
 };
+use baoxiu_sync_core::questionnaire::Answer;
 use baoxiu_sync_core::{OfficeId, OrderId, PassFail, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,8 +16,11 @@ use utoipa::ToSchema;
 use super::ErrorBody;
 use super::export::{csv_response, register_table, stats_table, xlsx_response};
 use super::extract::{ApiJson, ApiQuery, Caller};
+use super::questionnaire::{AnswerIo, DimensionScoresIo};
 use crate::error::{Error, Result};
+use crate::policy::{Action, role_allows};
 use crate::service::month::{self as svc, MonthStats, Params, Register};
+use crate::service::programmes::{self, Planned};
 use crate::state::AppState;
 use crate::store::CallbackFilter;
 
@@ -200,6 +204,12 @@ pub struct CallbackOut {
     #[schema(value_type = Option<String>)]
     pub recorded_by: Option<UserId>,
     pub recorded_at: Option<i64>,
+    /// The programme it was planned under (S5 25), if any.
+    pub programme: Option<String>,
+    /// The customer's scores on the quality dimensions (S5 8) and answers to the free
+    /// questions, as recorded.
+    pub scores: DimensionScoresIo,
+    pub answers: Vec<AnswerIo>,
 }
 
 impl From<Callback> for CallbackOut {
@@ -222,6 +232,9 @@ impl From<Callback> for CallbackOut {
             sample: c.sample,
             recorded_by: c.recorded_by,
             recorded_at: c.recorded_at,
+            programme: c.programme,
+            scores: c.scores.into(),
+            answers: c.answers.into_iter().map(AnswerIo::from).collect(),
         }
     }
 }
@@ -247,6 +260,9 @@ pub struct PlanCallbackIn {
     pub assignee: Option<UserId>,
     #[serde(default)]
     pub content: String,
+    /// The programme it is planned under (S5 25): its period, ways and kinds must fit.
+    #[serde(default)]
+    pub programme: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -261,6 +277,8 @@ pub struct CallbackQuery {
     pub sample: Option<String>,
     /// A complaint's id: its call-backs (R-VISIT-CONTENT).
     pub complaint: Option<String>,
+    /// A programme's id: its call-backs (S5 25).
+    pub programme: Option<String>,
 }
 
 /// What is recorded when a call-back is made. Its schema is written by hand
@@ -284,6 +302,10 @@ pub struct CallbackResultIn {
     /// R-VISIT-OWNER: a person of the office who must act on the problem found; a task
     /// due by the office's `owner_task_days` is opened for them.
     pub task_owner: Option<String>,
+    /// The questionnaire: the quality dimensions' scores (S5 8), the free questions'
+    /// answers (under a programme, its questions only).
+    pub scores: Option<DimensionScoresIo>,
+    pub answers: Option<Vec<AnswerIo>>,
 }
 
 impl utoipa::PartialSchema for CallbackResultIn {
@@ -322,6 +344,13 @@ impl TryFrom<CallbackResultIn> for CallbackResult {
                         .map_err(|_| Error::Invalid(format!("task_owner {u:?}")))
                 })
                 .transpose()?,
+            scores: r.scores.unwrap_or_default().into(),
+            answers: r
+                .answers
+                .unwrap_or_default()
+                .into_iter()
+                .map(Answer::from)
+                .collect(),
         })
     }
 }
@@ -349,6 +378,19 @@ pub async fn plan_callback(
         .await?
         .ok_or_else(|| Error::NotFound(format!("work order {}", b.order)))?;
     c.check(Some(&s))?;
+    let office = c.0.office;
+    programmes::check_plan(
+        &st,
+        office,
+        Planned {
+            programme: b.programme.as_deref(),
+            planned_at: b.planned_at,
+            method: m,
+            about_complaint: false,
+            assignee: b.assignee,
+        },
+    )
+    .await?;
     let cb = CallbackPlan {
         order: Some(b.order),
         complaint: None,
@@ -357,6 +399,7 @@ pub async fn plan_callback(
         assignee: b.assignee,
         content: b.content,
         sample: None,
+        programme: b.programme,
     }
     .into_callback(st.now());
     st.store.insert_callback(c.0.office, cb.clone()).await?;
@@ -390,6 +433,7 @@ pub async fn list_callbacks(
         order,
         sample: q.sample,
         complaint: q.complaint,
+        programme: q.programme,
     };
     let out = st.store.callbacks(c.0.office, filter).await?;
     Ok(Json(out.into_iter().map(CallbackOut::from).collect()))
@@ -402,7 +446,7 @@ pub async fn record_callback(
     Path(id): Path<String>,
     ApiJson(r): ApiJson<CallbackResultIn>,
 ) -> Result<Json<RecordedCallback>> {
-    let r = CallbackResult::try_from(r)?;
+    let mut r = CallbackResult::try_from(r)?;
     let office = c.0.office;
     // Unknown first (404), then one already recorded (409), then the owner named: a
     // person of this office, still active.
@@ -421,6 +465,14 @@ pub async fn record_callback(
             "call-back {id} is about a complaint: it asks about the handling, not whether a repair held"
         )));
     }
+    // R-VISIT: an agent makes the phone call-backs given to them; planning and the rest
+    // are for those who run call-backs.
+    if !role_allows(c.0.role, Action::Callbacks) && cb.assignee != Some(c.0.sub) {
+        return Err(Error::Forbidden(format!(
+            "call-back {id} is not assigned to you"
+        )));
+    }
+    programmes::prepare_result(&st, office, &cb, &mut r).await?;
     if let Some(owner) = r.task_owner {
         let person = st.store.user(owner).await?;
         if !person.is_some_and(|p| p.office == office && p.active) {

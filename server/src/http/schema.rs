@@ -370,6 +370,51 @@ pub fn callback_method() -> Object {
 pub fn callback_method_or_null() -> Object {
     names(CALLBACK_METHODS, true)
 }
+/// S5 25: the kinds of a programme's call-backs, each once.
+pub fn visit_kinds() -> Array {
+    ArrayBuilder::new()
+        .items(names(
+            baoxiu_sync_core::programme::VisitKind::VARIANTS,
+            false,
+        ))
+        .min_items(Some(1))
+        .max_items(Some(baoxiu_sync_core::programme::VisitKind::VARIANTS.len()))
+        .unique_items(true)
+        .build()
+}
+/// S5 8: the quality dimensions a questionnaire asks, each once.
+pub fn dimensions() -> Array {
+    ArrayBuilder::new()
+        .items(names(
+            baoxiu_sync_core::questionnaire::Dimension::VARIANTS,
+            false,
+        ))
+        .max_items(Some(5))
+        .unique_items(true)
+        .build()
+}
+/// The questionnaire's free questions (at most 10, each 1–300 characters, not blank).
+pub fn questions() -> Array {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .min_length(Some(1))
+                .max_length(Some(baoxiu_sync_core::questionnaire::MAX_QUESTION))
+                .pattern(Some(r"\S")),
+        )
+        .max_items(Some(baoxiu_sync_core::questionnaire::MAX_QUESTIONS))
+        .build()
+}
+/// R-VISIT: the ways of calling, in the order they are tried, each once.
+pub fn callback_methods() -> Array {
+    ArrayBuilder::new()
+        .items(names(CALLBACK_METHODS, false))
+        .min_items(Some(1))
+        .max_items(Some(CALLBACK_METHODS.len()))
+        .unique_items(true)
+        .build()
+}
 pub fn callback_status() -> Object {
     names(CALLBACK_STATUSES, false)
 }
@@ -394,6 +439,56 @@ pub fn lang() -> Object {
 const MONTH_VIEWS: &[&str] = &["live", "filed"];
 pub fn month_view() -> Object {
     names(MONTH_VIEWS, false)
+}
+
+/// S5 8: a customer's scores (1–5, or null) on the five quality dimensions.
+fn scores() -> Object {
+    let score = || {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+            .minimum(Some(1))
+            .maximum(Some(5))
+    };
+    let mut o = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ));
+    for d in baoxiu_sync_core::questionnaire::Dimension::VARIANTS {
+        o = o.property(*d, score());
+    }
+    o.build()
+}
+
+/// The free questions' answers, each naming its question.
+fn answers() -> Array {
+    use baoxiu_sync_core::questionnaire::{MAX_ANSWER, MAX_QUESTION, MAX_QUESTIONS};
+    let answer = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Object))
+        .property(
+            "question",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .min_length(Some(1))
+                .max_length(Some(MAX_QUESTION))
+                .pattern(Some(r"\S")),
+        )
+        .required("question")
+        .property(
+            "answer",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .max_length(Some(MAX_ANSWER)),
+        )
+        .required("answer")
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(answer)
+        .max_items(Some(MAX_QUESTIONS))
+        .build()
 }
 
 /// R-VISIT-RECORD: what a call-back's record may be — not reached (a fallback may follow);
@@ -494,6 +589,12 @@ pub fn callback_result() -> utoipa::openapi::schema::AnyOf {
                 .property("repair_held", names(PASS_FAIL, false))
                 .required("repair_held"),
             (true, false) => o.property("repair_held", pass_fail_or_null()),
+        };
+        o = if reached {
+            o.property("scores", scores())
+                .property("answers", answers())
+        } else {
+            o.property("scores", null()).property("answers", null())
         };
         o = if owner {
             o.property("problems", not_blank())

@@ -99,6 +99,10 @@ pub struct SettingsBody {
     #[serde(default = "default_share_link_days")]
     #[schema(minimum = 1, maximum = 365, default = 14)]
     pub share_link_days: u32,
+    /// R-VISIT-SURVEY: days a link to an online survey works (default 14).
+    #[serde(default = "default_survey_link_days")]
+    #[schema(minimum = 1, maximum = 90, default = 14)]
+    pub survey_link_days: u32,
     /// R-VEH-COSTLY: a part priced above this (minor units) needs the fleet manager's
     /// review and the leader's approval (default 200000).
     #[serde(default = "default_costly_part")]
@@ -220,6 +224,10 @@ fn default_share_link_days() -> u32 {
     OfficeSettings::default().share_link_days
 }
 
+fn default_survey_link_days() -> u32 {
+    OfficeSettings::default().survey_link_days
+}
+
 fn default_small_repair_max_total() -> i64 {
     OfficeSettings::default().small_repair_max_total
 }
@@ -243,6 +251,7 @@ impl From<OfficeSettings> for SettingsBody {
             collection_overdue_days: s.collection_overdue_days,
             small_repair_max_total: s.small_repair_max_total,
             share_link_days: s.share_link_days,
+            survey_link_days: s.survey_link_days,
             costly_part: s.costly_part,
             count_deadline_days: s.count_deadline_days,
             min_quotes: s.min_quotes,
@@ -272,6 +281,7 @@ impl From<SettingsBody> for OfficeSettings {
             collection_overdue_days: s.collection_overdue_days,
             small_repair_max_total: s.small_repair_max_total,
             share_link_days: s.share_link_days,
+            survey_link_days: s.survey_link_days,
             costly_part: s.costly_part,
             count_deadline_days: s.count_deadline_days,
             min_quotes: s.min_quotes,

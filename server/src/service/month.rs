@@ -12,6 +12,7 @@ use chrono::{Datelike, NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use super::rates::{DimensionMean, DimensionMeans, Rate, Satisfaction, hundredths};
 pub use super::register::{Register, RegisterRow, RegisterTotal, register};
 use crate::error::{Error, Result};
 use crate::store::{CountParams, DirectoryStore, MonthCounts, Period, Store};
@@ -106,43 +107,6 @@ impl Month {
     }
 }
 
-/// A ratio kept as integers; `basis_points` is rounded half up with integer arithmetic.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Rate {
-    pub numerator: u64,
-    pub denominator: u64,
-    /// Hundredths of a percent (9333 = 93.33 %), or null when nothing was counted.
-    pub basis_points: Option<u64>,
-}
-
-impl Rate {
-    pub fn new(numerator: u64, denominator: u64) -> Rate {
-        let basis_points = (denominator > 0).then(|| {
-            let n = u128::from(numerator) * 10_000 + u128::from(denominator / 2);
-            u64::try_from(n / u128::from(denominator)).unwrap_or(u64::MAX)
-        });
-        Rate {
-            numerator,
-            denominator,
-            basis_points,
-        }
-    }
-
-    fn add(self, other: Rate) -> Rate {
-        Rate::new(
-            self.numerator.saturating_add(other.numerator),
-            self.denominator.saturating_add(other.denominator),
-        )
-    }
-
-    pub fn percent(&self) -> String {
-        match self.basis_points {
-            Some(bp) => format!("{}.{:02}%", bp / 100, bp % 100),
-            None => "—".into(),
-        }
-    }
-}
-
 /// Knobs of the definitions (the office's settings, or overridden for one request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Params {
@@ -191,41 +155,6 @@ impl Params {
             small_max_total: self.small_max_total,
             now: self.now,
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Satisfaction {
-    /// R-MONTH 滿意率: of the orders' latest call-back scores, how many were at or above
-    /// the office's `satisfied_score`.
-    pub satisfied: Rate,
-    pub sum: u64,
-    pub count: u64,
-    /// The mean score × 100, rounded (e.g. 467 = 4.67), or null.
-    pub average_hundredths: Option<u64>,
-}
-
-impl Satisfaction {
-    pub fn new(sum: u64, count: u64, satisfied: u64) -> Self {
-        Satisfaction {
-            satisfied: Rate::new(satisfied, count),
-            sum,
-            count,
-            average_hundredths: (count > 0).then(|| {
-                let n = u128::from(sum) * 100 + u128::from(count / 2);
-                u64::try_from(n / u128::from(count)).unwrap_or(u64::MAX)
-            }),
-        }
-    }
-
-    fn add(self, other: Satisfaction) -> Satisfaction {
-        Satisfaction::new(
-            self.sum.saturating_add(other.sum),
-            self.count.saturating_add(other.count),
-            self.satisfied
-                .numerator
-                .saturating_add(other.satisfied.numerator),
-        )
     }
 }
 
@@ -318,7 +247,8 @@ pub fn figures(office: &Office, month: Month, p: Params, counts: MonthCounts) ->
             no_shows: c.no_shows,
             completed: c.completed,
             pass: Rate::new(c.passed, c.called_back),
-            satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count, c.satisfied),
+            satisfaction: Satisfaction::new(c.satisfaction_sum, c.satisfaction_count, c.satisfied)
+                .with_dimensions(&c.dimensions),
             paid_total: c.paid_total,
             compensation: c.compensation,
         };
@@ -426,6 +356,7 @@ pub async fn company_stats(store: &dyn Store, month: &str, p: Params) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use baoxiu_sync_core::questionnaire::DimensionTally;
 
     #[test]
     fn month_periods_follow_the_office_zone_across_dst() {
@@ -529,6 +460,10 @@ mod tests {
                     satisfaction_count: 2,
                     satisfaction_sum: 9,
                     satisfied: 1,
+                    dimensions: DimensionTally {
+                        sums: [9, 0, 0, 0, 0],
+                        counts: [2, 0, 0, 0, 0],
+                    },
                 },
                 crate::store::TechnicianCounts {
                     technician: Some(b),
@@ -543,6 +478,10 @@ mod tests {
                     satisfaction_count: 1,
                     satisfaction_sum: 5,
                     satisfied: 1,
+                    dimensions: DimensionTally {
+                        sums: [4, 0, 0, 3, 0],
+                        counts: [1, 0, 0, 1, 0],
+                    },
                 },
             ],
             uncertain: Vec::new(),
@@ -559,6 +498,16 @@ mod tests {
         assert_eq!((s.on_time.numerator, s.on_time.denominator), (3, 4));
         assert_eq!((s.pass.numerator, s.pass.denominator), (2, 3));
         assert_eq!(s.satisfaction.average_hundredths, Some(467));
+        // S5 8: each dimension's mean over those who scored it, beside the rate.
+        let d = s.satisfaction.dimensions;
+        assert_eq!(
+            (
+                d.reliability.average_hundredths,
+                d.empathy.average_hundredths,
+                d.tangibles.average_hundredths
+            ),
+            (Some(433), Some(300), None)
+        );
         assert_eq!(
             (
                 s.satisfaction.satisfied.numerator,

@@ -99,6 +99,7 @@ pub async fn create_sample(
                 assignee: Some(by),
                 content: SAMPLE_CONTENT.into(),
                 sample: Some(sample.id.clone()),
+                programme: None,
             }
             .into_callback(now)
         })

@@ -2,9 +2,10 @@
 //! parse is corrupt data (`Error::Corrupt`), never a default.
 
 use baoxiu_sync_core::calendar::{Calendar, CalendarKind, OfficeCalendar};
-use baoxiu_sync_core::callback::Callback;
+use baoxiu_sync_core::callback::{Callback, SATISFACTION_SCALE};
 use baoxiu_sync_core::complaint::{DEFAULT_DECISION_DAYS, DEFAULT_TELL_DAYS};
 use baoxiu_sync_core::doc::{CaseDoc, CaseFacts};
+use baoxiu_sync_core::questionnaire::{Dimension, DimensionScores};
 use baoxiu_sync_core::task::OwnerTask;
 use baoxiu_sync_core::{DeviceId, Office, OrderId, Person, UserId};
 use chrono::NaiveDate;
@@ -144,7 +145,8 @@ pub(crate) fn user(t: Option<String>) -> Result<Option<UserId>> {
 
 pub(crate) const CALLBACK_COLUMNS: &str = "id, order_id, method, planned_at, assignee, content, status, \
      reached, satisfaction, repair_held, problems, responsible, fallback_method, sample_id, \
-     created_at, recorded_by, recorded_at, complaint_id";
+     created_at, recorded_by, recorded_at, complaint_id, programme_id, score_reliability, \
+     score_tangibles, score_responsiveness, score_empathy, score_professionalism, answers";
 
 /// A `callbacks` row as text and numbers, decoded by [`to_callback`].
 pub(crate) type CallbackRow = (
@@ -172,6 +174,7 @@ pub(crate) type CallbackRow = (
         Option<i64>,
     ),
     Option<String>,
+    (Option<String>, [Option<i64>; 5], String),
 );
 
 pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
@@ -180,6 +183,7 @@ pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
         (reached, satisfaction, repair_held, problems, responsible),
         (fallback_method, sample, created_at, recorded_by, recorded_at),
         complaint,
+        (programme, score_columns, answers),
     ) = row;
     if order.is_some() == complaint.is_some() {
         return Err(Error::Corrupt(format!(
@@ -208,8 +212,33 @@ pub(crate) fn to_callback(row: CallbackRow) -> Result<Callback> {
         recorded_by: user(recorded_by)?,
         recorded_at,
         created_at,
+        programme,
+        scores: scores_of(&id, score_columns)?,
+        answers: from_json("call-back answers", &answers)?,
         id,
     })
+}
+
+/// The five score columns, in `Dimension::ALL`'s order.
+fn scores_of(id: &str, columns: [Option<i64>; 5]) -> Result<DimensionScores> {
+    let mut scores = DimensionScores::default();
+    for (d, v) in Dimension::ALL.into_iter().zip(columns) {
+        let s = v
+            .map(|v| {
+                u8::try_from(v)
+                    .ok()
+                    .filter(|s| SATISFACTION_SCALE.contains(s))
+                    .ok_or_else(|| Error::Corrupt(format!("call-back {id}: {d} score {v}")))
+            })
+            .transpose()?;
+        scores.set(d, s);
+    }
+    Ok(scores)
+}
+
+/// The five score columns' values, in `Dimension::ALL`'s order.
+pub(crate) fn score_columns(s: &DimensionScores) -> [Option<i64>; 5] {
+    Dimension::ALL.map(|d| s.get(d).map(i64::from))
 }
 
 pub(crate) const TASK_COLUMNS: &str = "id, callback_id, order_id, owner, problem, due_at, \

@@ -21,6 +21,7 @@ mod improvements;
 mod office;
 pub(crate) mod order_job;
 pub mod postgres;
+mod programmes;
 mod qa;
 pub(crate) mod reply;
 pub mod sqlite;
@@ -30,6 +31,7 @@ pub use contacts::{ContactFilter, ContactStore};
 pub use customers::{CustomerFilter, CustomerStore, LinkFilter};
 pub use improvements::{ImprovementFilter, ImprovementStore};
 pub use office::{CalendarChange, OfficeStore};
+pub use programmes::ProgrammeStore;
 pub use qa::QaStore;
 pub use tasks::{TaskStore, TrainingStore};
 
@@ -43,6 +45,7 @@ use baoxiu_sync_core::complaint::{Complaint, NewComplaint, Refusal};
 use baoxiu_sync_core::fee_schedule::{FeeSchedule, ScheduleItem};
 use baoxiu_sync_core::kinds::Kind;
 use baoxiu_sync_core::protocol::{CATCH_UP_PAGE_BYTES, Cursor, Document, Hash, OrderChanges};
+use baoxiu_sync_core::questionnaire::DimensionTally;
 use baoxiu_sync_core::settings::OfficeSettings;
 use baoxiu_sync_core::task::OwnerTask;
 use baoxiu_sync_core::validate::{Refusal as SyncRefusal, Submitter};
@@ -352,6 +355,8 @@ pub struct TechnicianCounts {
     pub satisfaction_count: u64,
     pub satisfaction_sum: u64,
     pub satisfied: u64,
+    /// S5 8: the quality dimensions scored on those same call-backs.
+    pub dimensions: DimensionTally,
 }
 
 /// An arrival timed on an unmeasured clock, close to its deadline.
@@ -431,6 +436,8 @@ pub struct CallbackFilter {
     pub sample: Option<String>,
     /// A complaint's call-backs (R-VISIT-CONTENT).
     pub complaint: Option<String>,
+    /// A programme's call-backs (S5 25).
+    pub programme: Option<String>,
 }
 
 /// A spot-check sample as recorded.
@@ -650,6 +657,7 @@ pub trait Store:
     + ContactStore
     + ImprovementStore
     + QaStore
+    + ProgrammeStore
     + MonthCloseStore
     + ComplaintStore
     + OfficeStore
@@ -669,6 +677,7 @@ impl<
         + ContactStore
         + ImprovementStore
         + QaStore
+        + ProgrammeStore
         + MonthCloseStore
         + ComplaintStore
         + OfficeStore

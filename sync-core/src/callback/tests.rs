@@ -11,6 +11,7 @@ fn planned() -> Callback {
         assignee: None,
         content: "滿意度".into(),
         sample: None,
+        programme: None,
     }
     .into_callback(0)
 }
@@ -26,6 +27,8 @@ fn result(reached: bool) -> CallbackResult {
         fallback_method: None,
         fallback_at: None,
         task_owner: None,
+        scores: Default::default(),
+        answers: Vec::new(),
     }
 }
 
@@ -237,6 +240,33 @@ fn r_visit_fallback_is_a_day_later_by_default() {
         next,
         Some((CallbackMethod::OnlineSurvey, 5_000 + DAY_MS, cb.order))
     );
+}
+
+#[test]
+fn r_visit_a_fallback_the_same_way_stays_with_its_caller_another_way_waits() {
+    let agent = UserId::new();
+    // (the way tried again, still assigned to the agent)
+    let cases = [
+        (CallbackMethod::Phone, true),
+        (CallbackMethod::OnSite, false),
+        (CallbackMethod::OnlineSurvey, false),
+    ];
+    for (method, kept) in cases {
+        let mut cb = Callback {
+            assignee: Some(agent),
+            ..planned()
+        };
+        let r = CallbackResult {
+            fallback_method: Some(method),
+            ..result(false)
+        };
+        let next = cb.record(&r, agent, 1).ok().flatten();
+        assert_eq!(
+            next.map(|n| n.assignee == Some(agent)),
+            Some(kept),
+            "{method}"
+        );
+    }
 }
 
 #[test]

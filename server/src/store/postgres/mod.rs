@@ -21,6 +21,7 @@ pub mod log;
 mod month;
 mod month_close;
 mod orders;
+mod programmes;
 mod projection;
 mod qa;
 mod registers;

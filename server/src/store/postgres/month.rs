@@ -14,7 +14,7 @@ use postgres::types::ToSql;
 use super::PgStore;
 use crate::error::{Error, Result};
 use crate::store::decode::{
-    CALLBACK_COLUMNS, CallbackRow, from_json, parse, to_callback, to_json, user,
+    CALLBACK_COLUMNS, CallbackRow, from_json, parse, score_columns, to_callback, to_json, user,
 };
 use crate::store::{
     CallbackFilter, CountParams, MonthCounts, MonthStore, Period, RegisterLine, SampleRecord,
@@ -151,11 +151,18 @@ fn office_counts(
             e.passed = count(pass);
         },
     )?;
-    per_technician(
-        c,
-        &mut per,
+    // R-MONTH satisfaction: the latest scored call-back of each order completed in the
+    // month; and (S5 8) the quality dimensions scored on those same call-backs, beside it.
+    let rows = c.query(
         "SELECT o.technician, count(*), CAST(coalesce(sum(cb.satisfaction), 0) AS BIGINT),
-             count(*) FILTER (WHERE cb.satisfaction >= $4)
+             count(*) FILTER (WHERE cb.satisfaction >= $4),
+             CAST(coalesce(sum(cb.score_reliability), 0) AS BIGINT), count(cb.score_reliability),
+             CAST(coalesce(sum(cb.score_tangibles), 0) AS BIGINT), count(cb.score_tangibles),
+             CAST(coalesce(sum(cb.score_responsiveness), 0) AS BIGINT),
+             count(cb.score_responsiveness),
+             CAST(coalesce(sum(cb.score_empathy), 0) AS BIGINT), count(cb.score_empathy),
+             CAST(coalesce(sum(cb.score_professionalism), 0) AS BIGINT),
+             count(cb.score_professionalism)
          FROM orders o
          JOIN callbacks cb ON cb.id = (
              SELECT c2.id FROM callbacks c2
@@ -165,12 +172,17 @@ fn office_counts(
          WHERE o.office = $1 AND o.completed_at >= $2 AND o.completed_at < $3
          GROUP BY o.technician",
         &[&o, &start, &end, &p.satisfied_score],
-        |e, n, sum, satisfied| {
-            e.satisfaction_count = count(n);
-            e.satisfaction_sum = count(sum);
-            e.satisfied = count(satisfied);
-        },
     )?;
+    for r in rows {
+        let e = per.entry(r.try_get(0)?).or_default();
+        e.satisfaction_count = count(r.try_get(1)?);
+        e.satisfaction_sum = count(r.try_get(2)?);
+        e.satisfied = count(r.try_get(3)?);
+        for i in 0..5 {
+            e.dimensions.sums[i] = count(r.try_get(4 + 2 * i)?);
+            e.dimensions.counts[i] = count(r.try_get(5 + 2 * i)?);
+        }
+    }
     let uncertain = c
         .query(
             "SELECT id, arrived_at, appointment FROM orders
@@ -243,6 +255,17 @@ fn callback_row(r: &postgres::Row) -> Result<CallbackRow> {
             r.try_get(16)?,
         ),
         r.try_get(17)?,
+        (
+            r.try_get(18)?,
+            [
+                r.try_get(19)?,
+                r.try_get(20)?,
+                r.try_get(21)?,
+                r.try_get(22)?,
+                r.try_get(23)?,
+            ],
+            r.try_get(24)?,
+        ),
     ))
 }
 
@@ -262,16 +285,26 @@ fn load_callback(
 }
 
 fn save_callback(c: &mut impl Sql, office: OfficeId, cb: &Callback) -> Result<()> {
+    let sc = score_columns(&cb.scores);
+    let answers = to_json(&cb.answers)?;
     c.execute(
         "INSERT INTO callbacks (id, office, order_id, method, planned_at, assignee, content,
              status, reached, satisfaction, repair_held, problems, responsible, fallback_method,
-             sample_id, recorded_by, recorded_at, created_at, complaint_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+             sample_id, recorded_by, recorded_at, created_at, complaint_id, programme_id,
+             score_reliability, score_tangibles, score_responsiveness, score_empathy,
+             score_professionalism, answers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+             $19, $20, $21, $22, $23, $24, $25, $26)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, reached = excluded.reached,
              satisfaction = excluded.satisfaction, repair_held = excluded.repair_held,
              problems = excluded.problems, responsible = excluded.responsible,
              fallback_method = excluded.fallback_method, recorded_by = excluded.recorded_by,
-             recorded_at = excluded.recorded_at, content = excluded.content",
+             recorded_at = excluded.recorded_at, content = excluded.content,
+             score_reliability = excluded.score_reliability,
+             score_tangibles = excluded.score_tangibles,
+             score_responsiveness = excluded.score_responsiveness,
+             score_empathy = excluded.score_empathy,
+             score_professionalism = excluded.score_professionalism, answers = excluded.answers",
         &[
             &cb.id,
             &office.to_string(),
@@ -292,6 +325,13 @@ fn save_callback(c: &mut impl Sql, office: OfficeId, cb: &Callback) -> Result<()
             &cb.recorded_at,
             &cb.created_at,
             &cb.complaint,
+            &cb.programme,
+            &sc[0],
+            &sc[1],
+            &sc[2],
+            &sc[3],
+            &sc[4],
+            &answers,
         ],
     )?;
     Ok(())
@@ -424,6 +464,7 @@ impl MonthStore for PgStore {
                        AND ($3::text IS NULL OR order_id = $3)
                        AND ($4::text IS NULL OR sample_id = $4)
                        AND ($5::text IS NULL OR complaint_id = $5)
+                       AND ($6::text IS NULL OR programme_id = $6)
                      ORDER BY planned_at, id COLLATE \"C\""
                 ),
                 &[
@@ -432,6 +473,7 @@ impl MonthStore for PgStore {
                     &f.order.map(|o| o.to_string()),
                     &f.sample,
                     &f.complaint,
+                    &f.programme,
                 ],
             )?
             .iter()

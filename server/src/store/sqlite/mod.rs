@@ -20,6 +20,7 @@ mod log;
 mod month;
 mod month_close;
 mod orders;
+mod programmes;
 mod projection;
 mod qa;
 mod registers;

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, from_json, parse, to_json};
 use crate::error::{Error, Result};
-use crate::store::decode::{CALLBACK_COLUMNS, CallbackRow, to_callback, user};
+use crate::store::decode::{CALLBACK_COLUMNS, CallbackRow, score_columns, to_callback, user};
 use crate::store::{
     CallbackFilter, CountParams, MonthCounts, MonthStore, Period, RegisterLine, SampleRecord,
     TechnicianCounts, UncertainArrival,
@@ -170,29 +170,47 @@ fn office_counts(
         },
     )?;
     // R-MONTH satisfaction: the latest scored call-back of each order completed in the
-    // month (a second call-back replaces the first, it does not count twice).
-    per_technician3(
-        c,
-        &mut per,
+    // month (a second call-back replaces the first, it does not count twice); and (S5 8)
+    // the quality dimensions scored on those same call-backs, beside it.
+    {
         // Driven by the month's completed orders (one index lookup each for the latest
         // call-back), not by every call-back the office ever made.
-        "SELECT o.technician, count(*), coalesce(sum(cb.satisfaction), 0),
-             coalesce(sum(CASE WHEN cb.satisfaction >= ?4 THEN 1 ELSE 0 END), 0)
-         FROM orders o
-         JOIN callbacks cb ON cb.id = (
-             SELECT c2.id FROM callbacks c2
-             WHERE c2.order_id = o.id AND c2.status = 'done' AND c2.satisfaction IS NOT NULL
-             ORDER BY c2.recorded_at DESC, c2.id DESC LIMIT 1
-         )
-         WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
-         GROUP BY o.technician",
-        &[&o, &start, &end, &p.satisfied_score],
-        |e, n, sum, satisfied| {
-            e.satisfaction_count = count(n);
-            e.satisfaction_sum = count(sum);
-            e.satisfied = count(satisfied);
-        },
-    )?;
+        let mut stmt = c.prepare_cached(
+            "SELECT o.technician, count(*), coalesce(sum(cb.satisfaction), 0),
+                 coalesce(sum(CASE WHEN cb.satisfaction >= ?4 THEN 1 ELSE 0 END), 0),
+                 coalesce(sum(cb.score_reliability), 0), count(cb.score_reliability),
+                 coalesce(sum(cb.score_tangibles), 0), count(cb.score_tangibles),
+                 coalesce(sum(cb.score_responsiveness), 0), count(cb.score_responsiveness),
+                 coalesce(sum(cb.score_empathy), 0), count(cb.score_empathy),
+                 coalesce(sum(cb.score_professionalism), 0), count(cb.score_professionalism)
+             FROM orders o
+             JOIN callbacks cb ON cb.id = (
+                 SELECT c2.id FROM callbacks c2
+                 WHERE c2.order_id = o.id AND c2.status = 'done' AND c2.satisfaction IS NOT NULL
+                 ORDER BY c2.recorded_at DESC, c2.id DESC LIMIT 1
+             )
+             WHERE o.office = ?1 AND o.completed_at >= ?2 AND o.completed_at < ?3
+             GROUP BY o.technician",
+        )?;
+        let rows = stmt.query_map(params![o, start, end, p.satisfied_score], |r| {
+            let mut v = [0i64; 13];
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = r.get(i + 1)?;
+            }
+            Ok((r.get::<_, Option<String>>(0)?, v))
+        })?;
+        for row in rows {
+            let (t, v) = row?;
+            let e = per.entry(t).or_default();
+            e.satisfaction_count = count(v[0]);
+            e.satisfaction_sum = count(v[1]);
+            e.satisfied = count(v[2]);
+            for i in 0..5 {
+                e.dimensions.sums[i] = count(v[3 + 2 * i]);
+                e.dimensions.counts[i] = count(v[4 + 2 * i]);
+            }
+        }
+    }
     // Arrivals counted on an unknown clock and close enough to the deadline to flip.
     let mut uncertain = Vec::new();
     {
@@ -264,6 +282,11 @@ fn callback_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallbackRow> {
         (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?),
         (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
         r.get(17)?,
+        (
+            r.get(18)?,
+            [r.get(19)?, r.get(20)?, r.get(21)?, r.get(22)?, r.get(23)?],
+            r.get(24)?,
+        ),
     ))
 }
 
@@ -280,16 +303,25 @@ fn load_callback(c: &Connection, office: OfficeId, id: &str) -> Result<Option<Ca
 
 /// Inserts or replaces a call-back.
 fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> {
+    let sc = score_columns(&cb.scores);
     c.execute(
         "INSERT INTO callbacks (id, office, order_id, method, planned_at, assignee, content,
              status, reached, satisfaction, repair_held, problems, responsible, fallback_method,
-             sample_id, recorded_by, recorded_at, created_at, complaint_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             sample_id, recorded_by, recorded_at, created_at, complaint_id, programme_id,
+             score_reliability, score_tangibles, score_responsiveness, score_empathy,
+             score_professionalism, answers)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, reached = excluded.reached,
              satisfaction = excluded.satisfaction, repair_held = excluded.repair_held,
              problems = excluded.problems, responsible = excluded.responsible,
              fallback_method = excluded.fallback_method, recorded_by = excluded.recorded_by,
-             recorded_at = excluded.recorded_at, content = excluded.content",
+             recorded_at = excluded.recorded_at, content = excluded.content,
+             score_reliability = excluded.score_reliability,
+             score_tangibles = excluded.score_tangibles,
+             score_responsiveness = excluded.score_responsiveness,
+             score_empathy = excluded.score_empathy,
+             score_professionalism = excluded.score_professionalism, answers = excluded.answers",
         params![
             cb.id,
             office.to_string(),
@@ -310,6 +342,13 @@ fn save_callback(c: &Connection, office: OfficeId, cb: &Callback) -> Result<()> 
             cb.recorded_at,
             cb.created_at,
             cb.complaint,
+            cb.programme,
+            sc[0],
+            sc[1],
+            sc[2],
+            sc[3],
+            sc[4],
+            to_json(&cb.answers)?,
         ],
     )?;
     Ok(())
@@ -478,7 +517,7 @@ impl MonthStore for SqliteStore {
                 "SELECT {CALLBACK_COLUMNS} FROM callbacks
                  WHERE office = ?1 AND (?2 IS NULL OR status = ?2)
                    AND (?3 IS NULL OR order_id = ?3) AND (?4 IS NULL OR sample_id = ?4)
-                   AND (?5 IS NULL OR complaint_id = ?5)
+                   AND (?5 IS NULL OR complaint_id = ?5) AND (?6 IS NULL OR programme_id = ?6)
                  ORDER BY planned_at, id"
             ))?;
             let rows = stmt
@@ -488,7 +527,8 @@ impl MonthStore for SqliteStore {
                         f.status.map(|s| s.as_str()),
                         f.order.map(|o| o.to_string()),
                         f.sample,
-                        f.complaint
+                        f.complaint,
+                        f.programme
                     ],
                     callback_row,
                 )?

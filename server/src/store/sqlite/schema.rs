@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 refinery::embed_migrations!("src/store/sqlite/migrations");
 
 /// The schema version this build writes (the highest migration).
-pub const SCHEMA_VERSION: i64 = 28;
+pub const SCHEMA_VERSION: i64 = 29;
 /// Raised whenever the projection's columns or the reducer's output they hold change:
 /// the next start rebuilds every order's row from its document.
 pub const PROJECTION_VERSION: i64 = 6;
