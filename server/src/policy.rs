@@ -114,7 +114,7 @@ pub enum Action {
     /// R-CS-KPI: the people's KPIs (an agent: their own).
     Kpi,
     /// R-VISIT: read the call-backs and the programmes, and record a call-back made — an
-    /// agent only those assigned to them (the handler keeps to it).
+    /// agent or field staff only those given to them (the handlers keep to it).
     MakeCallbacks,
     /// S5 25 (R-VISIT-PLAN): keep the office's call-back programmes.
     EditProgrammes,
@@ -284,8 +284,12 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         // R-CS-KPI: the centre's manager and the supervisor appraise; an agent sees their
         // own (the handler keeps to it).
         A::Kpi => matches!(role, R::CsManager | R::Supervisor | R::CsAgent | R::Admin),
-        // R-VISIT: agents make the phone call-backs given to them.
-        A::MakeCallbacks => role_allows(role, A::Callbacks) || role == R::CsAgent,
+        // R-VISIT: agents make the phone call-backs given to them, field staff the on-site
+        // ones (each only their own: the handlers keep to it).
+        A::MakeCallbacks => {
+            role_allows(role, A::Callbacks)
+                || matches!(role, R::CsAgent | R::Technician | R::Administrator)
+        }
         // R-VISIT: the centre's manager runs the programme and the online surveys (the
         // supervisor where an office has no centre of its own).
         A::EditProgrammes | A::SendSurveys => {
@@ -589,6 +593,7 @@ mod tests {
                     A::Sync,
                     A::ReadSettings,
                     A::ReadSchedule,
+                    A::MakeCallbacks,
                 ],
             ),
             (

@@ -116,7 +116,9 @@ function callForm(c, users, again, prog) {
   const fallback = h("select", { class: "cb-fallback" }, options([["on_site", t("cb.method.on_site")], ["online_survey", t("cb.method.online_survey")], ["phone", t("cb.method.phone")], ["", prog ? t("visit.programmeNext") : t("month.nofallback")]], prog ? "" : "on_site"));
   // S5 8: the questionnaire's dimensions and, under a programme, its free questions.
   const q = questionnaire(prog);
-  const ifReached = h("span", { class: "cb-reached-fields" }, field(t("month.score"), score), " ", h("label", {}, held, " ", t("month.held")), " ",
+  // R-VISIT-CONTENT: a complaint's call-back asks about the handling, not a repair.
+  const asksHeld = !c.complaint;
+  const ifReached = h("span", { class: "cb-reached-fields" }, field(t("month.score"), score), " ", asksHeld ? h("label", {}, held, " ", t("month.held")) : null, " ",
     q.nodes, " ", field(t("month.problems"), problems), " ", field(t("month.owner"), owner));
   const ifNot = h("span", { class: "cb-fallback-fields", hidden: true }, field(t("month.fallback"), fallback));
   reached.addEventListener("change", () => { ifReached.hidden = !reached.checked; ifNot.hidden = reached.checked; });
@@ -127,7 +129,7 @@ function callForm(c, users, again, prog) {
     return post(`/api/v1/callbacks/${c.id}/result`, {
       reached: yes,
       satisfaction: yes ? +score.value : null,
-      repair_held: yes ? (held.checked ? "pass" : "fail") : null,
+      repair_held: yes && asksHeld ? (held.checked ? "pass" : "fail") : null,
       problems: yes ? problems.value : "",
       responsible: task ? owner.selectedOptions[0].textContent : null,
       task_owner: task,

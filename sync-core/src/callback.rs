@@ -12,6 +12,8 @@ use crate::model::{Millis, OrderId, PassFail, UserId};
 use crate::questionnaire::{Answer, DimensionScores, check_answers};
 
 const DAY_MS: Millis = 24 * 3600 * 1000;
+/// R-VISIT: a customer not reached is tried again this long after, unless a time is given.
+pub const DEFAULT_FALLBACK_AFTER: Millis = DAY_MS;
 
 /// How a call-back is made (R-VISIT): by phone (agents), on site (field staff) or by an
 /// online survey (the customer-service manager).
@@ -181,8 +183,8 @@ pub struct CallbackResult {
     pub answers: Vec<Answer>,
 }
 
-/// The lowest and highest satisfaction score.
-pub const SATISFACTION_SCALE: std::ops::RangeInclusive<u8> = 1..=5;
+/// The lowest and highest satisfaction score (the questionnaire's scale).
+pub use crate::questionnaire::SCORE_SCALE as SATISFACTION_SCALE;
 
 impl Callback {
     /// R-VISIT-RECORD: records the result of a planned call-back. If the customer was not
@@ -253,7 +255,9 @@ impl Callback {
                 order: self.order,
                 complaint: self.complaint.clone(),
                 method,
-                planned_at: r.fallback_at.unwrap_or(now.saturating_add(DAY_MS)),
+                planned_at: r
+                    .fallback_at
+                    .unwrap_or(now.saturating_add(DEFAULT_FALLBACK_AFTER)),
                 // R-VISIT: each way has its own callers (agents phone, field staff go on
                 // site, the manager sends surveys): another way waits for one of them.
                 assignee: self.assignee.filter(|_| method == self.method),

@@ -99,8 +99,12 @@ pub struct Programme {
     pub updated_at: Millis,
 }
 
+/// A day written exactly `YYYY-MM-DD` (chrono also reads `2026-1-5`; kept as typed, such
+/// a day would never equal a call-back's day, sort wrong, and pass as a different round).
 fn date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == s)
 }
 
 fn over(s: &str, max: usize) -> bool {

@@ -9,8 +9,9 @@ pub const MAX_QUESTIONS: usize = 10;
 pub const MAX_QUESTION: usize = 300;
 /// The longest answer to a free question (characters).
 pub const MAX_ANSWER: usize = 2000;
-/// A score's scale: 1 (very dissatisfied) to 5 (very satisfied).
-const SCALE: std::ops::RangeInclusive<u8> = 1..=5;
+/// A score's scale, the overall satisfaction's and each dimension's: 1 (very
+/// dissatisfied) to 5 (very satisfied).
+pub const SCORE_SCALE: std::ops::RangeInclusive<u8> = 1..=5;
 
 fn over(s: &str, max: usize) -> bool {
     s.chars().count() > max
@@ -191,7 +192,7 @@ pub fn check_answers(
     scores: &DimensionScores,
     answers: &[Answer],
 ) -> Result<(), String> {
-    if scores.scored().any(|(_, s)| !SCALE.contains(&s)) {
+    if scores.scored().any(|(_, s)| !SCORE_SCALE.contains(&s)) {
         return Err("a dimension's score is 1 to 5".into());
     }
     if answers.len() > MAX_QUESTIONS {

@@ -54,6 +54,8 @@ async fn setup(srv: &TestServer) -> (Login, Login, String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_visit_plan_call_backs_fit_their_programme_and_their_caller() {
     let srv = TestServer::start().await;
+    // Inside the programme's period, whatever day the test runs.
+    srv.clock.set(at(2026, 11, 2));
     let (manager, agent, prog, order) = setup(&srv).await;
     let m = Some(manager.token.as_str());
     // A programme that breaks its rules is refused whole, each problem named.
@@ -179,7 +181,7 @@ async fn r_visit_plan_call_backs_fit_their_programme_and_their_caller() {
         .call(
             "GET",
             &format!("/api/v1/callback-programmes/{prog}"),
-            a,
+            m,
             None,
         )
         .await;
@@ -197,7 +199,29 @@ async fn r_visit_plan_call_backs_fit_their_programme_and_their_caller() {
         Value::Null
     );
     assert_eq!(g["answers"][0]["answers"][0]["answer"], json!("師傅很準時"));
+    assert_eq!(g["answers"][0]["total"], json!(1));
     assert_eq!(v["callbacks"].as_array().map(Vec::len), Some(3));
+    // The agent sees the figures and the calls given to them, not every customer's.
+    let (_, mine) = srv
+        .call(
+            "GET",
+            &format!("/api/v1/callback-programmes/{prog}"),
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(mine["progress"]["reached"], json!(1));
+    assert_eq!(mine["callbacks"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["progress"]["answers"], json!([]));
+    let (_, listed) = srv
+        .call(
+            "GET",
+            &format!("/api/v1/callbacks?programme={prog}"),
+            a,
+            None,
+        )
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
     // Another office does not see it.
     let (s, _) = srv
         .as_(
@@ -236,6 +260,22 @@ async fn r_visit_survey_a_customer_answers_through_a_signed_link_once() {
         .call("POST", "/api/v1/callbacks", m, Some(plan("phone")))
         .await;
     let phone = v["id"].as_str().unwrap().to_owned();
+    // R-VISIT-PLAN: a next attempt the caller names is the programme's too — a way it
+    // uses, a day of its period.
+    for fallback in [
+        json!({"reached": false, "fallback_method": "on_site"}),
+        json!({"reached": false, "fallback_method": "online_survey", "fallback_at": at(2027, 1, 4)}),
+    ] {
+        let (s, v) = srv
+            .call(
+                "POST",
+                &format!("/api/v1/callbacks/{phone}/result"),
+                m,
+                Some(fallback),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    }
     // A link is for an online survey only.
     let (s, _) = srv
         .call(
@@ -293,6 +333,9 @@ async fn r_visit_survey_a_customer_answers_through_a_signed_link_once() {
             .status(),
         StatusCode::NOT_FOUND
     );
+    // Whether the repair held is asked, never assumed.
+    let skipped = post(&token, &[("satisfaction", "4")]).await.unwrap();
+    assert_eq!(skipped.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let missing = post(&token, &[("reliability", "5")]).await.unwrap();
     assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = missing.text().await.unwrap();
@@ -305,6 +348,7 @@ async fn r_visit_survey_a_customer_answers_through_a_signed_link_once() {
             ("reliability", "5"),
             ("responsiveness", "3"),
             ("q0", "希望早點到"),
+            ("q0_asked", "還有什麼需要我們改進？"),
             ("comments", ""),
         ],
     )
@@ -387,7 +431,7 @@ fn expected(caller: &str, op: &str) -> StatusCode {
     let allowed = match op {
         "read" => matches!(
             who,
-            "supervisor" | "dispatcher" | "admin" | "agent" | "manager"
+            "supervisor" | "dispatcher" | "admin" | "agent" | "manager" | "tech1" | "administrator"
         ),
         _ => matches!(who, "supervisor" | "admin" | "manager"),
     };

@@ -764,6 +764,9 @@ try {
   await a11y(cust, "the survey (phone)");
   check(await cust.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "the survey fits a phone");
   await cust.check('input[name="satisfaction"][value="4"]');
+  // Whether the repair held is asked, never assumed: the form will not go without it.
+  check(!(await cust.$('input[name="held"]:checked')), "nothing is answered for the customer");
+  await cust.check('input[name="held"][value="pass"]');
   await cust.check('input[name="reliability"][value="5"]');
   await cust.check('input[name="empathy"][value="3"]');
   await cust.fill('textarea[name="q0"]', "晚上也能來就更好了");
@@ -776,6 +779,20 @@ try {
   check(answered.status === "done" && answered.satisfaction === 4 && answered.scores.reliability === 5 && answered.scores.empathy === 3, "the customer's answers are the call-back");
   check(after.progress.reached === progBefore.progress.reached + 1, "the programme counts the customer reached");
   check(answered.answers.some((a) => a.answer === "晚上也能來就更好了"), "the free answer is kept with its question");
+  // The same pages in English, on a wide screen.
+  await mgr.reload();
+  await mgr.waitForSelector("#programme-progress");
+  await mgr.click("#lang");
+  await mgr.waitForFunction(() => document.documentElement.lang === "en");
+  await mgr.waitForSelector("#programme-progress");
+  await mgr.setViewportSize({ width: 1920, height: 1000 });
+  check((await mgr.textContent("#programme-progress")).includes("Reached"), "the programme's page in English");
+  await tidy(mgr, "a programme (English, 1920)");
+  await mgr.click("#nav-visits");
+  await mgr.waitForSelector("#programme-form");
+  await tidy(mgr, "call-backs (English, 1920)");
+  await mgr.click("#lang");
+  await mgr.waitForFunction(() => document.documentElement.lang !== "en");
   await mgr.close();
   // R-VISIT: the agent makes the phone call given to them, the questionnaire answered.
   const ag = watch(await browser.newPage({ viewport: { width: 1366, height: 900 } }), "cs_agent");

@@ -124,8 +124,9 @@ pub async fn seed(st: &AppState, people: &[Person]) -> Result<()> {
                     });
                 }
             }
-            // Not reached: the programme's next way (an online survey) is planned.
-            None if i == 4 => {}
+            // Not reached: the programme's next way (an online survey) is planned, two
+            // hours later (inside the period whatever day the demo starts).
+            None if i == 4 => result.fallback_at = Some(at.saturating_add(2 * 3_600_000)),
             // Still to make.
             None => continue,
         }

@@ -434,6 +434,9 @@ pub async fn list_callbacks(
         sample: q.sample,
         complaint: q.complaint,
         programme: q.programme,
+        // R-VISIT: one who only makes the calls given to them (an agent, field staff)
+        // lists only those.
+        assignee: (!role_allows(c.0.role, Action::Callbacks)).then_some(c.0.sub),
     };
     let out = st.store.callbacks(c.0.office, filter).await?;
     Ok(Json(out.into_iter().map(CallbackOut::from).collect()))
@@ -448,11 +451,19 @@ pub async fn record_callback(
 ) -> Result<Json<RecordedCallback>> {
     let mut r = CallbackResult::try_from(r)?;
     let office = c.0.office;
-    // Unknown first (404), then one already recorded (409), then the owner named: a
-    // person of this office, still active.
+    // Unknown first (404), then another's call-back for one who makes only their own
+    // (403), then one already recorded (409), then the owner named: a person of this
+    // office, still active.
     let Some(cb) = st.store.callback(office, id.clone()).await? else {
         return Err(Error::NotFound(format!("call-back {id}")));
     };
+    // R-VISIT: one who only makes the calls given to them (an agent, field staff) records
+    // those; planning and the rest are for those who run call-backs.
+    if !role_allows(c.0.role, Action::Callbacks) && cb.assignee != Some(c.0.sub) {
+        return Err(Error::Forbidden(format!(
+            "call-back {id} is not assigned to you"
+        )));
+    }
     if cb.status != CallbackStatus::Planned {
         return Err(Error::Conflict(format!(
             "call-back {id} is already {}",
@@ -463,13 +474,6 @@ pub async fn record_callback(
     if cb.complaint.is_some() && r.repair_held.is_some() {
         return Err(Error::Conflict(format!(
             "call-back {id} is about a complaint: it asks about the handling, not whether a repair held"
-        )));
-    }
-    // R-VISIT: an agent makes the phone call-backs given to them; planning and the rest
-    // are for those who run call-backs.
-    if !role_allows(c.0.role, Action::Callbacks) && cb.assignee != Some(c.0.sub) {
-        return Err(Error::Forbidden(format!(
-            "call-back {id} is not assigned to you"
         )));
     }
     programmes::prepare_result(&st, office, &cb, &mut r).await?;

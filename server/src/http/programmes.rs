@@ -16,6 +16,7 @@ use super::ErrorBody;
 use super::extract::{ApiJson, Caller};
 use super::month::CallbackOut;
 use crate::error::Result;
+use crate::policy::{Action, role_allows};
 use crate::service::month::{DimensionMeans, Rate, hundredths};
 use crate::service::programmes as svc;
 use crate::state::AppState;
@@ -187,10 +188,15 @@ pub struct AnswerLine {
     pub answer: String,
 }
 
+/// The most answers a question lists (the latest); `total` counts them all.
+const ANSWERS_LIMIT: usize = 100;
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionAnswers {
     pub question: String,
+    /// The latest answers, at most 100.
     pub answers: Vec<AnswerLine>,
+    pub total: usize,
 }
 
 /// Where a programme stands (S5 25).
@@ -267,8 +273,11 @@ impl From<svc::ProgrammeView> for ProgrammeView {
                     .into_iter()
                     .map(|(question, list)| QuestionAnswers {
                         question,
+                        total: list.len(),
                         answers: list
                             .into_iter()
+                            .rev()
+                            .take(ANSWERS_LIMIT)
                             .map(|(callback, answer)| AnswerLine { callback, answer })
                             .collect(),
                     })
@@ -321,7 +330,14 @@ pub async fn get_one(
     c: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ProgrammeView>> {
-    Ok(Json(svc::view(&st, c.0.office, &id).await?.into()))
+    let mut v = svc::view(&st, c.0.office, &id).await?;
+    if !role_allows(c.0.role, Action::Callbacks) {
+        // One who makes only the calls given to them sees the programme's figures and
+        // those calls, not every customer's call and answers.
+        v.callbacks.retain(|cb| cb.assignee == Some(c.0.sub));
+        v.progress.answers.clear();
+    }
+    Ok(Json(v.into()))
 }
 
 #[utoipa::path(put, path = "/api/v1/callback-programmes/{id}", params(("id" = String, Path)), request_body = ProgrammeIn, responses((status = 200, body = ProgrammeOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "R-VISIT-PLAN: the programme breaks its rules (each problem named)"), (status = 422, body = ErrorBody)))]

@@ -11,7 +11,9 @@ use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use baoxiu_sync_core::callback::{Callback, CallbackMethod, CallbackResult, CallbackStatus};
+use baoxiu_sync_core::callback::{
+    Callback, CallbackMethod, CallbackResult, CallbackStatus, SATISFACTION_SCALE,
+};
 use baoxiu_sync_core::programme::VisitKind;
 use baoxiu_sync_core::questionnaire::{Answer, Dimension, DimensionScores, MAX_ANSWER};
 use baoxiu_sync_core::{PassFail, UserId};
@@ -109,13 +111,31 @@ async fn open(st: &AppState, token: &str) -> Result<(SurveyClaims, Callback, Que
             Vec::new(),
         ),
     };
-    let about = match cb.order {
-        Some(order) => match st.store.order(order).await? {
-            Some(s) => format!("{}：{}", s.customer.unit, s.description),
-            None => cb.content.clone(),
-        },
-        None => cb.content.clone(),
-    };
+    // What the customer knows it by: their unit and request, or their complaint; never
+    // the staff's note of what to ask.
+    let about = match (cb.order, &cb.complaint) {
+        (Some(order), _) => st
+            .store
+            .order(order)
+            .await?
+            .map(|s| format!("{}：{}", s.customer.unit, s.description)),
+        (None, Some(id)) => st
+            .store
+            .complaint(claims.office, id.clone())
+            .await?
+            .map(|x| format!("{}：{}", x.unit, x.subject)),
+        (None, None) => None,
+    }
+    .unwrap_or_default();
+    // A link from someone no longer with the office is withdrawn with them.
+    if !st
+        .store
+        .user(claims.by)
+        .await?
+        .is_some_and(|p| p.office == claims.office && p.active)
+    {
+        return Err(Error::NotFound("survey (its sender has left)".into()));
+    }
     let q = Questionnaire {
         office: office.name,
         about,
@@ -234,20 +254,21 @@ fn form(
         got("satisfaction"),
     ));
     if q.ask_held {
-        let yes = if got("held") == Some("fail") {
-            ""
-        } else {
-            " checked"
-        };
-        let no = if got("held") == Some("fail") {
-            " checked"
-        } else {
-            ""
+        // Asked, never assumed: a customer who skips it is asked again, so a skipped answer
+        // never counts as a repair that held (R-MONTH 合格率).
+        let on = |v: &str| {
+            if got("held") == Some(v) {
+                " checked"
+            } else {
+                ""
+            }
         };
         body.push_str(&format!(
             "<fieldset><legend>維修後是否正常使用？ Has the repair held?</legend>\
-             <label><input type=\"radio\" name=\"held\" value=\"pass\"{yes}> 是 Yes</label>\
-             <label><input type=\"radio\" name=\"held\" value=\"fail\"{no}> 否 No</label></fieldset>"
+             <label><input type=\"radio\" name=\"held\" value=\"pass\" required{}> 是 Yes</label>\
+             <label><input type=\"radio\" name=\"held\" value=\"fail\"{}> 否 No</label></fieldset>",
+            on("pass"),
+            on("fail")
         ));
     }
     for d in &q.dimensions {
@@ -262,15 +283,17 @@ fn form(
     for (i, text) in q.questions.iter().enumerate() {
         let name = format!("q{i}");
         let q = esc(text);
+        // The question travels with its answer, so an answer never lands under another
+        // question if the programme changes while the link is out.
         body.push_str(&format!(
-            "<fieldset><legend>{q}</legend><textarea name=\"{name}\" aria-label=\"{q}\" rows=\"3\" maxlength=\"{}\">{}</textarea></fieldset>",
-            MAX_ANSWER,
+            "<fieldset><legend>{q}</legend><input type=\"hidden\" name=\"{name}_asked\" value=\"{q}\">\
+             <textarea name=\"{name}\" aria-label=\"{q}\" rows=\"3\" maxlength=\"{MAX_ANSWER}\">{}</textarea></fieldset>",
             esc(got(&name).unwrap_or(""))
         ));
     }
     body.push_str(&format!(
         "<fieldset><legend>還有其他問題或意見嗎？ Anything else we should know?</legend>\
-         <textarea name=\"comments\" aria-label=\"還有其他問題或意見嗎？ Anything else we should know?\" rows=\"3\" maxlength=\"2000\">{}</textarea></fieldset>\
+         <textarea name=\"comments\" aria-label=\"還有其他問題或意見嗎？ Anything else we should know?\" rows=\"3\" maxlength=\"{MAX_ANSWER}\">{}</textarea></fieldset>\
          <p><button type=\"submit\">送出 Send</button></p></form>",
         esc(got("comments").unwrap_or(""))
     ));
@@ -303,7 +326,7 @@ fn result_of(
             Some(v) => v
                 .parse::<u8>()
                 .ok()
-                .filter(|s| (1..=5).contains(s))
+                .filter(|s| SATISFACTION_SCALE.contains(s))
                 .map(Some)
                 .ok_or_else(|| "請以 1 至 5 分作答。Please answer from 1 to 5.".to_owned()),
         }
@@ -317,7 +340,12 @@ fn result_of(
     let repair_held = if q.ask_held {
         match f.get("held").map(String::as_str) {
             Some("fail") => Some(PassFail::Fail),
-            _ => Some(PassFail::Pass),
+            Some("pass") => Some(PassFail::Pass),
+            _ => {
+                return Err(
+                    "請告訴我們維修後是否正常使用。Please say whether the repair has held.".into(),
+                );
+            }
         }
     } else {
         None
@@ -334,6 +362,10 @@ fn result_of(
         .enumerate()
         .filter_map(|(i, question)| {
             let a = f.get(&format!("q{i}"))?.trim();
+            // Asked under another wording (the programme changed since): not this answer.
+            if f.get(&format!("q{i}_asked")) != Some(question) {
+                return None;
+            }
             (!a.is_empty()).then(|| Answer {
                 question: question.clone(),
                 answer: a.to_owned(),

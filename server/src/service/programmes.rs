@@ -2,7 +2,9 @@
 //! call-back planned under it and a result recorded under it, and its progress. The
 //! rules are sync-core's `programme`; this reads what they need.
 
-use baoxiu_sync_core::callback::{Callback, CallbackMethod, CallbackResult};
+use baoxiu_sync_core::callback::{
+    Callback, CallbackMethod, CallbackResult, DEFAULT_FALLBACK_AFTER,
+};
 use baoxiu_sync_core::programme::{
     Programme, ProgrammeDraft, ProgrammeProgress, method_fits, progress,
 };
@@ -30,6 +32,11 @@ pub async fn save(
     draft: ProgrammeDraft,
     by: UserId,
 ) -> Result<Programme> {
+    // An unknown programme is not found, whatever its new draft says.
+    let kept = match id {
+        Some(id) => Some(programme_or_404(st, office, id).await?),
+        None => None,
+    };
     let draft = draft.tidied();
     let problems = draft.check();
     if !problems.is_empty() {
@@ -39,11 +46,11 @@ pub async fn save(
         )));
     }
     let now = st.now();
-    let p = match id {
-        Some(id) => Programme {
+    let p = match kept {
+        Some(p) => Programme {
             draft,
             updated_at: now,
-            ..programme_or_404(st, office, id).await?
+            ..p
         },
         None => Programme {
             id: uuid::Uuid::now_v7().to_string(),
@@ -108,7 +115,7 @@ pub async fn check_plan(st: &AppState, office: OfficeId, p: Planned<'_>) -> Resu
 
 /// R-VISIT-SURVEY and R-VISIT: a result under a programme answers its questionnaire, and
 /// a customer not reached is tried next the way the programme lists after this one,
-/// unless the caller named another way.
+/// unless the caller named another way of the programme.
 pub async fn prepare_result(
     st: &AppState,
     office: OfficeId,
@@ -126,8 +133,29 @@ pub async fn prepare_result(
             problems.join("; ")
         )));
     }
-    if !r.reached && r.fallback_method.is_none() {
-        r.fallback_method = p.next_method(cb.method);
+    if r.reached {
+        return Ok(());
+    }
+    // R-VISIT-PLAN: the next attempt is a call-back of the programme too — its day in the
+    // period, one of its ways. A way the caller names must fit (409); the programme's own
+    // next way is planned only where it fits (not after the period has ended).
+    let tz = super::office_zone(st, office).await?;
+    let at = r
+        .fallback_at
+        .unwrap_or(st.now().saturating_add(DEFAULT_FALLBACK_AFTER));
+    let day = day_in(tz, at);
+    let about_complaint = cb.complaint.is_some();
+    match r.fallback_method {
+        Some(m) => {
+            let day = day.ok_or_else(|| Error::Conflict(format!("fallback_at {at} is no time")))?;
+            p.admits(day, m, about_complaint)
+                .map_err(|why| Error::Conflict(format!("R-VISIT-PLAN: the next attempt: {why}")))?;
+        }
+        None => {
+            r.fallback_method = p
+                .next_method(cb.method)
+                .filter(|m| day.is_some_and(|d| p.admits(d, *m, about_complaint).is_ok()));
+        }
     }
     Ok(())
 }

@@ -438,6 +438,8 @@ pub struct CallbackFilter {
     pub complaint: Option<String>,
     /// A programme's call-backs (S5 25).
     pub programme: Option<String>,
+    /// The call-backs given to one person (an agent's, R-VISIT).
+    pub assignee: Option<UserId>,
 }
 
 /// A spot-check sample as recorded.

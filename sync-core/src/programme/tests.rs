@@ -55,6 +55,8 @@ fn r_visit_plan_a_programme_is_checked_whole() {
         (|d| d.title = " ".into(), 1),
         (|d| d.ends = "2026-09-30".into(), 1), // before its start (rounds wait for a period)
         (|d| d.starts = "2026-13-01".into(), 1),
+        (|d| d.starts = "2026-10-1".into(), 1),
+        (|d| d.schedule[0].on = "2026-11-2".into(), 1),
         (|d| d.ends = "2027-12-31".into(), 1), // over a year
         (|d| d.audience = String::new(), 1),
         (|d| d.target = 0, 1),

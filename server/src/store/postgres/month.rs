@@ -465,6 +465,7 @@ impl MonthStore for PgStore {
                        AND ($4::text IS NULL OR sample_id = $4)
                        AND ($5::text IS NULL OR complaint_id = $5)
                        AND ($6::text IS NULL OR programme_id = $6)
+                       AND ($7::text IS NULL OR assignee = $7)
                      ORDER BY planned_at, id COLLATE \"C\""
                 ),
                 &[
@@ -474,6 +475,7 @@ impl MonthStore for PgStore {
                     &f.sample,
                     &f.complaint,
                     &f.programme,
+                    &f.assignee.map(|a| a.to_string()),
                 ],
             )?
             .iter()

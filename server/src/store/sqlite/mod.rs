@@ -8,6 +8,7 @@
 //! connections of their own (WAL lets them read while the writer writes), on the blocking
 //! thread pool, so no async task ever waits on SQLite.
 
+mod callbacks;
 mod cases;
 mod catchup;
 mod complaints;
